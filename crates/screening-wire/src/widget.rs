@@ -1,0 +1,108 @@
+//! The API between the widget (in the browser) and the companion server.
+//!
+//! The host's backend creates a session with the tenant's Basic credentials
+//! (`POST /widget/sessions`, server to server) and hands the token to the widget, which
+//! sends it as `Authorization: Bearer <token>`. Every route below answers errors as
+//! [`crate::ErrorBody`]; an expired token is `401` with `code: "session_expired"`.
+//!
+//! | method | path | request | answer |
+//! |---|---|---|---|
+//! | POST | /widget/sessions | [`SessionRequest`] (Basic auth) | [`SessionResponse`] |
+//! | GET | /widget/packages | | [`crate::PackageList`] |
+//! | POST | /widget/orders | [`WidgetOrderRequest`] + `Idempotency-Key` header | 201 [`crate::OrderState`] |
+//! | GET | /widget/orders/{background_check_id} | | [`crate::OrderState`] |
+//! | POST | /widget/tokens/report | [`ReportTokenRequest`] | [`ReportToken`] |
+//! | POST | /widget/tokens/disclosures | | [`DisclosuresToken`] |
+//! | GET | /widget/orders/{background_check_id}/apply | | [`ApplyLink`] |
+
+use serde::{Deserialize, Serialize};
+
+use crate::ats::{Applicant, HiringManager};
+
+/// Header carrying the widget's idempotency key on `POST /widget/orders`.
+pub const IDEMPOTENCY_KEY_HEADER: &str = "Idempotency-Key";
+
+/// `POST /widget/sessions` body. Every field is optional: an unscoped session may list
+/// packages, order, and open disclosures; a session scoped to an applicant or an order can
+/// only read that applicant's/order's data (report token, apply link).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct SessionRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub applicant_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub background_check_id: Option<String>,
+    /// Requested lifetime in seconds; the server caps it (default 900).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ttl_seconds: Option<u64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionResponse {
+    pub token: String,
+    /// RFC 3339.
+    pub expires_at: String,
+    pub expires_in: u64,
+}
+
+/// `POST /widget/orders` body. The tenant is the session's; the result webhook goes to the
+/// tenant's configured default `webhook_url`. When `background_check_id` is absent the
+/// server assigns one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct WidgetOrderRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub background_check_id: Option<String>,
+    pub package_id: String,
+    #[serde(default)]
+    pub add_on_package_ids: Vec<String>,
+    pub applicant: Applicant,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hiring_manager: Option<HiringManager>,
+}
+
+/// `POST /widget/tokens/report`: name the report by the order (`background_check_id`,
+/// the package's report) or directly by Yardstik `report_id`; at least one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct ReportTokenRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub background_check_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub report_id: Option<String>,
+}
+
+/// A short-lived Yardstik web token for the report iframe:
+/// `${domain}/embed/report/${report_id}?jwt=${token}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportToken {
+    pub token: String,
+    /// The Yardstik app origin (scheme://host[:port], no trailing slash).
+    pub domain: String,
+    pub report_id: String,
+}
+
+/// A short-lived Yardstik web token for the disclosures iframe:
+/// `${domain}/embed/signDisclosures/${account_id}?jwt=${token}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DisclosuresToken {
+    pub token: String,
+    pub domain: String,
+    pub account_id: String,
+}
+
+/// The candidate's Yardstik intake page for an order, for the apply iframe.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApplyLink {
+    pub apply_url: String,
+    /// The origin `yardstik:form_submitted` must come from.
+    pub domain: String,
+    pub background_check_id: String,
+}
+
+/// Build the report iframe URL exactly as Yardstik's SDK does.
+pub fn report_iframe_url(domain: &str, report_id: &str, token: &str) -> String {
+    format!("{}/embed/report/{}?jwt={}", domain.trim_end_matches('/'), report_id, token)
+}
+
+/// Build the disclosures iframe URL exactly as Yardstik's SDK does.
+pub fn disclosures_iframe_url(domain: &str, account_id: &str, token: &str) -> String {
+    format!("{}/embed/signDisclosures/{}?jwt={}", domain.trim_end_matches('/'), account_id, token)
+}

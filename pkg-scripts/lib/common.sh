@@ -1,0 +1,58 @@
+# Shared helpers for pkg-scripts. Source it; do not run it.
+# shellcheck shell=bash
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+export ROOT
+export PATH="$HOME/.cargo/bin:$PATH"
+
+say()  { printf '\033[1m[%s]\033[0m %s\n' "${SCRIPT_NAME:-pkg}" "$*"; }
+warn() { printf '\033[33m[%s] warning:\033[0m %s\n' "${SCRIPT_NAME:-pkg}" "$*" >&2; }
+die()  { printf '\033[31m[%s] error:\033[0m %s\n' "${SCRIPT_NAME:-pkg}" "$*" >&2; exit 1; }
+
+# The wasm-bindgen version pinned in Cargo.lock; the CLI must match it exactly.
+wasm_bindgen_lock_version() {
+  awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' "$ROOT/Cargo.lock"
+}
+
+# Which toolchain builds wasm32: rustup's (if it has the target) or Debian's rustc-web
+# (see ../shared/notes/toolchain.md). Exports WASM_ENV_PATH for the wasm steps.
+wasm_toolchain_env() {
+  if rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
+    WASM_TOOLCHAIN=rustup
+    WASM_ENV_PATH="$PATH"
+  elif [ -x /usr/bin/rustc ] && ls /usr/lib/rustlib/wasm32-unknown-unknown/lib/libstd-*.rlib >/dev/null 2>&1; then
+    WASM_TOOLCHAIN=debian
+    WASM_ENV_PATH="/usr/bin:$PATH"
+  else
+    WASM_TOOLCHAIN=none
+    WASM_ENV_PATH="$PATH"
+  fi
+  export WASM_TOOLCHAIN WASM_ENV_PATH
+}
+
+# Run a command with the wasm-capable cargo/rustc first on PATH.
+with_wasm_toolchain() {
+  wasm_toolchain_env
+  [ "$WASM_TOOLCHAIN" != none ] || die "no wasm32 toolchain; run pkg-scripts/setup"
+  if [ "$WASM_TOOLCHAIN" = debian ]; then
+    PATH="$WASM_ENV_PATH" RUSTC=/usr/bin/rustc CARGO=/usr/bin/cargo "$@"
+  else
+    "$@"
+  fi
+}
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+APT_UPDATED=0
+apt_install() {
+  if [ "$APT_UPDATED" = 0 ]; then
+    say "apt-get update"
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    APT_UPDATED=1
+  fi
+  say "apt-get install $*"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
