@@ -31,9 +31,11 @@ wasm_toolchain_env() {
   export WASM_TOOLCHAIN WASM_ENV_PATH
 }
 
-# Run a command with the wasm-capable cargo/rustc first on PATH.
+# Run a command with the wasm-capable cargo/rustc first on PATH. wasm builds use their own
+# target dir so they never wait on (or invalidate) the native test build's lock.
 with_wasm_toolchain() {
   wasm_toolchain_env
+  export CARGO_TARGET_DIR="${WASM_TARGET_DIR:-$ROOT/target/wasm}"
   [ "$WASM_TOOLCHAIN" != none ] || die "no wasm32 toolchain; run pkg-scripts/setup"
   if [ "$WASM_TOOLCHAIN" = debian ]; then
     PATH="$WASM_ENV_PATH" RUSTC=/usr/bin/rustc CARGO=/usr/bin/cargo "$@"
