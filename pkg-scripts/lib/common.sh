@@ -18,7 +18,7 @@ wasm_bindgen_lock_version() {
 # Which toolchain builds wasm32: rustup's (if it has the target) or Debian's rustc-web
 # (see ../shared/notes/toolchain.md). Exports WASM_ENV_PATH for the wasm steps.
 wasm_toolchain_env() {
-  if rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
+  if [ "${SETUP_FORCE_DEBIAN_WASM:-0}" != 1 ] && rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
     WASM_TOOLCHAIN=rustup
     WASM_ENV_PATH="$PATH"
   elif [ -x /usr/bin/rustc ] && ls /usr/lib/rustlib/wasm32-unknown-unknown/lib/libstd-*.rlib >/dev/null 2>&1; then
