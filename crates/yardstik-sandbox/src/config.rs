@@ -1,0 +1,137 @@
+//! Configuration: the library's [`SandboxConfig`] and the binary's command line (clap + env).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Parser;
+
+use crate::faults::FaultRule;
+use crate::fixture::{Fixture, FixtureError};
+
+/// Everything a sandbox instance needs. `Default` suits tests: an ephemeral port on
+/// 127.0.0.1, the embedded fixture, a 200 ms report delay and quick webhook retries.
+#[derive(Debug, Clone)]
+pub struct SandboxConfig {
+    /// Address to listen on (`127.0.0.1:0` picks a free port).
+    pub bind: SocketAddr,
+    /// Origin of the "app" (embed and apply pages), without trailing slash. `None` means
+    /// `http://<bound address>`; the same listener serves both the API and the app pages.
+    pub app_origin: Option<String>,
+    /// Accounts, keys, packages.
+    pub fixture: Fixture,
+    /// Time a report spends in `processing` before its final status.
+    pub report_delay: Duration,
+    /// Lifetime of JWTs from `POST /web_tokens`.
+    pub web_token_ttl: Duration,
+    /// Webhook delivery attempts in total (first try included) for non-2xx / network errors.
+    pub webhook_max_attempts: u32,
+    /// Delay before the first retry; doubled each further retry.
+    pub webhook_retry_base: Duration,
+    /// Timeout of one webhook POST.
+    pub webhook_timeout: Duration,
+    /// Initial fault-injection rules (also settable via `POST /sandbox/faults`).
+    pub faults: Vec<FaultRule>,
+    /// Largest request body accepted; larger bodies get 413.
+    pub body_limit: usize,
+    /// HS256 secret for web tokens; `None` draws a random one at start.
+    pub jwt_secret: Option<String>,
+    /// How often expired invitations are swept (status `expired` + webhooks).
+    pub expiry_sweep_interval: Duration,
+}
+
+impl Default for SandboxConfig {
+    fn default() -> Self {
+        SandboxConfig {
+            bind: SocketAddr::from(([127, 0, 0, 1], 0)),
+            app_origin: None,
+            fixture: Fixture::default_fixture(),
+            report_delay: Duration::from_millis(200),
+            web_token_ttl: Duration::from_secs(900),
+            webhook_max_attempts: 4,
+            webhook_retry_base: Duration::from_millis(50),
+            webhook_timeout: Duration::from_secs(5),
+            faults: Vec::new(),
+            body_limit: 256 * 1024,
+            jwt_secret: None,
+            expiry_sweep_interval: Duration::from_millis(1000),
+        }
+    }
+}
+
+/// Command line of the `yardstik-sandbox` binary.
+#[derive(Debug, Parser)]
+#[command(name = "yardstik-sandbox", version, about = "A local emulator of the Yardstik API, its signed webhooks and its embed pages")]
+pub struct Cli {
+    /// Address to listen on.
+    #[arg(long, env = "SANDBOX_BIND", default_value = "127.0.0.1:8090")]
+    pub bind: SocketAddr,
+    /// Origin of the app pages (embed, apply) as the browser reaches them; default `http://<bind>`.
+    #[arg(long, env = "SANDBOX_APP_ORIGIN")]
+    pub app_origin: Option<String>,
+    /// Fixture JSON file (accounts, keys, packages); default: the embedded fixture.
+    #[arg(long, env = "SANDBOX_FIXTURE")]
+    pub fixture: Option<PathBuf>,
+    /// Milliseconds a report stays in `processing` before its final status.
+    #[arg(long, env = "SANDBOX_REPORT_DELAY_MS", default_value_t = 3000)]
+    pub report_delay_ms: u64,
+    /// Lifetime of web tokens (JWT) in seconds.
+    #[arg(long, env = "SANDBOX_WEB_TOKEN_TTL_SECS", default_value_t = 900)]
+    pub web_token_ttl_secs: u64,
+    /// Webhook delivery attempts in total (first try included).
+    #[arg(long, env = "SANDBOX_WEBHOOK_MAX_ATTEMPTS", default_value_t = 6)]
+    pub webhook_max_attempts: u32,
+    /// Milliseconds before the first webhook retry (doubled each retry).
+    #[arg(long, env = "SANDBOX_WEBHOOK_RETRY_BASE_MS", default_value_t = 1000)]
+    pub webhook_retry_base_ms: u64,
+    /// Fault rules as JSON (same format as `POST /sandbox/faults`), or `@path` to a file.
+    #[arg(long, env = "SANDBOX_FAULTS")]
+    pub faults: Option<String>,
+    /// Largest accepted request body in bytes.
+    #[arg(long, env = "SANDBOX_BODY_LIMIT", default_value_t = 256 * 1024)]
+    pub body_limit: usize,
+    /// HS256 secret for web tokens (random when unset).
+    #[arg(long, env = "SANDBOX_JWT_SECRET")]
+    pub jwt_secret: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error(transparent)]
+    Fixture(#[from] FixtureError),
+    #[error("invalid fault rules: {0}")]
+    Faults(String),
+}
+
+impl Cli {
+    pub fn into_config(self) -> Result<SandboxConfig, ConfigError> {
+        let fixture = match &self.fixture {
+            Some(p) => Fixture::from_file(p)?,
+            None => Fixture::default_fixture(),
+        };
+        let faults = match &self.faults {
+            None => Vec::new(),
+            Some(s) => {
+                let text = if let Some(path) = s.strip_prefix('@') {
+                    std::fs::read_to_string(path).map_err(|e| ConfigError::Faults(format!("{path}: {e}")))?
+                } else {
+                    s.clone()
+                };
+                crate::faults::parse_rules(&text).map_err(ConfigError::Faults)?
+            }
+        };
+        Ok(SandboxConfig {
+            bind: self.bind,
+            app_origin: self.app_origin.map(|o| o.trim_end_matches('/').to_string()),
+            fixture,
+            report_delay: Duration::from_millis(self.report_delay_ms),
+            web_token_ttl: Duration::from_secs(self.web_token_ttl_secs.max(1)),
+            webhook_max_attempts: self.webhook_max_attempts.max(1),
+            webhook_retry_base: Duration::from_millis(self.webhook_retry_base_ms),
+            faults,
+            body_limit: self.body_limit,
+            jwt_secret: self.jwt_secret,
+            ..SandboxConfig::default()
+        })
+    }
+}

@@ -1,0 +1,159 @@
+//! The fixture: accounts (keys, webhook signature key, users, permissible purposes, account
+//! packages with screenings, disclosures) the sandbox is seeded with. See README "Fixture format".
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// The default fixture, with exactly the ids of the team contract.
+pub const DEFAULT_FIXTURE_JSON: &str = include_str!("../fixtures/default.json");
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Fixture {
+    pub accounts: Vec<AccountFixture>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AccountFixture {
+    pub id: String,
+    pub account_name: String,
+    #[serde(default)]
+    pub first_name: Option<String>,
+    #[serde(default)]
+    pub last_name: Option<String>,
+    #[serde(default)]
+    pub email_address: Option<String>,
+    #[serde(default)]
+    pub url: Option<String>,
+    #[serde(default)]
+    pub tech_email_address: Option<String>,
+    #[serde(default)]
+    pub support_email_address: Option<String>,
+    #[serde(default)]
+    pub support_phone: Option<String>,
+    #[serde(default)]
+    pub compliance_email_address: Option<String>,
+    #[serde(default)]
+    pub actions_email_address: Option<String>,
+    #[serde(default)]
+    pub logo: Option<String>,
+    #[serde(default)]
+    pub styles: Option<Value>,
+    /// API keys accepted in `Authorization: Account <key>`.
+    pub api_keys: Vec<String>,
+    /// The account's `WEBHOOK_SIGNATURE` key (HMAC-SHA256 key for webhook bodies).
+    pub webhook_signature: String,
+    /// User emails allowed in `POST /web_tokens`.
+    #[serde(default)]
+    pub users: Vec<String>,
+    #[serde(default)]
+    pub permissible_purposes: Vec<Value>,
+    #[serde(default = "default_expiration_days")]
+    pub invitation_expiration_days: i64,
+    #[serde(default)]
+    pub account_packages: Vec<AccountPackageFixture>,
+    #[serde(default)]
+    pub disclosures: Vec<DisclosureFixture>,
+}
+
+fn default_expiration_days() -> i64 {
+    7
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AccountPackageFixture {
+    pub id: String,
+    #[serde(default)]
+    pub package_id: Option<String>,
+    #[serde(default)]
+    pub package: Option<String>,
+    pub name: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub package_system_name: Option<String>,
+    #[serde(default = "default_action_type")]
+    pub action_type: String,
+    #[serde(default)]
+    pub paid_by: Option<String>,
+    #[serde(default)]
+    pub screenings: Vec<ScreeningFixture>,
+}
+
+fn default_action_type() -> String {
+    "report".into()
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ScreeningFixture {
+    pub id: String,
+    pub name: String,
+    pub label: String,
+    #[serde(default)]
+    pub screening_type: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DisclosureFixture {
+    pub id: String,
+    pub name: String,
+    pub title: String,
+    /// `{account_name}` is replaced by the account's name when rendered.
+    pub text: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum FixtureError {
+    #[error("cannot read fixture {0}: {1}")]
+    Io(String, std::io::Error),
+    #[error("invalid fixture JSON: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error("invalid fixture: {0}")]
+    Invalid(String),
+}
+
+impl Fixture {
+    pub fn default_fixture() -> Fixture {
+        Fixture::from_json(DEFAULT_FIXTURE_JSON).expect("embedded default fixture is valid")
+    }
+
+    pub fn from_json(text: &str) -> Result<Fixture, FixtureError> {
+        let f: Fixture = serde_json::from_str(text)?;
+        f.validate()?;
+        Ok(f)
+    }
+
+    pub fn from_file(path: &std::path::Path) -> Result<Fixture, FixtureError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| FixtureError::Io(path.display().to_string(), e))?;
+        Fixture::from_json(&text)
+    }
+
+    /// Ids unique, every account has at least one key and a signature key, keys unique.
+    pub fn validate(&self) -> Result<(), FixtureError> {
+        let mut ids = std::collections::HashSet::new();
+        let mut keys = std::collections::HashSet::new();
+        for a in &self.accounts {
+            if !ids.insert(a.id.clone()) {
+                return Err(FixtureError::Invalid(format!("duplicate account id {}", a.id)));
+            }
+            if a.api_keys.is_empty() {
+                return Err(FixtureError::Invalid(format!("account {} has no api_keys", a.id)));
+            }
+            if a.webhook_signature.is_empty() {
+                return Err(FixtureError::Invalid(format!("account {} has no webhook_signature", a.id)));
+            }
+            for k in &a.api_keys {
+                if !keys.insert(k.clone()) {
+                    return Err(FixtureError::Invalid(format!("API key used twice: {k}")));
+                }
+            }
+            let mut pk = std::collections::HashSet::new();
+            for p in &a.account_packages {
+                if !pk.insert(p.id.clone()) {
+                    return Err(FixtureError::Invalid(format!("duplicate package id {}", p.id)));
+                }
+            }
+        }
+        Ok(())
+    }
+}
