@@ -104,6 +104,10 @@ impl ListParams {
     fn sort(&self, items: &mut [Value]) {
         let field = self.order_by.clone().unwrap_or_else(|| "created_at".into());
         let desc = self.desc;
+        if desc {
+            // ties keep reverse insertion order (newest first)
+            items.reverse();
+        }
         items.sort_by(|a, b| {
             let (x, y) = (lookup(a, &field), lookup(b, &field));
             // NULLs last ascending, first descending (PostgreSQL's default).
@@ -232,8 +236,8 @@ impl Filter {
             "not_start" => !(present && text.starts_with(q)),
             "end" => present && text.ends_with(q),
             "not_end" => !(present && text.ends_with(q)),
-            "cont" => present && text.to_lowercase().contains(&q.to_lowercase()),
-            "not_cont" => !(present && text.to_lowercase().contains(&q.to_lowercase())),
+            "cont" => present && text.contains(q),
+            "not_cont" => !(present && text.contains(q)),
             "true" => {
                 let want = truthy(q);
                 as_bool(v) == Some(want)
