@@ -52,6 +52,21 @@ fn one() -> f64 {
     1.0
 }
 
+#[cfg(test)]
+mod tests {
+    use super::path_matches;
+
+    #[test]
+    fn paths() {
+        assert!(path_matches("/reports", "/reports"));
+        assert!(!path_matches("/reports", "/reports/1"));
+        assert!(path_matches("/reports*", "/reports/1"));
+        assert!(path_matches("/reports/*", "/reports/1"));
+        assert!(path_matches("/invitations/*/cancel", "/invitations/abc/cancel"));
+        assert!(!path_matches("/invitations/*/cancel", "/invitations/abc/refresh"));
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Fault {
     Error,
@@ -69,10 +84,7 @@ impl FaultRule {
         }
         match self.path.as_deref() {
             None | Some("*") | Some("") => true,
-            Some(p) => match p.strip_suffix('*') {
-                Some(prefix) => path.starts_with(prefix),
-                None => path == p || path.trim_end_matches('/') == p.trim_end_matches('/'),
-            },
+            Some(p) => path_matches(p, path),
         }
     }
 
@@ -85,6 +97,21 @@ impl FaultRule {
         }
         Ok(())
     }
+}
+
+/// `/reports` exact; `/reports*` prefix; `/invitations/*/cancel` (`*` = one segment).
+fn path_matches(pattern: &str, path: &str) -> bool {
+    if let Some(prefix) = pattern.strip_suffix('*') {
+        if !prefix.contains('*') && !prefix.ends_with('/') {
+            return path.starts_with(prefix);
+        }
+    }
+    let p: Vec<&str> = pattern.trim_end_matches('/').split('/').collect();
+    let a: Vec<&str> = path.trim_end_matches('/').split('/').collect();
+    if p.last() == Some(&"*") && p.len() <= a.len() && p[..p.len() - 1].iter().zip(&a).all(|(x, y)| *x == "*" || x == y) {
+        return true;
+    }
+    p.len() == a.len() && p.iter().zip(&a).all(|(x, y)| *x == "*" || x == y)
 }
 
 pub fn parse_rules(text: &str) -> Result<Vec<FaultRule>, String> {
@@ -136,7 +163,7 @@ pub fn pick(rules: &mut [FaultRule], method: &str, path: &str) -> Vec<Fault> {
         if same_kind_taken {
             continue;
         }
-        if r.rate < 1.0 && !rng.gen_bool(r.rate.clamp(0.0, 1.0)) {
+        if !(0.0..=1.0).contains(&r.rate) || (r.rate < 1.0 && !rng.gen_bool(r.rate)) {
             continue;
         }
         r.hits += 1;

@@ -26,8 +26,9 @@ pub enum JwtError {
     Malformed,
     #[error("bad signature")]
     BadSignature,
+    /// Valid signature but past `exp` (the `exp` is kept for the expiration page).
     #[error("token expired")]
-    Expired(Claims),
+    Expired(i64),
 }
 
 pub fn hmac_sha256(key: &[u8], data: &[u8]) -> Vec<u8> {
@@ -74,7 +75,7 @@ pub fn verify(token: &str, secret: &[u8], now: i64) -> Result<Claims, JwtError> 
         .and_then(|b| serde_json::from_slice(&b).ok())
         .ok_or(JwtError::Malformed)?;
     if claims.exp <= now {
-        return Err(JwtError::Expired(claims));
+        return Err(JwtError::Expired(claims.exp));
     }
     Ok(claims)
 }

@@ -22,6 +22,27 @@ async fn main() {
     };
     println!("yardstik-sandbox listening on {}", handle.base_url());
     println!("yardstik-sandbox app origin {}", handle.app_origin());
-    let _ = tokio::signal::ctrl_c().await;
+    shutdown_signal().await;
     handle.shutdown().await;
+}
+
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(s) => s,
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+                return;
+            }
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }

@@ -14,6 +14,9 @@ use tokio::sync::mpsc;
 
 use crate::store::{DeliveryRecord, Event, Store};
 
+/// The delivery log keeps at most this many entries (oldest dropped first).
+const MAX_LOG: usize = 10_000;
+
 /// The webhook body, fields in the seed's order.
 #[derive(Debug, Clone, Serialize)]
 pub struct WebhookBody {
@@ -112,6 +115,9 @@ impl WebhookSender {
                         state: "pending".into(),
                     });
                     jobs.push(Job { delivery_id, url: w.url.clone(), body, signature });
+                    if st.deliveries.len() > MAX_LOG {
+                        st.deliveries.drain(..MAX_LOG / 10);
+                    }
                 }
             }
         }

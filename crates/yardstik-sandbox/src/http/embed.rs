@@ -70,10 +70,10 @@ fn page(status: StatusCode, title: &str, body_attrs: &str, script: &str, main: &
 
 fn token_error_page(e: &JwtError) -> Response {
     match e {
-        JwtError::Expired(c) => page(
+        JwtError::Expired(exp) => page(
             StatusCode::UNAUTHORIZED,
             "Session expired",
-            &format!(" data-token-expired=\"1\" data-exp=\"{}\"", c.exp),
+            &format!(" data-token-expired=\"1\" data-exp=\"{exp}\""),
             "embed.js",
             "<div id=\"expired-banner\">Your session has expired. Please reload to continue.</div>",
         ),

@@ -28,7 +28,7 @@ pub use error::{ApiError, FieldErrors};
 pub type ApiResult<T = Response> = Result<T, ApiError>;
 
 pub fn router(state: Shared, body_limit: usize) -> Router {
-    let api = Router::new()
+    Router::new()
         .route("/accounts", get(accounts::list))
         .route("/accounts/{id}", get(accounts::get))
         .route("/accounts/{id}/account_packages", get(accounts::packages))
@@ -70,8 +70,7 @@ pub fn router(state: Shared, body_limit: usize) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), faults_mw))
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(panic_response))
-        .with_state(state);
-    api
+        .with_state(state)
 }
 
 async fn fallback(uri: Uri) -> ApiError {

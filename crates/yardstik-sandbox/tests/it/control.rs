@@ -57,7 +57,7 @@ async fn every_status_can_be_set_and_rules_hold() {
             assert!(r.body["completed_at"].is_string(), "{s}");
         }
         if s == "consider" {
-            assert!(r.body["report_screenings"][0]["records"][0]["violations"].as_array().unwrap().len() > 0);
+            assert!(!r.body["report_screenings"][0]["records"][0]["violations"].as_array().unwrap().is_empty());
         }
     }
     // "created" on a created report changes nothing: one updated less
