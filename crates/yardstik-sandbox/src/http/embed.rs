@@ -146,17 +146,23 @@ fn render_report_html(r: &Value) -> String {
                 h.push_str("<p>No records found.</p>");
             }
             for v in violations {
-                h.push_str(&format!(
-                    "<div class=\"violation\"><strong>{}</strong> — {}<br>Case {} · filed {} · disposition: {} ({})<br>Sentence: {}<br>Name on record: {}</div>",
-                    opt(&v["description"]),
-                    opt(&v["count_offense"]),
-                    opt(&v["case_number"]),
-                    opt(&v["file_date"]),
-                    opt(&v["disposition"]),
-                    opt(&v["disposition_date"]),
-                    opt(&v["sentence"]),
-                    opt(&v["name_on_record"]),
-                ));
+                h.push_str(&format!("<div class=\"violation\"><strong>{}</strong>", opt(&v["description"])));
+                for (label, key) in [
+                    ("Offense", "count_offense"),
+                    ("Case", "case_number"),
+                    ("Jurisdiction", "jurisdiction"),
+                    ("Filed", "file_date"),
+                    ("Disposition", "disposition"),
+                    ("Disposition date", "disposition_date"),
+                    ("Sentence", "sentence"),
+                    ("Name on record", "name_on_record"),
+                    ("DOB on record", "dob_on_record"),
+                ] {
+                    if let Some(x) = v.get(key).and_then(Value::as_str).filter(|x| !x.is_empty()) {
+                        h.push_str(&format!("<br>{label}: {}", esc(x)));
+                    }
+                }
+                h.push_str("</div>");
             }
             h.push_str("</div>");
         }
@@ -420,6 +426,10 @@ fn apply_form_page(status: StatusCode, ctx: &ApplyCtx, action: &str, started_url
         cerr
     ));
     h.push_str("<p><input type=\"submit\" id=\"submit\" value=\"Submit\"></p></form>");
+    h.push_str(
+        "<p class=\"hint\">Sandbox: the report's outcome follows the last name — it contains <code>consider</code> → consider, \
+<code>exception</code> → exception, <code>inforequested</code> → info_requested, <code>pending</code> → pending; otherwise clear.</p>",
+    );
     page(status, "Candidate intake", &format!(" data-started-url=\"{}\"", esc(started_url)), "apply.js", &h)
 }
 
