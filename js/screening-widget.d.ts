@@ -1,0 +1,160 @@
+// Types for the screening widget (ES module built by wasm-pack --target web).
+
+export type Mode = 'order' | 'report' | 'disclosures' | 'apply';
+
+export type CheckStatus = 'pending' | 'invited' | 'form_completed' | 'processing'
+  | 'action_required' | 'complete' | 'canceled' | 'expired';
+export type CheckResult = 'Pass' | 'Consider' | 'Fail';
+
+export interface Applicant {
+  id?: string;
+  first_name?: string;
+  last_name?: string;
+  email?: string;
+  phone?: string;
+  address?: string;
+  address_2?: string;
+  city?: string;
+  /** Two-letter US state code. */
+  state?: string;
+  zip?: string;
+}
+
+export interface HiringManager {
+  id: string;
+  first_name?: string;
+  last_name?: string;
+  email?: string;
+}
+
+export interface FieldError {
+  /** Dotted path in the request, e.g. `applicant.zip`. */
+  field: string;
+  message: string;
+}
+
+export interface OrderItem {
+  package_id: string;
+  add_on: boolean;
+  status: CheckStatus;
+  result: CheckResult | null;
+  invitation_status?: string;
+  report_status?: string;
+  report_id?: string;
+}
+
+export interface OrderState {
+  background_check_id: string;
+  status: CheckStatus;
+  result: CheckResult | null;
+  result_link_url: string | null;
+  package_id: string;
+  add_on_package_ids: string[];
+  items: OrderItem[];
+  history: { at: string; status: CheckStatus; result?: CheckResult; detail?: string }[];
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ScreeningWidgetConfig {
+  /** Base URL of the companion server; omit for the page's own origin. */
+  serverUrl?: string;
+  /** A widget session token (from your backend's `POST /widget/sessions`). */
+  token?: string;
+  /** A URL on your backend that answers a POST with `{ token, expires_at, expires_in }`;
+   *  called when there is no token and again whenever the server says it expired. */
+  sessionUrl?: string;
+  /** Extra headers for the `sessionUrl` request (e.g. a CSRF token). */
+  sessionHeaders?: Record<string, string>;
+  /** Body POSTed to `sessionUrl` (default: `{}`, or `{ background_check_id }` in report/apply mode). */
+  sessionBody?: Record<string, unknown>;
+  /** Default `order`. */
+  mode?: Mode;
+  /** Order mode: prefills the applicant form. */
+  applicant?: Applicant;
+  /** Order mode: sent with the order. */
+  hiringManager?: HiringManager;
+  /** Report and apply modes: the order; order mode: the id to give the new order. */
+  backgroundCheckId?: string;
+  /** Report mode: a Yardstik report id (instead of `backgroundCheckId`). */
+  reportId?: string;
+  /** Iframe width / height, as in Yardstik's SDK. Defaults `800` / `600`. */
+  width?: string | number;
+  height?: string | number;
+  /** Iframe fills the viewport, as in Yardstik's SDK. */
+  fullScreen?: boolean;
+  /** CSS custom properties: `{ accent: '#0a7' }` or `{ '--sw-accent': '#0a7' }`. */
+  theme?: Record<string, string>;
+  /** CSP nonce for the widget's `<style>`; without it a constructable stylesheet is used. */
+  nonce?: string;
+  /** Called with every `screening:*` CustomEvent, after it is dispatched on the element. */
+  onEvent?: (event: ScreeningEvent) => void;
+  /** A `fetch` replacement (same signature), e.g. for tests or custom credentials. */
+  fetch?: (input: string, init: RequestInit) => Promise<Response>;
+}
+
+export interface WidgetHandle {
+  /** Remove the widget, its window listeners and pending events. Idempotent. */
+  unmount(): void;
+  /** Window listeners held by this widget (0 after unmount). */
+  listenerCount(): number;
+  /** Release the wasm-side handle (also unmounts). */
+  free(): void;
+}
+
+export type LoadedDetail =
+  | { mode: 'order'; packages: number; addOns: number }
+  | { mode: 'report' | 'disclosures' | 'apply'; domain: string };
+export interface OrderCreatedDetail {
+  backgroundCheckId: string;
+  status: CheckStatus;
+  idempotencyKey: string;
+  order: OrderState;
+}
+export interface OrderFailedDetail {
+  message: string;
+  /** The server's `code` (`validation`, `upstream_rejected`, ...), `network`, or null. */
+  code: string | null;
+  /** HTTP status, null for a network failure. */
+  status: number | null;
+  /** The same request may succeed if retried (network error, 5xx, 429). */
+  retryable: boolean;
+  fieldErrors: FieldError[];
+  idempotencyKey: string;
+}
+export interface TokenRefreshedDetail {
+  kind: 'session' | 'report' | 'disclosures';
+  expiresAt?: string;
+  domain?: string;
+}
+export interface IframeLoadedDetail { mode: 'report' | 'disclosures' | 'apply' }
+export interface FormSubmittedDetail { backgroundCheckId: string }
+export interface ErrorDetail {
+  stage: 'config' | 'packages' | 'token' | 'apply_link';
+  message: string;
+  code: string | null;
+}
+
+export interface ScreeningEventMap {
+  'screening:loaded': CustomEvent<LoadedDetail>;
+  'screening:order-created': CustomEvent<OrderCreatedDetail>;
+  'screening:order-failed': CustomEvent<OrderFailedDetail>;
+  'screening:token-refreshed': CustomEvent<TokenRefreshedDetail>;
+  'screening:iframe-loaded': CustomEvent<IframeLoadedDetail>;
+  'screening:form-submitted': CustomEvent<FormSubmittedDetail>;
+  'screening:error': CustomEvent<ErrorDetail>;
+}
+export type ScreeningEvent = ScreeningEventMap[keyof ScreeningEventMap];
+
+declare global {
+  interface HTMLElementEventMap extends ScreeningEventMap {}
+}
+
+/** Mount the widget into `element` (in its shadow root). Throws on an invalid config. */
+export declare function mount(element: HTMLElement, config: ScreeningWidgetConfig): WidgetHandle;
+
+/** Load the wasm (defaults to `screening_widget_bg.wasm` next to this module). Call once before `mount`. */
+export default function init(
+  moduleOrPath?: { module_or_path: RequestInfo | URL | Response | BufferSource | WebAssembly.Module }
+    | RequestInfo | URL | Response | BufferSource | WebAssembly.Module,
+): Promise<unknown>;

@@ -1,0 +1,302 @@
+//! The HTTP client for the companion server's widget API (`screening_wire::widget`), with
+//! the session token kept here: fetched from the host's `sessionUrl` when needed and fetched
+//! again, once per request, when the server answers `401 session_expired`.
+
+use std::cell::RefCell;
+
+use js_sys::{Function, Promise, Reflect};
+use screening_wire::{
+    ApplyLink, DisclosuresToken, ErrorBody, ErrorCode, OrderState, PackageList, ReportToken,
+    ReportTokenRequest, SessionResponse, WidgetOrderRequest, IDEMPOTENCY_KEY_HEADER,
+};
+use serde::de::DeserializeOwned;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::Response;
+
+use crate::config::Config;
+use crate::events::{self, obj, s, Emitter};
+use crate::json;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ApiError {
+    /// fetch rejected: offline, DNS, CORS, server down.
+    Network,
+    /// A non-2xx answer; the body is the server's `ErrorBody` (or a generic one).
+    Http { status: u16, body: ErrorBody },
+    /// A 2xx answer we could not read.
+    Decode(String),
+}
+
+impl ApiError {
+    pub fn message(&self) -> String {
+        match self {
+            ApiError::Network => {
+                "Could not reach the screening service. Check your connection and try again.".into()
+            }
+            ApiError::Http { body, .. } => body.error_message.clone(),
+            ApiError::Decode(e) => format!("The screening service sent an unexpected answer ({e})."),
+        }
+    }
+
+    pub fn code(&self) -> Option<&'static str> {
+        match self {
+            ApiError::Network => Some("network"),
+            ApiError::Decode(_) => Some("decode"),
+            ApiError::Http { body, .. } => body.code.map(code_str),
+        }
+    }
+
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            ApiError::Http { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// The server's `field_errors` as a JS array of `{ field, message }`.
+    pub fn field_errors_js(&self) -> JsValue {
+        let arr = js_sys::Array::new();
+        if let ApiError::Http { body, .. } = self {
+            for e in &body.field_errors {
+                arr.push(&obj(&[("field", s(&e.field)), ("message", s(&e.message))]));
+            }
+        }
+        arr.into()
+    }
+
+    /// Worth retrying the same request unchanged.
+    pub fn retryable(&self) -> bool {
+        match self {
+            ApiError::Network | ApiError::Decode(_) => true,
+            ApiError::Http { status, .. } => *status >= 500 || *status == 429 || *status == 408,
+        }
+    }
+}
+
+pub fn code_str(c: ErrorCode) -> &'static str {
+    match c {
+        ErrorCode::Unauthorized => "unauthorized",
+        ErrorCode::SessionExpired => "session_expired",
+        ErrorCode::Forbidden => "forbidden",
+        ErrorCode::NotFound => "not_found",
+        ErrorCode::BadRequest => "bad_request",
+        ErrorCode::Validation => "validation",
+        ErrorCode::Conflict => "conflict",
+        ErrorCode::PayloadTooLarge => "payload_too_large",
+        ErrorCode::UpstreamRejected => "upstream_rejected",
+        ErrorCode::UpstreamUnavailable => "upstream_unavailable",
+        ErrorCode::Internal => "internal",
+    }
+}
+
+pub struct Api {
+    base: String,
+    token: RefCell<Option<String>>,
+    session_url: Option<String>,
+    session_headers: Vec<(String, String)>,
+    session_body: String,
+    fetch: Option<Function>,
+    emitter: Emitter,
+}
+
+struct Raw {
+    status: u16,
+    text: String,
+}
+
+impl Api {
+    pub fn new(config: &Config, emitter: Emitter) -> Api {
+        Api {
+            base: config.server_url.clone(),
+            token: RefCell::new(config.token.clone()),
+            session_url: config.session_url.clone(),
+            session_headers: config.session_headers.clone(),
+            session_body: config.session_request_body(),
+            fetch: config.fetch.clone(),
+            emitter,
+        }
+    }
+
+    pub async fn packages(&self) -> Result<PackageList, ApiError> {
+        self.call("GET", "/widget/packages", None, None).await
+    }
+
+    /// The created order, and the same as a plain JS object (for event details).
+    pub async fn create_order(
+        &self,
+        order: &WidgetOrderRequest,
+        idempotency_key: &str,
+    ) -> Result<(OrderState, JsValue), ApiError> {
+        let body = json::to_string(order);
+        let raw = self.call_js("POST", "/widget/orders", Some(&body), Some(idempotency_key)).await?;
+        let order = serde_wasm_bindgen::from_value(raw.clone()).map_err(|e| ApiError::Decode(e.to_string()))?;
+        Ok((order, raw))
+    }
+
+    pub async fn report_token(&self, req: &ReportTokenRequest) -> Result<ReportToken, ApiError> {
+        self.call("POST", "/widget/tokens/report", Some(&json::to_string(req)), None).await
+    }
+
+    pub async fn disclosures_token(&self) -> Result<DisclosuresToken, ApiError> {
+        self.call("POST", "/widget/tokens/disclosures", None, None).await
+    }
+
+    pub async fn apply_link(&self, background_check_id: &str) -> Result<ApplyLink, ApiError> {
+        let path = format!("/widget/orders/{}/apply", encode(background_check_id));
+        self.call("GET", &path, None, None).await
+    }
+
+    async fn call<T: DeserializeOwned>(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<&str>,
+        idempotency_key: Option<&str>,
+    ) -> Result<T, ApiError> {
+        let raw = self.call_js(method, path, body, idempotency_key).await?;
+        serde_wasm_bindgen::from_value(raw).map_err(|e| ApiError::Decode(e.to_string()))
+    }
+
+    /// One API call; the 2xx body parsed with `JSON.parse`.
+    async fn call_js(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<&str>,
+        idempotency_key: Option<&str>,
+    ) -> Result<JsValue, ApiError> {
+        if self.token.borrow().is_none() {
+            self.fetch_session(false).await?;
+        }
+        let url = format!("{}{}", self.base, path);
+        let mut refreshed = false;
+        loop {
+            let mut headers = vec![("Accept".to_string(), "application/json".to_string())];
+            if let Some(t) = self.token.borrow().as_ref() {
+                headers.push(("Authorization".into(), format!("Bearer {t}")));
+            }
+            if body.is_some() {
+                headers.push(("Content-Type".into(), "application/json".into()));
+            }
+            if let Some(k) = idempotency_key {
+                headers.push((IDEMPOTENCY_KEY_HEADER.into(), k.into()));
+            }
+            let raw = self.send(method, &url, &headers, body).await?;
+            if (200..300).contains(&raw.status) {
+                return js_sys::JSON::parse(&raw.text)
+                    .map_err(|_| ApiError::Decode("the answer is not JSON".into()));
+            }
+            let err = error_of(&raw);
+            let expired = matches!(&err, ApiError::Http { status: 401, body }
+                if body.code == Some(ErrorCode::SessionExpired));
+            if expired && !refreshed && self.session_url.is_some() {
+                refreshed = true;
+                self.fetch_session(true).await?;
+                continue;
+            }
+            return Err(err);
+        }
+    }
+
+    /// POST the host's session URL and keep the token.
+    async fn fetch_session(&self, refresh: bool) -> Result<(), ApiError> {
+        let Some(url) = &self.session_url else {
+            return Err(ApiError::Http {
+                status: 401,
+                body: ErrorBody::new("No session: the widget needs a token or a sessionUrl.")
+                    .with_code(ErrorCode::Unauthorized),
+            });
+        };
+        let mut headers = vec![
+            ("Accept".to_string(), "application/json".to_string()),
+            ("Content-Type".to_string(), "application/json".to_string()),
+        ];
+        headers.extend(self.session_headers.iter().cloned());
+        let raw = self.send("POST", url, &headers, Some(&self.session_body)).await?;
+        if !(200..300).contains(&raw.status) {
+            return Err(error_of(&raw));
+        }
+        let session: SessionResponse = json::from_str(&raw.text).map_err(ApiError::Decode)?;
+        *self.token.borrow_mut() = Some(session.token);
+        if refresh {
+            self.emitter.emit(
+                events::TOKEN_REFRESHED,
+                obj(&[("kind", s("session")), ("expiresAt", s(&session.expires_at))]),
+            );
+        }
+        Ok(())
+    }
+
+    async fn send(
+        &self,
+        method: &str,
+        url: &str,
+        headers: &[(String, String)],
+        body: Option<&str>,
+    ) -> Result<Raw, ApiError> {
+        let h = js_sys::Object::new();
+        for (k, v) in headers {
+            let _ = Reflect::set(&h, &s(k), &s(v));
+        }
+        let init = obj(&[
+            ("method", s(method)),
+            ("headers", h.into()),
+            ("body", body.map(s).unwrap_or(JsValue::UNDEFINED)),
+        ]);
+        let window = web_sys::window().ok_or(ApiError::Network)?;
+        let fetch: Function = match &self.fetch {
+            Some(f) => f.clone(),
+            None => Reflect::get(&window, &s("fetch"))
+                .ok()
+                .and_then(|f| f.dyn_into().ok())
+                .ok_or(ApiError::Network)?,
+        };
+        let promise: Promise = fetch
+            .call2(&window, &s(url), &init)
+            .ok()
+            .and_then(|p| p.dyn_into().ok())
+            .ok_or(ApiError::Network)?;
+        let resp: Response = JsFuture::from(promise)
+            .await
+            .ok()
+            .and_then(|r| r.dyn_into().ok())
+            .ok_or(ApiError::Network)?;
+        let text = match resp.text() {
+            Ok(p) => JsFuture::from(p).await.ok().and_then(|t| t.as_string()).unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        Ok(Raw { status: resp.status(), text })
+    }
+}
+
+fn error_of(raw: &Raw) -> ApiError {
+    let body = json::from_str::<ErrorBody>(&raw.text).unwrap_or_else(|_| {
+        ErrorBody::new(format!("The screening service answered HTTP {}.", raw.status))
+    });
+    ApiError::Http { status: raw.status, body }
+}
+
+/// Percent-encode a path segment.
+pub fn encode(segment: &str) -> String {
+    String::from(js_sys::encode_uri_component(segment))
+}
+
+/// A fresh idempotency key (a UUID v4 from `crypto.getRandomValues`), generated once per
+/// intended order and reused for every retry of that order.
+pub fn new_idempotency_key() -> String {
+    let mut b = [0u8; 16];
+    let ok = web_sys::window()
+        .and_then(|w| w.crypto().ok())
+        .map(|c| c.get_random_values_with_u8_array(&mut b).is_ok())
+        .unwrap_or(false);
+    if !ok {
+        for x in b.iter_mut() {
+            *x = (js_sys::Math::random() * 256.0) as u8;
+        }
+    }
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!("{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..])
+}

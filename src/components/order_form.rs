@@ -1,0 +1,508 @@
+//! Order mode: load the packages, pick one (plus add-ons), check the applicant's details
+//! inline, and place the order once, whatever the clicks and retries.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use screening_wire::validate::validate_widget_order;
+use screening_wire::{Applicant, FieldError, OrderState, PackageList, WidgetOrderRequest};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::spawn_local;
+use web_sys::{HtmlElement, HtmlInputElement};
+use yew::prelude::*;
+
+use super::picker::{total_of, Picker};
+use super::status::{Loading, Notice, StatusRegion};
+use super::Ctx;
+use crate::api::{new_idempotency_key, ApiError};
+use crate::events::{self, obj, opt, s};
+use crate::json;
+
+/// (key, label, autocomplete, input type, wide)
+const FIELDS: [(&str, &str, &str, &str, bool); 9] = [
+    ("first_name", "First name", "given-name", "text", false),
+    ("last_name", "Last name", "family-name", "text", false),
+    ("email", "Email", "email", "email", false),
+    ("phone", "Phone", "tel", "tel", false),
+    ("address", "Street address", "address-line1", "text", true),
+    ("address_2", "Address line 2 (optional)", "address-line2", "text", true),
+    ("city", "City", "address-level2", "text", false),
+    ("state", "State (2 letters)", "address-level1", "text", false),
+    ("zip", "ZIP code", "postal-code", "text", false),
+];
+
+pub fn field_value(a: &Applicant, key: &str) -> String {
+    let o = |v: &Option<String>| v.clone().unwrap_or_default();
+    match key {
+        "first_name" => a.first_name.clone(),
+        "last_name" => a.last_name.clone(),
+        "email" => a.email.clone(),
+        "phone" => o(&a.phone),
+        "address" => o(&a.address),
+        "address_2" => o(&a.address_2),
+        "city" => o(&a.city),
+        "state" => o(&a.state),
+        "zip" => o(&a.zip),
+        _ => String::new(),
+    }
+}
+
+pub fn set_field(a: &mut Applicant, key: &str, v: String) {
+    let o = (!v.trim().is_empty()).then(|| v.clone());
+    match key {
+        "first_name" => a.first_name = v,
+        "last_name" => a.last_name = v,
+        "email" => a.email = v,
+        "phone" => a.phone = o,
+        "address" => a.address = o,
+        "address_2" => a.address_2 = o,
+        "city" => a.city = o,
+        "state" => a.state = o,
+        "zip" => a.zip = o,
+        _ => {}
+    }
+}
+
+#[derive(Clone, PartialEq)]
+enum Load {
+    Loading,
+    Failed(ApiError),
+    Ready(Rc<PackageList>),
+}
+
+#[derive(Clone, PartialEq)]
+enum Submit {
+    Idle,
+    Submitting,
+    Created(Rc<OrderState>),
+    Failed(ApiError),
+}
+
+/// Everything order mode shows, changed only through [`Act`] (so quick successive clicks
+/// never work on a stale copy).
+#[derive(Clone, PartialEq)]
+pub struct View {
+    load: Load,
+    submit: Submit,
+    selected: Option<String>,
+    add_ons: Vec<String>,
+    applicant: Applicant,
+    /// Fields the user has left at least once: their errors show before any submit.
+    touched: Vec<&'static str>,
+    attempted: bool,
+    /// `field_errors` of the last refused order, until the field changes.
+    server_errors: Vec<FieldError>,
+}
+
+pub enum Act {
+    Loading,
+    Loaded(Rc<PackageList>),
+    LoadFailed(ApiError),
+    Select(String),
+    ToggleAddOn(String),
+    Set(&'static str, String),
+    Touch(&'static str),
+    Attempt,
+    Submitting,
+    Created(Rc<OrderState>),
+    Failed(ApiError, Vec<FieldError>),
+    Again,
+}
+
+impl Reducible for View {
+    type Action = Act;
+    fn reduce(self: Rc<Self>, act: Act) -> Rc<Self> {
+        let mut v = (*self).clone();
+        match act {
+            Act::Loading => v.load = Load::Loading,
+            Act::Loaded(list) => v.load = Load::Ready(list),
+            Act::LoadFailed(e) => v.load = Load::Failed(e),
+            Act::Select(id) => {
+                v.selected = Some(id);
+                v.server_errors.retain(|e| e.field != "package_id");
+            }
+            Act::ToggleAddOn(id) => match v.add_ons.iter().position(|x| *x == id) {
+                Some(i) => {
+                    v.add_ons.remove(i);
+                }
+                None => v.add_ons.push(id),
+            },
+            Act::Set(key, value) => {
+                set_field(&mut v.applicant, key, value);
+                let path = format!("applicant.{key}");
+                v.server_errors.retain(|e| e.field != path);
+            }
+            Act::Touch(key) => {
+                if v.touched.contains(&key) {
+                    return self;
+                }
+                v.touched.push(key);
+            }
+            Act::Attempt => v.attempted = true,
+            Act::Submitting => v.submit = Submit::Submitting,
+            Act::Created(order) => {
+                v.submit = Submit::Created(order);
+                v.server_errors.clear();
+            }
+            Act::Failed(e, fields) => {
+                v.submit = Submit::Failed(e);
+                v.server_errors = fields;
+            }
+            Act::Again => {
+                v.submit = Submit::Idle;
+                v.attempted = false;
+                v.touched.clear();
+            }
+        }
+        Rc::new(v)
+    }
+}
+
+/// The order the user means to place and the key that makes placing it idempotent.
+struct Intent {
+    key: String,
+    payload: String,
+    request: WidgetOrderRequest,
+}
+
+type Dispatch = UseReducerDispatcher<View>;
+
+fn load_packages(ctx: Ctx, d: Dispatch) {
+    d.dispatch(Act::Loading);
+    spawn_local(async move {
+        match ctx.api.packages().await {
+            Ok(list) => {
+                ctx.emitter.emit(
+                    events::LOADED,
+                    obj(&[
+                        ("mode", s("order")),
+                        ("packages", (list.packages.len() as u32).into()),
+                        ("addOns", (list.add_on_packages.len() as u32).into()),
+                    ]),
+                );
+                d.dispatch(Act::Loaded(Rc::new(list)));
+            }
+            Err(e) => {
+                ctx.emitter.error("packages", &e.message(), e.code());
+                d.dispatch(Act::LoadFailed(e));
+            }
+        }
+    });
+}
+
+/// Shared by submit and Retry.
+#[derive(Clone)]
+struct Placer {
+    ctx: Ctx,
+    d: Dispatch,
+    busy: Rc<RefCell<bool>>,
+    intent: Rc<RefCell<Option<Intent>>>,
+}
+
+impl Placer {
+    /// The key for `request`: the pending intent's if it is the same order, else a new one.
+    fn key_for(&self, request: &WidgetOrderRequest) -> String {
+        let payload = json::to_string(request);
+        let mut slot = self.intent.borrow_mut();
+        match slot.as_ref() {
+            Some(i) if i.payload == payload => i.key.clone(),
+            _ => {
+                let key = new_idempotency_key();
+                *slot = Some(Intent { key: key.clone(), payload, request: request.clone() });
+                key
+            }
+        }
+    }
+
+    fn place(&self, request: WidgetOrderRequest, key: String) {
+        if self.busy.replace(true) {
+            return;
+        }
+        self.d.dispatch(Act::Submitting);
+        let this = self.clone();
+        spawn_local(async move {
+            let result = this.ctx.api.create_order(&request, &key).await;
+            *this.busy.borrow_mut() = false;
+            let emitter = &this.ctx.emitter;
+            match result {
+                Ok((order, raw)) => {
+                    this.intent.borrow_mut().take();
+                    emitter.emit(
+                        events::ORDER_CREATED,
+                        obj(&[
+                            ("backgroundCheckId", s(&order.background_check_id)),
+                            ("status", s(order.status.as_str())),
+                            ("idempotencyKey", s(&key)),
+                            ("order", raw),
+                        ]),
+                    );
+                    this.d.dispatch(Act::Created(Rc::new(order)));
+                }
+                Err(e) => {
+                    if !e.retryable() {
+                        // A definitive refusal created nothing: the next attempt is a new order.
+                        this.intent.borrow_mut().take();
+                    }
+                    let fields = match &e {
+                        ApiError::Http { body, .. } => body.field_errors.clone(),
+                        _ => Vec::new(),
+                    };
+                    emitter.emit(
+                        events::ORDER_FAILED,
+                        obj(&[
+                            ("message", s(&e.message())),
+                            ("code", opt(e.code())),
+                            ("status", e.status().map(JsValue::from).unwrap_or(JsValue::NULL)),
+                            ("retryable", e.retryable().into()),
+                            ("fieldErrors", e.field_errors_js()),
+                            ("idempotencyKey", s(&key)),
+                        ]),
+                    );
+                    this.d.dispatch(Act::Failed(e, fields));
+                }
+            }
+        });
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct OrderProps {
+    pub ctx: Ctx,
+}
+
+#[component]
+pub fn OrderView(props: &OrderProps) -> Html {
+    let ctx = props.ctx.clone();
+    let view = use_reducer(|| View {
+        load: Load::Loading,
+        submit: Submit::Idle,
+        selected: None,
+        add_ons: Vec::new(),
+        applicant: ctx.config.applicant.clone(),
+        touched: Vec::new(),
+        attempted: false,
+        server_errors: Vec::new(),
+    });
+    let d = view.dispatcher();
+    let placer = {
+        let intent = use_mut_ref(|| None::<Intent>);
+        let busy = use_mut_ref(|| false);
+        Placer { ctx: ctx.clone(), d: d.clone(), busy, intent }
+    };
+    let result_ref = use_node_ref();
+
+    {
+        let (ctx, d) = (ctx.clone(), d.clone());
+        use_effect_with((), move |_| load_packages(ctx, d));
+    }
+    {
+        let result_ref = result_ref.clone();
+        let created = matches!(view.submit, Submit::Created(_));
+        use_effect_with(created, move |created| {
+            if *created {
+                if let Some(el) = result_ref.cast::<HtmlElement>() {
+                    let _ = el.focus();
+                }
+            }
+        });
+    }
+
+    let reload = {
+        let (ctx, d) = (ctx.clone(), d.clone());
+        Callback::from(move |_| load_packages(ctx.clone(), d.clone()))
+    };
+    let list = match &view.load {
+        Load::Loading => {
+            return html! {
+                <div class="sw-order" aria-busy="true">
+                    <StatusRegion message="Loading packages…" />
+                    <div class="sw-cards">
+                        <div class="sw-skeleton"></div><div class="sw-skeleton"></div><div class="sw-skeleton"></div>
+                    </div>
+                </div>
+            };
+        }
+        Load::Failed(e) => {
+            return html! {
+                <div class="sw-order">
+                    <StatusRegion message="The packages could not be loaded." />
+                    <Notice error=true title="Packages could not be loaded" message={e.message()} on_retry={reload} />
+                </div>
+            };
+        }
+        Load::Ready(list) => list.clone(),
+    };
+    if list.packages.is_empty() {
+        return html! {
+            <div class="sw-order">
+                <StatusRegion message="No packages are available." />
+                <Notice title="No packages available"
+                        message="This account has no background-check packages to order yet. Ask your administrator to enable one, then check again."
+                        on_retry={reload} retry_label="Check again" />
+            </div>
+        };
+    }
+
+    if let Submit::Created(order) = &view.submit {
+        let again = d.to_callback().reform(|_| Act::Again);
+        let total = total_of(&list, Some(&order.package_id), &order.add_on_package_ids);
+        let name = list.packages.iter().find(|p| p.id == order.package_id).map(|p| p.name.clone());
+        return html! {
+            <div class="sw-order">
+                <StatusRegion message={format!("Order placed. Status: {}.", order.status.label())} />
+                <div class="sw-panel is-success sw-created" tabindex="-1" ref={result_ref}>
+                    <p class="sw-h">{ "Background check ordered" }</p>
+                    <p>{ "The candidate will receive an email from Yardstik to complete their details." }</p>
+                    <dl>
+                        <dt>{ "Status" }</dt>
+                        <dd><span class="sw-badge sw-order-status">{ order.status.label() }</span></dd>
+                        <dt>{ "Background check ID" }</dt>
+                        <dd class="sw-order-id">{ &order.background_check_id }</dd>
+                        <dt>{ "Package" }</dt>
+                        <dd>{ name.unwrap_or_else(|| order.package_id.clone()) }</dd>
+                        <dt>{ "Total" }</dt>
+                        <dd>{ total.label() }</dd>
+                    </dl>
+                    <div class="sw-actions">
+                        <button type="button" class="sw-btn is-secondary" onclick={again}>{ "Order another check" }</button>
+                    </div>
+                </div>
+            </div>
+        };
+    }
+
+    let request = WidgetOrderRequest {
+        background_check_id: ctx.config.background_check_id.clone(),
+        package_id: view.selected.clone().unwrap_or_default(),
+        add_on_package_ids: view.add_ons.clone(),
+        applicant: view.applicant.clone(),
+        hiring_manager: ctx.config.hiring_manager.clone(),
+    };
+    let errors = validate_widget_order(&request);
+    let submitting = matches!(view.submit, Submit::Submitting);
+    let shown = |field: &str| -> Option<String> {
+        let path = if field == "package_id" { field.to_string() } else { format!("applicant.{field}") };
+        let visible = view.attempted || view.touched.iter().any(|t| *t == field);
+        errors
+            .iter()
+            .find(|e| e.field == path && visible)
+            .or_else(|| view.server_errors.iter().find(|e| e.field == path))
+            .map(|e| e.message.clone())
+    };
+
+    let onsubmit = {
+        let (placer, request, invalid) = (placer.clone(), request.clone(), errors.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            if *placer.busy.borrow() {
+                return;
+            }
+            placer.d.dispatch(Act::Attempt);
+            if let Some(first) = invalid.first() {
+                focus_in_form(&e, &first.field);
+                return;
+            }
+            let key = placer.key_for(&request);
+            placer.place(request.clone(), key);
+        })
+    };
+    // Retry: the same order under the same key when its outcome is unknown (network, 5xx);
+    // after a definitive refusal, the form as it is now under a new key.
+    let retry = {
+        let (placer, request, valid) = (placer.clone(), request.clone(), errors.is_empty());
+        Callback::from(move |_| {
+            let pending = placer.intent.borrow().as_ref().map(|i| (i.request.clone(), i.key.clone()));
+            let next = pending.or_else(|| valid.then(|| (request.clone(), placer.key_for(&request))));
+            if let Some((request, key)) = next {
+                placer.place(request, key);
+            }
+        })
+    };
+
+    let invalid_count = errors.len();
+    let status = match &view.submit {
+        Submit::Submitting => "Placing the order…".to_string(),
+        Submit::Failed(e) => format!("The order was not placed: {}", e.message()),
+        _ if view.attempted && invalid_count > 0 => format!(
+            "{invalid_count} field{} need{} attention.",
+            if invalid_count == 1 { "" } else { "s" },
+            if invalid_count == 1 { "s" } else { "" }
+        ),
+        _ => String::new(),
+    };
+
+    let fields = FIELDS.iter().map(|&(key, label, autocomplete, kind, wide)| {
+        let id = format!("sw-f-{key}");
+        let err_id = format!("sw-err-{key}");
+        let message = shown(key);
+        let onblur = d.to_callback().reform(move |_: FocusEvent| Act::Touch(key));
+        let oninput = {
+            let d = d.clone();
+            Callback::from(move |e: InputEvent| {
+                if let Some(input) = e.target_dyn_into::<HtmlInputElement>() {
+                    d.dispatch(Act::Set(key, input.value()));
+                }
+            })
+        };
+        html! {
+            <div class={classes!("sw-field", wide.then_some("is-wide"))} key={key}>
+                <label for={id.clone()}>{ label }</label>
+                <input id={id} name={key} type={kind} autocomplete={autocomplete}
+                       value={field_value(&view.applicant, key)} {oninput} {onblur}
+                       aria-required={(key != "address_2").then_some("true")}
+                       aria-invalid={if message.is_some() { "true" } else { "false" }}
+                       aria-describedby={message.as_ref().map(|_| err_id.clone())}
+                       maxlength={if key == "state" { "2" } else { "200" }}
+                       disabled={submitting} />
+                if let Some(m) = message { <p class="sw-field-error" id={err_id}>{ m }</p> }
+            </div>
+        }
+    });
+
+    let failure = match &view.submit {
+        Submit::Failed(e) => html! {
+            <Notice error=true title="The order was not placed" message={e.message()}
+                    on_retry={retry} retry_label="Retry order">
+                if !e.retryable() {
+                    <p>{ "Check the details below, then retry." }</p>
+                }
+            </Notice>
+        },
+        _ => Html::default(),
+    };
+    let total = total_of(&list, view.selected.as_deref(), &view.add_ons);
+
+    html! {
+        <form class="sw-order" novalidate=true {onsubmit} aria-busy={submitting.then_some("true")}>
+            <StatusRegion message={status} />
+            { failure }
+            <Picker list={list.clone()} selected={view.selected.clone()} add_ons={view.add_ons.clone()}
+                    on_select={d.to_callback().reform(Act::Select)} on_toggle_add_on={d.to_callback().reform(Act::ToggleAddOn)}
+                    disabled={submitting} error={shown("package_id")} />
+            <fieldset class="sw-applicant">
+                <legend>{ "Applicant" }</legend>
+                <div class="sw-fields">{ for fields }</div>
+            </fieldset>
+            <div class="sw-actions">
+                <button type="submit" class="sw-btn sw-submit" disabled={submitting}>
+                    if submitting { <span class="sw-spinner" aria-hidden="true"></span>{ "Placing order…" } }
+                    else { { format!("Order background check · {}", total.label()) } }
+                </button>
+            </div>
+            if submitting { <Loading label="Sending the order to the screening service…" /> }
+        </form>
+    }
+}
+
+/// Focus the first invalid field inside the submitted form.
+fn focus_in_form(e: &SubmitEvent, field: &str) {
+    let selector = match field.strip_prefix("applicant.") {
+        Some(f) => format!("#sw-f-{f}"),
+        None => "input[name=sw-package]".to_string(),
+    };
+    let form = e.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok());
+    let target = form.and_then(|f| f.query_selector(&selector).ok().flatten());
+    if let Some(el) = target.and_then(|t| t.dyn_into::<HtmlElement>().ok()) {
+        let _ = el.focus();
+    }
+}

@@ -1,0 +1,182 @@
+//! The `config` object given to `mount(element, config)`, read field by field from JS.
+
+use js_sys::{Function, Object, Reflect};
+use screening_wire::{Applicant, HiringManager};
+use wasm_bindgen::{JsCast, JsValue};
+
+/// Yardstik SDK defaults for the iframe size.
+pub const DEFAULT_WIDTH: &str = "800";
+pub const DEFAULT_HEIGHT: &str = "600";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Order,
+    Report,
+    Disclosures,
+    Apply,
+}
+
+impl Mode {
+    pub fn parse(s: &str) -> Option<Mode> {
+        match s {
+            "order" => Some(Mode::Order),
+            "report" => Some(Mode::Report),
+            "disclosures" => Some(Mode::Disclosures),
+            "apply" => Some(Mode::Apply),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Order => "order",
+            Mode::Report => "report",
+            Mode::Disclosures => "disclosures",
+            Mode::Apply => "apply",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Base URL of the companion server, no trailing slash; empty = same origin.
+    pub server_url: String,
+    pub token: Option<String>,
+    /// A URL on the host's backend answering `{ token, ... }` to a POST.
+    pub session_url: Option<String>,
+    pub session_headers: Vec<(String, String)>,
+    /// JSON text POSTed to `session_url` (default: the scope the mode needs).
+    pub session_body: Option<String>,
+    pub mode: Mode,
+    pub applicant: Applicant,
+    pub hiring_manager: Option<HiringManager>,
+    pub background_check_id: Option<String>,
+    pub report_id: Option<String>,
+    pub width: String,
+    pub height: String,
+    pub full_screen: bool,
+    /// CSS custom properties (`--sw-*`) set on the widget's root.
+    pub theme: Vec<(String, String)>,
+    pub nonce: Option<String>,
+    pub on_event: Option<Function>,
+    /// Optional `fetch` replacement (same signature as `window.fetch`).
+    pub fetch: Option<Function>,
+}
+
+fn get(obj: &JsValue, key: &str) -> JsValue {
+    Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// A non-empty string, or a number rendered as a string.
+fn get_str(obj: &JsValue, key: &str) -> Option<String> {
+    let v = get(obj, key);
+    // Numbers through JS's own String(n): no float formatting code in the wasm.
+    let s = if v.as_f64().is_some() {
+        String::from(v.unchecked_ref::<js_sys::Number>().to_string_with_radix(10).ok()?)
+    } else {
+        v.as_string()?
+    };
+    let s = s.trim().to_string();
+    (!s.is_empty()).then_some(s)
+}
+
+fn get_pairs(obj: &JsValue, key: &str) -> Vec<(String, String)> {
+    let v = get(obj, key);
+    if !v.is_object() {
+        return Vec::new();
+    }
+    Object::entries(v.unchecked_ref())
+        .iter()
+        .filter_map(|e| {
+            let pair: js_sys::Array = e.dyn_into().ok()?;
+            Some((pair.get(0).as_string()?, pair.get(1).as_string()?))
+        })
+        .collect()
+}
+
+fn get_fn(obj: &JsValue, key: &str) -> Option<Function> {
+    get(obj, key).dyn_into().ok()
+}
+
+fn bad(msg: &str) -> String {
+    format!("screening-widget: {msg}")
+}
+
+impl Config {
+    pub fn from_js(v: &JsValue) -> Result<Config, String> {
+        if !v.is_object() {
+            return Err(bad("config must be an object"));
+        }
+        let mode_s = get_str(v, "mode").unwrap_or_else(|| "order".into());
+        let mode = Mode::parse(&mode_s)
+            .ok_or_else(|| bad("mode must be one of order, report, disclosures, apply"))?;
+        let applicant = match get(v, "applicant") {
+            a if a.is_object() => serde_wasm_bindgen::from_value::<Applicant>(a)
+                .map_err(|e| bad(&format!("applicant: {e}")))?,
+            _ => Applicant::default(),
+        };
+        let hiring_manager = match get(v, "hiringManager") {
+            h if h.is_object() => Some(
+                serde_wasm_bindgen::from_value::<HiringManager>(h)
+                    .map_err(|e| bad(&format!("hiringManager: {e}")))?,
+            ),
+            _ => None,
+        };
+        let session_body = match get(v, "sessionBody") {
+            b if b.is_object() => js_sys::JSON::stringify(&b).ok().and_then(|s| s.as_string()),
+            _ => None,
+        };
+        let theme = get_pairs(v, "theme")
+            .into_iter()
+            .map(|(k, val)| (if k.starts_with("--") { k } else { format!("--sw-{k}") }, val))
+            .collect();
+        let full_screen = get(v, "fullScreen").is_truthy();
+        let c = Config {
+            server_url: get_str(v, "serverUrl").unwrap_or_default().trim_end_matches('/').to_string(),
+            token: get_str(v, "token"),
+            session_url: get_str(v, "sessionUrl"),
+            session_headers: get_pairs(v, "sessionHeaders"),
+            session_body,
+            mode,
+            applicant,
+            hiring_manager,
+            background_check_id: get_str(v, "backgroundCheckId"),
+            report_id: get_str(v, "reportId"),
+            width: get_str(v, "width").unwrap_or_else(|| DEFAULT_WIDTH.into()),
+            height: get_str(v, "height").unwrap_or_else(|| DEFAULT_HEIGHT.into()),
+            full_screen,
+            theme,
+            nonce: get_str(v, "nonce"),
+            on_event: get_fn(v, "onEvent"),
+            fetch: get_fn(v, "fetch"),
+        };
+        if c.token.is_none() && c.session_url.is_none() {
+            return Err(bad("give a session `token` or a `sessionUrl`"));
+        }
+        match mode {
+            Mode::Report if c.background_check_id.is_none() && c.report_id.is_none() => {
+                Err(bad("report mode needs `backgroundCheckId` or `reportId`"))
+            }
+            Mode::Apply if c.background_check_id.is_none() => {
+                Err(bad("apply mode needs `backgroundCheckId`"))
+            }
+            _ => Ok(c),
+        }
+    }
+
+    /// What to POST to `session_url`: the host's override, or the scope the mode needs.
+    pub fn session_request_body(&self) -> String {
+        if let Some(b) = &self.session_body {
+            return b.clone();
+        }
+        let req = screening_wire::SessionRequest {
+            applicant_id: None,
+            background_check_id: match self.mode {
+                Mode::Report | Mode::Apply => self.background_check_id.clone(),
+                _ => None,
+            },
+            ttl_seconds: None,
+        };
+        crate::json::to_string(&req)
+    }
+}

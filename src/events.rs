@@ -1,0 +1,80 @@
+//! DOM CustomEvents dispatched on the host element (bubbling, composed), and the same event
+//! object handed to the optional `onEvent` callback. Detail shapes are documented in
+//! WIDGET.md and typed in `js/screening-widget.d.ts`.
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use js_sys::{Function, Object, Reflect};
+use wasm_bindgen::JsValue;
+use web_sys::{CustomEvent, CustomEventInit, Element};
+
+pub const LOADED: &str = "screening:loaded";
+pub const ORDER_CREATED: &str = "screening:order-created";
+pub const ORDER_FAILED: &str = "screening:order-failed";
+pub const TOKEN_REFRESHED: &str = "screening:token-refreshed";
+pub const IFRAME_LOADED: &str = "screening:iframe-loaded";
+pub const FORM_SUBMITTED: &str = "screening:form-submitted";
+pub const ERROR: &str = "screening:error";
+
+/// Build a plain object from key/value pairs (undefined values are skipped).
+pub fn obj(pairs: &[(&str, JsValue)]) -> JsValue {
+    let o = Object::new();
+    for (k, v) in pairs {
+        if !v.is_undefined() {
+            let _ = Reflect::set(&o, &JsValue::from_str(k), v);
+        }
+    }
+    o.into()
+}
+
+pub fn s(v: &str) -> JsValue {
+    JsValue::from_str(v)
+}
+
+pub fn opt(v: Option<&str>) -> JsValue {
+    v.map(JsValue::from_str).unwrap_or(JsValue::NULL)
+}
+
+#[derive(Clone)]
+pub struct Emitter {
+    host: Element,
+    on_event: Option<Function>,
+    alive: Rc<Cell<bool>>,
+}
+
+impl Emitter {
+    pub fn new(host: Element, on_event: Option<Function>) -> Self {
+        Emitter { host, on_event, alive: Rc::new(Cell::new(true)) }
+    }
+
+    /// After unmount nothing is emitted any more (late answers of in-flight requests).
+    pub fn silence(&self) {
+        self.alive.set(false);
+    }
+
+    pub fn is_alive(&self) -> bool {
+        self.alive.get()
+    }
+
+    pub fn emit(&self, name: &str, detail: JsValue) {
+        if !self.alive.get() {
+            return;
+        }
+        let init = CustomEventInit::new();
+        init.set_bubbles(true);
+        init.set_composed(true);
+        init.set_detail(&detail);
+        let Ok(event) = CustomEvent::new_with_event_init_dict(name, &init) else { return };
+        let _ = self.host.dispatch_event(&event);
+        if let Some(f) = &self.on_event {
+            // A throwing host callback must not break the widget.
+            let _ = f.call1(&JsValue::NULL, &event);
+        }
+    }
+
+    /// `screening:error` with `{ message, code, stage }`.
+    pub fn error(&self, stage: &str, message: &str, code: Option<&str>) {
+        self.emit(ERROR, obj(&[("stage", s(stage)), ("message", s(message)), ("code", opt(code))]));
+    }
+}

@@ -1,0 +1,119 @@
+//! `postMessage` from Yardstik's iframes: JSON strings such as `{"name":"yardstik:loaded"}`,
+//! accepted only from exactly the Yardstik app origin. The window listener lives in a
+//! [`Listeners`] registry owned by the mount, so `unmount()` removes it synchronously (and
+//! the effect cleanup removes it when the view changes).
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use gloo_events::EventListener;
+use wasm_bindgen::JsCast;
+use web_sys::MessageEvent;
+use yew::prelude::*;
+
+pub const LOADED: &str = "yardstik:loaded";
+pub const TOKEN_EXPIRATION: &str = "yardstik:tokenExpiration";
+pub const FORM_SUBMITTED: &str = "yardstik:form_submitted";
+
+/// The origin (`scheme://host[:port]`) of a domain string such as `https://app.example.com/`.
+pub fn origin_of(domain: &str) -> Option<String> {
+    let origin = web_sys::Url::new(domain).ok()?.origin();
+    (origin != "null").then_some(origin)
+}
+
+/// The `name` of a Yardstik message, if it came from exactly `origin` and its data is a
+/// JSON string with a string `name`; `None` for anything else.
+pub fn yardstik_name(event: &MessageEvent, origin: &str) -> Option<String> {
+    if event.origin() != origin {
+        return None;
+    }
+    let text = event.data().as_string()?;
+    let value = js_sys::JSON::parse(&text).ok()?;
+    js_sys::Reflect::get(&value, &"name".into()).ok()?.as_string()
+}
+
+/// Window listeners of one mounted widget.
+#[derive(Clone, Default)]
+pub struct Listeners {
+    inner: Rc<RefCell<Vec<(u32, EventListener)>>>,
+    next: Rc<Cell<u32>>,
+    closed: Rc<Cell<bool>>,
+}
+
+impl PartialEq for Listeners {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.inner, &other.inner)
+    }
+}
+
+impl Listeners {
+    /// Keep `l` until removed; after [`Listeners::close`] it is dropped (removed) at once,
+    /// since a late answer may still render a view of an unmounted widget.
+    pub fn add(&self, l: EventListener) -> u32 {
+        let id = self.next.get();
+        if self.closed.get() {
+            drop(l);
+            return id;
+        }
+        self.next.set(id + 1);
+        self.inner.borrow_mut().push((id, l));
+        id
+    }
+
+    pub fn remove(&self, id: u32) {
+        let removed: Vec<_> = {
+            let mut v = self.inner.borrow_mut();
+            let (gone, keep): (Vec<_>, Vec<_>) = v.drain(..).partition(|(i, _)| *i == id);
+            *v = keep;
+            gone
+        };
+        drop(removed);
+    }
+
+    /// Remove every listener and accept no more (unmount).
+    pub fn close(&self) {
+        self.closed.set(true);
+        self.clear();
+    }
+
+    /// Remove every listener (each `EventListener` removes itself on drop).
+    pub fn clear(&self) {
+        let all = std::mem::take(&mut *self.inner.borrow_mut());
+        drop(all);
+    }
+
+    pub fn len(&self) -> usize {
+        self.inner.borrow().len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// Listen for Yardstik messages from `origin` while it is `Some`; `on_message` gets the name.
+#[hook]
+pub fn use_yardstik_messages(
+    origin: Option<String>,
+    listeners: Listeners,
+    on_message: Callback<String>,
+) {
+    use_effect_with(origin, move |origin| {
+        let id = origin.clone().and_then(|origin| {
+            let window = web_sys::window()?;
+            let l = EventListener::new(&window, "message", move |e| {
+                if let Some(name) =
+                    e.dyn_ref::<MessageEvent>().and_then(|m| yardstik_name(m, &origin))
+                {
+                    on_message.emit(name);
+                }
+            });
+            Some(listeners.add(l))
+        });
+        move || {
+            if let Some(id) = id {
+                listeners.remove(id);
+            }
+        }
+    });
+}

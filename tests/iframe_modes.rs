@@ -1,0 +1,312 @@
+#![cfg(target_arch = "wasm32")]
+//! Report, disclosures and apply modes: exact iframe URLs and attributes, messages only from
+//! the Yardstik origin, token renewal, and no window listener left after unmount.
+
+mod common;
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use common::*;
+use js_sys::{Function, Reflect};
+use screening_wire::{disclosures_iframe_url, report_iframe_url};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn token(tok: &str) -> Reply {
+    Reply::Json(200, format!(r#"{{"token":"{tok}","domain":"{DOMAIN}","report_id":"rep-42"}}"#))
+}
+
+fn report_stub() -> Stub {
+    let stub = Stub::new();
+    stub.route("POST", "/widget/tokens/report", vec![token("tok-1"), token("tok-2"), token("tok-3")]);
+    stub
+}
+
+fn src(host: &web_sys::Element) -> String {
+    q(host, "iframe").and_then(|f| f.get_attribute("src")).unwrap_or_default()
+}
+
+fn loading(host: &web_sys::Element) -> bool {
+    q(host, "iframe").unwrap().class_list().contains("is-loading") && q(host, ".sw-frame-overlay").is_some()
+}
+
+fn loaded_msg() -> JsValue {
+    JsValue::from_str(r#"{"name":"yardstik:loaded"}"#)
+}
+
+#[wasm_bindgen_test]
+fn iframe_urls_are_exactly_the_sdks() {
+    assert_eq!(
+        report_iframe_url("https://app.yardstik-staging.com", "rep-1", "jwt.abc"),
+        "https://app.yardstik-staging.com/embed/report/rep-1?jwt=jwt.abc"
+    );
+    assert_eq!(
+        disclosures_iframe_url("https://app.yardstik-staging.com/", "acct-9", "jwt.def"),
+        "https://app.yardstik-staging.com/embed/signDisclosures/acct-9?jwt=jwt.def"
+    );
+    assert_eq!(screening_widget::messages::origin_of("https://app.example.com/x/").as_deref(), Some("https://app.example.com"));
+    assert_eq!(screening_widget::messages::origin_of("not a url"), None);
+}
+
+#[wasm_bindgen_test]
+async fn report_iframe_has_the_sdk_url_attributes_and_a_spinner_until_loaded() {
+    let stub = report_stub();
+    let host = host();
+    let events = record_events(&host);
+    let mut handle = screening_widget::mount(
+        &host,
+        config(&stub, &[("mode", "report".into()), ("backgroundCheckId", "bc-1".into())]),
+    )
+    .unwrap();
+    wait_for("the iframe", || q(&host, "iframe").is_some()).await;
+
+    assert_eq!(src(&host), format!("{DOMAIN}/embed/report/rep-42?jwt=tok-1"));
+    let frame = q(&host, "iframe").unwrap();
+    assert_eq!(frame.get_attribute("title").as_deref(), Some("Background check report"));
+    assert_eq!(frame.get_attribute("referrerpolicy").as_deref(), Some("no-referrer"));
+    assert_eq!(frame.get_attribute("width").as_deref(), Some("800"));
+    assert_eq!(frame.get_attribute("height").as_deref(), Some("600"));
+    assert!(frame.get_attribute("style").is_none(), "no inline style (strict CSP)");
+    let body = stub.calls_to("POST", "/widget/tokens/report")[0].body.clone().unwrap();
+    assert_eq!(body, r#"{"background_check_id":"bc-1"}"#);
+
+    // Loading: visible in layout (never display:none), transparent, under a spinner.
+    assert!(loading(&host));
+    let win = web_sys::window().unwrap();
+    let style = win.get_computed_style(&frame).unwrap().unwrap();
+    assert_ne!(style.get_property_value("display").unwrap(), "none");
+    assert_eq!(style.get_property_value("visibility").unwrap(), "visible");
+    assert_eq!(style.get_property_value("border-top-style").unwrap(), "solid");
+    assert_eq!(style.get_property_value("border-top-color").unwrap(), "rgb(101, 101, 101)");
+
+    // A foreign origin, a look-alike origin, and non-string data are all ignored.
+    post_message("http://evil.test", &loaded_msg());
+    post_message("http://127.0.0.1:90", &loaded_msg());
+    post_message(DOMAIN, &json(r#"{"name":"yardstik:loaded"}"#));
+    post_message(DOMAIN, &JsValue::from_str("not json"));
+    tick().await;
+    assert!(loading(&host), "still loading after foreign messages");
+    assert!(!events.borrow().iter().any(|(t, _)| t == "screening:iframe-loaded"));
+
+    post_message(DOMAIN, &loaded_msg());
+    wait_for("loaded", || !loading(&host)).await;
+    assert!(events.borrow().iter().any(|(t, _)| t == "screening:iframe-loaded"));
+    assert!(text(&host, "[role=status]").contains("ready"));
+    handle.unmount();
+}
+
+#[wasm_bindgen_test]
+async fn token_expiration_fetches_a_new_token_and_reloads_the_iframe() {
+    let stub = report_stub();
+    let host = host();
+    let events = record_events(&host);
+    let mut handle = screening_widget::mount(
+        &host,
+        config(&stub, &[("mode", "report".into()), ("reportId", "rep-42".into())]),
+    )
+    .unwrap();
+    wait_for("the iframe", || q(&host, "iframe").is_some()).await;
+    post_message(DOMAIN, &loaded_msg());
+    wait_for("loaded", || !loading(&host)).await;
+    let before = q(&host, "iframe").unwrap();
+
+    // From a foreign origin: nothing happens.
+    post_message("http://evil.test", &JsValue::from_str(r#"{"name":"yardstik:tokenExpiration"}"#));
+    tick().await;
+    assert_eq!(stub.calls_to("POST", "/widget/tokens/report").len(), 1);
+
+    post_message(DOMAIN, &JsValue::from_str(r#"{"name":"yardstik:tokenExpiration"}"#));
+    wait_for("the new src", || src(&host).ends_with("jwt=tok-2")).await;
+    assert_eq!(src(&host), format!("{DOMAIN}/embed/report/rep-42?jwt=tok-2"));
+    assert!(loading(&host), "spinner again until the new page says loaded");
+    // The same iframe element, only its src changed (no page reload, no remount).
+    assert!(before.is_same_node(Some(&q(&host, "iframe").unwrap())));
+    assert_eq!(stub.calls_to("POST", "/widget/tokens/report")[1].body.as_deref(), Some(r#"{"report_id":"rep-42"}"#));
+    assert!(events.borrow().iter().any(|(t, d)| t == "screening:token-refreshed" && d.contains(r#""kind":"report""#)));
+    post_message(DOMAIN, &loaded_msg());
+    wait_for("loaded again", || !loading(&host)).await;
+    handle.unmount();
+}
+
+#[wasm_bindgen_test]
+async fn disclosures_mode_full_screen_and_custom_size() {
+    let stub = Stub::new();
+    stub.route(
+        "POST",
+        "/widget/tokens/disclosures",
+        vec![Reply::Json(200, format!(r#"{{"token":"d-1","domain":"{DOMAIN}/","account_id":"acct-7"}}"#))],
+    );
+    let host = common::host();
+    let mut handle = screening_widget::mount(
+        &host,
+        config(&stub, &[("mode", "disclosures".into()), ("width", 640.into()), ("height", "480".into())]),
+    )
+    .unwrap();
+    wait_for("the iframe", || q(&host, "iframe").is_some()).await;
+    assert_eq!(src(&host), format!("{DOMAIN}/embed/signDisclosures/acct-7?jwt=d-1"));
+    let frame = q(&host, "iframe").unwrap();
+    assert_eq!(frame.get_attribute("width").as_deref(), Some("640"));
+    assert_eq!(frame.get_attribute("height").as_deref(), Some("480"));
+    assert_eq!(frame.get_attribute("title").as_deref(), Some("Background check disclosures"));
+    handle.unmount();
+
+    let host = common::host();
+    let mut handle = screening_widget::mount(
+        &host,
+        config(&stub, &[("mode", "disclosures".into()), ("fullScreen", true.into())]),
+    )
+    .unwrap();
+    wait_for("the iframe", || q(&host, "iframe").is_some()).await;
+    let frame = q(&host, "iframe").unwrap();
+    let style = web_sys::window().unwrap().get_computed_style(&frame).unwrap().unwrap();
+    assert_eq!(style.get_property_value("position").unwrap(), "fixed");
+    assert_eq!(style.get_property_value("z-index").unwrap(), "100000");
+    assert_eq!(style.get_property_value("border-top-style").unwrap(), "none");
+    handle.unmount();
+}
+
+#[wasm_bindgen_test]
+async fn apply_mode_reports_form_submitted_and_shows_next_steps() {
+    let stub = Stub::new();
+    stub.route(
+        "GET",
+        "/widget/orders/bc%2F5/apply",
+        vec![Reply::Json(
+            200,
+            format!(r#"{{"apply_url":"{DOMAIN}/apply/inv-5","domain":"{DOMAIN}","background_check_id":"bc/5"}}"#),
+        )],
+    );
+    let host = host();
+    let events = record_events(&host);
+    let mut handle = screening_widget::mount(
+        &host,
+        config(&stub, &[("mode", "apply".into()), ("backgroundCheckId", "bc/5".into())]),
+    )
+    .unwrap();
+    wait_for("the iframe", || q(&host, "iframe").is_some()).await;
+    assert_eq!(src(&host), format!("{DOMAIN}/apply/inv-5"));
+    assert_eq!(q(&host, "iframe").unwrap().get_attribute("referrerpolicy").as_deref(), Some("no-referrer"));
+
+    let submitted = JsValue::from_str(r#"{"name":"yardstik:form_submitted"}"#);
+    post_message("http://evil.test", &submitted);
+    tick().await;
+    assert!(q(&host, "iframe").is_some());
+    post_message(DOMAIN, &submitted);
+    wait_for("next steps", || q(&host, ".sw-next").is_some()).await;
+    assert!(text(&host, ".sw-next").contains("What happens next"));
+    let e: Vec<_> = events.borrow().iter().filter(|(t, _)| t == "screening:form-submitted").cloned().collect();
+    assert_eq!(e.len(), 1);
+    assert!(e[0].1.contains(r#""backgroundCheckId":"bc/5""#));
+    handle.unmount();
+}
+
+/// Counts `message` listeners added to / removed from `window` while installed.
+struct ListenerSpy {
+    active: Rc<RefCell<Vec<JsValue>>>,
+    _add: Closure<dyn FnMut(JsValue, JsValue, JsValue)>,
+    _remove: Closure<dyn FnMut(JsValue, JsValue, JsValue)>,
+}
+
+impl ListenerSpy {
+    fn install() -> ListenerSpy {
+        let win = web_sys::window().unwrap();
+        let active: Rc<RefCell<Vec<JsValue>>> = Default::default();
+        let orig_add: Function = Reflect::get(&win, &"addEventListener".into()).unwrap().unchecked_into();
+        let orig_remove: Function = Reflect::get(&win, &"removeEventListener".into()).unwrap().unchecked_into();
+        let (a, w) = (active.clone(), win.clone());
+        let add = Closure::<dyn FnMut(JsValue, JsValue, JsValue)>::new(move |t: JsValue, cb: JsValue, o: JsValue| {
+            if t.as_string().as_deref() == Some("message") {
+                a.borrow_mut().push(cb.clone());
+            }
+            orig_add.call3(&w, &t, &cb, &o).unwrap();
+        });
+        let (a, w) = (active.clone(), win.clone());
+        let remove = Closure::<dyn FnMut(JsValue, JsValue, JsValue)>::new(move |t: JsValue, cb: JsValue, o: JsValue| {
+            if t.as_string().as_deref() == Some("message") {
+                a.borrow_mut().retain(|x| !js_sys::Object::is(x, &cb));
+            }
+            orig_remove.call3(&w, &t, &cb, &o).unwrap();
+        });
+        Reflect::set(&win, &"addEventListener".into(), add.as_ref()).unwrap();
+        Reflect::set(&win, &"removeEventListener".into(), remove.as_ref()).unwrap();
+        ListenerSpy { active, _add: add, _remove: remove }
+    }
+
+    fn count(&self) -> usize {
+        self.active.borrow().len()
+    }
+}
+
+impl Drop for ListenerSpy {
+    fn drop(&mut self) {
+        let win = web_sys::window().unwrap();
+        Reflect::delete_property(&win, &"addEventListener".into()).unwrap();
+        Reflect::delete_property(&win, &"removeEventListener".into()).unwrap();
+    }
+}
+
+#[wasm_bindgen_test]
+async fn no_message_listener_survives_many_mount_unmount_cycles() {
+    let spy = ListenerSpy::install();
+    let stub = Stub::new();
+    stub.route("POST", "/widget/tokens/report", vec![token("tok")]);
+    for i in 0..25 {
+        let host = host();
+        let mut handle = screening_widget::mount(
+            &host,
+            config(&stub, &[("mode", "report".into()), ("backgroundCheckId", "bc-1".into())]),
+        )
+        .unwrap();
+        wait_for("the listener", || handle.listener_count() == 1).await;
+        assert_eq!(spy.count(), 1, "cycle {i}: one window listener while mounted");
+        handle.unmount();
+        // Removed synchronously by unmount, not later by the scheduler.
+        assert_eq!(spy.count(), 0, "cycle {i}: none after unmount");
+        assert_eq!(handle.listener_count(), 0);
+        host.remove();
+    }
+    // After unmount a Yardstik message triggers nothing (no token request).
+    let before = stub.calls_to("POST", "/widget/tokens/report").len();
+    post_message(DOMAIN, &JsValue::from_str(r#"{"name":"yardstik:tokenExpiration"}"#));
+    tick().await;
+    assert_eq!(stub.calls_to("POST", "/widget/tokens/report").len(), before);
+    assert_eq!(spy.count(), 0);
+}
+
+#[wasm_bindgen_test]
+async fn unmount_while_the_token_is_in_flight_leaves_nothing_behind() {
+    let spy = ListenerSpy::install();
+    let stub = Stub::new();
+    stub.route("POST", "/widget/tokens/report", vec![token("late")]);
+    let host = host();
+    let events = record_events(&host);
+    let mut handle = screening_widget::mount(
+        &host,
+        config(&stub, &[("mode", "report".into()), ("backgroundCheckId", "bc-1".into())]),
+    )
+    .unwrap();
+    handle.unmount();
+    for _ in 0..5 {
+        tick().await;
+    }
+    assert_eq!(spy.count(), 0);
+    assert!(events.borrow().is_empty(), "no event after unmount: {:?}", events.borrow());
+    assert!(q(&host, "iframe").is_none());
+}
+
+#[wasm_bindgen_test]
+fn an_invalid_config_throws_a_helpful_error() {
+    let stub = Stub::new();
+    let host = host();
+    let err = screening_widget::mount(&host, config(&stub, &[("mode", "report".into())]))
+        .err()
+        .expect("report mode without an id is refused");
+    let err: JsValue = err.into();
+    let message = Reflect::get(&err, &"message".into()).unwrap().as_string().unwrap();
+    assert!(message.contains("backgroundCheckId"), "{message}");
+    assert!(screening_widget::mount(&host, config(&stub, &[("mode", "bogus".into())])).is_err());
+}
