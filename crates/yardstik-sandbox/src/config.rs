@@ -135,3 +135,39 @@ impl Cli {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cli_defaults_and_flags() {
+        let c = Cli::try_parse_from(["yardstik-sandbox"]).unwrap().into_config().unwrap();
+        assert_eq!(c.bind.to_string(), "127.0.0.1:8090");
+        assert_eq!(c.report_delay, Duration::from_millis(3000));
+        assert_eq!(c.app_origin, None);
+        assert_eq!(c.fixture.accounts.len(), 2);
+        let c = Cli::try_parse_from([
+            "yardstik-sandbox",
+            "--bind",
+            "127.0.0.1:0",
+            "--app-origin",
+            "http://app.local:8091/",
+            "--report-delay-ms",
+            "10",
+            "--web-token-ttl-secs",
+            "5",
+            "--faults",
+            r#"{"path":"/reports","kind":"error"}"#,
+        ])
+        .unwrap()
+        .into_config()
+        .unwrap();
+        assert_eq!(c.app_origin.as_deref(), Some("http://app.local:8091"));
+        assert_eq!(c.report_delay, Duration::from_millis(10));
+        assert_eq!(c.web_token_ttl, Duration::from_secs(5));
+        assert_eq!(c.faults.len(), 1);
+        assert!(Cli::try_parse_from(["yardstik-sandbox", "--faults", "{"]).unwrap().into_config().is_err());
+        assert!(Cli::try_parse_from(["yardstik-sandbox", "--fixture", "/nonexistent.json"]).unwrap().into_config().is_err());
+    }
+}

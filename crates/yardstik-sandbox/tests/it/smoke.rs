@@ -42,3 +42,25 @@ async fn custom_fixture_from_json() {
     assert!(yardstik_sandbox::Fixture::from_json(r#"{"accounts":[{"id":"a","account_name":"x","api_keys":[],"webhook_signature":"s"}]}"#).is_err());
     assert!(yardstik_sandbox::Fixture::from_json("{").is_err());
 }
+
+#[tokio::test]
+async fn the_binary_prints_its_address_and_serves() {
+    use tokio::io::AsyncBufReadExt;
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_yardstik-sandbox"))
+        .args(["--bind", "127.0.0.1:0", "--report-delay-ms", "10"])
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("binary starts");
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = tokio::io::BufReader::new(stdout).lines();
+    let first = tokio::time::timeout(std::time::Duration::from_secs(20), lines.next_line())
+        .await
+        .expect("prints within 20 s")
+        .unwrap()
+        .unwrap();
+    let base = first.strip_prefix("yardstik-sandbox listening on ").expect(&first).to_string();
+    let r = reqwest::Client::new().get(format!("{base}/accounts")).header("authorization", format!("Account {KEY_A}")).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    child.kill().await.unwrap();
+}
