@@ -53,6 +53,38 @@ pub struct AccountFixture {
     pub account_packages: Vec<AccountPackageFixture>,
     #[serde(default)]
     pub disclosures: Vec<DisclosureFixture>,
+    /// Overrides of the account's `features` (all `true` by default, except
+    /// `create:sub_accounts`). A route whose feature is `false` answers 403.
+    #[serde(default)]
+    pub features: serde_json::Map<String, Value>,
+}
+
+/// The account features of the seed's account schema, and their defaults.
+pub const FEATURES: &[(&str, bool)] = &[
+    ("view:reports", true),
+    ("create:reports", true),
+    ("view:candidates", true),
+    ("view:invitations", true),
+    ("create:api_tokens", true),
+    ("create:candidates", true),
+    ("create:web_tokens", true),
+    ("create:invitations", true),
+    ("create:sub_accounts", false),
+    ("create:account_webhooks", true),
+];
+
+impl AccountFixture {
+    /// Whether the account has `feature` (fixture override, else the default).
+    pub fn has_feature(&self, feature: &str) -> bool {
+        match self.features.get(feature) {
+            Some(Value::Bool(b)) => *b,
+            _ => FEATURES.iter().find(|f| f.0 == feature).map(|f| f.1).unwrap_or(true),
+        }
+    }
+
+    pub fn features_json(&self) -> Value {
+        Value::Object(FEATURES.iter().map(|(k, _)| (k.to_string(), Value::Bool(self.has_feature(k)))).collect())
+    }
 }
 
 fn default_expiration_days() -> i64 {

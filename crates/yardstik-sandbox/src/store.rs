@@ -303,12 +303,7 @@ impl Store {
                 "managed_adverse_action": "false",
                 "allow_candidate_consented": "true"
             },
-            "features": {
-                "view:reports": true, "create:reports": true, "view:candidates": true,
-                "view:invitations": true, "create:api_tokens": true, "create:candidates": true,
-                "create:web_tokens": true, "create:invitations": true, "create:sub_accounts": false,
-                "create:account_webhooks": true
-            },
+            "features": a.features_json(),
             "legal_business_name": a.account_name,
             "logo": a.logo,
             "meta": { "entity": format!("{}/accounts/{}", self.app_origin, a.id) },

@@ -154,6 +154,7 @@ pub fn blank(account_id: &str) -> Candidate {
 }
 
 pub async fn create(State(s): State<Shared>, auth: Auth, JsonBody(body): JsonBody) -> ApiResult {
+    auth.require("create:candidates")?;
     let mut c = blank(&auth.account_id);
     let mut errors = FieldErrors::default();
     apply_fields(&mut c, &body, &mut errors);
@@ -178,6 +179,7 @@ pub async fn create(State(s): State<Shared>, auth: Auth, JsonBody(body): JsonBod
 }
 
 pub async fn get(State(s): State<Shared>, auth: Auth, ids: Ids) -> ApiResult {
+    auth.require("view:candidates")?;
     let st = s.store();
     match st.candidate(&auth.account_id, ids.first()) {
         Some(c) => ok(st.render_candidate(c)),
@@ -186,6 +188,7 @@ pub async fn get(State(s): State<Shared>, auth: Auth, ids: Ids) -> ApiResult {
 }
 
 pub async fn update(State(s): State<Shared>, auth: Auth, ids: Ids, JsonBody(body): JsonBody) -> ApiResult {
+    auth.require("create:candidates")?;
     let id = ids.first().to_string();
     let mut st = s.store();
     let Some(existing) = st.candidate(&auth.account_id, &id).cloned() else {
@@ -214,6 +217,7 @@ pub async fn update(State(s): State<Shared>, auth: Auth, ids: Ids, JsonBody(body
 }
 
 pub async fn list(State(s): State<Shared>, auth: Auth, RawQuery(q): RawQuery) -> ApiResult {
+    auth.require("view:candidates")?;
     let st = s.store();
     let items: Vec<Value> =
         st.candidates.iter().filter(|c| c.account_id == auth.account_id).map(|c| st.render_candidate(c)).collect();

@@ -27,6 +27,7 @@ fn parse_time_field(body: &Map<String, Value>, field: &str, errors: &mut FieldEr
 }
 
 pub async fn create(State(s): State<Shared>, auth: Auth, JsonBody(body): JsonBody) -> ApiResult {
+    auth.require("create:invitations")?;
     let mut errors = FieldErrors::default();
     let candidate_id = opt_str(&body, "candidate_id", &mut errors).flatten().unwrap_or_default();
     let package_id = opt_str(&body, "account_package_id", &mut errors).flatten().unwrap_or_default();
@@ -82,6 +83,7 @@ pub async fn create(State(s): State<Shared>, auth: Auth, JsonBody(body): JsonBod
 }
 
 pub async fn get(State(s): State<Shared>, auth: Auth, ids: Ids) -> ApiResult {
+    auth.require("view:invitations")?;
     let st = s.store();
     match st.invitation(&auth.account_id, ids.first()) {
         Some(i) => ok(st.render_invitation(i)),
@@ -90,6 +92,7 @@ pub async fn get(State(s): State<Shared>, auth: Auth, ids: Ids) -> ApiResult {
 }
 
 pub async fn list(State(s): State<Shared>, auth: Auth, RawQuery(q): RawQuery) -> ApiResult {
+    auth.require("view:invitations")?;
     let st = s.store();
     let items: Vec<Value> =
         st.invitations.iter().filter(|i| i.account_id == auth.account_id).map(|i| st.render_invitation(i)).collect();
@@ -99,6 +102,7 @@ pub async fn list(State(s): State<Shared>, auth: Auth, RawQuery(q): RawQuery) ->
 /// Cancel: only while the invitation is open (invite_sent / viewed / clicked). Its report,
 /// still `created`, becomes `canceled`.
 pub async fn cancel(State(s): State<Shared>, auth: Auth, ids: Ids) -> ApiResult {
+    auth.require("create:invitations")?;
     let id = ids.first().to_string();
     let mut st = s.store();
     let Some(inv) = st.invitation_mut(&auth.account_id, &id) else {
@@ -127,6 +131,7 @@ pub async fn cancel(State(s): State<Shared>, auth: Auth, ids: Ids) -> ApiResult 
 /// expiration setting) must be at least 24 hours ahead. Status back to `invite_sent`, its
 /// report back to `created`.
 pub async fn refresh(State(s): State<Shared>, auth: Auth, ids: Ids, JsonBody(body): JsonBody) -> ApiResult {
+    auth.require("create:invitations")?;
     let id = ids.first().to_string();
     let mut errors = FieldErrors::default();
     let expires_at = parse_time_field(&body, "expires_at", &mut errors);
@@ -165,6 +170,7 @@ pub async fn refresh(State(s): State<Shared>, auth: Auth, ids: Ids, JsonBody(bod
 /// Delete: permanently removes the invitation (204). A completed invitation cannot be deleted
 /// (422). Its report, if never started, is canceled.
 pub async fn delete(State(s): State<Shared>, auth: Auth, ids: Ids) -> ApiResult {
+    auth.require("create:invitations")?;
     let id = ids.first().to_string();
     let mut st = s.store();
     let Some(inv) = st.invitation(&auth.account_id, &id).cloned() else {

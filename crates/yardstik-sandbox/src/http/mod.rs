@@ -129,6 +129,18 @@ fn dropped_connection() -> Response {
 pub struct Auth {
     pub account_id: String,
     pub account_name: String,
+    features: Vec<(String, bool)>,
+}
+
+impl Auth {
+    /// 403 unless the account has `feature` (see the fixture's `features`).
+    pub fn require(&self, feature: &str) -> Result<(), ApiError> {
+        if self.features.iter().any(|(f, on)| f == feature && !on) {
+            return Err(ApiError::forbidden(format!("This API key is not allowed to {feature}"))
+                .with_meta(serde_json::json!({ "feature": feature })));
+        }
+        Ok(())
+    }
 }
 
 impl FromRequestParts<Shared> for Auth {
@@ -144,7 +156,8 @@ impl FromRequestParts<Shared> for Auth {
         }
         let st = state.store();
         let acct = st.account_by_key(key).ok_or_else(ApiError::unauthorized)?;
-        Ok(Auth { account_id: acct.id.clone(), account_name: acct.account_name.clone() })
+        let features = crate::fixture::FEATURES.iter().map(|(f, _)| (f.to_string(), acct.has_feature(f))).collect();
+        Ok(Auth { account_id: acct.id.clone(), account_name: acct.account_name.clone(), features })
     }
 }
 

@@ -11,6 +11,7 @@ use crate::Shared;
 
 /// Creates a report in status `created`; its `meta.apply` is the candidate's intake page.
 pub async fn create(State(s): State<Shared>, auth: Auth, JsonBody(body): JsonBody) -> ApiResult {
+    auth.require("create:reports")?;
     let mut errors = FieldErrors::default();
     let candidate_id = opt_str(&body, "candidate_id", &mut errors).flatten().unwrap_or_default();
     let package_id = opt_str(&body, "account_package_id", &mut errors).flatten().unwrap_or_default();
@@ -38,6 +39,7 @@ pub async fn create(State(s): State<Shared>, auth: Auth, JsonBody(body): JsonBod
 }
 
 pub async fn get(State(s): State<Shared>, auth: Auth, ids: Ids) -> ApiResult {
+    auth.require("view:reports")?;
     let st = s.store();
     match st.report(&auth.account_id, ids.first()) {
         Some(r) => ok(st.render_report(r)),
@@ -46,6 +48,7 @@ pub async fn get(State(s): State<Shared>, auth: Auth, ids: Ids) -> ApiResult {
 }
 
 pub async fn list(State(s): State<Shared>, auth: Auth, RawQuery(q): RawQuery) -> ApiResult {
+    auth.require("view:reports")?;
     let st = s.store();
     let items: Vec<Value> = st.reports.iter().filter(|r| r.account_id == auth.account_id).map(|r| st.render_report(r)).collect();
     ok(ListParams::parse(q.as_deref()).apply(items))

@@ -13,6 +13,7 @@ use crate::jwt::{sign, Claims};
 use crate::Shared;
 
 pub async fn create(State(s): State<Shared>, auth: Auth, JsonBody(body): JsonBody) -> ApiResult {
+    auth.require("create:web_tokens")?;
     let mut errors = FieldErrors::default();
     let email = opt_str(&body, "user_email", &mut errors).flatten().unwrap_or_default().to_lowercase();
     if email.is_empty() {

@@ -75,6 +75,7 @@ pub async fn get(State(s): State<Shared>, auth: Auth, ids: Ids) -> ApiResult {
 /// The URL must be http(s). Registering the same type + URL twice answers the existing one (200).
 pub async fn create(State(s): State<Shared>, auth: Auth, ids: Ids, JsonBody(body): JsonBody) -> ApiResult {
     own_account(&auth, ids.first())?;
+    auth.require("create:account_webhooks")?;
     let mut errors = FieldErrors::default();
     let by_id = super::opt_str(&body, "webhook_type_id", &mut errors).flatten();
     let by_name = super::opt_str(&body, "webhook_type", &mut errors).flatten();
@@ -107,6 +108,7 @@ pub async fn create(State(s): State<Shared>, auth: Auth, ids: Ids, JsonBody(body
 
 pub async fn delete(State(s): State<Shared>, auth: Auth, ids: Ids) -> ApiResult {
     own_account(&auth, ids.first())?;
+    auth.require("create:account_webhooks")?;
     let mut st = s.store();
     let before = st.webhooks.len();
     let wid = ids.second().to_string();

@@ -90,3 +90,20 @@ async fn authentication_is_account_scheme_only() {
     let r = sb.http.get(sb.url("/accounts")).header("authorization", format!("Account {KEY_A}")).send().await.unwrap();
     assert_eq!(r.status().as_u16(), 200, "Accept header is optional");
 }
+
+#[tokio::test]
+async fn disabled_features_answer_403() {
+    let mut fixture = yardstik_sandbox::Fixture::default_fixture();
+    fixture.accounts[0].features.insert("create:web_tokens".into(), json!(false));
+    fixture.accounts[0].features.insert("view:reports".into(), json!(false));
+    let sb = start_with(yardstik_sandbox::SandboxConfig { fixture, ..Default::default() }).await;
+    let r = sb.post("/web_tokens", KEY_A, json!({"user_email": USER_A})).await;
+    assert_error_shape(&r, 403);
+    assert_eq!(r.body["meta"]["feature"], "create:web_tokens");
+    assert_error_shape(&sb.get("/reports", KEY_A).await, 403);
+    let a = sb.get(&format!("/accounts/{ACCOUNT_A}"), KEY_A).await;
+    assert_eq!(a.body["features"]["create:web_tokens"], false);
+    assert_eq!(a.body["features"]["create:candidates"], true);
+    // other accounts unaffected
+    assert_eq!(sb.get("/reports", KEY_B).await.status, StatusCode::OK);
+}
