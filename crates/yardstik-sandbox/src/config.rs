@@ -101,6 +101,8 @@ pub enum ConfigError {
     Fixture(#[from] FixtureError),
     #[error("invalid fault rules: {0}")]
     Faults(String),
+    #[error("invalid app origin {0:?}: expected http(s)://host[:port]")]
+    AppOrigin(String),
 }
 
 impl Cli {
@@ -120,6 +122,14 @@ impl Cli {
                 crate::faults::parse_rules(&text).map_err(ConfigError::Faults)?
             }
         };
+        if let Some(o) = &self.app_origin {
+            let ok = reqwest::Url::parse(o)
+                .map(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some() && u.path() == "/" && u.query().is_none())
+                .unwrap_or(false);
+            if !ok {
+                return Err(ConfigError::AppOrigin(o.clone()));
+            }
+        }
         Ok(SandboxConfig {
             bind: self.bind,
             app_origin: self.app_origin.map(|o| o.trim_end_matches('/').to_string()),
@@ -168,6 +178,8 @@ mod tests {
         assert_eq!(c.web_token_ttl, Duration::from_secs(5));
         assert_eq!(c.faults.len(), 1);
         assert!(Cli::try_parse_from(["yardstik-sandbox", "--faults", "{"]).unwrap().into_config().is_err());
+        assert!(Cli::try_parse_from(["yardstik-sandbox", "--app-origin", "app.local"]).unwrap().into_config().is_err());
+        assert!(Cli::try_parse_from(["yardstik-sandbox", "--app-origin", "http://a.local/x"]).unwrap().into_config().is_err());
         assert!(Cli::try_parse_from(["yardstik-sandbox", "--fixture", "/nonexistent.json"]).unwrap().into_config().is_err());
     }
 }

@@ -271,6 +271,34 @@ pub async fn disclosures_consent(State(s): State<Shared>, ids: Ids, RawQuery(q):
     )
 }
 
+/// `GET /` — a human-readable landing page: what this is, the accounts and their packages.
+pub async fn index(State(s): State<Shared>) -> Response {
+    let mut h = String::from(
+        "<h1>Yardstik sandbox</h1><p>A local emulator of the Yardstik API, its signed webhooks, its embed pages and the \
+candidate apply page. See <code>crates/yardstik-sandbox/README.md</code>.</p>",
+    );
+    h.push_str(&format!(
+        "<dl class=\"facts\"><dt>API base</dt><dd>{}</dd><dt>App origin</dt><dd>{}</dd></dl><h2>Accounts</h2>",
+        esc(&s.base_url),
+        esc(&s.app_origin)
+    ));
+    let st = s.store();
+    for a in &st.accounts {
+        h.push_str(&format!("<section class=\"screening\"><h3>{}</h3><p>id <code>{}</code></p><ul>", esc(&a.account_name), esc(&a.id)));
+        for p in &a.account_packages {
+            h.push_str(&format!(
+                "<li>{} <code>{}</code> ({}): {}</li>",
+                esc(&p.name),
+                esc(&p.id),
+                esc(&p.action_type),
+                esc(&p.screenings.iter().map(|x| x.label.as_str()).collect::<Vec<_>>().join(", "))
+            ));
+        }
+        h.push_str("</ul></section>");
+    }
+    page(StatusCode::OK, "Yardstik sandbox", "", "", &h)
+}
+
 // ---------------- apply page ----------------
 
 #[derive(Default, Clone)]

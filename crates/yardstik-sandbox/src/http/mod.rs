@@ -65,6 +65,7 @@ pub fn router(state: Shared, body_limit: usize) -> Router {
         .route("/candidates/{id}/apply", get(embed::apply_page).post(embed::apply_submit))
         .route("/candidates/{id}/apply/started", post(embed::apply_started))
         .route("/assets/{file}", get(embed::asset))
+        .route("/", get(embed::index))
         .fallback(fallback)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(state.clone(), faults_mw))

@@ -64,3 +64,13 @@ async fn the_binary_prints_its_address_and_serves() {
     assert_eq!(r.status().as_u16(), 200);
     child.kill().await.unwrap();
 }
+
+#[tokio::test]
+async fn landing_page_lists_accounts_without_secrets() {
+    let sb = start().await;
+    let r = sb.http.get(sb.url("/")).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Demo Staffing Co") && html.contains(PKG_DELUXE));
+    assert!(!html.contains(KEY_A) && !html.contains(SIG_A));
+}
