@@ -1,0 +1,119 @@
+//! The running server: shared context, startup and graceful shutdown.
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+use tokio::sync::Notify;
+use tokio_util::sync::CancellationToken;
+
+use crate::catalog::PackageCache;
+use crate::config::Config;
+use crate::db::Db;
+use crate::http::auth::AuthCache;
+use crate::metrics::Metrics;
+use crate::tokens::Signer;
+use crate::worker;
+use crate::yardstik::Yardstik;
+
+/// Everything a handler or worker needs; cheap to clone.
+#[derive(Clone)]
+pub struct ApiContext {
+    pub config: Arc<Config>,
+    pub db: Db,
+    pub yardstik: Yardstik,
+    pub signer: Signer,
+    pub metrics: Metrics,
+    pub packages: PackageCache,
+    pub auth_cache: AuthCache,
+    /// Wakes the delivery worker when an outbox row was committed.
+    pub outbox_wake: Arc<Notify>,
+    /// Wakes the inbox worker when a Yardstik event was stored.
+    pub inbox_wake: Arc<Notify>,
+    /// This server's external base URL (no trailing slash).
+    pub public_url: String,
+    /// Demo mode only: result webhooks received at `/demo/ats-webhooks`.
+    pub demo_received: Arc<Mutex<Vec<serde_json::Value>>>,
+}
+
+impl ApiContext {
+    pub fn now_secs(&self) -> i64 {
+        chrono::Utc::now().timestamp()
+    }
+}
+
+/// A started server.
+pub struct AppHandle {
+    pub addr: SocketAddr,
+    pub ctx: ApiContext,
+    shutdown: CancellationToken,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl AppHandle {
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stop accepting requests, let in-flight requests and deliveries finish, stop workers.
+    pub async fn shutdown(self) {
+        self.shutdown.cancel();
+        for t in self.tasks {
+            let _ = t.await;
+        }
+        self.ctx.db.pool.close().await;
+    }
+
+    pub fn shutdown_token(&self) -> CancellationToken {
+        self.shutdown.clone()
+    }
+
+    /// Wait until the server stops by itself (after the shutdown token fires).
+    pub async fn wait(self) {
+        for t in self.tasks {
+            let _ = t.await;
+        }
+        self.ctx.db.pool.close().await;
+    }
+}
+
+/// Connect the database, bind, and start the HTTP server and the workers.
+pub async fn start(config: Config) -> anyhow::Result<AppHandle> {
+    let db = Db::connect(&config.store).await?;
+    let listener = tokio::net::TcpListener::bind(config.bind)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.bind))?;
+    let addr = listener.local_addr()?;
+    let public_url =
+        if config.public_url.is_empty() { format!("http://{addr}") } else { config.public_url.trim_end_matches('/').to_string() };
+    let metrics = Metrics::default();
+    let ctx = ApiContext {
+        yardstik: Yardstik::new(&config.yardstik_api_base, config.yardstik_timeout, metrics.clone()),
+        signer: Signer::new(&config.store.master_key),
+        packages: PackageCache::default(),
+        auth_cache: AuthCache::default(),
+        outbox_wake: Arc::new(Notify::new()),
+        inbox_wake: Arc::new(Notify::new()),
+        public_url,
+        demo_received: Arc::default(),
+        metrics,
+        db,
+        config: Arc::new(config),
+    };
+    let shutdown = CancellationToken::new();
+    let mut tasks = Vec::new();
+    let router = crate::http::router(ctx.clone());
+    let token = shutdown.clone();
+    tasks.push(tokio::spawn(async move {
+        let serve = axum::serve(listener, router).with_graceful_shutdown(async move { token.cancelled().await });
+        if let Err(e) = serve.await {
+            tracing::error!(error = %e, "http server stopped with an error");
+        }
+    }));
+    tasks.push(tokio::spawn(worker::delivery::run(ctx.clone(), shutdown.clone())));
+    tasks.push(tokio::spawn(worker::inbox::run(ctx.clone(), shutdown.clone())));
+    if ctx.config.register_webhooks {
+        tasks.push(tokio::spawn(worker::subscriptions::run(ctx.clone(), shutdown.clone())));
+    }
+    tracing::info!(%addr, public_url = %ctx.public_url, "screening-server listening");
+    Ok(AppHandle { addr, ctx, shutdown, tasks })
+}

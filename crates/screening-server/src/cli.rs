@@ -1,0 +1,102 @@
+//! `tenant add|list|rotate-secret|remove` and `deliveries dead|redeliver`.
+
+use std::io::Write;
+
+use crate::config::{DeliveriesCmd, StoreConfig, TenantCmd};
+use crate::crypto::random_secret;
+use crate::db::{ms_to_rfc3339, Db};
+use crate::tenant::{Secret, TenantSpec};
+
+pub async fn tenant(store: &StoreConfig, cmd: TenantCmd, out: &mut impl Write) -> anyhow::Result<()> {
+    let db = Db::connect(store).await?;
+    match cmd {
+        TenantCmd::Add { from_file, replace } => {
+            let text = std::fs::read_to_string(&from_file)
+                .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", from_file.display()))?;
+            let spec: TenantSpec =
+                serde_json::from_str(&text).map_err(|e| anyhow::anyhow!("{}: not a valid tenant file: {e}", from_file.display()))?;
+            spec.validate().map_err(|e| anyhow::anyhow!("{}: {e}", from_file.display()))?;
+            let (secret, generated) = match &spec.api_secret {
+                Some(Secret(s)) => (s.clone(), false),
+                None => (random_secret(), true),
+            };
+            let id = db.upsert_tenant(&spec, &secret, replace).await?;
+            writeln!(out, "tenant {} ({}) saved as {id}", spec.ats_account_id, spec.name)?;
+            if generated {
+                writeln!(out, "API secret (shown once, store it now): {secret}")?;
+            }
+        }
+        TenantCmd::List => {
+            for t in db.list_tenants().await? {
+                let s = &t.settings;
+                writeln!(
+                    out,
+                    "{}\t{}\tyardstik={}\tpackages={}\twebhook_hosts={}\twidget_origins={}\tprogress_updates={}\tallow_loopback={}",
+                    t.ats_account_id,
+                    t.name,
+                    t.credentials.yardstik_account_id,
+                    s.catalog.iter().map(|c| c.id.as_str()).collect::<Vec<_>>().join(","),
+                    s.allowed_webhook_hosts.join(","),
+                    s.widget_origins.join(","),
+                    s.progress_updates,
+                    s.allow_loopback
+                )?;
+            }
+        }
+        TenantCmd::RotateSecret { ats_account_id } => {
+            let secret = random_secret();
+            db.set_tenant_secret(&ats_account_id, &secret).await?;
+            writeln!(out, "new API secret for {ats_account_id} (shown once, store it now): {secret}")?;
+        }
+        TenantCmd::Remove { ats_account_id } => {
+            db.remove_tenant(&ats_account_id).await?;
+            writeln!(out, "tenant {ats_account_id} removed")?;
+        }
+    }
+    db.pool.close().await;
+    Ok(())
+}
+
+pub async fn deliveries(store: &StoreConfig, cmd: DeliveriesCmd, out: &mut impl Write) -> anyhow::Result<()> {
+    let db = Db::connect(store).await?;
+    match cmd {
+        DeliveriesCmd::Dead => {
+            let rows = db.deliveries_in_state("dead").await?;
+            if rows.is_empty() {
+                writeln!(out, "no dead deliveries")?;
+            }
+            for r in rows {
+                writeln!(
+                    out,
+                    "{}\tbackground_check_id={}\turl={}\tattempts={}\tlast_status={}\tlast_error={}\tcreated={}",
+                    r.id,
+                    r.background_check_id,
+                    r.url,
+                    r.attempts,
+                    r.last_status.map(|s| s.to_string()).unwrap_or_else(|| "-".into()),
+                    r.last_error.unwrap_or_default(),
+                    ms_to_rfc3339(r.created_at)
+                )?;
+            }
+        }
+        DeliveriesCmd::Redeliver { ids, all } => {
+            if all == !ids.is_empty() {
+                anyhow::bail!("give delivery ids or --all (not both)");
+            }
+            let mut n = 0;
+            if all {
+                n = db.redeliver(None).await?;
+            }
+            for id in &ids {
+                let k = db.redeliver(Some(id)).await?;
+                if k == 0 {
+                    writeln!(out, "{id}: not a dead delivery")?;
+                }
+                n += k;
+            }
+            writeln!(out, "{n} deliveries queued again")?;
+        }
+    }
+    db.pool.close().await;
+    Ok(())
+}

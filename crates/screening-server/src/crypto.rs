@@ -1,0 +1,204 @@
+//! Secrets at rest and keyed hashes.
+//!
+//! - Tenant credentials (Yardstik API key, account id, WEBHOOK_SIGNATURE) are sealed with
+//!   XChaCha20-Poly1305 under `SCREENING_MASTER_KEY` (32 bytes, hex or base64).
+//! - The ATS API secret is stored only as an argon2id hash.
+//! - Lookups by Yardstik account id use an HMAC of the id (the id itself stays sealed).
+//! - Widget sessions and result links are signed with subkeys derived from the master key.
+
+use std::path::Path;
+
+use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::Engine;
+use chacha20poly1305::aead::{Aead, KeyInit};
+use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+use hmac::{Hmac, Mac};
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
+type HmacSha256 = Hmac<Sha256>;
+
+/// The 32-byte key everything else derives from. Debug never prints it.
+#[derive(Clone)]
+pub struct MasterKey([u8; 32]);
+
+impl std::fmt::Debug for MasterKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("MasterKey(<redacted>)")
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum KeyError {
+    #[error("SCREENING_MASTER_KEY must be 32 bytes written as 64 hex characters or base64 (got {0} bytes after decoding)")]
+    Length(usize),
+    #[error("SCREENING_MASTER_KEY is neither hex nor base64")]
+    Encoding,
+    #[error("cannot read or create the master key file {path}: {source}")]
+    File { path: String, source: std::io::Error },
+}
+
+impl MasterKey {
+    pub fn parse(s: &str) -> Result<Self, KeyError> {
+        let s = s.trim();
+        let bytes = if s.len() == 64 && s.chars().all(|c| c.is_ascii_hexdigit()) {
+            hex::decode(s).map_err(|_| KeyError::Encoding)?
+        } else {
+            STANDARD
+                .decode(s)
+                .or_else(|_| URL_SAFE_NO_PAD.decode(s.trim_end_matches('=')))
+                .map_err(|_| KeyError::Encoding)?
+        };
+        let arr: [u8; 32] = bytes.as_slice().try_into().map_err(|_| KeyError::Length(bytes.len()))?;
+        Ok(Self(arr))
+    }
+
+    pub fn generate() -> Self {
+        let mut k = [0u8; 32];
+        rand::thread_rng().fill_bytes(&mut k);
+        Self(k)
+    }
+
+    pub fn to_hex(&self) -> String {
+        hex::encode(self.0)
+    }
+
+    /// Read `<data dir>/master.key`, creating it (mode 0600) if absent. Used only when
+    /// `SCREENING_MASTER_KEY` is not set, so a local demo works without configuration.
+    pub fn load_or_create(data_dir: &Path) -> Result<Self, KeyError> {
+        let path = data_dir.join("master.key");
+        let err = |source| KeyError::File { path: path.display().to_string(), source };
+        match std::fs::read_to_string(&path) {
+            Ok(s) => Self::parse(&s),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                std::fs::create_dir_all(data_dir).map_err(err)?;
+                let key = Self::generate();
+                write_private(&path, &key.to_hex()).map_err(err)?;
+                Ok(key)
+            }
+            Err(e) => Err(err(e)),
+        }
+    }
+
+    /// A purpose-bound subkey: HMAC(master, label).
+    pub fn subkey(&self, label: &str) -> [u8; 32] {
+        let mut mac = <HmacSha256 as Mac>::new_from_slice(&self.0).expect("any key length");
+        mac.update(label.as_bytes());
+        mac.finalize().into_bytes().into()
+    }
+
+    pub fn seal(&self, plaintext: &[u8]) -> String {
+        let cipher = XChaCha20Poly1305::new((&self.subkey("seal:v1")).into());
+        let mut nonce = [0u8; 24];
+        rand::thread_rng().fill_bytes(&mut nonce);
+        let ct = cipher.encrypt(XNonce::from_slice(&nonce), plaintext).expect("encryption cannot fail");
+        let mut out = nonce.to_vec();
+        out.extend(ct);
+        format!("v1:{}", STANDARD.encode(out))
+    }
+
+    pub fn open(&self, sealed: &str) -> Option<Vec<u8>> {
+        let raw = STANDARD.decode(sealed.strip_prefix("v1:")?).ok()?;
+        if raw.len() < 24 {
+            return None;
+        }
+        let cipher = XChaCha20Poly1305::new((&self.subkey("seal:v1")).into());
+        cipher.decrypt(XNonce::from_slice(&raw[..24]), &raw[24..]).ok()
+    }
+
+    /// Keyed hash used to find a tenant by its (sealed) Yardstik account id.
+    pub fn lookup_hash(&self, value: &str) -> String {
+        hmac_hex(&self.subkey("lookup:v1"), value.as_bytes())
+    }
+}
+
+#[cfg(unix)]
+fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut f = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)?;
+    f.write_all(contents.as_bytes())
+}
+
+#[cfg(not(unix))]
+fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
+    std::fs::write(path, contents)
+}
+
+pub fn hmac_bytes(key: &[u8], data: &[u8]) -> [u8; 32] {
+    let mut mac = <HmacSha256 as Mac>::new_from_slice(key).expect("any key length");
+    mac.update(data);
+    mac.finalize().into_bytes().into()
+}
+
+pub fn hmac_hex(key: &[u8], data: &[u8]) -> String {
+    hex::encode(hmac_bytes(key, data))
+}
+
+pub fn ct_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && bool::from(a.ct_eq(b))
+}
+
+pub fn sha256_hex(data: &[u8]) -> String {
+    hex::encode(Sha256::digest(data))
+}
+
+/// A new API secret: 32 random bytes, base64url.
+pub fn random_secret() -> String {
+    let mut b = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut b);
+    URL_SAFE_NO_PAD.encode(b)
+}
+
+pub fn hash_secret(secret: &str) -> String {
+    let salt = SaltString::generate(&mut OsRng);
+    argon2::Argon2::default()
+        .hash_password(secret.as_bytes(), &salt)
+        .expect("argon2 hashing")
+        .to_string()
+}
+
+/// Constant-time (argon2) verification of an API secret against its stored hash.
+pub fn verify_secret(secret: &str, hash: &str) -> bool {
+    match PasswordHash::new(hash) {
+        Ok(parsed) => argon2::Argon2::default().verify_password(secret.as_bytes(), &parsed).is_ok(),
+        Err(_) => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seal_round_trip_and_tamper() {
+        let k = MasterKey::generate();
+        let s = k.seal(b"demo-yardstik-key");
+        assert!(!s.contains("demo"));
+        assert_eq!(k.open(&s).unwrap(), b"demo-yardstik-key");
+        let other = MasterKey::generate();
+        assert!(other.open(&s).is_none());
+        let mut t = s.clone();
+        t.replace_range(10..11, if &s[10..11] == "A" { "B" } else { "A" });
+        assert!(k.open(&t).is_none());
+    }
+
+    #[test]
+    fn key_parsing_messages() {
+        let k = MasterKey::generate();
+        assert!(MasterKey::parse(&k.to_hex()).is_ok());
+        assert!(MasterKey::parse(&STANDARD.encode([7u8; 32])).is_ok());
+        assert!(matches!(MasterKey::parse("abcd"), Err(KeyError::Length(_)) | Err(KeyError::Encoding)));
+        assert!(format!("{:?}", k).contains("redacted"));
+    }
+
+    #[test]
+    fn secrets_hash_and_verify() {
+        let h = hash_secret("demo-ats-secret");
+        assert!(verify_secret("demo-ats-secret", &h));
+        assert!(!verify_secret("demo-ats-secreT", &h));
+        assert!(!verify_secret("x", "not a hash"));
+    }
+}

@@ -1,0 +1,188 @@
+//! Extractors: ATS Basic auth, widget Bearer sessions, and JSON bodies with the ATS's
+//! error semantics (400 malformed, 422 wrong shape, 413 too large).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::extract::{FromRef, FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::header;
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use serde::de::DeserializeOwned;
+use sha2::{Digest, Sha256};
+
+use super::error::Error;
+use crate::app::ApiContext;
+use crate::crypto::verify_secret;
+use crate::tenant::Tenant;
+use crate::tokens::{Claims, Purpose, TokenError};
+
+/// Remembers recent successful argon2 verifications (keyed by a hash of tenant, stored
+/// hash and presented secret), so a burst of ATS calls does not pay argon2 each time.
+/// Rotating the secret changes the stored hash and so invalidates every entry.
+#[derive(Clone, Default)]
+pub struct AuthCache(Arc<Mutex<HashMap<[u8; 32], Instant>>>);
+
+const AUTH_CACHE_TTL: Duration = Duration::from_secs(300);
+
+impl AuthCache {
+    fn key(tenant: &Tenant, secret: &str) -> [u8; 32] {
+        let mut h = Sha256::new();
+        h.update(tenant.id.as_bytes());
+        h.update([0]);
+        h.update(tenant.secret_hash.as_bytes());
+        h.update([0]);
+        h.update(secret.as_bytes());
+        h.finalize().into()
+    }
+
+    fn hit(&self, key: &[u8; 32]) -> bool {
+        let map = self.0.lock().expect("auth cache");
+        map.get(key).is_some_and(|t| t.elapsed() < AUTH_CACHE_TTL)
+    }
+
+    fn put(&self, key: [u8; 32]) {
+        let mut map = self.0.lock().expect("auth cache");
+        if map.len() > 10_000 {
+            map.retain(|_, t| t.elapsed() < AUTH_CACHE_TTL);
+        }
+        map.insert(key, Instant::now());
+    }
+}
+
+const BAD_BASIC: &str =
+    "Missing or wrong credentials: send HTTP Basic authentication with your account id and API secret.";
+
+/// A hash of a random secret, verified when the account id is unknown so that unknown and
+/// known accounts take the same time.
+fn dummy_hash() -> &'static str {
+    static H: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    H.get_or_init(|| crate::crypto::hash_secret(&crate::crypto::random_secret()))
+}
+
+pub async fn basic_tenant(ctx: &ApiContext, parts: &Parts) -> Result<Tenant, Error> {
+    let value = parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let Some(encoded) = value.strip_prefix("Basic ").or_else(|| value.strip_prefix("basic ")) else {
+        return Err(Error::Unauthorized(BAD_BASIC.into()));
+    };
+    let decoded = STANDARD.decode(encoded.trim()).ok().and_then(|b| String::from_utf8(b).ok());
+    let Some((user, secret)) = decoded.as_deref().and_then(|s| s.split_once(':')) else {
+        return Err(Error::Unauthorized(BAD_BASIC.into()));
+    };
+    let tenant = ctx.db.tenant_by_ats_account(user).await?;
+    let Some(tenant) = tenant else {
+        let s = secret.to_string();
+        let _ = tokio::task::spawn_blocking(move || verify_secret(&s, dummy_hash())).await;
+        return Err(Error::Unauthorized(BAD_BASIC.into()));
+    };
+    let key = AuthCache::key(&tenant, secret);
+    if ctx.auth_cache.hit(&key) {
+        return Ok(tenant);
+    }
+    let (s, h) = (secret.to_string(), tenant.secret_hash.clone());
+    let ok = tokio::task::spawn_blocking(move || verify_secret(&s, &h)).await.unwrap_or(false);
+    if !ok {
+        return Err(Error::Unauthorized(BAD_BASIC.into()));
+    }
+    ctx.auth_cache.put(key);
+    Ok(tenant)
+}
+
+/// The tenant behind valid ATS Basic credentials.
+pub struct BasicTenant(pub Tenant);
+
+impl<S> FromRequestParts<S> for BasicTenant
+where
+    ApiContext: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = Error;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Error> {
+        let ctx = ApiContext::from_ref(state);
+        basic_tenant(&ctx, parts).await.map(BasicTenant)
+    }
+}
+
+/// A valid widget session (Bearer token) and its tenant.
+pub struct WidgetSession {
+    pub tenant: Tenant,
+    pub claims: Claims,
+}
+
+impl WidgetSession {
+    pub fn scoped(&self) -> bool {
+        self.claims.a.is_some() || self.claims.o.is_some()
+    }
+
+    /// May this session see the order `bcid` of applicant `applicant_id`?
+    pub fn may_see(&self, bcid: &str, applicant_id: Option<&str>) -> bool {
+        self.claims.o.as_deref().is_none_or(|o| o == bcid)
+            && self.claims.a.as_deref().is_none_or(|a| Some(a) == applicant_id)
+    }
+}
+
+pub fn bearer(parts: &Parts) -> Option<&str> {
+    let v = parts.headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")).map(str::trim)
+}
+
+impl<S> FromRequestParts<S> for WidgetSession
+where
+    ApiContext: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = Error;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Error> {
+        let ctx = ApiContext::from_ref(state);
+        let token = bearer(parts).ok_or_else(|| {
+            Error::Unauthorized("Missing session: send Authorization: Bearer <token from POST /widget/sessions>.".into())
+        })?;
+        let claims = match ctx.signer.verify(Purpose::WidgetSession, token, ctx.now_secs()) {
+            Ok(c) => c,
+            Err(TokenError::Expired) => return Err(Error::SessionExpired),
+            Err(TokenError::Invalid) => return Err(Error::Unauthorized("The session token is not valid.".into())),
+        };
+        let tenant = ctx
+            .db
+            .tenant_by_id(&claims.t)
+            .await?
+            .ok_or_else(|| Error::Unauthorized("The session's account no longer exists.".into()))?;
+        Ok(WidgetSession { tenant, claims })
+    }
+}
+
+/// JSON body: malformed JSON → 400, JSON of the wrong shape → 422, too large → 413.
+pub struct JsonBody<T>(pub T);
+
+impl<S, T> FromRequest<S> for JsonBody<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = Error;
+    async fn from_request(req: Request, state: &S) -> Result<Self, Error> {
+        let bytes = axum::body::Bytes::from_request(req, state).await.map_err(|e| {
+            if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                Error::PayloadTooLarge
+            } else {
+                Error::BadRequest("Could not read the request body.".into())
+            }
+        })?;
+        parse_json(&bytes).map(JsonBody)
+    }
+}
+
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
+    serde_json::from_slice(bytes).map_err(|e| match e.classify() {
+        serde_json::error::Category::Data => {
+            // serde's message names the field ("missing field `applicant`"); it never
+            // contains values.
+            let msg = e.to_string();
+            let msg = msg.split(" at line ").next().unwrap_or(&msg).replace('`', "");
+            Error::Unprocessable(format!("Invalid request: {msg}."))
+        }
+        _ => Error::BadRequest(format!("Malformed JSON: {}.", e.to_string().split(" at line ").next().unwrap_or("syntax error"))),
+    })
+}

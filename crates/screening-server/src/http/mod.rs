@@ -1,0 +1,50 @@
+//! HTTP surface: one router per area, shared middleware (body limit, timeout, request
+//! logging without PII, metrics).
+
+pub mod ats;
+pub mod auth;
+pub mod demo;
+pub mod error;
+pub mod ops;
+pub mod static_files;
+pub mod webhooks;
+pub mod widget;
+
+use std::time::Instant;
+
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::Router;
+use tower_http::timeout::TimeoutLayer;
+
+use crate::app::ApiContext;
+
+pub fn router(ctx: ApiContext) -> Router {
+    let mut app = Router::new()
+        .merge(ops::router())
+        .merge(ats::router())
+        .merge(webhooks::router())
+        .merge(widget::router(ctx.clone()))
+        .merge(static_files::router(&ctx));
+    if ctx.config.demo {
+        app = app.merge(demo::router());
+    }
+    app.layer(DefaultBodyLimit::max(ctx.config.body_limit))
+        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, ctx.config.request_timeout))
+        .layer(middleware::from_fn_with_state(ctx.clone(), observe))
+        .with_state(ctx)
+}
+
+/// Logs method, route template (never the raw path: it may carry a result-link token),
+/// status and latency; counts requests per route and status.
+async fn observe(State(ctx): State<ApiContext>, req: Request, next: Next) -> Response {
+    let route = req.extensions().get::<MatchedPath>().map(|m| m.as_str().to_string()).unwrap_or_else(|| "unmatched".into());
+    let method = req.method().clone();
+    let start = Instant::now();
+    let res = next.run(req).await;
+    let status = res.status().as_u16();
+    ctx.metrics.inc("screening_http_requests_total", &[("route", &route), ("status", &status.to_string())]);
+    tracing::info!(method = %method, route = %route, status, latency_ms = start.elapsed().as_millis() as u64, "request");
+    res
+}

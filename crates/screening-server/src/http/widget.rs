@@ -1,0 +1,241 @@
+//! The widget API (routes exactly as in `screening_wire::widget`).
+//!
+//! `POST /widget/sessions` is server to server (tenant Basic credentials, no CORS). Every
+//! other route takes `Authorization: Bearer <session>` and answers CORS only for the
+//! tenant's configured `widget_origins` (and this server's own origin, for the result page).
+
+use axum::extract::{Path, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use screening_wire::{
+    ApplyLink, DisclosuresToken, OrderState, PackageList, ReportToken, ReportTokenRequest, SessionRequest, SessionResponse,
+    WidgetOrderRequest, IDEMPOTENCY_KEY_HEADER,
+};
+
+use super::auth::{BasicTenant, JsonBody, WidgetSession};
+use super::error::{Error, Result};
+use crate::app::ApiContext;
+use crate::catalog;
+use crate::db::orders::YardstikRef;
+use crate::orders::place::{place, PlaceRequest};
+use crate::orders::view::load_state;
+use crate::tenant::Tenant;
+use crate::tokens::{Claims, Purpose};
+
+pub fn router(ctx: ApiContext) -> Router<ApiContext> {
+    let bearer_routes = Router::new()
+        .route("/widget/packages", get(packages))
+        .route("/widget/orders", post(create_order))
+        .route("/widget/orders/{background_check_id}", get(show_order))
+        .route("/widget/orders/{background_check_id}/apply", get(apply_link))
+        .route("/widget/tokens/report", post(report_token))
+        .route("/widget/tokens/disclosures", post(disclosures_token))
+        .route_layer(middleware::from_fn_with_state(ctx, cors));
+    Router::new().route("/widget/sessions", post(create_session)).merge(bearer_routes)
+}
+
+/// Mint a session token (also used by the demo and the result page).
+pub fn mint_session(ctx: &ApiContext, tenant: &Tenant, req: &SessionRequest) -> SessionResponse {
+    let ttl = req
+        .ttl_seconds
+        .map(|s| std::time::Duration::from_secs(s.max(30)))
+        .unwrap_or(ctx.config.session_ttl)
+        .min(ctx.config.session_max_ttl);
+    let exp = ctx.now_secs() + ttl.as_secs() as i64;
+    let claims = Claims { t: tenant.id.clone(), a: req.applicant_id.clone(), o: req.background_check_id.clone(), exp };
+    SessionResponse {
+        token: ctx.signer.sign(Purpose::WidgetSession, &claims),
+        expires_at: chrono::DateTime::<chrono::Utc>::from_timestamp(exp, 0).unwrap_or_default().to_rfc3339(),
+        expires_in: ttl.as_secs(),
+    }
+}
+
+async fn create_session(
+    State(ctx): State<ApiContext>,
+    BasicTenant(tenant): BasicTenant,
+    JsonBody(req): JsonBody<SessionRequest>,
+) -> Result<(StatusCode, Json<SessionResponse>)> {
+    for (field, v) in [("applicant_id", &req.applicant_id), ("background_check_id", &req.background_check_id)] {
+        if v.as_deref().is_some_and(|s| s.is_empty() || s.len() > screening_wire::validate::MAX_ID_LEN) {
+            return Err(Error::field(field, format!("{field} must be 1 to 128 characters when given.")));
+        }
+    }
+    Ok((StatusCode::CREATED, Json(mint_session(&ctx, &tenant, &req))))
+}
+
+/// CORS for bearer routes. Preflights are answered for any configured origin of any
+/// tenant (a preflight carries no credentials); real requests only for the session's
+/// tenant's origins. A disallowed Origin gets 403 and no CORS headers.
+async fn cors(State(ctx): State<ApiContext>, req: Request, next: Next) -> Response {
+    let origin = req.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok()).map(|s| s.trim_end_matches('/').to_string());
+    let Some(origin) = origin else { return next.run(req).await };
+    let own = ctx.public_url.eq_ignore_ascii_case(&origin);
+    if req.method() == Method::OPTIONS {
+        let known = own || ctx.db.list_tenants().await.map(|ts| ts.iter().any(|t| t.allows_origin(&origin))).unwrap_or(false);
+        if !known {
+            return (StatusCode::FORBIDDEN, "origin not allowed").into_response();
+        }
+        let mut res = StatusCode::NO_CONTENT.into_response();
+        let h = res.headers_mut();
+        allow(h, &origin);
+        h.insert(header::ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static("GET, POST"));
+        h.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, HeaderValue::from_static("authorization, content-type, idempotency-key"));
+        h.insert(header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("600"));
+        return res;
+    }
+    let allowed = own || {
+        let token = req.headers().get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).map(str::to_string);
+        session_tenant_allows(&ctx, token.as_deref(), &origin).await
+    };
+    if !allowed {
+        tracing::warn!("widget request from a disallowed origin refused");
+        return Error::Forbidden("This origin is not allowed to use the widget API for this account.".into()).into_response();
+    }
+    let mut res = next.run(req).await;
+    allow(res.headers_mut(), &origin);
+    res
+}
+
+fn allow(h: &mut HeaderMap, origin: &str) {
+    if let Ok(v) = HeaderValue::from_str(origin) {
+        h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, v);
+        h.insert(header::VARY, HeaderValue::from_static("Origin"));
+    }
+}
+
+/// The session's tenant allows `origin`. For an unreadable or expired token any tenant's
+/// origin is enough, so that the widget can read its 401 `session_expired` answer.
+async fn session_tenant_allows(ctx: &ApiContext, authorization: Option<&str>, origin: &str) -> bool {
+    let token = authorization.and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer "))).map(str::trim);
+    if let Some(Ok(claims)) = token.map(|t| ctx.signer.verify(Purpose::WidgetSession, t, ctx.now_secs())) {
+        return matches!(ctx.db.tenant_by_id(&claims.t).await, Ok(Some(t)) if t.allows_origin(origin));
+    }
+    ctx.db.list_tenants().await.map(|ts| ts.iter().any(|t| t.allows_origin(origin))).unwrap_or(false)
+}
+
+async fn packages(State(ctx): State<ApiContext>, s: WidgetSession) -> Result<Json<PackageList>> {
+    Ok(Json(catalog::package_list(&ctx, &s.tenant).await?))
+}
+
+async fn create_order(
+    State(ctx): State<ApiContext>,
+    s: WidgetSession,
+    headers: HeaderMap,
+    JsonBody(mut order): JsonBody<WidgetOrderRequest>,
+) -> Result<(StatusCode, Json<OrderState>)> {
+    let key = headers.get(IDEMPOTENCY_KEY_HEADER).and_then(|v| v.to_str().ok()).map(str::trim).filter(|k| !k.is_empty());
+    if key.is_some_and(|k| k.len() > 255) {
+        return Err(Error::BadRequest("Idempotency-Key must be at most 255 characters.".into()));
+    }
+    // Scope: an order-scoped session orders that id; an applicant-scoped one that applicant.
+    if let Some(o) = &s.claims.o {
+        match &order.background_check_id {
+            None => order.background_check_id = Some(o.clone()),
+            Some(b) if b != o => return Err(Error::Forbidden("This session may only place its own order.".into())),
+            _ => {}
+        }
+    }
+    if let Some(a) = &s.claims.a {
+        if order.applicant.id.is_empty() {
+            order.applicant.id = a.clone();
+        } else if &order.applicant.id != a {
+            return Err(Error::Forbidden("This session may only order for its own applicant.".into()));
+        }
+    }
+    let errors = screening_wire::validate::validate_widget_order(&order);
+    if !errors.is_empty() {
+        return Err(Error::Validation(errors));
+    }
+    let bcid = match (&order.background_check_id, key) {
+        (Some(b), _) => b.clone(),
+        // Derived from the idempotency key, so a retried request finds the same order.
+        (None, Some(k)) => format!("w-{}", &crate::crypto::sha256_hex(format!("{}\0{k}", s.tenant.id).as_bytes())[..24]),
+        (None, None) => format!("w-{}", uuid::Uuid::new_v4().simple()),
+    };
+    order.background_check_id = Some(bcid.clone());
+    let hash = crate::crypto::sha256_hex(&[b"widget\0".as_slice(), &serde_json::to_vec(&order).expect("serialise")].concat());
+    let webhook_url = s.tenant.settings.default_webhook_url.clone().unwrap_or_default();
+    let req = PlaceRequest {
+        source: "widget",
+        background_check_id: &bcid,
+        package_id: &order.package_id,
+        add_on_package_ids: &order.add_on_package_ids,
+        webhook_url: &webhook_url,
+        applicant: &order.applicant,
+        request_hash: hash,
+    };
+    Ok((StatusCode::CREATED, Json(place(&ctx, &s.tenant, &req).await?)))
+}
+
+fn not_found(id: &str) -> Error {
+    Error::NotFound(format!("No background check {id} for this session."))
+}
+
+/// The order if this session may see it (404 otherwise: no existence leak).
+async fn visible_order(ctx: &ApiContext, s: &WidgetSession, id: &str) -> Result<crate::db::orders::OrderRow> {
+    let o = ctx.db.order(&s.tenant.id, id).await?.ok_or_else(|| not_found(id))?;
+    if !s.may_see(id, o.applicant_id.as_deref()) {
+        return Err(not_found(id));
+    }
+    Ok(o)
+}
+
+async fn show_order(State(ctx): State<ApiContext>, s: WidgetSession, Path(id): Path<String>) -> Result<Json<OrderState>> {
+    visible_order(&ctx, &s, &id).await?;
+    load_state(&ctx, &s.tenant.id, &id).await?.map(Json).ok_or_else(|| not_found(&id))
+}
+
+async fn apply_link(State(ctx): State<ApiContext>, s: WidgetSession, Path(id): Path<String>) -> Result<Json<ApplyLink>> {
+    if !s.scoped() {
+        return Err(Error::Forbidden("Apply links need a session scoped to the applicant or the order.".into()));
+    }
+    visible_order(&ctx, &s, &id).await?;
+    let items = ctx.db.order_items(&s.tenant.id, &id).await?;
+    let url = items.iter().find_map(|i| i.apply_url.clone()).ok_or_else(|| {
+        Error::Conflict("This order has no Yardstik intake link yet; retry in a moment.".into())
+    })?;
+    Ok(Json(ApplyLink { apply_url: url, domain: ctx.config.yardstik_app_origin.clone(), background_check_id: id }))
+}
+
+async fn report_token(
+    State(ctx): State<ApiContext>,
+    s: WidgetSession,
+    JsonBody(req): JsonBody<ReportTokenRequest>,
+) -> Result<Json<ReportToken>> {
+    let report_id = match (&req.background_check_id, &req.report_id) {
+        (Some(b), _) => {
+            visible_order(&ctx, &s, b).await?;
+            let items = ctx.db.order_items(&s.tenant.id, b).await?;
+            let id = req.report_id.clone().or_else(|| items.iter().find_map(|i| i.report_id.clone()));
+            match id {
+                Some(r) if items.iter().any(|i| i.report_id.as_deref() == Some(r.as_str())) => r,
+                Some(_) => return Err(Error::NotFound("That report does not belong to this order.".into())),
+                None => return Err(Error::Conflict("This order has no Yardstik report yet.".into())),
+            }
+        }
+        (None, Some(r)) => {
+            let item = ctx.db.item_by_yardstik(&s.tenant.id, YardstikRef::Report, r).await?.ok_or_else(|| not_found(r))?;
+            visible_order(&ctx, &s, &item.background_check_id).await?;
+            r.clone()
+        }
+        (None, None) => return Err(Error::field("background_check_id", "Name the order (background_check_id) or the report_id.")),
+    };
+    let tok = ctx.yardstik.web_token(&s.tenant.credentials, &s.tenant.settings.web_token_user_email).await?;
+    Ok(Json(ReportToken { token: tok.token, domain: ctx.config.yardstik_app_origin.clone(), report_id }))
+}
+
+async fn disclosures_token(State(ctx): State<ApiContext>, s: WidgetSession) -> Result<Json<DisclosuresToken>> {
+    if s.scoped() {
+        return Err(Error::Forbidden("Disclosures need an unscoped session.".into()));
+    }
+    let tok = ctx.yardstik.web_token(&s.tenant.credentials, &s.tenant.settings.web_token_user_email).await?;
+    Ok(Json(DisclosuresToken {
+        token: tok.token,
+        domain: ctx.config.yardstik_app_origin.clone(),
+        account_id: s.tenant.credentials.yardstik_account_id.clone(),
+    }))
+}
+

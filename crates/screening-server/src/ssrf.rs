@@ -1,0 +1,183 @@
+//! Where result webhooks may go.
+//!
+//! A `webhook_url` must be http(s), its host must be on the tenant's allow-list, and every
+//! address it resolves to must be public: loopback, private (RFC 1918, ULA), link-local
+//! (including the 169.254.169.254 metadata service), CGNAT, unspecified, multicast,
+//! broadcast and documentation ranges are refused — loopback alone can be allowed per
+//! tenant (local demos). The check runs when the order is placed and again at every
+//! delivery, and the delivery connects to the address that was checked (no second DNS
+//! lookup an attacker could rebind).
+
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+
+use reqwest::Url;
+
+use crate::tenant::Settings;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SsrfError {
+    #[error("webhook_url must be an absolute http(s) URL")]
+    NotHttp,
+    #[error("webhook_url host {0} is not on this account's allowed webhook hosts")]
+    HostNotAllowed(String),
+    #[error("webhook_url host {0} cannot be resolved")]
+    Unresolvable(String),
+    #[error("webhook_url host {0} resolves to a private, loopback, link-local or metadata address")]
+    ForbiddenAddress(String),
+}
+
+/// Checked target: the URL, its host, and the addresses to connect to.
+#[derive(Debug, Clone)]
+pub struct Target {
+    pub url: Url,
+    pub host: String,
+    pub addrs: Vec<SocketAddr>,
+}
+
+fn host_allowed(host: &str, allowed: &[String]) -> bool {
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    allowed.iter().any(|a| {
+        let a = a.trim_end_matches('.').to_ascii_lowercase();
+        match a.strip_prefix("*.") {
+            Some(suffix) => host.len() > suffix.len() + 1 && host.ends_with(&format!(".{suffix}")),
+            None => host == a || host == a.trim_start_matches('[').trim_end_matches(']'),
+        }
+    })
+}
+
+fn v4_forbidden(ip: Ipv4Addr) -> bool {
+    let o = ip.octets();
+    ip.is_private()
+        || ip.is_link_local()
+        || ip.is_unspecified()
+        || ip.is_broadcast()
+        || ip.is_multicast()
+        || ip.is_documentation()
+        || o[0] == 0
+        || (o[0] == 100 && (64..128).contains(&o[1])) // CGNAT
+        || (o[0] == 192 && o[1] == 0 && o[2] == 0) // IETF protocol assignments
+        || (o[0] == 198 && (o[1] == 18 || o[1] == 19)) // benchmarking
+        || o[0] >= 240 // reserved
+        || o == [168, 63, 129, 16] // Azure metadata
+}
+
+fn v6_forbidden(ip: Ipv6Addr) -> bool {
+    let s = ip.segments();
+    ip.is_unspecified()
+        || ip.is_multicast()
+        || (s[0] & 0xfe00) == 0xfc00 // unique local (incl. fd00:ec2::254)
+        || (s[0] & 0xffc0) == 0xfe80 // link-local
+        || (s[0] == 0x2001 && s[1] == 0x0db8) // documentation
+        || (s[0] == 0x0064 && s[1] == 0xff9b) // NAT64
+}
+
+/// Is `ip` an address result webhooks must not reach?
+pub fn ip_forbidden(ip: IpAddr, allow_loopback: bool) -> bool {
+    match ip {
+        IpAddr::V4(v4) => {
+            if v4.is_loopback() {
+                return !allow_loopback;
+            }
+            v4_forbidden(v4)
+        }
+        IpAddr::V6(v6) => {
+            if let Some(v4) = v6.to_ipv4_mapped() {
+                return ip_forbidden(IpAddr::V4(v4), allow_loopback);
+            }
+            if v6.is_loopback() {
+                return !allow_loopback;
+            }
+            v6_forbidden(v6)
+        }
+    }
+}
+
+/// The part of the check that needs no DNS.
+pub fn check_static(url: &str, settings: &Settings) -> Result<(Url, String, u16), SsrfError> {
+    let u = Url::parse(url.trim()).map_err(|_| SsrfError::NotHttp)?;
+    if !matches!(u.scheme(), "http" | "https") || !u.username().is_empty() || u.password().is_some() {
+        return Err(SsrfError::NotHttp);
+    }
+    let host = u.host_str().ok_or(SsrfError::NotHttp)?.to_string();
+    let bare = host.trim_start_matches('[').trim_end_matches(']').to_string();
+    if !host_allowed(&bare, &settings.allowed_webhook_hosts) {
+        return Err(SsrfError::HostNotAllowed(bare));
+    }
+    if bare.eq_ignore_ascii_case("metadata.google.internal") || bare.eq_ignore_ascii_case("metadata") {
+        return Err(SsrfError::ForbiddenAddress(bare));
+    }
+    let port = u.port_or_known_default().ok_or(SsrfError::NotHttp)?;
+    Ok((u, bare, port))
+}
+
+/// Full check: allow-list, then resolve and check every address.
+pub async fn check(url: &str, settings: &Settings) -> Result<Target, SsrfError> {
+    let (url, host, port) = check_static(url, settings)?;
+    let addrs: Vec<SocketAddr> = match host.parse::<IpAddr>() {
+        Ok(ip) => vec![SocketAddr::new(ip, port)],
+        Err(_) => tokio::net::lookup_host((host.as_str(), port))
+            .await
+            .map_err(|_| SsrfError::Unresolvable(host.clone()))?
+            .collect(),
+    };
+    if addrs.is_empty() {
+        return Err(SsrfError::Unresolvable(host));
+    }
+    if addrs.iter().any(|a| ip_forbidden(a.ip(), settings.allow_loopback)) {
+        return Err(SsrfError::ForbiddenAddress(host));
+    }
+    Ok(Target { url, host, addrs })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(hosts: &[&str], loopback: bool) -> Settings {
+        Settings { allowed_webhook_hosts: hosts.iter().map(|s| s.to_string()).collect(), allow_loopback: loopback, ..Default::default() }
+    }
+
+    #[test]
+    fn forbidden_addresses() {
+        for ip in ["10.0.0.1", "172.16.5.4", "192.168.1.1", "169.254.169.254", "100.64.0.1", "0.0.0.0", "224.0.0.1",
+                   "255.255.255.255", "168.63.129.16", "::", "fe80::1", "fc00::1", "fd00:ec2::254", "::ffff:10.0.0.1", "::ffff:127.0.0.1"] {
+            assert!(ip_forbidden(ip.parse().unwrap(), false), "{ip}");
+        }
+        for ip in ["127.0.0.1", "::1"] {
+            assert!(ip_forbidden(ip.parse().unwrap(), false), "{ip}");
+            assert!(!ip_forbidden(ip.parse().unwrap(), true), "{ip}");
+        }
+        assert!(ip_forbidden("10.0.0.1".parse().unwrap(), true), "loopback allowance does not open private ranges");
+        for ip in ["93.184.216.34", "2606:2800:220:1:248:1893:25c8:1946"] {
+            assert!(!ip_forbidden(ip.parse().unwrap(), false), "{ip}");
+        }
+    }
+
+    #[test]
+    fn allow_list() {
+        assert!(host_allowed("api.example.com", &["api.example.com".into()]));
+        assert!(host_allowed("API.example.com.", &["api.example.com".into()]));
+        assert!(host_allowed("a.example.com", &["*.example.com".into()]));
+        assert!(!host_allowed("example.com", &["*.example.com".into()]));
+        assert!(!host_allowed("evil-example.com", &["*.example.com".into()]));
+        assert!(!host_allowed("api.example.com.evil.net", &["api.example.com".into()]));
+    }
+
+    #[tokio::test]
+    async fn full_check() {
+        let s = settings(&["127.0.0.1", "169.254.169.254", "10.1.2.3", "localhost"], false);
+        assert_eq!(check("http://127.0.0.1:9/x", &s).await.unwrap_err(), SsrfError::ForbiddenAddress("127.0.0.1".into()));
+        assert_eq!(
+            check("http://169.254.169.254/latest/meta-data", &s).await.unwrap_err(),
+            SsrfError::ForbiddenAddress("169.254.169.254".into())
+        );
+        assert!(matches!(check("http://10.1.2.3/", &s).await, Err(SsrfError::ForbiddenAddress(_))));
+        assert!(matches!(check("http://localhost:9/", &s).await, Err(SsrfError::ForbiddenAddress(_))));
+        assert_eq!(check("http://evil.test/", &s).await.unwrap_err(), SsrfError::HostNotAllowed("evil.test".into()));
+        assert_eq!(check("ftp://127.0.0.1/", &s).await.unwrap_err(), SsrfError::NotHttp);
+        assert_eq!(check("http://user:pw@127.0.0.1/", &s).await.unwrap_err(), SsrfError::NotHttp);
+        let open = settings(&["127.0.0.1"], true);
+        let t = check("http://127.0.0.1:9/hook", &open).await.unwrap();
+        assert_eq!(t.addrs, vec!["127.0.0.1:9".parse().unwrap()]);
+    }
+}

@@ -1,0 +1,248 @@
+//! Typed Yardstik requests and responses, from 003_0c594508f5779cd9.txt.
+//!
+//! Only the fields the server uses are declared; everything else is ignored, so richer
+//! real responses parse too. Where the seed's example and schema disagree (`meta.apply`
+//! vs `meta.apply_url`), both are accepted.
+
+use serde::{Deserialize, Serialize};
+
+/// Yardstik's error body: `{title, detail, meta, src, status}`.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ErrorBody {
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub detail: Option<serde_json::Value>,
+    #[serde(default)]
+    pub errors: Option<serde_json::Value>,
+}
+
+/// A list answer: the paginated `{object: "list", meta, data}` shape or a bare array (the
+/// seed shows both, e.g. account packages as a bare array).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum ListOf<T> {
+    Page { data: Vec<T>, #[serde(default)] meta: Option<PageMeta> },
+    Bare(Vec<T>),
+}
+
+impl<T> ListOf<T> {
+    pub fn into_parts(self) -> (Vec<T>, Option<PageMeta>) {
+        match self {
+            ListOf::Page { data, meta } => (data, meta),
+            ListOf::Bare(v) => (v, None),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct PageMeta {
+    #[serde(default)]
+    pub page: Option<u64>,
+    #[serde(default)]
+    pub total_pages: Option<u64>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Screening {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub label: Option<String>,
+}
+
+impl Screening {
+    /// What the ATS shows: the label when there is one, else the name.
+    pub fn display(&self) -> Option<String> {
+        self.label.clone().filter(|s| !s.is_empty()).or_else(|| self.name.clone())
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct AccountPackage {
+    pub id: String,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub action_type: Option<String>,
+    #[serde(default)]
+    pub screenings: Vec<Screening>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct NewAddress {
+    pub line1: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line2: Option<String>,
+    pub city: String,
+    pub state: String,
+    pub zip_code: String,
+    pub country: String,
+}
+
+/// `POST /candidates`. PII: never logged.
+#[derive(Clone, Serialize)]
+pub struct NewCandidate {
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub addresses: Vec<NewAddress>,
+}
+
+impl std::fmt::Debug for NewCandidate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("NewCandidate(<pii redacted>)")
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Candidate {
+    pub id: String,
+}
+
+/// `POST /invitations`.
+#[derive(Debug, Clone, Serialize)]
+pub struct NewInvitation {
+    pub account_package_id: String,
+    pub candidate_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct InvitationMeta {
+    #[serde(default)]
+    pub apply: Option<String>,
+    #[serde(default)]
+    pub apply_url: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ReportRef {
+    pub id: String,
+    #[serde(default)]
+    pub status: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Invitation {
+    pub id: String,
+    #[serde(default)]
+    pub status: Option<String>,
+    #[serde(default)]
+    pub account_id: Option<String>,
+    #[serde(default)]
+    pub meta: InvitationMeta,
+    #[serde(default)]
+    pub report: Option<ReportRef>,
+}
+
+impl Invitation {
+    pub fn apply_url(&self) -> Option<String> {
+        self.meta.apply.clone().or_else(|| self.meta.apply_url.clone()).filter(|s| !s.is_empty())
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Report {
+    pub id: String,
+    #[serde(default)]
+    pub status: Option<String>,
+    #[serde(default)]
+    pub account_id: Option<String>,
+    #[serde(default)]
+    pub candidate_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct NewWebToken<'a> {
+    pub user_email: &'a str,
+}
+
+#[derive(Clone, Deserialize)]
+pub struct WebToken {
+    pub token: String,
+}
+
+impl std::fmt::Debug for WebToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("WebToken(<redacted>)")
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct WebhookType {
+    pub id: String,
+    pub system_name: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct NewWebhook<'a> {
+    pub webhook_type_id: &'a str,
+    pub url: &'a str,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Webhook {
+    pub id: String,
+    pub url: String,
+    #[serde(default)]
+    pub webhook_type: Option<serde_json::Value>,
+}
+
+impl Webhook {
+    /// `webhook_type` is a system name string in the seed's examples; accept an object
+    /// with `system_name` too.
+    pub fn type_name(&self) -> Option<String> {
+        match &self.webhook_type {
+            Some(serde_json::Value::String(s)) => Some(s.clone()),
+            Some(serde_json::Value::Object(o)) => o.get("system_name").and_then(|v| v.as_str()).map(str::to_string),
+            _ => None,
+        }
+    }
+}
+
+/// The webhook POST body Yardstik sends (seed: "Using Webhooks").
+#[derive(Debug, Clone, Deserialize)]
+pub struct WebhookEvent {
+    pub id: String,
+    #[serde(default)]
+    pub event: String,
+    pub resource_id: String,
+    pub account_id: String,
+    pub resource_type: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seed_shapes_parse() {
+        let inv: Invitation = serde_json::from_str(
+            r#"{"id":"22269e7d-ea25-4166-b069-e50908c3678e","status":"invite_sent","invitation_code":null,
+            "meta":{"entity":"https://app.yardstik.com/invitations/ID","apply":"https://profile.yardstik.com/candidates/ID/apply?report_id=ID"},
+            "report":{"id":"ID","status":"created"}}"#,
+        )
+        .unwrap();
+        assert_eq!(inv.report.unwrap().status.as_deref(), Some("created"));
+        assert!(inv.meta.apply.unwrap().contains("/apply"));
+        let pk: ListOf<AccountPackage> = serde_json::from_str(
+            r#"[{"id":"6b9f","package_id":"0468","package":"Gold","name":"test","action_type":"monitor","screenings":[{"id":"x","name":"MVR","label":"MVR","screening_type":"Criminal"}]}]"#,
+        )
+        .unwrap();
+        assert_eq!(pk.into_parts().0[0].screenings[0].display().as_deref(), Some("MVR"));
+        let page: ListOf<Invitation> =
+            serde_json::from_str(r#"{"object":"list","meta":{"page":2,"per_page":25,"total_count":137,"total_pages":6},"data":[{"id":"a"}]}"#)
+                .unwrap();
+        let (data, meta) = page.into_parts();
+        assert_eq!((data.len(), meta.unwrap().total_pages), (1, Some(6)));
+        let w: Webhook = serde_json::from_str(r#"{"id":"1","url":"u","enabled":true,"webhook_type":"report.created"}"#).unwrap();
+        assert_eq!(w.type_name().as_deref(), Some("report.created"));
+    }
+}
