@@ -2,6 +2,7 @@
 //! sandbox in-process on an ephemeral port.
 
 mod accounts;
+mod browser;
 mod candidates;
 mod common;
 mod control;

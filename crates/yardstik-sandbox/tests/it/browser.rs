@@ -1,0 +1,129 @@
+//! Real-browser check of the embed protocol (headless Chromium): the framed pages post the exact
+//! JSON strings to the parent, from the app origin. Ignored by default (needs a Chromium binary:
+//! `CHROMIUM` env or `chromium`/`chromium-browser`/`google-chrome` on PATH):
+//! `cargo test -p yardstik-sandbox --test it browser -- --ignored`.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use crate::common::*;
+use axum::extract::State;
+use axum::response::Html;
+use axum::routing::{get, post};
+use serde_json::json;
+use yardstik_sandbox::SandboxConfig;
+
+fn chromium() -> Option<String> {
+    if let Ok(c) = std::env::var("CHROMIUM") {
+        return Some(c);
+    }
+    ["chromium", "chromium-browser", "google-chrome"].iter().find_map(|b| {
+        std::process::Command::new("which").arg(b).output().ok().filter(|o| o.status.success()).map(|_| b.to_string())
+    })
+}
+
+#[derive(Clone)]
+struct Host {
+    page: Arc<String>,
+    log: Arc<Mutex<Vec<String>>>,
+    want: usize,
+}
+
+const HOST_JS: &str = r#"
+window.addEventListener("message", function (e) {
+  fetch("/log", { method: "POST", body: e.origin + " " + (typeof e.data) + " " + e.data });
+});
+var f = document.getElementById("autosubmit");
+if (f) { f.submit(); }
+"#;
+
+/// Serve the parent page on its own origin; `/hold.png` keeps the page loading until `want`
+/// messages arrived (bounded), so `--dump-dom` waits for them.
+async fn host(page: String, want: usize) -> (String, Arc<Mutex<Vec<String>>>) {
+    let st = Host { page: Arc::new(page), log: Arc::default(), want };
+    let app = axum::Router::new()
+        .route("/", get(|State(s): State<Host>| async move { Html((*s.page).clone()) }))
+        .route("/host.js", get(|| async { ([("content-type", "text/javascript")], HOST_JS) }))
+        .route(
+            "/log",
+            post(|State(s): State<Host>, body: String| async move {
+                s.log.lock().unwrap().push(body);
+            }),
+        )
+        .route(
+            "/hold.png",
+            get(|State(s): State<Host>| async move {
+                for _ in 0..150 {
+                    if s.log.lock().unwrap().len() >= s.want {
+                        break;
+                    }
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                axum::http::StatusCode::NO_CONTENT
+            }),
+        )
+        .with_state(st.clone());
+    let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", l.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(l, app).await.unwrap() });
+    (url, st.log)
+}
+
+async fn run_chromium(bin: &str, url: &str) {
+    let out = tokio::process::Command::new(bin)
+        .args(["--headless", "--no-sandbox", "--disable-gpu", "--dump-dom", url])
+        .output();
+    let _ = tokio::time::timeout(Duration::from_secs(60), out).await.expect("chromium finishes");
+}
+
+#[tokio::test]
+#[ignore]
+async fn report_embed_posts_loaded_then_token_expiration() {
+    let Some(bin) = chromium() else { return eprintln!("no chromium: skipped") };
+    let sb = start_with(SandboxConfig { web_token_ttl: Duration::from_secs(6), ..Default::default() }).await;
+    let c = sb.candidate(KEY_A, "Hank", "Consider", "hank@example.com").await;
+    let r = sb.post("/reports", KEY_A, json!({"candidate_id": c["id"], "account_package_id": PKG_BASIC})).await;
+    let rid = r.body["id"].as_str().unwrap();
+    let t = sb.post("/web_tokens", KEY_A, json!({"user_email": USER_A})).await.body["token"].as_str().unwrap().to_string();
+    let page = format!(
+        "<!doctype html><html><body><iframe src=\"{}/embed/report/{rid}?jwt={t}\"></iframe>\
+         <script src=\"/host.js\"></script><img src=\"/hold.png\"></body></html>",
+        sb.handle.app_origin()
+    );
+    let (url, log) = host(page, 2).await;
+    run_chromium(&bin, &url).await;
+    let log = log.lock().unwrap().clone();
+    let origin = sb.handle.app_origin();
+    assert_eq!(
+        log,
+        vec![
+            format!("{origin} string {{\"name\":\"yardstik:loaded\"}}"),
+            format!("{origin} string {{\"name\":\"yardstik:tokenExpiration\"}}"),
+        ]
+    );
+}
+
+#[tokio::test]
+#[ignore]
+async fn apply_page_posts_form_submitted() {
+    let Some(bin) = chromium() else { return eprintln!("no chromium: skipped") };
+    let sb = start().await;
+    let c = sb.candidate(KEY_A, "Jane", "Doe", "jane@example.com").await;
+    let i = sb.invitation(KEY_A, c["id"].as_str().unwrap(), PKG_STANDARD).await;
+    let apply = i["meta"]["apply"].as_str().unwrap();
+    let page = format!(
+        "<!doctype html><html><body><iframe name=\"f\"></iframe>\
+         <form id=\"autosubmit\" target=\"f\" method=\"post\" action=\"{apply}\">\
+         <input name=\"first_name\" value=\"Jane\"><input name=\"last_name\" value=\"Doe\">\
+         <input name=\"date_of_birth\" value=\"1991-02-03\"><input name=\"ssn\" value=\"6789\">\
+         <input name=\"line1\" value=\"1 Main St\"><input name=\"city\" value=\"Austin\">\
+         <input name=\"state\" value=\"TX\"><input name=\"zip_code\" value=\"78701\"><input name=\"consent\" value=\"yes\">\
+         </form><script src=\"/host.js\"></script><img src=\"/hold.png\"></body></html>"
+    );
+    let (url, log) = host(page, 1).await;
+    run_chromium(&bin, &url).await;
+    let log = log.lock().unwrap().clone();
+    assert_eq!(log, vec![format!("{} string {{\"name\":\"yardstik:form_submitted\"}}", sb.handle.app_origin())]);
+    let inv = sb.get(&format!("/invitations/{}", i["id"].as_str().unwrap()), KEY_A).await;
+    assert_eq!(inv.body["status"], "completed");
+}
