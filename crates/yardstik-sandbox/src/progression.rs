@@ -98,8 +98,8 @@ pub fn complete_intake(
     Ok(())
 }
 
-/// Move an open invitation to `viewed` / `clicked` (never backwards).
-pub fn touch_invitation(s: &Shared, report_id: &str, to: &str) {
+/// Move an open invitation to `viewed` / `clicked` (never backwards). Returns whether it moved.
+pub fn touch_invitation(s: &Shared, report_id: &str, to: &str) -> bool {
     let rank = |st: &str| match st {
         "invite_sent" => 0,
         "viewed" => 1,
@@ -109,14 +109,16 @@ pub fn touch_invitation(s: &Shared, report_id: &str, to: &str) {
     let mut events = vec![];
     {
         let mut st = s.store();
-        let Some(inv) = st.invitations.iter_mut().find(|i| i.report_id == report_id) else { return };
+        let Some(inv) = st.invitations.iter_mut().find(|i| i.report_id == report_id) else { return false };
         if rank(&inv.status) < rank(to) {
             inv.status = to.to_string();
             inv.updated_at = now();
             events.push(Event::new(&inv.account_id.clone(), "invitation", "updated", &inv.id.clone()));
         }
     }
+    let moved = !events.is_empty();
     s.sender.emit(events);
+    moved
 }
 
 fn schedule_final(s: Shared, account_id: String, report_id: String) {

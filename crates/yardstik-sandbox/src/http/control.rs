@@ -24,6 +24,37 @@ pub async fn complete_invitation(State(s): State<Shared>, auth: Auth, ids: Ids, 
     ok(st.invitation(&auth.account_id, id).map(|i| st.render_invitation(i)).unwrap_or_default())
 }
 
+/// `POST /sandbox/invitations/{id}/status {"status": "viewed"|"clicked"|"completed"|"expired"|"canceled"}`
+/// — `viewed`/`clicked` move an open invitation forward (422 otherwise); the others do what
+/// `…/complete`, `…/expire` and `POST /invitations/{id}/cancel` do.
+pub async fn set_invitation_status(State(s): State<Shared>, auth: Auth, ids: Ids, JsonBody(body): JsonBody) -> ApiResult {
+    let id = ids.first().to_string();
+    let mut errors = FieldErrors::default();
+    let status = opt_str(&body, "status", &mut errors).flatten().unwrap_or_default();
+    if !matches!(status.as_str(), "viewed" | "clicked" | "completed" | "expired" | "canceled") {
+        errors.add("status", "must be one of viewed, clicked, completed, expired, canceled");
+    }
+    errors.into_result("Invitation not updated")?;
+    let (report_id, current) = {
+        let st = s.store();
+        let i = st.invitation(&auth.account_id, &id).ok_or_else(|| ApiError::not_found("invitation", &id))?;
+        (i.report_id.clone(), i.status.clone())
+    };
+    match status.as_str() {
+        "viewed" | "clicked" => {
+            if !crate::http::invitations::OPEN_STATUSES.contains(&current.as_str()) {
+                return Err(ApiError::unprocessable("Invitation not updated", format!("The invitation is {current}")));
+            }
+            crate::progression::touch_invitation(&s, &report_id, &status);
+        }
+        "completed" => crate::progression::complete_intake(&s, &auth.account_id, &report_id, &serde_json::Map::new())?,
+        "expired" => return expire_invitation(State(s), auth, ids).await,
+        _ => return crate::http::invitations::cancel(State(s), auth, ids).await,
+    }
+    let st = s.store();
+    ok(st.invitation(&auth.account_id, &id).map(|i| st.render_invitation(i)).unwrap_or_default())
+}
+
 /// `POST /sandbox/reports/{id}/complete` — same for a report created by `POST /reports`
 /// (or one behind an invitation). Answers the report.
 pub async fn complete_report(State(s): State<Shared>, auth: Auth, ids: Ids, JsonBody(body): JsonBody) -> ApiResult {

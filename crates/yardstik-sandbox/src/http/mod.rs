@@ -53,6 +53,7 @@ pub fn router(state: Shared, body_limit: usize) -> Router {
         // control surface (not part of Yardstik)
         .route("/sandbox/invitations/{id}/complete", post(control::complete_invitation))
         .route("/sandbox/invitations/{id}/expire", post(control::expire_invitation))
+        .route("/sandbox/invitations/{id}/status", post(control::set_invitation_status))
         .route("/sandbox/reports/{id}/complete", post(control::complete_report))
         .route("/sandbox/reports/{id}/status", post(control::set_report_status))
         .route("/sandbox/faults", get(control::get_faults).post(control::set_faults).delete(control::clear_faults))

@@ -94,3 +94,28 @@ async fn expire_control_fires_invitation_and_report_updates() {
     assert_error_shape(&sb.call("POST", &format!("/sandbox/invitations/{}/expire", i["id"].as_str().unwrap()), None, None).await, 401);
     assert_error_shape(&sb.post(&format!("/sandbox/invitations/{}/complete", i["id"].as_str().unwrap()), KEY_B, json!({})).await, 404);
 }
+
+#[tokio::test]
+async fn invitation_status_control_walks_every_invitation_status() {
+    let sb = start().await;
+    let rx = receiver(0).await;
+    register(&sb, KEY_A, ACCOUNT_A, "invitation.updated", &format!("{}/i", rx.url)).await;
+    let c = sb.candidate(KEY_A, "A", "Smith", "a@example.com").await;
+    let i = sb.invitation(KEY_A, c["id"].as_str().unwrap(), PKG_BASIC).await;
+    let path = format!("/sandbox/invitations/{}/status", i["id"].as_str().unwrap());
+    for s in ["viewed", "clicked", "completed"] {
+        let r = sb.post(&path, KEY_A, json!({"status": s})).await;
+        assert_eq!(r.status, StatusCode::OK, "{s}: {}", r.text);
+        assert_eq!(r.body["status"], s);
+    }
+    rx.wait_for(|b| events_for(b, "invitation", "updated") == 3).await;
+    assert_error_shape(&sb.post(&path, KEY_A, json!({"status": "viewed"})).await, 422);
+    assert_error_shape(&sb.post(&path, KEY_A, json!({"status": "invite_sent"})).await, 422);
+    let i2 = sb.invitation(KEY_A, c["id"].as_str().unwrap(), PKG_BASIC).await;
+    let p2 = format!("/sandbox/invitations/{}/status", i2["id"].as_str().unwrap());
+    assert_eq!(sb.post(&p2, KEY_A, json!({"status": "canceled"})).await.body["status"], "canceled");
+    let i3 = sb.invitation(KEY_A, c["id"].as_str().unwrap(), PKG_BASIC).await;
+    let p3 = format!("/sandbox/invitations/{}/status", i3["id"].as_str().unwrap());
+    assert_eq!(sb.post(&p3, KEY_A, json!({"status": "expired"})).await.body["status"], "expired");
+    assert_error_shape(&sb.post("/sandbox/invitations/nope/status", KEY_A, json!({"status": "viewed"})).await, 404);
+}

@@ -29,6 +29,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("POST", "/web_tokens"),
     ("POST", "/sandbox/invitations/ID/complete"),
     ("POST", "/sandbox/invitations/ID/expire"),
+    ("POST", "/sandbox/invitations/ID/status"),
     ("POST", "/sandbox/reports/ID/complete"),
     ("POST", "/sandbox/reports/ID/status"),
     ("GET", "/sandbox/webhook_deliveries"),
