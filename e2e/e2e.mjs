@@ -1,0 +1,395 @@
+// End-to-end test of the whole flow against a running demo system (started by e2e/run):
+// hiring manager orders through the widget on the demo ATS page, the candidate completes
+// Yardstik's intake, the test ATS receives the result webhook, the report opens in-page from
+// `result_link_url`, and an expired Yardstik token is renewed without a page reload.
+// Twice: once for a clear report, once for a consider report.
+//
+// Env: SERVER_URL, SANDBOX_URL, RECEIVER_PORT, E2E_ARTIFACTS, E2E_TOKEN_TTL_SECS.
+import fs from 'node:fs';
+import path from 'node:path';
+import { launch } from './lib/browser.mjs';
+import { startReceiver } from './lib/receiver.mjs';
+
+const SERVER = need('SERVER_URL');
+const SANDBOX = need('SANDBOX_URL');
+const RECEIVER_PORT = Number(need('RECEIVER_PORT'));
+const ARTIFACTS = process.env.E2E_ARTIFACTS || path.resolve('target/e2e-artifacts');
+const TOKEN_TTL = Number(process.env.E2E_TOKEN_TTL_SECS || 15);
+const RUN_ID = Date.now().toString(36);
+
+// Bounded waits (ms). Nothing here is a timed assertion: these only stop a hung run.
+const T = { ui: 20_000, nav: 30_000, webhook: 60_000, expiry: (TOKEN_TTL + 30) * 1000 };
+
+function need(name) {
+  const v = process.env[name];
+  if (!v) { console.error(`e2e: ${name} is not set (run e2e/run)`); process.exit(2); }
+  return v;
+}
+
+const FOUR_FIELDS = ['background_check_id', 'result', 'result_link_url', 'status'];
+const passed = [];
+
+class StepError extends Error {}
+
+let currentPage = null;
+let shot = 0;
+async function screenshot(name) {
+  if (!currentPage) return;
+  shot += 1;
+  const file = path.join(ARTIFACTS, `${String(shot).padStart(2, '0')}-${name}.png`);
+  try { await currentPage.screenshot({ path: file, fullPage: true, timeout: 10_000 }); } catch { /* best effort */ }
+}
+
+async function step(name, fn) {
+  const t0 = Date.now();
+  process.stdout.write(`e2e: step ${name} … `);
+  try {
+    const out = await fn();
+    await screenshot(name.replace(/[^a-z0-9]+/gi, '-').toLowerCase());
+    console.log(`ok (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+    passed.push(name);
+    return out;
+  } catch (err) {
+    console.log('FAILED');
+    await screenshot(`FAILED-${name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}`);
+    const e = new StepError(`step "${name}" failed: ${err && err.message ? err.message : err}`);
+    e.cause = err;
+    throw e;
+  }
+}
+
+function check(cond, message) {
+  if (!cond) throw new Error(message);
+}
+
+/** Runs in every document before its scripts: records the widget's CustomEvents
+ *  (they bubble and are composed, so the document sees them) and main-frame loads. */
+function initScript() {
+  const names = ['screening:loaded', 'screening:order-created', 'screening:order-failed',
+    'screening:token-refreshed', 'screening:iframe-loaded', 'screening:form-submitted', 'screening:error'];
+  const w = window;
+  w.__e2eEvents = [];
+  for (const n of names) {
+    document.addEventListener(n, (e) => {
+      let detail = null;
+      try { detail = JSON.parse(JSON.stringify(e.detail ?? null)); } catch { detail = String(e.detail); }
+      w.__e2eEvents.push({ type: e.type, detail, at: Date.now() });
+    }, true);
+  }
+}
+
+async function events(page, type) {
+  const all = await page.evaluate(() => window.__e2eEvents || []);
+  return type ? all.filter((e) => e.type === type) : all;
+}
+
+async function waitEvent(page, type, { after = 0, count = 1, timeout = T.ui, pred = null } = {}) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const list = (await events(page, type)).filter((e) => e.at >= after && (!pred || pred(e.detail)));
+    if (list.length >= count) return list[count - 1];
+    if (Date.now() > deadline) {
+      const errs = (await events(page, 'screening:error')).map((e) => JSON.stringify(e.detail));
+      throw new Error(`no ${type} event within ${timeout / 1000} s` + (errs.length ? `; widget errors: ${errs.join('; ')}` : ''));
+    }
+    await page.waitForTimeout(100);
+  }
+}
+
+/** The first of `selectors` present on the page (CSS pierces open shadow roots). */
+async function firstPresent(page, selectors, timeout = T.ui) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    for (const s of selectors) {
+      const loc = page.locator(s).first();
+      if (await loc.count()) return loc;
+    }
+    if (Date.now() > deadline) throw new Error(`none of ${selectors.join(' | ')} on the page within ${timeout / 1000} s`);
+    await page.waitForTimeout(150);
+  }
+}
+
+/** Click a tab/button/link of the demo page that reveals `what`, if the page has one. */
+async function reveal(page, namePattern) {
+  for (const role of ['tab', 'button', 'link']) {
+    const loc = page.getByRole(role, { name: namePattern });
+    if (await loc.count()) {
+      const first = loc.first();
+      if (await first.isVisible()) { await first.click(); return true; }
+    }
+  }
+  return false;
+}
+
+// ---------------------------------------------------------------------------------------
+// The steps
+
+async function signDisclosures(page, { alreadySigned }) {
+  const frameSel = 'iframe[title="Background check disclosures"]';
+  if (!(await page.locator(frameSel).count())) await reveal(page, /disclosure/i);
+  await page.locator(frameSel).first().waitFor({ state: 'attached', timeout: T.ui });
+  await waitEvent(page, 'screening:iframe-loaded', { pred: (d) => d && d.mode === 'disclosures', timeout: T.ui });
+  const frame = page.frameLocator(frameSel).first();
+  const status = frame.locator('#consent-status');
+  if (alreadySigned) {
+    await status.filter({ hasText: /Agreed on/ }).waitFor({ timeout: T.ui });
+    return;
+  }
+  // The token may expire (short TTL in this test) between load and click: the widget then
+  // reloads the iframe with a fresh one, and we click again.
+  for (let attempt = 1; ; attempt++) {
+    const agree = frame.getByRole('button', { name: 'Agree' });
+    await agree.click({ timeout: T.ui });
+    try {
+      await status.filter({ hasText: /Agreed on/ }).waitFor({ timeout: 5_000 });
+      return;
+    } catch (err) {
+      if (attempt >= 3) throw new Error(`the disclosures were not signed: ${await status.textContent().catch(() => '?')}`);
+    }
+  }
+}
+
+async function orderWidget(page) {
+  const host = page.locator('screening-widget[mode="order"]');
+  if (!(await host.count())) await reveal(page, /order/i);
+  return (await host.count()) ? host.first() : page.locator('body');
+}
+
+async function placeOrder(page, applicant) {
+  const w = await orderWidget(page);
+  // 1b. pick a package and an add-on.
+  const pkg = w.getByRole('radio', { name: /Standard Package/ });
+  await pkg.waitFor({ state: 'attached', timeout: T.ui });
+  await w.locator('label', { has: pkg }).click();
+  check(await pkg.isChecked(), 'the Standard Package card did not become selected');
+  const addOn = w.getByRole('checkbox', { name: /Basic Drug Screening/ });
+  await w.locator('label', { has: addOn }).click();
+  check(await addOn.isChecked(), 'the Basic Drug Screening add-on did not become checked');
+  const total = await w.locator('output').first().textContent();
+  check(/79\.98/.test(total || ''), `running total is "${total}", expected $79.98 (49.99 + 29.99)`);
+
+  // 1c. the applicant, with one invalid field that the form must flag.
+  const field = (label) => w.getByLabel(label, { exact: true });
+  await field('First name').fill(applicant.first_name);
+  await field('Last name').fill(applicant.last_name);
+  await field('Email').fill(applicant.email);
+  await field('Phone').fill(applicant.phone);
+  await field('Street address').fill(applicant.address);
+  await field('City').fill(applicant.city);
+  await field('State (2 letters)').fill(applicant.state);
+  const zip = field('ZIP code');
+  await zip.fill('9410');
+  const submit = w.getByRole('button', { name: /Order background check/ });
+  await submit.click();
+  await w.locator('[aria-invalid="true"]').first().waitFor({ timeout: T.ui });
+  check((await zip.getAttribute('aria-invalid')) === 'true', 'ZIP "9410" was not flagged invalid');
+  const errId = await zip.getAttribute('aria-describedby');
+  const errText = errId ? await w.locator(`[id="${errId}"]`).textContent() : '';
+  check(errText && errText.trim().length > 0, 'the invalid ZIP has no message next to it');
+  check((await events(page, 'screening:order-created')).length === 0, 'an order was placed with an invalid ZIP');
+  await screenshot(`${applicant.tag}-zip-flagged`);
+  await zip.fill(applicant.zip);
+  await zip.blur();
+  check((await zip.getAttribute('aria-invalid')) !== 'true', 'ZIP still flagged after correcting it');
+
+  // 1d. submit and see the created order.
+  const before = Date.now();
+  await submit.click();
+  const created = await waitEvent(page, 'screening:order-created', { after: before - 1000, timeout: T.nav });
+  const id = created.detail.backgroundCheckId;
+  check(id, 'screening:order-created has no backgroundCheckId');
+  await w.getByText('Background check ordered').waitFor({ timeout: T.ui });
+  await w.getByText(id, { exact: true }).waitFor({ timeout: T.ui });
+  return { id, order: created.detail.order };
+}
+
+async function applyUrlFromServer(page, id) {
+  // As the candidate portal's backend would: a session scoped to this order, then its apply link.
+  const res = await page.request.post(`${SERVER}/demo/session`, { data: { background_check_id: id } });
+  check(res.ok(), `POST /demo/session → ${res.status()} ${await res.text()}`);
+  const { token } = await res.json();
+  const link = await page.request.get(`${SERVER}/widget/orders/${encodeURIComponent(id)}/apply`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  check(link.ok(), `GET /widget/orders/${id}/apply → ${link.status()} ${await link.text()}`);
+  const body = await link.json();
+  check(body.apply_url, `no apply_url in ${JSON.stringify(body)}`);
+  return body.apply_url;
+}
+
+async function fillIntake(frame, applicant) {
+  await frame.getByLabel('Date of birth').fill('1990-04-12');
+  await frame.getByLabel(/Social Security Number/).fill('6789');
+  await frame.getByLabel('Address', { exact: true }).fill(applicant.address);
+  await frame.getByLabel('City').fill(applicant.city);
+  await frame.getByLabel('State (2 letters)').fill(applicant.state);
+  await frame.getByLabel('ZIP code').fill(applicant.zip);
+  await frame.getByLabel(/I have read the disclosures/).check();
+  await frame.getByRole('button', { name: 'Submit' }).click();
+}
+
+/** The candidate completes the intake: through the widget's apply mode when the demo page
+ *  offers it, otherwise on the apply URL itself. */
+async function candidateApplies(context, id, applicant) {
+  const page = await context.newPage();
+  currentPage = page;
+  try {
+    const url = await applyUrlFromServer(page, id);
+    check(url.startsWith(SANDBOX), `apply_url ${url} is not on the sandbox's app origin ${SANDBOX}`);
+    await page.goto(url, { timeout: T.nav });
+    await fillIntake(page, applicant);
+    await page.getByText(/submitted|confirmation/i).first().waitFor({ timeout: T.ui });
+    await screenshot(`${applicant.tag}-intake-submitted`);
+  } finally {
+    await page.close();
+  }
+}
+
+function checkWebhook(entry, id, expected) {
+  const body = entry.body;
+  check(body && typeof body === 'object', `webhook body is not JSON: ${entry.raw}`);
+  const keys = Object.keys(body).sort();
+  check(JSON.stringify(keys) === JSON.stringify(FOUR_FIELDS),
+    `webhook has fields ${JSON.stringify(keys)}, expected exactly ${JSON.stringify(FOUR_FIELDS)}: ${entry.raw}`);
+  check(body.background_check_id === id, `webhook background_check_id ${body.background_check_id} ≠ ${id}`);
+  check(body.result === expected, `webhook result is ${JSON.stringify(body.result)}, expected "${expected}": ${entry.raw}`);
+  check(typeof body.result_link_url === 'string' && body.result_link_url.startsWith(`${SERVER}/`),
+    `result_link_url ${JSON.stringify(body.result_link_url)} is not a link to the server ${SERVER}`);
+  check(/application\/json/.test(entry.headers['content-type'] || ''), `webhook content-type is ${entry.headers['content-type']}`);
+}
+
+async function openReport(page, link, expectedStatus) {
+  const before = Date.now();
+  await page.goto(link, { timeout: T.nav });
+  await page.locator('screening-widget').first().waitFor({ state: 'attached', timeout: T.ui });
+  const frameSel = 'iframe[title="Background check report"]';
+  await page.locator(frameSel).first().waitFor({ state: 'attached', timeout: T.ui });
+  await waitEvent(page, 'screening:iframe-loaded', { after: before - 1000, pred: (d) => d && d.mode === 'report' });
+  // Visible state: the spinner is gone and the frame shows the report.
+  await page.locator(`${frameSel}:not(.is-loading)`).first().waitFor({ timeout: T.ui });
+  const body = page.frameLocator(frameSel).first().locator('body');
+  await body.waitFor({ timeout: T.ui });
+  const text = (await body.textContent()) || '';
+  check(new RegExp(expectedStatus, 'i').test(text), `the report iframe does not show "${expectedStatus}"`);
+}
+
+async function renewalWithoutReload(page) {
+  const frameSel = 'iframe[title="Background check report"]';
+  const jwtOf = async () => {
+    const src = await page.locator(frameSel).first().getAttribute('src');
+    return new URL(src).searchParams.get('jwt');
+  };
+  const jwt1 = await jwtOf();
+  check(jwt1, 'the report iframe src has no jwt');
+  const marker = `marker-${Math.random()}`;
+  await page.evaluate((m) => { window.__e2eMarker = m; }, marker);
+  let mainNavigations = 0;
+  const onNav = (f) => { if (f === page.mainFrame()) mainNavigations += 1; };
+  page.on('framenavigated', onNav);
+  const start = Date.now();
+  try {
+    // The sandbox's page posts yardstik:tokenExpiration when the JWT's exp passes (TTL
+    // E2E_TOKEN_TTL_SECS); the widget must fetch a new token and point the iframe at it.
+    const deadline = start + T.expiry;
+    let jwt2 = jwt1;
+    while (jwt2 === jwt1) {
+      if (Date.now() > deadline) throw new Error(`the iframe jwt did not change within ${T.expiry / 1000} s of the token's ${TOKEN_TTL} s lifetime`);
+      await page.waitForTimeout(250);
+      jwt2 = await jwtOf().catch(() => jwt1);
+    }
+    await waitEvent(page, 'screening:token-refreshed', { pred: (d) => d && d.kind === 'report', timeout: T.ui });
+    await waitEvent(page, 'screening:iframe-loaded', { after: start, pred: (d) => d && d.mode === 'report', timeout: T.ui });
+    const still = await page.evaluate(() => window.__e2eMarker);
+    check(still === marker, 'the page was reloaded: the window marker is gone');
+    check(mainNavigations === 0, `the main frame navigated ${mainNavigations} time(s) during renewal`);
+    const frame = page.frameLocator(frameSel).first();
+    check(await frame.locator('#expired-banner').isHidden(), 'the renewed report still shows the expiry banner');
+    check(((await frame.locator('body').textContent()) || '').trim().length > 0, 'the renewed report is empty');
+  } finally {
+    page.off('framenavigated', onNav);
+  }
+}
+
+async function run(context, receiver, { tag, lastName, expectedResult, expectedReportStatus, disclosuresSigned, expiry }) {
+  const applicant = {
+    tag,
+    first_name: 'Jordan',
+    last_name: lastName,
+    email: `e2e-${tag}-${RUN_ID}@example.com`,
+    phone: '415-555-0134',
+    address: '123 Market St',
+    city: 'San Francisco',
+    state: 'CA',
+    zip: '94105',
+  };
+  const page = await context.newPage();
+  currentPage = page;
+  page.on('pageerror', (e) => console.log(`\n  [page error] ${e.message}`));
+
+  await step(`1 (${tag}). hiring manager opens the demo ATS page`, async () => {
+    const res = await page.goto(`${SERVER}/`, { timeout: T.nav });
+    check(res && res.ok(), `GET / → ${res && res.status()}`);
+    await firstPresent(page, ['screening-widget', '[data-screening-widget]']);
+  });
+  await step(`1 (${tag}). signs the account disclosures in the iframe`, () =>
+    signDisclosures(page, { alreadySigned: disclosuresSigned }));
+  const { id } = await step(`1 (${tag}). picks a package and an add-on, corrects an invalid field, submits, sees the order`, async () => {
+    currentPage = page;
+    return placeOrder(page, applicant);
+  });
+  console.log(`e2e:   order ${id}`);
+  await step(`2 (${tag}). candidate completes the intake form`, async () => {
+    await candidateApplies(context, id, applicant);
+    currentPage = page;
+  });
+  const hook = await step(`3 (${tag}). the ATS receives the result webhook (${expectedResult})`, async () => {
+    const entry = await receiver.waitFor(
+      (e) => e.body && e.body.background_check_id === id && e.body.status === 'complete',
+      T.webhook, `"complete" webhook for ${id}`);
+    checkWebhook(entry, id, expectedResult);
+    for (const other of receiver.received.filter((e) => e.body && e.body.background_check_id === id)) {
+      const keys = Object.keys(other.body).sort();
+      check(JSON.stringify(keys) === JSON.stringify(FOUR_FIELDS), `an update webhook has fields ${JSON.stringify(keys)}: ${other.raw}`);
+    }
+    return entry.body;
+  });
+  await step(`4 (${tag}). the report opens in-page from result_link_url`, () =>
+    openReport(page, hook.result_link_url, expectedReportStatus));
+  if (expiry) {
+    await step(`5 (${tag}). an expired report token is renewed without a page reload`, () => renewalWithoutReload(page));
+  }
+  await page.close();
+}
+
+async function main() {
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  const receiver = await startReceiver(RECEIVER_PORT);
+  const { context, close } = await launch();
+  await context.addInitScript(initScript);
+  const started = Date.now();
+  let ok = false;
+  try {
+    await run(context, receiver, { tag: 'clear', lastName: 'Clearwater', expectedResult: 'Pass',
+      expectedReportStatus: 'clear', disclosuresSigned: false, expiry: true });
+    await run(context, receiver, { tag: 'consider', lastName: 'Considerman', expectedResult: 'Consider',
+      expectedReportStatus: 'consider', disclosuresSigned: true, expiry: false });
+    ok = true;
+  } catch (err) {
+    console.error(`\ne2e: ${err instanceof StepError ? err.message : `unexpected error: ${err && err.stack || err}`}`);
+    if (err.cause && err.cause.stack && process.env.E2E_VERBOSE) console.error(err.cause.stack);
+    console.error(`e2e: screenshots in ${ARTIFACTS}`);
+  } finally {
+    fs.writeFileSync(path.join(ARTIFACTS, 'webhooks.json'), JSON.stringify(receiver.received.map((e) => ({ at: e.at, body: e.body ?? e.raw })), null, 2));
+    await close();
+    await receiver.close();
+  }
+  const secs = ((Date.now() - started) / 1000).toFixed(1);
+  if (ok) {
+    console.log(`test result: ok. ${passed.length} passed; 0 failed; finished in ${secs}s`);
+    process.exit(0);
+  }
+  console.log(`test result: FAILED. ${passed.length} passed; 1 failed; finished in ${secs}s`);
+  process.exit(1);
+}
+
+main();
