@@ -50,6 +50,9 @@ pub fn complete_intake(
         };
         let inv = st.invitation_for_report(report_id).cloned();
         if let Some(inv) = &inv {
+            if inv.expires_at <= now() {
+                return Err(ApiError::unprocessable("Invitation not completed", "The invitation has expired"));
+            }
             if !crate::http::invitations::OPEN_STATUSES.contains(&inv.status.as_str()) {
                 return Err(ApiError::unprocessable(
                     "Invitation not completed",

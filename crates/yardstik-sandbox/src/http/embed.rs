@@ -346,7 +346,14 @@ fn apply_ctx(s: &Shared, candidate_id: &str, raw_query: Option<&str>) -> Option<
         account_name: a.account_name.clone(),
         report_id: report_id.clone(),
         package_name: st.package(&r.account_id, &r.account_package_id).map(|p| p.name.clone()).unwrap_or_default(),
-        invitation_status: inv.map(|i| i.status.clone()),
+        // past `expires_at` but not swept yet: already expired for the candidate
+        invitation_status: inv.map(|i| {
+            if i.expires_at <= now() && crate::http::invitations::OPEN_STATUSES.contains(&i.status.as_str()) {
+                "expired".to_string()
+            } else {
+                i.status.clone()
+            }
+        }),
         report_status: r.status.clone(),
         confirmation_code: inv.map(|i| i.confirmation_code.clone()),
         disclosures: disclosures_html(&st, &r.account_id),
