@@ -130,7 +130,7 @@ impl Api {
     ) -> Result<(OrderState, JsValue), ApiError> {
         let body = json::to_string(order);
         let raw = self.call_js("POST", "/widget/orders", Some(&body), Some(idempotency_key)).await?;
-        let order = serde_wasm_bindgen::from_value(raw.clone()).map_err(|e| ApiError::Decode(e.to_string()))?;
+        let order = json::from_js(raw.clone()).map_err(|e| ApiError::Decode(e.0))?;
         Ok((order, raw))
     }
 
@@ -155,7 +155,7 @@ impl Api {
         idempotency_key: Option<&str>,
     ) -> Result<T, ApiError> {
         let raw = self.call_js(method, path, body, idempotency_key).await?;
-        serde_wasm_bindgen::from_value(raw).map_err(|e| ApiError::Decode(e.to_string()))
+        json::from_js(raw).map_err(|e| ApiError::Decode(e.0))
     }
 
     /// One API call; the 2xx body parsed with `JSON.parse`.
@@ -217,7 +217,7 @@ impl Api {
         if !(200..300).contains(&raw.status) {
             return Err(error_of(&raw));
         }
-        let session: SessionResponse = json::from_str(&raw.text).map_err(ApiError::Decode)?;
+        let session: SessionResponse = json::from_str(&raw.text).map_err(|e| ApiError::Decode(e.0))?;
         *self.token.borrow_mut() = Some(session.token);
         if refresh {
             self.emitter.emit(

@@ -111,13 +111,13 @@ impl Config {
         let mode = Mode::parse(&mode_s)
             .ok_or_else(|| bad("mode must be one of order, report, disclosures, apply"))?;
         let applicant = match get(v, "applicant") {
-            a if a.is_object() => serde_wasm_bindgen::from_value::<Applicant>(a)
+            a if a.is_object() => crate::json::from_js::<Applicant>(a)
                 .map_err(|e| bad(&format!("applicant: {e}")))?,
             _ => Applicant::default(),
         };
         let hiring_manager = match get(v, "hiringManager") {
             h if h.is_object() => Some(
-                serde_wasm_bindgen::from_value::<HiringManager>(h)
+                crate::json::from_js::<HiringManager>(h)
                     .map_err(|e| bad(&format!("hiringManager: {e}")))?,
             ),
             _ => None,

@@ -1,27 +1,230 @@
-//! JSON through the browser's own `JSON` object and serde-wasm-bindgen, so that serde_json
-//! stays out of the wasm build.
+//! JSON through the browser's own `JSON` object, so that serde_json stays out of the wasm.
+//!
+//! Serialising uses serde-wasm-bindgen. Deserialising uses the small serde `Deserializer`
+//! over `JsValue` below instead of serde-wasm-bindgen's: it reads exactly what `JSON.parse`
+//! can produce, and its errors never format the offending value, which keeps the float
+//! formatting code (and about 8 KB gzip) out of the build. The wire types' own serde
+//! derives stay the single definition of every field.
 
-use js_sys::JSON;
-use serde::de::DeserializeOwned;
+use std::fmt;
+
+use js_sys::{Array, Object, JSON};
+use serde::de::{self, DeserializeOwned, DeserializeSeed, IntoDeserializer, Visitor};
 use serde::Serialize;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 
-/// Serialise to a JSON string (maps as plain objects, `None` fields dropped).
+/// Serialise to a JSON string (`None` fields dropped).
 pub fn to_string<T: Serialize>(value: &T) -> String {
-    to_js(value)
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
         .ok()
         .and_then(|v| JSON::stringify(&v).ok())
         .and_then(|s| s.as_string())
         .unwrap_or_default()
 }
 
-/// Serialise to a plain JS value (an object for structs, never a `Map`).
-pub fn to_js<T: Serialize>(value: &T) -> Result<JsValue, serde_wasm_bindgen::Error> {
-    value.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+/// Read a `T` from a JS value (as produced by `JSON.parse`, or a host's config object).
+pub fn from_js<T: DeserializeOwned>(value: JsValue) -> Result<T, Error> {
+    T::deserialize(De(value))
 }
 
 /// Parse a JSON string into `T`.
-pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, String> {
-    let value = JSON::parse(text).map_err(|_| "the answer is not JSON".to_string())?;
-    serde_wasm_bindgen::from_value(value).map_err(|e| e.to_string())
+pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, Error> {
+    let value = JSON::parse(text).map_err(|_| Error("the answer is not JSON".into()))?;
+    from_js(value)
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Error(pub String);
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl de::Error for Error {
+    fn custom<T: fmt::Display>(msg: T) -> Self {
+        Error(msg.to_string())
+    }
+    // The offending value is not formatted (see the module docs).
+    fn invalid_type(_: de::Unexpected<'_>, exp: &dyn de::Expected) -> Self {
+        Error(format!("invalid type, expected {exp}"))
+    }
+    fn invalid_value(_: de::Unexpected<'_>, exp: &dyn de::Expected) -> Self {
+        Error(format!("invalid value, expected {exp}"))
+    }
+}
+
+struct De(JsValue);
+
+/// Largest integer a JS number holds exactly.
+const MAX_SAFE: f64 = 9_007_199_254_740_991.0;
+
+fn expected(what: &str) -> Error {
+    Error(format!("expected {what}"))
+}
+
+/// Each `deserialize_*` calls exactly one `visit_*`: monomorphised per visitor, a catch-all
+/// `deserialize_any` would carry every visit path into every instance (about 50 KB of wasm).
+impl<'de> de::Deserializer<'de> for De {
+    type Error = Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
+        let x = self.0;
+        if x.is_null() || x.is_undefined() {
+            v.visit_unit()
+        } else if let Some(b) = x.as_bool() {
+            v.visit_bool(b)
+        } else if let Some(n) = x.as_f64() {
+            v.visit_f64(n)
+        } else if let Some(s) = x.as_string() {
+            v.visit_string(s)
+        } else if Array::is_array(&x) {
+            v.visit_seq(Seq { items: x.unchecked_into(), i: 0 })
+        } else {
+            De(x).deserialize_map(v)
+        }
+    }
+
+    fn deserialize_bool<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
+        v.visit_bool(self.0.as_bool().ok_or_else(|| expected("a boolean"))?)
+    }
+
+    fn deserialize_u64<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
+        match self.0.as_f64() {
+            Some(n) if n.fract() == 0.0 && (0.0..=MAX_SAFE).contains(&n) => v.visit_u64(n as u64),
+            _ => Err(expected("a non-negative integer")),
+        }
+    }
+
+    fn deserialize_u32<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
+        self.deserialize_u64(v)
+    }
+
+    fn deserialize_i64<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
+        match self.0.as_f64() {
+            Some(n) if n.fract() == 0.0 && n.abs() <= MAX_SAFE => v.visit_i64(n as i64),
+            _ => Err(expected("an integer")),
+        }
+    }
+
+    fn deserialize_f64<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
+        v.visit_f64(self.0.as_f64().ok_or_else(|| expected("a number"))?)
+    }
+
+    fn deserialize_string<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
+        v.visit_string(self.0.as_string().ok_or_else(|| expected("a string"))?)
+    }
+
+    fn deserialize_str<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
+        self.deserialize_string(v)
+    }
+
+    fn deserialize_identifier<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
+        self.deserialize_string(v)
+    }
+
+    fn deserialize_seq<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
+        if !Array::is_array(&self.0) {
+            return Err(expected("an array"));
+        }
+        v.visit_seq(Seq { items: self.0.unchecked_into(), i: 0 })
+    }
+
+    fn deserialize_map<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
+        let x = self.0;
+        if !x.is_object() || Array::is_array(&x) {
+            return Err(expected("an object"));
+        }
+        let keys = Object::keys(x.unchecked_ref::<Object>());
+        v.visit_map(Map { obj: x, keys, i: 0, value: JsValue::UNDEFINED })
+    }
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        _: &'static [&'static str],
+        v: V,
+    ) -> Result<V::Value, Error> {
+        self.deserialize_map(v)
+    }
+
+    fn deserialize_unit<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
+        v.visit_unit()
+    }
+
+    /// Unknown fields are skipped without looking at them.
+    fn deserialize_ignored_any<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
+        v.visit_unit()
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
+        if self.0.is_null() || self.0.is_undefined() {
+            v.visit_none()
+        } else {
+            v.visit_some(self)
+        }
+    }
+
+    /// Unit variants only (`"invited"`, `"Pass"`, `"session_expired"`).
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        _: &'static [&'static str],
+        v: V,
+    ) -> Result<V::Value, Error> {
+        let s = self.0.as_string().ok_or_else(|| expected("a string"))?;
+        v.visit_enum(IntoDeserializer::<Error>::into_deserializer(s))
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(self, _: &'static str, v: V) -> Result<V::Value, Error> {
+        v.visit_newtype_struct(self)
+    }
+
+    serde::forward_to_deserialize_any! {
+        i8 i16 i32 i128 u8 u16 u128 f32 char bytes byte_buf unit_struct tuple tuple_struct
+    }
+}
+
+struct Seq {
+    items: Array,
+    i: u32,
+}
+
+impl<'de> de::SeqAccess<'de> for Seq {
+    type Error = Error;
+    fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>, Error> {
+        if self.i >= self.items.length() {
+            return Ok(None);
+        }
+        let item = self.items.get(self.i);
+        self.i += 1;
+        seed.deserialize(De(item)).map(Some)
+    }
+}
+
+struct Map {
+    obj: JsValue,
+    keys: Array,
+    i: u32,
+    value: JsValue,
+}
+
+impl<'de> de::MapAccess<'de> for Map {
+    type Error = Error;
+    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, Error> {
+        if self.i >= self.keys.length() {
+            return Ok(None);
+        }
+        let key = self.keys.get(self.i);
+        self.i += 1;
+        self.value = js_sys::Reflect::get(&self.obj, &key).unwrap_or(JsValue::UNDEFINED);
+        seed.deserialize(De(key)).map(Some)
+    }
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Error> {
+        seed.deserialize(De(std::mem::replace(&mut self.value, JsValue::UNDEFINED)))
+    }
 }

@@ -1,6 +1,6 @@
-//! Report and disclosures modes: a short-lived Yardstik token from the server, then the
-//! iframe exactly as Yardstik's SDK builds it, with a spinner until `yardstik:loaded` comes
-//! from the Yardstik origin and a fresh token on `yardstik:tokenExpiration`.
+//! Report, disclosures and apply modes: an iframe exactly as Yardstik's SDK builds it, a
+//! spinner until `yardstik:loaded` comes from the Yardstik origin, a fresh token on
+//! `yardstik:tokenExpiration` (report, disclosures), and `yardstik:form_submitted` (apply).
 
 use std::cell::Cell;
 use std::rc::Rc;
@@ -9,43 +9,29 @@ use screening_wire::{disclosures_iframe_url, report_iframe_url, ReportTokenReque
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
-use super::status::{Notice, StatusRegion};
+use super::apply_view::{apply_link, next_steps};
+use super::status::{loading, notice, status_region};
 use super::Ctx;
 use crate::api::ApiError;
-use crate::config::Mode;
+use crate::config::{Config, Mode};
 use crate::events::{self, obj, s};
 use crate::messages::{self, origin_of, use_yardstik_messages};
 
-#[derive(Properties, PartialEq)]
-pub struct FrameProps {
-    pub url: AttrValue,
-    pub title: AttrValue,
-    pub width: AttrValue,
-    pub height: AttrValue,
-    #[prop_or_default]
-    pub full_screen: bool,
-    pub loading: bool,
-    pub loading_label: AttrValue,
-    #[prop_or_default]
-    pub onload: Option<Callback<()>>,
-}
-
 /// The iframe with Yardstik's SDK attributes and style; while loading it stays rendered
 /// (opacity 0, never `display:none`, which would stop its `loaded` message) under a spinner.
-#[component]
-pub fn Frame(props: &FrameProps) -> Html {
-    let full = props.full_screen.then_some("sw-full");
-    let onload = props.onload.clone().map(|cb| Callback::from(move |_: Event| cb.emit(())));
+/// Sizes and full screen are attributes and classes: no inline style (strict CSP).
+pub fn frame(c: &Config, url: &str, title: &'static str, loaded: bool, onload: Option<Callback<Event>>) -> Html {
+    let full = c.full_screen.then_some("sw-full");
     html! {
         <div class="sw-frame-wrap">
-            <iframe class={classes!("sw-frame", props.loading.then_some("is-loading"), full)}
-                    src={props.url.clone()} title={props.title.clone()}
-                    referrerpolicy="no-referrer" width={props.width.clone()} height={props.height.clone()}
-                    aria-busy={props.loading.then_some("true")} {onload}></iframe>
-            if props.loading {
+            <iframe class={classes!("sw-frame", (!loaded).then_some("is-loading"), full)}
+                    src={url.to_string()} {title} referrerpolicy="no-referrer"
+                    width={c.width.clone()} height={c.height.clone()}
+                    aria-busy={(!loaded).then_some("true")} {onload}></iframe>
+            if !loaded {
                 <div class={classes!("sw-frame-overlay", full)} aria-hidden="true">
                     <span class="sw-spinner"></span>
-                    <span>{ props.loading_label.clone() }</span>
+                    <span>{ "Loading…" }</span>
                 </div>
             }
         </div>
@@ -56,14 +42,16 @@ pub fn Frame(props: &FrameProps) -> Html {
 pub enum Phase {
     Fetching,
     Ready { url: String, origin: String, loaded: bool },
+    Submitted,
     Failed(ApiError),
 }
 
 pub enum Action {
     Fetching,
-    Token { url: String, origin: String },
+    Ready { url: String, origin: String },
     Loaded,
     Expired,
+    Submitted,
     Failed(ApiError),
 }
 
@@ -74,15 +62,17 @@ impl Reducible for FrameState {
     type Action = Action;
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         let next = match (action, &self.0) {
+            // A renewal keeps the current iframe until the new URL is known.
             (Action::Fetching, Phase::Ready { .. }) => return self,
             (Action::Fetching, _) => Phase::Fetching,
-            (Action::Token { url, origin }, _) => Phase::Ready { url, origin, loaded: false },
+            (Action::Ready { url, origin }, _) => Phase::Ready { url, origin, loaded: false },
             (Action::Loaded, Phase::Ready { url, origin, .. }) => {
                 Phase::Ready { url: url.clone(), origin: origin.clone(), loaded: true }
             }
             (Action::Expired, Phase::Ready { url, origin, .. }) => {
                 Phase::Ready { url: url.clone(), origin: origin.clone(), loaded: false }
             }
+            (Action::Submitted, Phase::Ready { .. }) => Phase::Submitted,
             (Action::Failed(e), _) => Phase::Failed(e),
             _ => return self,
         };
@@ -90,72 +80,80 @@ impl Reducible for FrameState {
     }
 }
 
-fn kind(ctx: &Ctx) -> &'static str {
-    if ctx.config.mode == Mode::Disclosures {
-        "disclosures"
-    } else {
-        "report"
+/// (noun for messages, iframe title)
+fn names(mode: Mode) -> (&'static str, &'static str) {
+    match mode {
+        Mode::Disclosures => ("disclosures", "Background check disclosures"),
+        Mode::Apply => ("background check form", "Background check form"),
+        _ => ("report", "Background check report"),
     }
 }
 
-/// Fetch a token and point the iframe at it. `refresh` marks a renewal after expiry.
-fn fetch_token(ctx: Ctx, state: UseReducerDispatcher<FrameState>, busy: Rc<Cell<bool>>, refresh: bool) {
+/// The iframe URL and the Yardstik origin for this mode, from the server.
+async fn source(ctx: &Ctx) -> Result<(String, String), ApiError> {
+    let c = &ctx.config;
+    let (url, domain) = match c.mode {
+        Mode::Disclosures => {
+            let t = ctx.api.disclosures_token().await?;
+            (disclosures_iframe_url(&t.domain, &t.account_id, &t.token), t.domain)
+        }
+        Mode::Apply => apply_link(ctx).await?,
+        _ => {
+            let req = ReportTokenRequest {
+                background_check_id: c.background_check_id.clone(),
+                report_id: c.report_id.clone(),
+            };
+            let t = ctx.api.report_token(&req).await?;
+            (report_iframe_url(&t.domain, &t.report_id, &t.token), t.domain)
+        }
+    };
+    match origin_of(&domain) {
+        Some(origin) => Ok((url, origin)),
+        None => Err(ApiError::Decode(format!("bad Yardstik domain {domain}"))),
+    }
+}
+
+/// Fetch the URL and point the iframe at it. `refresh` marks a renewal after expiry.
+fn fetch(ctx: Ctx, d: UseReducerDispatcher<FrameState>, busy: Rc<Cell<bool>>, refresh: bool) {
     if busy.replace(true) {
         return;
     }
-    state.dispatch(Action::Fetching);
+    d.dispatch(Action::Fetching);
     spawn_local(async move {
-        let result = if ctx.config.mode == Mode::Disclosures {
-            ctx.api
-                .disclosures_token()
-                .await
-                .map(|t| (disclosures_iframe_url(&t.domain, &t.account_id, &t.token), t.domain))
-        } else {
-            let req = ReportTokenRequest {
-                background_check_id: ctx.config.background_check_id.clone(),
-                report_id: ctx.config.report_id.clone(),
-            };
-            ctx.api
-                .report_token(&req)
-                .await
-                .map(|t| (report_iframe_url(&t.domain, &t.report_id, &t.token), t.domain))
-        };
+        let result = source(&ctx).await;
         busy.set(false);
-        let result = result.and_then(|(url, domain)| match origin_of(&domain) {
-            Some(origin) => Ok((url, origin)),
-            None => Err(ApiError::Decode(format!("bad Yardstik domain {domain}"))),
-        });
+        let mode = s(ctx.config.mode.as_str());
         match result {
             Ok((url, origin)) => {
-                let key = if refresh { "kind" } else { "mode" };
-                let detail = obj(&[(key, s(kind(&ctx))), ("domain", s(&origin))]);
-                ctx.emitter.emit(if refresh { events::TOKEN_REFRESHED } else { events::LOADED }, detail);
-                state.dispatch(Action::Token { url, origin });
+                let (name, key) = if refresh { (events::TOKEN_REFRESHED, "kind") } else { (events::LOADED, "mode") };
+                ctx.emitter.emit(name, obj(&[(key, mode), ("domain", s(&origin))]));
+                d.dispatch(Action::Ready { url, origin });
             }
             Err(e) => {
-                ctx.emitter.error("token", &e.message(), e.code());
-                state.dispatch(Action::Failed(e));
+                ctx.emitter.error(if ctx.config.mode == Mode::Apply { "apply_link" } else { "token" }, &e.message(), e.code());
+                d.dispatch(Action::Failed(e));
             }
         }
     });
 }
 
 #[derive(Properties, PartialEq)]
-pub struct TokenFrameProps {
+pub struct FrameViewProps {
     pub ctx: Ctx,
 }
 
 #[component]
-pub fn TokenFrame(props: &TokenFrameProps) -> Html {
+pub fn FrameView(props: &FrameViewProps) -> Html {
     let ctx = props.ctx.clone();
     let state = use_reducer(|| FrameState(Phase::Fetching));
-    // One token request at a time (several expiry messages in a row fetch once).
+    // One request at a time (several expiry messages in a row fetch once).
     let busy: Rc<Cell<bool>> = use_memo((), |_| Cell::new(false));
-    let what = kind(&ctx);
+    let mode = ctx.config.mode;
+    let (what, title) = names(mode);
 
     {
         let (ctx, d, busy) = (ctx.clone(), state.dispatcher(), busy.clone());
-        use_effect_with((), move |_| fetch_token(ctx, d, busy, false));
+        use_effect_with((), move |_| fetch(ctx, d, busy, false));
     }
     let origin = match &state.0 {
         Phase::Ready { origin, .. } => Some(origin.clone()),
@@ -165,49 +163,53 @@ pub fn TokenFrame(props: &TokenFrameProps) -> Html {
         let (ctx, d, busy) = (ctx.clone(), state.dispatcher(), busy.clone());
         Callback::from(move |name: String| match name.as_str() {
             messages::LOADED => {
-                ctx.emitter.emit(events::IFRAME_LOADED, obj(&[("mode", s(kind(&ctx)))]));
+                ctx.emitter.emit(events::IFRAME_LOADED, obj(&[("mode", s(mode.as_str()))]));
                 d.dispatch(Action::Loaded);
             }
-            messages::TOKEN_EXPIRATION => {
+            messages::TOKEN_EXPIRATION if mode != Mode::Apply => {
                 d.dispatch(Action::Expired);
-                fetch_token(ctx.clone(), d.clone(), busy.clone(), true);
+                fetch(ctx.clone(), d.clone(), busy.clone(), true);
+            }
+            messages::FORM_SUBMITTED if mode == Mode::Apply => {
+                let id = ctx.config.background_check_id.as_deref().unwrap_or_default();
+                ctx.emitter.emit(events::FORM_SUBMITTED, obj(&[("backgroundCheckId", s(id))]));
+                d.dispatch(Action::Submitted);
             }
             _ => {}
         })
     };
     use_yardstik_messages(origin, ctx.listeners.clone(), on_message);
 
-    let c = &ctx.config;
-    match &state.0 {
+    let body = match &state.0 {
         Phase::Fetching => html! {
-            <div class="sw-frame-view" aria-busy="true">
-                <StatusRegion message={format!("Loading the {what}…")} />
-                <super::status::Loading label={format!("Connecting to the {what}…")} />
-            </div>
+            <>
+                { status_region(format!("Loading the {what}…").into()) }
+                { loading(format!("Connecting to the {what}…").into()) }
+            </>
         },
         Phase::Failed(e) => {
             let retry = {
                 let (ctx, d, busy) = (ctx.clone(), state.dispatcher(), busy.clone());
-                Callback::from(move |_| fetch_token(ctx.clone(), d.clone(), busy.clone(), false))
+                Callback::from(move |_: MouseEvent| fetch(ctx.clone(), d.clone(), busy.clone(), false))
             };
             html! {
-                <div class="sw-frame-view">
-                    <StatusRegion message={format!("The {what} could not be opened.")} />
-                    <Notice error=true title={format!("The {what} could not be opened")}
-                            message={e.message()} on_retry={retry} />
-                </div>
+                <>
+                    { status_region(format!("The {what} could not be opened.").into()) }
+                    { notice(true, format!("The {what} could not be opened").into(), e.message().into(), Some((retry, "Try again")), Html::default()) }
+                </>
             }
         }
         Phase::Ready { url, loaded, .. } => {
-            let title = if what == "report" { "Background check report" } else { "Background check disclosures" };
+            // The intake page may not post `yardstik:loaded`: its own load event also counts.
+            let onload = (mode == Mode::Apply).then(|| state.dispatcher().to_callback().reform(|_: Event| Action::Loaded));
             html! {
-                <div class="sw-frame-view" aria-busy={(!loaded).then_some("true")}>
-                    <StatusRegion message={if *loaded { format!("The {what} is ready.") } else { format!("Loading the {what}…") }} />
-                    <Frame url={url.clone()} {title} width={c.width.clone()} height={c.height.clone()}
-                           full_screen={c.full_screen} loading={!loaded}
-                           loading_label={format!("Loading the {what}…")} />
-                </div>
+                <>
+                    { status_region(if *loaded { format!("The {what} is ready.") } else { format!("Loading the {what}…") }.into()) }
+                    { frame(&ctx.config, url, title, *loaded, onload) }
+                </>
             }
         }
-    }
+        Phase::Submitted => next_steps(),
+    };
+    html! { <div class="sw-frame-view" aria-busy={matches!(state.0, Phase::Fetching).then_some("true")}>{ body }</div> }
 }

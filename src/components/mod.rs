@@ -46,7 +46,6 @@ pub fn App(props: &AppProps) -> Html {
     let ctx = props.ctx.clone();
     match ctx.config.mode {
         Mode::Order => html! { <order_form::OrderView {ctx} /> },
-        Mode::Report | Mode::Disclosures => html! { <iframe_view::TokenFrame {ctx} /> },
-        Mode::Apply => html! { <apply_view::ApplyView {ctx} /> },
+        _ => html! { <iframe_view::FrameView {ctx} /> },
     }
 }

@@ -11,8 +11,8 @@ use wasm_bindgen_futures::spawn_local;
 use web_sys::{HtmlElement, HtmlInputElement};
 use yew::prelude::*;
 
-use super::picker::{total_of, Picker};
-use super::status::{Loading, Notice, StatusRegion};
+use super::picker::{picker, total_of, PickerProps};
+use super::status::{loading, notice, status_region};
 use super::Ctx;
 use crate::api::{new_idempotency_key, ApiError};
 use crate::events::{self, obj, opt, s};
@@ -309,24 +309,23 @@ pub fn OrderView(props: &OrderProps) -> Html {
 
     let reload = {
         let (ctx, d) = (ctx.clone(), d.clone());
-        Callback::from(move |_| load_packages(ctx.clone(), d.clone()))
+        Callback::from(move |_: MouseEvent| load_packages(ctx.clone(), d.clone()))
     };
     let list = match &view.load {
         Load::Loading => {
             return html! {
                 <div class="sw-order" aria-busy="true">
-                    <StatusRegion message="Loading packages…" />
-                    <div class="sw-cards">
-                        <div class="sw-skeleton"></div><div class="sw-skeleton"></div><div class="sw-skeleton"></div>
-                    </div>
+                    { status_region("Loading packages…".into()) }
+                    { Html::from_html_unchecked(AttrValue::Static(
+                        r#"<div class="sw-cards"><div class="sw-skeleton"></div><div class="sw-skeleton"></div><div class="sw-skeleton"></div></div>"#)) }
                 </div>
             };
         }
         Load::Failed(e) => {
             return html! {
                 <div class="sw-order">
-                    <StatusRegion message="The packages could not be loaded." />
-                    <Notice error=true title="Packages could not be loaded" message={e.message()} on_retry={reload} />
+                    { status_region("The packages could not be loaded.".into()) }
+                    { notice(true, "Packages could not be loaded".into(), e.message().into(), Some((reload, "Try again")), Html::default()) }
                 </div>
             };
         }
@@ -335,10 +334,10 @@ pub fn OrderView(props: &OrderProps) -> Html {
     if list.packages.is_empty() {
         return html! {
             <div class="sw-order">
-                <StatusRegion message="No packages are available." />
-                <Notice title="No packages available"
-                        message="This account has no background-check packages to order yet. Ask your administrator to enable one, then check again."
-                        on_retry={reload} retry_label="Check again" />
+                { status_region("No packages are available.".into()) }
+                { notice(false, "No packages available".into(),
+                         "This account has no background-check packages to order yet. Ask your administrator to enable one, then check again.".into(),
+                         Some((reload, "Check again")), Html::default()) }
             </div>
         };
     }
@@ -349,7 +348,7 @@ pub fn OrderView(props: &OrderProps) -> Html {
         let name = list.packages.iter().find(|p| p.id == order.package_id).map(|p| p.name.clone());
         return html! {
             <div class="sw-order">
-                <StatusRegion message={format!("Order placed. Status: {}.", order.status.label())} />
+                { status_region(format!("Order placed. Status: {}.", order.status.label()).into()) }
                 <div class="sw-panel is-success sw-created" tabindex="-1" ref={result_ref}>
                     <p class="sw-h">{ "Background check ordered" }</p>
                     <p>{ "The candidate will receive an email from Yardstik to complete their details." }</p>
@@ -410,7 +409,7 @@ pub fn OrderView(props: &OrderProps) -> Html {
     // after a definitive refusal, the form as it is now under a new key.
     let retry = {
         let (placer, request, valid) = (placer.clone(), request.clone(), errors.is_empty());
-        Callback::from(move |_| {
+        Callback::from(move |_: MouseEvent| {
             let pending = placer.intent.borrow().as_ref().map(|i| (i.request.clone(), i.key.clone()));
             let next = pending.or_else(|| valid.then(|| (request.clone(), placer.key_for(&request))));
             if let Some((request, key)) = next {
@@ -460,25 +459,30 @@ pub fn OrderView(props: &OrderProps) -> Html {
     });
 
     let failure = match &view.submit {
-        Submit::Failed(e) => html! {
-            <Notice error=true title="The order was not placed" message={e.message()}
-                    on_retry={retry} retry_label="Retry order">
-                if !e.retryable() {
-                    <p>{ "Check the details below, then retry." }</p>
-                }
-            </Notice>
-        },
+        Submit::Failed(e) => notice(
+            true,
+            "The order was not placed".into(),
+            e.message().into(),
+            Some((retry, "Retry order")),
+            if e.retryable() { Html::default() } else { html! { <p>{ "Check the details below, then retry." }</p> } },
+        ),
         _ => Html::default(),
     };
     let total = total_of(&list, view.selected.as_deref(), &view.add_ons);
 
     html! {
         <form class="sw-order" novalidate=true {onsubmit} aria-busy={submitting.then_some("true")}>
-            <StatusRegion message={status} />
+            { status_region(status.into()) }
             { failure }
-            <Picker list={list.clone()} selected={view.selected.clone()} add_ons={view.add_ons.clone()}
-                    on_select={d.to_callback().reform(Act::Select)} on_toggle_add_on={d.to_callback().reform(Act::ToggleAddOn)}
-                    disabled={submitting} error={shown("package_id")} />
+            { picker(PickerProps {
+                list: list.clone(),
+                selected: view.selected.clone(),
+                add_ons: view.add_ons.clone(),
+                on_select: d.to_callback().reform(Act::Select),
+                on_toggle_add_on: d.to_callback().reform(Act::ToggleAddOn),
+                disabled: submitting,
+                error: shown("package_id"),
+            }) }
             <fieldset class="sw-applicant">
                 <legend>{ "Applicant" }</legend>
                 <div class="sw-fields">{ for fields }</div>
@@ -489,7 +493,7 @@ pub fn OrderView(props: &OrderProps) -> Html {
                     else { { format!("Order background check · {}", total.label()) } }
                 </button>
             </div>
-            if submitting { <Loading label="Sending the order to the screening service…" /> }
+            if submitting { { loading("Sending the order to the screening service…".into()) } }
         </form>
     }
 }

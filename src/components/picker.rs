@@ -7,16 +7,13 @@ use yew::prelude::*;
 
 use crate::money::{self, Total};
 
-#[derive(Properties, PartialEq)]
 pub struct PickerProps {
     pub list: Rc<PackageList>,
     pub selected: Option<String>,
     pub add_ons: Vec<String>,
     pub on_select: Callback<String>,
     pub on_toggle_add_on: Callback<String>,
-    #[prop_or_default]
     pub disabled: bool,
-    #[prop_or_default]
     pub error: Option<String>,
 }
 
@@ -27,8 +24,9 @@ pub fn total_of(list: &PackageList, selected: Option<&str>, add_ons: &[String]) 
     Total::of(pkg.map(|p| p.price.as_deref()).chain(adds.map(|a| Some(a.price.as_str()))))
 }
 
-#[component]
-pub fn Picker(props: &PickerProps) -> Html {
+/// The package and add-on choice (a plain function: no component of its own).
+pub fn picker(props: PickerProps) -> Html {
+    let props = &props;
     let disabled = props.disabled;
     let packages = props.list.packages.iter().map(|p| {
         let checked = props.selected.as_deref() == Some(p.id.as_str());
