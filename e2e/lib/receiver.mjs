@@ -1,7 +1,8 @@
 // A test ATS: records every result webhook POSTed to it and answers 200.
 import http from 'node:http';
 
-export async function startReceiver(port, host = '127.0.0.1') {
+/** `onEntry(entry)` is called as each webhook arrives (before the answer is sent). */
+export async function startReceiver(port, { host = '127.0.0.1', onEntry = null, keep = true } = {}) {
   const received = [];
   const waiters = new Set();
   const server = http.createServer((req, res) => {
@@ -12,7 +13,8 @@ export async function startReceiver(port, host = '127.0.0.1') {
       let body = null;
       try { body = JSON.parse(raw); } catch { /* kept raw */ }
       const entry = { at: Date.now(), method: req.method, url: req.url, headers: req.headers, raw, body };
-      received.push(entry);
+      if (onEntry) onEntry(entry);
+      if (keep) received.push(entry);
       for (const w of [...waiters]) w(entry);
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end('{"ok":true}');
