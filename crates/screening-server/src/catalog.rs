@@ -20,6 +20,16 @@ use crate::yardstik::types::AccountPackage;
 pub struct PackageCache(Arc<Mutex<HashMap<String, (Instant, Arc<Vec<AccountPackage>>)>>>);
 
 impl PackageCache {
+    /// Mark every cached list stale (the next call goes to Yardstik; the copy stays as the
+    /// fallback).
+    pub fn expire_all(&self) {
+        let old = Instant::now().checked_sub(std::time::Duration::from_secs(365 * 86400));
+        for (at, _) in self.0.lock().expect("package cache").values_mut() {
+            if let Some(old) = old {
+                *at = old;
+            }
+        }
+    }
     fn get(&self, tenant_id: &str) -> Option<(Instant, Arc<Vec<AccountPackage>>)> {
         self.0.lock().expect("package cache").get(tenant_id).cloned()
     }

@@ -312,3 +312,11 @@ pub async fn order_in(conn: &mut AnyConnection, tenant_id: &str, bcid: &str, loc
         .fetch_optional(conn)
         .await
 }
+
+pub async fn events_in(conn: &mut AnyConnection, tenant_id: &str, bcid: &str) -> sqlx::Result<Vec<EventRow>> {
+    sqlx::query_as("SELECT at, status, result, detail FROM order_events WHERE tenant_id = $1 AND background_check_id = $2 ORDER BY id")
+        .bind(tenant_id)
+        .bind(bcid)
+        .fetch_all(conn)
+        .await
+}

@@ -20,10 +20,14 @@ use crate::tenant::Tenant;
 use crate::tokens::{Claims, Purpose, TokenError};
 
 /// Remembers recent successful argon2 verifications (keyed by a hash of tenant, stored
-/// hash and presented secret), so a burst of ATS calls does not pay argon2 each time.
+/// hash and presented secret), so a burst of ATS calls does not pay argon2 each time, and
+/// runs concurrent verifications of the same credentials once (single flight).
 /// Rotating the secret changes the stored hash and so invalidates every entry.
 #[derive(Clone, Default)]
-pub struct AuthCache(Arc<Mutex<HashMap<[u8; 32], Instant>>>);
+pub struct AuthCache {
+    verified: Arc<Mutex<HashMap<[u8; 32], Instant>>>,
+    inflight: Arc<Mutex<HashMap<[u8; 32], Arc<tokio::sync::OnceCell<bool>>>>>,
+}
 
 const AUTH_CACHE_TTL: Duration = Duration::from_secs(300);
 
@@ -39,16 +43,33 @@ impl AuthCache {
     }
 
     fn hit(&self, key: &[u8; 32]) -> bool {
-        let map = self.0.lock().expect("auth cache");
+        let map = self.verified.lock().expect("auth cache");
         map.get(key).is_some_and(|t| t.elapsed() < AUTH_CACHE_TTL)
     }
 
     fn put(&self, key: [u8; 32]) {
-        let mut map = self.0.lock().expect("auth cache");
+        let mut map = self.verified.lock().expect("auth cache");
         if map.len() > 10_000 {
             map.retain(|_, t| t.elapsed() < AUTH_CACHE_TTL);
         }
         map.insert(key, Instant::now());
+    }
+
+    async fn verify(&self, tenant: &Tenant, secret: &str) -> bool {
+        let key = Self::key(tenant, secret);
+        if self.hit(&key) {
+            return true;
+        }
+        let cell = self.inflight.lock().expect("auth cache").entry(key).or_default().clone();
+        let (s, h) = (secret.to_string(), tenant.secret_hash.clone());
+        let ok = *cell
+            .get_or_init(|| async move { tokio::task::spawn_blocking(move || verify_secret(&s, &h)).await.unwrap_or(false) })
+            .await;
+        if ok {
+            self.put(key);
+        }
+        self.inflight.lock().expect("auth cache").remove(&key);
+        ok
     }
 }
 
@@ -77,16 +98,9 @@ pub async fn basic_tenant(ctx: &ApiContext, parts: &Parts) -> Result<Tenant, Err
         let _ = tokio::task::spawn_blocking(move || verify_secret(&s, dummy_hash())).await;
         return Err(Error::Unauthorized(BAD_BASIC.into()));
     };
-    let key = AuthCache::key(&tenant, secret);
-    if ctx.auth_cache.hit(&key) {
-        return Ok(tenant);
-    }
-    let (s, h) = (secret.to_string(), tenant.secret_hash.clone());
-    let ok = tokio::task::spawn_blocking(move || verify_secret(&s, &h)).await.unwrap_or(false);
-    if !ok {
+    if !ctx.auth_cache.verify(&tenant, secret).await {
         return Err(Error::Unauthorized(BAD_BASIC.into()));
     }
-    ctx.auth_cache.put(key);
     Ok(tenant)
 }
 

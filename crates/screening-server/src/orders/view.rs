@@ -3,7 +3,7 @@
 use screening_wire::{CheckResult, CheckStatus, OrderEvent, OrderItem, OrderState, ResultWebhook};
 
 use crate::app::ApiContext;
-use crate::db::orders::{EventRow, ItemRow, OrderRow};
+use crate::db::orders::{events_in, items_in, order_in, EventRow, ItemRow, OrderRow};
 use crate::db::ms_to_rfc3339;
 use crate::tokens::{Claims, Purpose};
 
@@ -66,10 +66,16 @@ pub fn order_state(ctx: &ApiContext, o: &OrderRow, items: &[ItemRow], events: &[
     }
 }
 
+/// The order, its items and history read in one transaction (one consistent snapshot).
 pub async fn load_state(ctx: &ApiContext, tenant_id: &str, bcid: &str) -> Result<Option<OrderState>, sqlx::Error> {
-    let Some(o) = ctx.db.order(tenant_id, bcid).await? else { return Ok(None) };
-    let items = ctx.db.order_items(tenant_id, bcid).await?;
-    let events = ctx.db.order_events(tenant_id, bcid).await?;
+    let mut tx = ctx.db.pool.begin().await?;
+    if ctx.db.backend == crate::db::Backend::Postgres {
+        sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ").execute(&mut *tx).await?;
+    }
+    let Some(o) = order_in(&mut tx, tenant_id, bcid, "").await? else { return Ok(None) };
+    let items = items_in(&mut tx, tenant_id, bcid).await?;
+    let events = events_in(&mut tx, tenant_id, bcid).await?;
+    tx.commit().await?;
     Ok(Some(order_state(ctx, &o, &items, &events)))
 }
 

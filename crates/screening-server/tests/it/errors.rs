@@ -1,0 +1,198 @@
+//! Every ATS error path: status + a person-readable `error_message`.
+
+use std::time::Duration;
+
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use reqwest::Method;
+use serde_json::{json, Value};
+
+use crate::support::*;
+
+fn msg(v: &Value) -> &str {
+    v["error_message"].as_str().unwrap_or_else(|| panic!("no error_message in {v}"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn auth_shape_and_catalog_errors() {
+    let env = Env::start(Opts::default()).await;
+    let order = seed_order("err-1", &env.receiver.url());
+
+    // 401: missing, wrong secret, unknown account, malformed header.
+    for req in [
+        env.http.get(env.url("/ats/packages")),
+        env.http.get(env.url("/ats/packages")).basic_auth(ATS_USER, Some("wrong")),
+        env.http.get(env.url("/ats/packages")).basic_auth("nobody", Some(ATS_SECRET)),
+        env.http.get(env.url("/ats/packages")).header("Authorization", "Basic !!!"),
+        env.http.post(env.url("/ats/orders")).json(&order),
+    ] {
+        let res = req.send().await.unwrap();
+        assert_eq!(res.status(), 401);
+        assert!(res.headers().contains_key("www-authenticate"));
+        let v: Value = res.json().await.unwrap();
+        assert!(msg(&v).contains("Basic"), "{v}");
+    }
+
+    // 400 malformed JSON.
+    let res = env.http.post(env.url("/ats/orders")).basic_auth(ATS_USER, Some(ATS_SECRET))
+        .header("content-type", "application/json").body("{\"account_id\": ").send().await.unwrap();
+    assert_eq!(res.status(), 400);
+    assert!(msg(&res.json().await.unwrap()).starts_with("Malformed JSON"));
+
+    // 422 wrong shape (missing object) and invalid fields.
+    let mut o = order.clone();
+    o.as_object_mut().unwrap().remove("applicant");
+    let (s, v) = env.order(&o).await;
+    assert_eq!(s, 422, "{v}");
+    assert!(msg(&v).contains("applicant"), "{v}");
+    let mut o = order.clone();
+    o["applicant"]["email"] = json!("john@");
+    o["applicant"]["zip"] = json!("1234");
+    let (s, v) = env.order(&o).await;
+    assert_eq!(s, 422);
+    assert_eq!(v["code"], "validation");
+    let fields: Vec<&str> = v["field_errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["applicant.email", "applicant.zip"]);
+    assert!(msg(&v).contains("applicant.zip"));
+
+    // 422 unknown package / add-on (and an add-on ordered as the package).
+    for (pkg, addons, field) in [("PKG009", vec!["DRG02"], "package_id"), ("PKG001", vec!["NOPE"], "add_on_package_ids[0]"), ("DRG01", vec![], "package_id")] {
+        let mut o = order.clone();
+        o["package_id"] = json!(pkg);
+        o["add_on_package_ids"] = json!(addons);
+        let (s, v) = env.order(&o).await;
+        assert_eq!(s, 422, "{v}");
+        assert_eq!(v["field_errors"][0]["field"], field);
+        assert!(msg(&v).contains("Unknown"), "{v}");
+    }
+
+    // 403 account_id of someone else.
+    let mut o = order.clone();
+    o["account_id"] = json!("OTHER");
+    let (s, v) = env.order(&o).await;
+    assert_eq!(s, 403);
+    assert!(msg(&v).contains("account_id"));
+
+    // 201, then 409 for the same id with a different payload.
+    let (s, v) = env.order(&order).await;
+    assert_eq!(s, 201, "{v}");
+    let mut o = order.clone();
+    o["package_id"] = json!("PKG002");
+    let (s, v) = env.order(&o).await;
+    assert_eq!(s, 409);
+    assert!(msg(&v).contains("err-1"));
+
+    // 404 unknown order, for GET and DELETE.
+    for m in [Method::GET, Method::DELETE] {
+        let (s, v) = env.ats(m, "/ats/orders/does-not-exist", None).await;
+        assert_eq!(s, 404);
+        assert!(msg(&v).contains("does-not-exist"));
+    }
+
+    // 413 over the body limit.
+    let mut o = order.clone();
+    o["job"]["id"] = json!("x".repeat(100 * 1024));
+    let (s, v) = env.order(&o).await;
+    assert_eq!(s, 413);
+    assert_eq!(v["code"], "payload_too_large");
+
+    // No stored state for any of the refused orders.
+    let tenant = env.db().tenant_by_ats_account(ATS_USER).await.unwrap().unwrap();
+    assert!(env.db().order(&tenant.id, "err-1").await.unwrap().is_some());
+    assert_eq!(list(&env.yardstik_get("/candidates").await).len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn yardstik_outage_is_503_then_retry_succeeds_without_duplicates() {
+    let env = Env::start(Opts::default()).await;
+    // Every POST /invitations fails with 500 (three attempts are not made: not idempotent).
+    let (s, _) = env.yardstik_post("/sandbox/faults", json!({"method": "POST", "path": "/invitations", "kind": "error", "rate": 1.0})).await;
+    assert_eq!(s, 200);
+    let order = simple_order("outage-1", &env.receiver.url(), "out.age@example.com", "Doe");
+    let (s, v) = env.order(&order).await;
+    assert_eq!(s, 503, "{v}");
+    assert_eq!(v["code"], "upstream_unavailable");
+    assert!(msg(&v).contains("retry"));
+    // The candidate was created and is kept for the retry.
+    assert_eq!(list(&env.yardstik_get("/candidates").await).len(), 1);
+    env.http.delete(format!("{}/sandbox/faults", env.sandbox.base_url())).send().await.unwrap();
+    let (s, v) = env.order(&order).await;
+    assert_eq!(s, 201, "{v}");
+    assert_eq!(list(&env.yardstik_get("/candidates").await).len(), 1);
+    assert_eq!(list(&env.yardstik_get("/invitations").await).len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn package_list_is_live_and_survives_an_outage() {
+    let env = Env::start(Opts::default()).await;
+    let (s, v) = env.ats(Method::GET, "/ats/packages", None).await;
+    assert_eq!(s, 200, "{v}");
+    let ids: Vec<&str> = v["packages"].as_array().unwrap().iter().map(|p| p["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["PKG001", "PKG002", "PKG003"]);
+    assert_eq!(v["packages"][0]["name"], "Basic Package");
+    assert_eq!(v["packages"][0]["price"], "29.99");
+    assert_eq!(v["packages"][0]["screenings"][0], "Address to Federal Criminal History (7 year)");
+    assert_eq!(v["packages"][2]["screenings"].as_array().unwrap().len(), 4);
+    let addons: Vec<(&str, &str)> = v["add_on_packages"].as_array().unwrap().iter()
+        .map(|p| (p["id"].as_str().unwrap(), p["price"].as_str().unwrap())).collect();
+    assert_eq!(addons, [("DRG01", "29.99"), ("DRG02", "39.99")]);
+    assert!(v["add_on_packages"][0].get("screenings").is_none());
+
+    // Expire the cache, break Yardstik: the last good copy is served.
+    env.server().ctx.packages.expire_all();
+    env.yardstik_post("/sandbox/faults", json!({"path": "/accounts/*", "kind": "error", "rate": 1.0})).await;
+    let (s2, v2) = env.ats(Method::GET, "/ats/packages", None).await;
+    assert_eq!(s2, 200);
+    assert_eq!(v2, v);
+}
+
+/// A stub Yardstik that answers the seed's 422 body, to check the detail is passed through.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn yardstik_422_detail_is_passed_through_as_502() {
+    let stub = Router::new()
+        .route("/candidates", post(|| async {
+            (axum::http::StatusCode::UNPROCESSABLE_ENTITY, Json(json!({
+                "title": "Resource not updated", "detail": "There was a problem updating this resource.",
+                "meta": {}, "src": {}, "status": 422})))
+        }))
+        .route("/webhook_types", get(|| async { Json(json!([])) }))
+        .route("/accounts/{id}/webhooks", get(|| async { Json(json!([])) }));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let stub_url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, stub).await.ok() });
+
+    let env = Env::start(Opts::default()).await;
+    let mut cfg = config(&env.data_dir(), &env.master, &env.sandbox, &Opts::default());
+    cfg.yardstik_api_base = stub_url;
+    let other = screening_server::start(cfg).await.unwrap();
+    let res = env.http.post(format!("{}/ats/orders", other.base_url())).basic_auth(ATS_USER, Some(ATS_SECRET))
+        .json(&simple_order("y422", &env.receiver.url(), "y422@example.com", "Doe")).send().await.unwrap();
+    assert_eq!(res.status(), 502);
+    let v: Value = res.json().await.unwrap();
+    assert_eq!(v["code"], "upstream_rejected");
+    assert_eq!(msg(&v), "Yardstik rejected the request: Resource not updated: There was a problem updating this resource.");
+    other.shutdown().await;
+    tokio::time::sleep(Duration::from_millis(1)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ssrf_targets_are_refused_at_order_time() {
+    let mut opts = Opts::default();
+    opts.allow_loopback = false;
+    let env = Env::start(opts).await;
+    for (url, why) in [
+        ("http://127.0.0.1:9/hook", "private, loopback"),
+        ("http://localhost:9/hook", "private, loopback"),
+        ("http://169.254.169.254/latest/meta-data/", "not on this account's allowed"),
+        ("http://10.0.0.5/hook", "not on this account's allowed"),
+        ("http://evil.example.net/hook", "not on this account's allowed"),
+        ("http://[::1]:9/hook", "not on this account's allowed"),
+        ("http://user:pw@127.0.0.1/hook", "absolute http(s)"),
+    ] {
+        let (s, v) = env.order(&simple_order("ssrf", url, "s@example.com", "Doe")).await;
+        assert_eq!(s, 422, "{url}: {v}");
+        assert_eq!(v["field_errors"][0]["field"], "webhook_url", "{url}");
+        assert!(msg(&v).contains(why), "{url}: {v}");
+    }
+    assert_eq!(list(&env.yardstik_get("/candidates").await).len(), 0, "nothing reached Yardstik");
+}

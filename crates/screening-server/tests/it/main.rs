@@ -1,0 +1,14 @@
+//! Integration tests: the server against the Yardstik sandbox in-process, on a real SQLite
+//! file in a temp dir. One binary, one module per area.
+
+mod cli;
+mod concurrency;
+mod delivery;
+mod e2e;
+mod errors;
+mod logs;
+mod ops;
+mod status_mapping;
+mod support;
+mod webhooks_in;
+mod widget;

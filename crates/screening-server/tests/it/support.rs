@@ -1,0 +1,311 @@
+//! Test harness: a sandbox, a server on a real SQLite file in a temp dir, an ATS webhook
+//! receiver, and helpers. Loops are bounded; no timed assertions.
+
+use std::collections::VecDeque;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::post;
+use axum::Router;
+use screening_server::config::{Config, StoreConfig};
+use screening_server::crypto::MasterKey;
+use screening_server::db::Db;
+use screening_server::tenant::{Secret, TenantSpec};
+use screening_server::AppHandle;
+use serde_json::{json, Value};
+use yardstik_sandbox::{SandboxConfig, SandboxHandle};
+
+pub const ACCOUNT_A: &str = "7d3f5a4e-1c2b-4e8f-9a6d-0b1c2d3e4f50";
+pub const KEY_A: &str = "demo-yardstik-key";
+pub const SIG_A: &str = "demo-webhook-signature";
+pub const ATS_USER: &str = "ACCT123";
+pub const ATS_SECRET: &str = "test-secret-123";
+
+/// A stand-in ATS webhook endpoint. Answers from `plan` (front first), then `default`.
+#[derive(Clone, Default)]
+pub struct Receiver {
+    pub got: Arc<Mutex<Vec<(HeaderMap, Value)>>>,
+    pub plan: Arc<Mutex<VecDeque<u16>>>,
+    pub default: Arc<Mutex<u16>>,
+    pub addr: Arc<Mutex<Option<SocketAddr>>>,
+}
+
+impl Receiver {
+    pub async fn start() -> Receiver {
+        let r = Receiver::default();
+        *r.default.lock().unwrap() = 200;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        *r.addr.lock().unwrap() = Some(listener.local_addr().unwrap());
+        let app = Router::new().route("/hooks", post(receive)).with_state(r.clone());
+        tokio::spawn(async move { axum::serve(listener, app).await.ok() });
+        r
+    }
+    pub fn url(&self) -> String {
+        format!("http://{}/hooks", self.addr.lock().unwrap().unwrap())
+    }
+    pub fn bodies(&self) -> Vec<Value> {
+        self.got.lock().unwrap().iter().map(|(_, v)| v.clone()).collect()
+    }
+    pub fn attempts(&self) -> usize {
+        self.got.lock().unwrap().len()
+    }
+    /// Wait until `pred` holds for the received bodies (bounded).
+    pub async fn wait_for(&self, what: &str, pred: impl Fn(&[Value]) -> bool) -> Vec<Value> {
+        for _ in 0..600 {
+            let b = self.bodies();
+            if pred(&b) {
+                return b;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        panic!("timed out waiting for {what}; received {:?}", self.bodies());
+    }
+}
+
+async fn receive(State(r): State<Receiver>, headers: HeaderMap, body: axum::body::Bytes) -> StatusCode {
+    let v: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    r.got.lock().unwrap().push((headers, v));
+    let code = r.plan.lock().unwrap().pop_front().unwrap_or(*r.default.lock().unwrap());
+    StatusCode::from_u16(code).unwrap()
+}
+
+pub struct Env {
+    pub sandbox: SandboxHandle,
+    pub server: Option<AppHandle>,
+    pub dir: tempfile::TempDir,
+    pub http: reqwest::Client,
+    pub receiver: Receiver,
+    pub master: MasterKey,
+}
+
+pub fn store(dir: &std::path::Path, master: &MasterKey) -> StoreConfig {
+    StoreConfig {
+        data_dir: dir.to_path_buf(),
+        database_url: format!("sqlite://{}/screening.db", dir.display()),
+        master_key: master.clone(),
+    }
+}
+
+pub fn tenant_spec() -> TenantSpec {
+    let mut spec: TenantSpec = serde_json::from_str(include_str!("../../fixtures/demo-tenant.json")).unwrap();
+    spec.ats_account_id = ATS_USER.into();
+    spec.api_secret = Some(Secret(ATS_SECRET.into()));
+    spec.settings.allowed_webhook_hosts = vec!["127.0.0.1".into(), "localhost".into(), "api.applicant-tracking.com".into()];
+    spec.settings.allow_loopback = true;
+    spec.settings.progress_updates = false;
+    spec.settings.widget_origins = vec!["https://ats.example.com".into()];
+    spec.settings.default_webhook_url = None;
+    spec
+}
+
+pub struct Opts {
+    pub progress_updates: bool,
+    pub delivery_workers: usize,
+    pub schedule: Vec<Duration>,
+    pub sandbox: SandboxConfig,
+    pub allow_loopback: bool,
+}
+
+impl Default for Opts {
+    fn default() -> Self {
+        Opts {
+            progress_updates: false,
+            delivery_workers: 4,
+            schedule: vec![Duration::from_millis(50), Duration::from_millis(100), Duration::from_millis(150)],
+            sandbox: SandboxConfig { report_delay: Duration::from_millis(100), ..SandboxConfig::default() },
+            allow_loopback: true,
+        }
+    }
+}
+
+pub fn config(dir: &std::path::Path, master: &MasterKey, sandbox: &SandboxHandle, opts: &Opts) -> Config {
+    let mut c = Config::with_store(store(dir, master));
+    c.bind = "127.0.0.1:0".parse().unwrap();
+    c.yardstik_api_base = sandbox.base_url().to_string();
+    c.yardstik_app_origin = sandbox.app_origin().to_string();
+    c.yardstik_timeout = Duration::from_secs(5);
+    c.www_dir = dir.join("www-missing");
+    c.widget_dir = dir.join("pkg-missing");
+    c.delivery.schedule = opts.schedule.clone();
+    c.delivery.workers = opts.delivery_workers;
+    c.delivery.throttle_floor = Duration::ZERO;
+    c.delivery.retry_after_max = Duration::from_millis(200);
+    c.delivery.poll_interval = Duration::from_millis(50);
+    c.delivery.timeout = Duration::from_secs(2);
+    c.inbox_poll_interval = Duration::from_millis(50);
+    c.order_wait = Duration::from_secs(60);
+    c.request_timeout = Duration::from_secs(60);
+    c
+}
+
+/// All logs of this test binary, captured (target filter: the server's own code).
+static LOGS: Mutex<Vec<u8>> = Mutex::new(Vec::new());
+
+struct Capture;
+impl std::io::Write for Capture {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        LOGS.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+pub fn init_logs() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let filter = tracing_subscriber::EnvFilter::new("screening_server=trace,tower_http=debug,reqwest=debug,hyper=info,sqlx=info,yardstik_sandbox=off");
+        tracing_subscriber::fmt().with_env_filter(filter).with_ansi(false).with_writer(|| Capture).init();
+    });
+}
+
+pub fn captured_logs() -> String {
+    String::from_utf8_lossy(&LOGS.lock().unwrap()).to_string()
+}
+
+impl Env {
+    pub async fn start(opts: Opts) -> Env {
+        init_logs();
+        let sandbox = yardstik_sandbox::spawn(opts.sandbox.clone()).await.unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let master = MasterKey::generate();
+        let db = Db::connect(&store(dir.path(), &master)).await.unwrap();
+        let mut spec = tenant_spec();
+        spec.settings.progress_updates = opts.progress_updates;
+        spec.settings.allow_loopback = opts.allow_loopback;
+        db.upsert_tenant(&spec, ATS_SECRET, false).await.unwrap();
+        db.pool.close().await;
+        let server = screening_server::start(config(dir.path(), &master, &sandbox, &opts)).await.unwrap();
+        let env = Env { sandbox, server: Some(server), dir, http: reqwest::Client::new(), receiver: Receiver::start().await, master };
+        env.wait_registered().await;
+        env
+    }
+
+    pub fn server(&self) -> &AppHandle {
+        self.server.as_ref().unwrap()
+    }
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.server().base_url())
+    }
+    pub fn db(&self) -> &Db {
+        &self.server().ctx.db
+    }
+    pub fn data_dir(&self) -> PathBuf {
+        self.dir.path().to_path_buf()
+    }
+
+    /// Wait until this server's webhook subscriptions exist in the sandbox.
+    pub async fn wait_registered(&self) {
+        let url = format!("{}/webhooks/yardstik", self.server().base_url());
+        for _ in 0..400 {
+            let hooks = self.yardstik_get(&format!("/accounts/{ACCOUNT_A}/webhooks?per_page=200")).await;
+            let n = list(&hooks).iter().filter(|w| w["url"] == url.as_str()).count();
+            if n >= 5 {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        panic!("server never registered its Yardstik webhooks");
+    }
+
+    pub async fn restart(&mut self, opts: &Opts) {
+        if let Some(s) = self.server.take() {
+            s.shutdown().await;
+        }
+        self.server = Some(screening_server::start(config(self.dir.path(), &self.master, &self.sandbox, opts)).await.unwrap());
+        self.wait_registered().await;
+    }
+
+    pub async fn ats(&self, method: reqwest::Method, path: &str, body: Option<&Value>) -> (u16, Value) {
+        let mut req = self.http.request(method, self.url(path)).basic_auth(ATS_USER, Some(ATS_SECRET));
+        if let Some(b) = body {
+            req = req.json(b);
+        }
+        let res = req.send().await.unwrap();
+        let status = res.status().as_u16();
+        let text = res.text().await.unwrap();
+        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    }
+
+    pub async fn order(&self, body: &Value) -> (u16, Value) {
+        self.ats(reqwest::Method::POST, "/ats/orders", Some(body)).await
+    }
+
+    pub async fn yardstik_get(&self, path: &str) -> Value {
+        self.http
+            .get(format!("{}{path}", self.sandbox.base_url()))
+            .header("Authorization", format!("Account {KEY_A}"))
+            .header("Accept", "application/json")
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
+    pub async fn yardstik_post(&self, path: &str, body: Value) -> (u16, Value) {
+        let res = self
+            .http
+            .post(format!("{}{path}", self.sandbox.base_url()))
+            .header("Authorization", format!("Account {KEY_A}"))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        (res.status().as_u16(), res.json().await.unwrap_or(Value::Null))
+    }
+
+    /// Poll the ATS view until `pred`.
+    pub async fn wait_order(&self, bcid: &str, what: &str, pred: impl Fn(&Value) -> bool) -> Value {
+        let mut last = Value::Null;
+        for _ in 0..600 {
+            let (s, v) = self.ats(reqwest::Method::GET, &format!("/ats/orders/{bcid}"), None).await;
+            if s == 200 && pred(&v) {
+                return v;
+            }
+            last = v;
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        panic!("timed out waiting for {what}: {last}");
+    }
+}
+
+pub fn list(v: &Value) -> Vec<Value> {
+    v.get("data").and_then(|d| d.as_array()).or(v.as_array()).cloned().unwrap_or_default()
+}
+
+/// The seed's order example (000_6d7311325427e3b3.txt), with the scraped
+/// "[email protected]" addresses replaced by real ones and `webhook_url` pointing at the
+/// test receiver.
+pub fn seed_order(bcid: &str, webhook_url: &str) -> Value {
+    json!({
+        "account_id": "ACCT123",
+        "hiring_manager_user_id": "67890",
+        "background_check_id": bcid,
+        "package_id": "PKG001",
+        "add_on_package_ids": ["DRG02"],
+        "webhook_url": webhook_url,
+        "hiring_manager": {"id": "67890", "first_name": "Jill", "last_name": "Smith", "email": "jill.smith@example.com"},
+        "applicant": {
+            "id": "12345", "first_name": "John", "last_name": "Doe", "phone": "888-555-1234",
+            "email": "john.doe@example.com", "address": "123 Main St.", "address_2": "Apt. 1",
+            "city": "Springfield", "state": "IL", "zip": "12345"
+        },
+        "job": {"id": "12345"}
+    })
+}
+
+/// Same order without add-ons and with a given applicant email/last name.
+pub fn simple_order(bcid: &str, webhook_url: &str, email: &str, last_name: &str) -> Value {
+    let mut o = seed_order(bcid, webhook_url);
+    o["add_on_package_ids"] = json!([]);
+    o["applicant"]["email"] = json!(email);
+    o["applicant"]["last_name"] = json!(last_name);
+    o
+}

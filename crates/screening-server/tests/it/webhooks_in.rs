@@ -1,0 +1,70 @@
+//! `POST /webhooks/yardstik`: forged, replayed and unknown-account events.
+
+use screening_server::crypto::hmac_hex;
+use serde_json::{json, Value};
+
+use crate::support::*;
+
+async fn post(env: &Env, body: &[u8], sig: Option<&str>) -> (u16, Value) {
+    let mut req = env.http.post(env.url("/webhooks/yardstik")).header("content-type", "application/json").body(body.to_vec());
+    if let Some(s) = sig {
+        req = req.header("x-yardstik-webhook-signature", s);
+    }
+    let res = req.send().await.unwrap();
+    (res.status().as_u16(), res.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forged_replayed_and_unknown_account_webhooks() {
+    let env = Env::start(Opts::default()).await;
+    let (s, _) = env.order(&simple_order("wh-1", &env.receiver.url(), "wh@example.com", "Doe")).await;
+    assert_eq!(s, 201);
+    let tenant = env.db().tenant_by_ats_account(ATS_USER).await.unwrap().unwrap();
+    let items = env.db().order_items(&tenant.id, "wh-1").await.unwrap();
+    let report_id = items[0].report_id.clone().unwrap();
+
+    // Make the report clear at Yardstik without telling anyone (no webhooks registered
+    // for this check: we post the event ourselves).
+    let ev = |id: &str, resource_url: &str| {
+        json!({"id": id, "event": "updated", "resource_id": report_id, "account_id": ACCOUNT_A,
+               "account_name": "Demo Staffing Co", "resource_type": "report", "resource_url": resource_url})
+    };
+
+    // Forged: wrong key, missing signature, signature of another body.
+    let body = serde_json::to_vec(&ev("evt-forged", "https://evil.example/reports/x")).unwrap();
+    let (s, v) = post(&env, &body, Some(&hmac_hex(b"not-the-key", &body))).await;
+    assert_eq!(s, 401, "{v}");
+    let (s, _) = post(&env, &body, None).await;
+    assert_eq!(s, 401);
+    let (s, _) = post(&env, &body, Some(&hmac_hex(SIG_A.as_bytes(), b"{}"))).await;
+    assert_eq!(s, 401);
+    assert!(env.db().event_state(&tenant.id, "evt-forged").await.unwrap().is_none(), "forged event not stored");
+
+    // Unknown account: ignored, nothing stored.
+    let mut other = ev("evt-other", "x");
+    other["account_id"] = json!("00000000-0000-4000-8000-000000000000");
+    let b = serde_json::to_vec(&other).unwrap();
+    let (s, v) = post(&env, &b, Some(&hmac_hex(SIG_A.as_bytes(), &b))).await;
+    assert_eq!((s, v["status"].as_str()), (200, Some("ignored")));
+
+    // Malformed.
+    let (s, _) = post(&env, b"not json", Some("00")).await;
+    assert_eq!(s, 400);
+
+    // Genuine, pretty-printed (signed over the raw bytes) and compact-signed variants.
+    env.yardstik_post(&format!("/sandbox/reports/{report_id}/status"), json!({"status": "clear", "force": true})).await;
+    let pretty = serde_json::to_vec_pretty(&ev("evt-1", "https://evil.example/steal")).unwrap();
+    let compact_sig = hmac_hex(SIG_A.as_bytes(), &serde_json::to_vec(&ev("evt-1", "https://evil.example/steal")).unwrap());
+    let (s, v) = post(&env, &pretty, Some(&compact_sig)).await;
+    assert_eq!((s, v["status"].as_str()), (200, Some("accepted")), "compact re-serialisation signature accepted");
+    // Replay: same event id again → duplicate, not reprocessed.
+    let (s, v) = post(&env, &pretty, Some(&hmac_hex(SIG_A.as_bytes(), &pretty))).await;
+    assert_eq!((s, v["status"].as_str()), (200, Some("duplicate")));
+
+    let got = env.receiver.wait_for("complete webhook", |b| b.iter().any(|w| w["status"] == "complete")).await;
+    assert_eq!(got.iter().filter(|w| w["status"] == "complete").count(), 1);
+    // The resource was fetched from the configured base, not from resource_url.
+    let state = env.wait_order("wh-1", "complete", |v| v["status"] == "complete").await;
+    assert_eq!(state["result"], "Pass");
+    assert_eq!(env.db().event_state(&tenant.id, "evt-1").await.unwrap().as_deref(), Some("done"));
+}
