@@ -160,10 +160,10 @@ async function placeOrder(page, applicant) {
   // 1b. pick a package and an add-on.
   const pkg = w.getByRole('radio', { name: /Standard Package/ });
   await pkg.waitFor({ state: 'attached', timeout: T.ui });
-  await w.locator('label', { has: pkg }).click();
+  await pkg.check();
   check(await pkg.isChecked(), 'the Standard Package card did not become selected');
   const addOn = w.getByRole('checkbox', { name: /Basic Drug Screening/ });
-  await w.locator('label', { has: addOn }).click();
+  await addOn.check();
   check(await addOn.isChecked(), 'the Basic Drug Screening add-on did not become checked');
   const total = await w.locator('output').first().textContent();
   check(/79\.98/.test(total || ''), `running total is "${total}", expected $79.98 (49.99 + 29.99)`);
@@ -228,18 +228,44 @@ async function fillIntake(frame, applicant) {
   await frame.getByRole('button', { name: 'Submit' }).click();
 }
 
-/** The candidate completes the intake: through the widget's apply mode when the demo page
- *  offers it, otherwise on the apply URL itself. */
+async function completeIntakeAt(page, url, applicant, label) {
+  check(url.startsWith(SANDBOX), `apply URL ${url} is not on the sandbox's app origin ${SANDBOX}`);
+  await page.goto(url, { timeout: T.nav });
+  await fillIntake(page, applicant);
+  await page.getByText(/submitted|confirmation/i).first().waitFor({ timeout: T.ui });
+  await screenshot(`${applicant.tag}-intake-submitted-${label}`);
+}
+
+/** Open invitations of the candidate, from the sandbox (what Yardstik emails the candidate). */
+async function openInvitations(page, email) {
+  const auth = { authorization: 'Account demo-yardstik-key', accept: 'application/json' };
+  const c = await page.request.get(`${SANDBOX}/candidates?query[email_eq]=${encodeURIComponent(email)}`, { headers: auth });
+  check(c.ok(), `sandbox GET /candidates → ${c.status()}`);
+  const cand = (await c.json()).data[0];
+  check(cand, `the sandbox has no candidate with email ${email}`);
+  const i = await page.request.get(`${SANDBOX}/invitations?per_page=200&query[candidate_id_eq]=${cand.id}`, { headers: auth });
+  check(i.ok(), `sandbox GET /invitations → ${i.status()}`);
+  return (await i.json()).data.filter((inv) => ['invite_sent', 'viewed', 'clicked'].includes(inv.status));
+}
+
+/** The candidate completes the intake for the ordered package (its apply link, as the
+ *  candidate portal's backend gets it from the server), then the intake of every other
+ *  open invitation of the order (the add-on's: Yardstik emails the candidate one link per
+ *  invitation; the test reads them from the sandbox). */
 async function candidateApplies(context, id, applicant) {
   const page = await context.newPage();
   currentPage = page;
   try {
     const url = await applyUrlFromServer(page, id);
-    check(url.startsWith(SANDBOX), `apply_url ${url} is not on the sandbox's app origin ${SANDBOX}`);
-    await page.goto(url, { timeout: T.nav });
-    await fillIntake(page, applicant);
-    await page.getByText(/submitted|confirmation/i).first().waitFor({ timeout: T.ui });
-    await screenshot(`${applicant.tag}-intake-submitted`);
+    await completeIntakeAt(page, url, applicant, 'package');
+    const rest = await openInvitations(page, applicant.email);
+    for (const [n, inv] of rest.entries()) {
+      const link = inv.meta && (inv.meta.apply || inv.meta.apply_url);
+      check(link, `invitation ${inv.id} has no meta.apply`);
+      await completeIntakeAt(page, link, applicant, `add-on-${n + 1}`);
+    }
+    const left = await openInvitations(page, applicant.email);
+    check(left.length === 0, `${left.length} invitation(s) still open after the intake: ${left.map((x) => x.status).join(', ')}`);
   } finally {
     await page.close();
   }
