@@ -98,6 +98,18 @@ fn get_fn(obj: &JsValue, key: &str) -> Option<Function> {
     get(obj, key).dyn_into().ok()
 }
 
+/// The applicant from the host's object, field by field with the order form's own setter
+/// (no serde `Deserialize` for it in the wasm: that is size the host pays for).
+fn applicant_of(a: &JsValue) -> Applicant {
+    let mut out = Applicant { id: get_str(a, "id").unwrap_or_default(), ..Applicant::default() };
+    for key in crate::components::order_form::FIELD_KEYS {
+        if let Some(value) = get_str(a, key) {
+            crate::components::order_form::set_field(&mut out, key, value);
+        }
+    }
+    out
+}
+
 fn bad(msg: &str) -> String {
     format!("screening-widget: {msg}")
 }
@@ -110,18 +122,12 @@ impl Config {
         let mode_s = get_str(v, "mode").unwrap_or_else(|| "order".into());
         let mode = Mode::parse(&mode_s)
             .ok_or_else(|| bad("mode must be one of order, report, disclosures, apply"))?;
-        let applicant = match get(v, "applicant") {
-            a if a.is_object() => crate::json::from_js::<Applicant>(a)
-                .map_err(|e| bad(&format!("applicant: {e}")))?,
-            _ => Applicant::default(),
-        };
-        let hiring_manager = match get(v, "hiringManager") {
-            h if h.is_object() => Some(
-                crate::json::from_js::<HiringManager>(h)
-                    .map_err(|e| bad(&format!("hiringManager: {e}")))?,
-            ),
-            _ => None,
-        };
+        let applicant = applicant_of(&get(v, "applicant"));
+        let hiring_manager = get_str(&get(v, "hiringManager"), "id").map(|id| {
+            let h = get(v, "hiringManager");
+            let f = |k| get_str(&h, k).unwrap_or_default();
+            HiringManager { id, first_name: f("first_name"), last_name: f("last_name"), email: f("email") }
+        });
         let session_body = match get(v, "sessionBody") {
             b if b.is_object() => js_sys::JSON::stringify(&b).ok().and_then(|s| s.as_string()),
             _ => None,

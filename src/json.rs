@@ -67,11 +67,14 @@ fn expected(what: &str) -> Error {
     Error(format!("expected {what}"))
 }
 
+/// Not inlined: one instance per value type is shared by every struct instead of being
+/// copied into each struct's `visit_map`.
 /// Each `deserialize_*` calls exactly one `visit_*`: monomorphised per visitor, a catch-all
 /// `deserialize_any` would carry every visit path into every instance (about 50 KB of wasm).
 impl<'de> de::Deserializer<'de> for De {
     type Error = Error;
 
+    #[inline(never)]
     fn deserialize_any<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
         let x = self.0;
         if x.is_null() || x.is_undefined() {
@@ -89,10 +92,12 @@ impl<'de> de::Deserializer<'de> for De {
         }
     }
 
+    #[inline(never)]
     fn deserialize_bool<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
         v.visit_bool(self.0.as_bool().ok_or_else(|| expected("a boolean"))?)
     }
 
+    #[inline(never)]
     fn deserialize_u64<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
         match self.0.as_f64() {
             Some(n) if n.fract() == 0.0 && (0.0..=MAX_SAFE).contains(&n) => v.visit_u64(n as u64),
@@ -100,10 +105,12 @@ impl<'de> de::Deserializer<'de> for De {
         }
     }
 
+    #[inline(never)]
     fn deserialize_u32<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
         self.deserialize_u64(v)
     }
 
+    #[inline(never)]
     fn deserialize_i64<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
         match self.0.as_f64() {
             Some(n) if n.fract() == 0.0 && n.abs() <= MAX_SAFE => v.visit_i64(n as i64),
@@ -111,22 +118,27 @@ impl<'de> de::Deserializer<'de> for De {
         }
     }
 
+    #[inline(never)]
     fn deserialize_f64<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
         v.visit_f64(self.0.as_f64().ok_or_else(|| expected("a number"))?)
     }
 
+    #[inline(never)]
     fn deserialize_string<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
         v.visit_string(self.0.as_string().ok_or_else(|| expected("a string"))?)
     }
 
+    #[inline(never)]
     fn deserialize_str<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
         self.deserialize_string(v)
     }
 
+    #[inline(never)]
     fn deserialize_identifier<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
         self.deserialize_string(v)
     }
 
+    #[inline(never)]
     fn deserialize_seq<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
         if !Array::is_array(&self.0) {
             return Err(expected("an array"));
@@ -134,6 +146,7 @@ impl<'de> de::Deserializer<'de> for De {
         v.visit_seq(Seq { items: self.0.unchecked_into(), i: 0 })
     }
 
+    #[inline(never)]
     fn deserialize_map<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
         let x = self.0;
         if !x.is_object() || Array::is_array(&x) {
@@ -143,6 +156,7 @@ impl<'de> de::Deserializer<'de> for De {
         v.visit_map(Map { obj: x, keys, i: 0, value: JsValue::UNDEFINED })
     }
 
+    #[inline(never)]
     fn deserialize_struct<V: Visitor<'de>>(
         self,
         _: &'static str,
@@ -152,15 +166,18 @@ impl<'de> de::Deserializer<'de> for De {
         self.deserialize_map(v)
     }
 
+    #[inline(never)]
     fn deserialize_unit<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
         v.visit_unit()
     }
 
     /// Unknown fields are skipped without looking at them.
+    #[inline(never)]
     fn deserialize_ignored_any<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
         v.visit_unit()
     }
 
+    #[inline(never)]
     fn deserialize_option<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
         if self.0.is_null() || self.0.is_undefined() {
             v.visit_none()
@@ -170,6 +187,7 @@ impl<'de> de::Deserializer<'de> for De {
     }
 
     /// Unit variants only (`"invited"`, `"Pass"`, `"session_expired"`).
+    #[inline(never)]
     fn deserialize_enum<V: Visitor<'de>>(
         self,
         _: &'static str,
@@ -180,6 +198,7 @@ impl<'de> de::Deserializer<'de> for De {
         v.visit_enum(IntoDeserializer::<Error>::into_deserializer(s))
     }
 
+    #[inline(never)]
     fn deserialize_newtype_struct<V: Visitor<'de>>(self, _: &'static str, v: V) -> Result<V::Value, Error> {
         v.visit_newtype_struct(self)
     }
@@ -196,6 +215,7 @@ struct Seq {
 
 impl<'de> de::SeqAccess<'de> for Seq {
     type Error = Error;
+    #[inline(never)]
     fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>, Error> {
         if self.i >= self.items.length() {
             return Ok(None);
@@ -215,6 +235,7 @@ struct Map {
 
 impl<'de> de::MapAccess<'de> for Map {
     type Error = Error;
+    #[inline(never)]
     fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, Error> {
         if self.i >= self.keys.length() {
             return Ok(None);
@@ -224,6 +245,7 @@ impl<'de> de::MapAccess<'de> for Map {
         self.value = js_sys::Reflect::get(&self.obj, &key).unwrap_or(JsValue::UNDEFINED);
         seed.deserialize(De(key)).map(Some)
     }
+    #[inline(never)]
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Error> {
         seed.deserialize(De(std::mem::replace(&mut self.value, JsValue::UNDEFINED)))
     }

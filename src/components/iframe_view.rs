@@ -2,7 +2,7 @@
 //! spinner until `yardstik:loaded` comes from the Yardstik origin, a fresh token on
 //! `yardstik:tokenExpiration` (report, disclosures), and `yardstik:form_submitted` (apply).
 
-use std::cell::Cell;
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use screening_wire::{disclosures_iframe_url, report_iframe_url, ReportTokenRequest};
@@ -114,14 +114,14 @@ async fn source(ctx: &Ctx) -> Result<(String, String), ApiError> {
 }
 
 /// Fetch the URL and point the iframe at it. `refresh` marks a renewal after expiry.
-fn fetch(ctx: Ctx, d: UseReducerDispatcher<FrameState>, busy: Rc<Cell<bool>>, refresh: bool) {
+fn fetch(ctx: Ctx, d: UseReducerDispatcher<FrameState>, busy: Rc<RefCell<bool>>, refresh: bool) {
     if busy.replace(true) {
         return;
     }
     d.dispatch(Action::Fetching);
     spawn_local(async move {
         let result = source(&ctx).await;
-        busy.set(false);
+        *busy.borrow_mut() = false;
         let mode = s(ctx.config.mode.as_str());
         match result {
             Ok((url, origin)) => {
@@ -147,7 +147,7 @@ pub fn FrameView(props: &FrameViewProps) -> Html {
     let ctx = props.ctx.clone();
     let state = use_reducer(|| FrameState(Phase::Fetching));
     // One request at a time (several expiry messages in a row fetch once).
-    let busy: Rc<Cell<bool>> = use_memo((), |_| Cell::new(false));
+    let busy: Rc<RefCell<bool>> = use_mut_ref(|| false);
     let mode = ctx.config.mode;
     let (what, title) = names(mode);
 
@@ -181,12 +181,10 @@ pub fn FrameView(props: &FrameViewProps) -> Html {
     use_yardstik_messages(origin, ctx.listeners.clone(), on_message);
 
     let body = match &state.0 {
-        Phase::Fetching => html! {
-            <>
-                { status_region(format!("Loading the {what}…").into()) }
-                { loading(format!("Connecting to the {what}…").into()) }
-            </>
-        },
+        Phase::Fetching => {
+            let label: AttrValue = format!("Loading the {what}…").into();
+            html! { <>{ status_region(label.clone()) }{ loading(label) }</> }
+        }
         Phase::Failed(e) => {
             let retry = {
                 let (ctx, d, busy) = (ctx.clone(), state.dispatcher(), busy.clone());

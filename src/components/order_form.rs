@@ -31,6 +31,10 @@ const FIELDS: [(&str, &str, &str, &str, bool); 9] = [
     ("zip", "ZIP code", "postal-code", "text", false),
 ];
 
+/// The applicant's fields, in form order.
+pub const FIELD_KEYS: [&str; 9] =
+    ["first_name", "last_name", "email", "phone", "address", "address_2", "city", "state", "zip"];
+
 pub fn field_value(a: &Applicant, key: &str) -> String {
     let o = |v: &Option<String>| v.clone().unwrap_or_default();
     match key {
@@ -289,24 +293,11 @@ pub fn OrderView(props: &OrderProps) -> Html {
         let busy = use_mut_ref(|| false);
         Placer { ctx: ctx.clone(), d: d.clone(), busy, intent }
     };
-    let result_ref = use_node_ref();
 
     {
         let (ctx, d) = (ctx.clone(), d.clone());
         use_effect_with((), move |_| load_packages(ctx, d));
     }
-    {
-        let result_ref = result_ref.clone();
-        let created = matches!(view.submit, Submit::Created(_));
-        use_effect_with(created, move |created| {
-            if *created {
-                if let Some(el) = result_ref.cast::<HtmlElement>() {
-                    let _ = el.focus();
-                }
-            }
-        });
-    }
-
     let reload = {
         let (ctx, d) = (ctx.clone(), d.clone());
         Callback::from(move |_: MouseEvent| load_packages(ctx.clone(), d.clone()))
@@ -349,7 +340,7 @@ pub fn OrderView(props: &OrderProps) -> Html {
         return html! {
             <div class="sw-order">
                 { status_region(format!("Order placed. Status: {}.", order.status.label()).into()) }
-                <div class="sw-panel is-success sw-created" tabindex="-1" ref={result_ref}>
+                <div class="sw-panel is-success sw-created">
                     <p class="sw-h">{ "Background check ordered" }</p>
                     <p>{ "The candidate will receive an email from Yardstik to complete their details." }</p>
                     <dl>
@@ -464,7 +455,7 @@ pub fn OrderView(props: &OrderProps) -> Html {
             "The order was not placed".into(),
             e.message().into(),
             Some((retry, "Retry order")),
-            if e.retryable() { Html::default() } else { html! { <p>{ "Check the details below, then retry." }</p> } },
+            Html::default(),
         ),
         _ => Html::default(),
     };

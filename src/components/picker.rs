@@ -47,7 +47,7 @@ pub fn picker(props: PickerProps) -> Html {
                     </span>
                     if let Some(d) = &p.description { <span class="sw-desc">{ d }</span> }
                     if !p.screenings.is_empty() {
-                        <ul class="sw-screenings" aria-label={format!("Screenings in {}", p.name)}>
+                        <ul class="sw-screenings">
                             { for p.screenings.iter().map(|s| html! { <li>{ s }</li> }) }
                         </ul>
                     }
