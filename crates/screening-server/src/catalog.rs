@@ -16,8 +16,10 @@ use crate::http::error::Error;
 use crate::tenant::Tenant;
 use crate::yardstik::types::AccountPackage;
 
+type Cached = (Instant, Arc<Vec<AccountPackage>>);
+
 #[derive(Clone, Default)]
-pub struct PackageCache(Arc<Mutex<HashMap<String, (Instant, Arc<Vec<AccountPackage>>)>>>);
+pub struct PackageCache(Arc<Mutex<HashMap<String, Cached>>>);
 
 impl PackageCache {
     /// Mark every cached list stale (the next call goes to Yardstik; the copy stays as the

@@ -80,7 +80,7 @@ pub async fn deliveries(store: &StoreConfig, cmd: DeliveriesCmd, out: &mut impl 
             }
         }
         DeliveriesCmd::Redeliver { ids, all } => {
-            if all == !ids.is_empty() {
+            if all != ids.is_empty() {
                 anyhow::bail!("give delivery ids or --all (not both)");
             }
             let mut n = 0;

@@ -23,10 +23,12 @@ use crate::tokens::{Claims, Purpose, TokenError};
 /// hash and presented secret), so a burst of ATS calls does not pay argon2 each time, and
 /// runs concurrent verifications of the same credentials once (single flight).
 /// Rotating the secret changes the stored hash and so invalidates every entry.
+type Flight = Arc<tokio::sync::OnceCell<bool>>;
+
 #[derive(Clone, Default)]
 pub struct AuthCache {
     verified: Arc<Mutex<HashMap<[u8; 32], Instant>>>,
-    inflight: Arc<Mutex<HashMap<[u8; 32], Arc<tokio::sync::OnceCell<bool>>>>>,
+    inflight: Arc<Mutex<HashMap<[u8; 32], Flight>>>,
 }
 
 const AUTH_CACHE_TTL: Duration = Duration::from_secs(300);

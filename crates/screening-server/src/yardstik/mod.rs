@@ -91,6 +91,7 @@ impl Yardstik {
         &self.base
     }
 
+    #[allow(clippy::too_many_arguments)]
     async fn call<T: DeserializeOwned, B: Serialize + ?Sized>(
         &self,
         op: &'static str,

@@ -8,6 +8,7 @@ mod e2e;
 mod errors;
 mod logs;
 mod ops;
+mod postgres;
 mod status_mapping;
 mod support;
 mod webhooks_in;

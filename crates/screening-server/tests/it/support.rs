@@ -108,6 +108,8 @@ pub struct Opts {
     pub schedule: Vec<Duration>,
     pub sandbox: SandboxConfig,
     pub allow_loopback: bool,
+    /// `postgres://…` to run on PostgreSQL instead of the SQLite file.
+    pub database_url: Option<String>,
 }
 
 impl Default for Opts {
@@ -118,12 +120,17 @@ impl Default for Opts {
             schedule: vec![Duration::from_millis(50), Duration::from_millis(100), Duration::from_millis(150)],
             sandbox: SandboxConfig { report_delay: Duration::from_millis(100), ..SandboxConfig::default() },
             allow_loopback: true,
+            database_url: None,
         }
     }
 }
 
 pub fn config(dir: &std::path::Path, master: &MasterKey, sandbox: &SandboxHandle, opts: &Opts) -> Config {
-    let mut c = Config::with_store(store(dir, master));
+    let mut st = store(dir, master);
+    if let Some(u) = &opts.database_url {
+        st.database_url = u.clone();
+    }
+    let mut c = Config::with_store(st);
     c.bind = "127.0.0.1:0".parse().unwrap();
     c.yardstik_api_base = sandbox.base_url().to_string();
     c.yardstik_app_origin = sandbox.app_origin().to_string();
@@ -174,7 +181,11 @@ impl Env {
         let sandbox = yardstik_sandbox::spawn(opts.sandbox.clone()).await.unwrap();
         let dir = tempfile::tempdir().unwrap();
         let master = MasterKey::generate();
-        let db = Db::connect(&store(dir.path(), &master)).await.unwrap();
+        let mut st = store(dir.path(), &master);
+        if let Some(u) = &opts.database_url {
+            st.database_url = u.clone();
+        }
+        let db = Db::connect(&st).await.unwrap();
         let mut spec = tenant_spec();
         spec.settings.progress_updates = opts.progress_updates;
         spec.settings.allow_loopback = opts.allow_loopback;
