@@ -14,7 +14,8 @@ use std::time::Instant;
 
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
 use axum::middleware::{self, Next};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
+use screening_wire::{ErrorBody, ErrorCode};
 use axum::Router;
 use tower_http::timeout::TimeoutLayer;
 
@@ -32,6 +33,7 @@ pub fn router(ctx: ApiContext) -> Router {
     }
     app.layer(DefaultBodyLimit::max(ctx.config.body_limit))
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, ctx.config.request_timeout))
+        .layer(middleware::from_fn(json_errors))
         .layer(middleware::from_fn_with_state(ctx.clone(), observe))
         .with_state(ctx)
 }
@@ -47,4 +49,36 @@ async fn observe(State(ctx): State<ApiContext>, req: Request, next: Next) -> Res
     ctx.metrics.inc("screening_http_requests_total", &[("route", &route), ("status", &status.to_string())]);
     tracing::info!(method = %method, route = %route, status, latency_ms = start.elapsed().as_millis() as u64, "request");
     res
+}
+
+/// API routes answer every error as `ErrorBody`, including the ones produced by the
+/// framework (unknown route, wrong method, timeout, body limit on raw-body routes).
+async fn json_errors(req: Request, next: Next) -> Response {
+    let api = ["/ats/", "/widget/", "/webhooks/", "/demo/"].iter().any(|p| req.uri().path().starts_with(p));
+    let res = next.run(req).await;
+    let status = res.status();
+    let is_json = res
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !api || status.as_u16() < 400 || is_json {
+        return res;
+    }
+    let (message, code) = match status.as_u16() {
+        404 => ("No such API route.", ErrorCode::NotFound),
+        405 => ("This method is not allowed on this route.", ErrorCode::BadRequest),
+        408 => ("The request took too long; please retry.", ErrorCode::UpstreamUnavailable),
+        413 => ("The request body is too large.", ErrorCode::PayloadTooLarge),
+        415 => ("Send the body as application/json.", ErrorCode::BadRequest),
+        s if s >= 500 => ("Internal error; please retry.", ErrorCode::Internal),
+        _ => ("The request could not be processed.", ErrorCode::BadRequest),
+    };
+    let mut out = (status, axum::Json(ErrorBody::new(message).with_code(code))).into_response();
+    for (k, v) in res.headers() {
+        if k != axum::http::header::CONTENT_TYPE && k != axum::http::header::CONTENT_LENGTH {
+            out.headers_mut().insert(k.clone(), v.clone());
+        }
+    }
+    out
 }

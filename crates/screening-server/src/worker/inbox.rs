@@ -81,8 +81,19 @@ async fn handle(ctx: &ApiContext, row: &InboxRow) -> Outcome {
         Err(_) => return Outcome::Retry("database error", MAX_UNAVAILABLE),
     };
     let creds = &tenant.credentials;
-    let (kind, upd, detail) = match row.resource_type.as_str() {
-        "invitation" => {
+    let kind = match row.resource_type.as_str() {
+        "invitation" => YardstikRef::Invitation,
+        "report" => YardstikRef::Report,
+        _ => return Outcome::Done, // candidate, transaction, monitor, account…: nothing to map
+    };
+    // Only resources behind our orders are fetched (no Yardstik call for the others).
+    let item = match ctx.db.item_by_yardstik(&tenant.id, kind, &row.resource_id).await {
+        Ok(Some(i)) => i,
+        Ok(None) => return Outcome::Retry("no order item for this resource (yet)", MAX_UNMATCHED),
+        Err(_) => return Outcome::Retry("database error", MAX_UNAVAILABLE),
+    };
+    let (upd, detail) = match kind {
+        YardstikRef::Invitation => {
             let inv = match ctx.yardstik.invitation(creds, &row.resource_id).await {
                 Ok(i) => i,
                 Err(e) => return yardstik_outcome(e),
@@ -95,22 +106,16 @@ async fn handle(ctx: &ApiContext, row: &InboxRow) -> Outcome {
                 report_status: inv.report.as_ref().and_then(|r| r.status.clone()),
                 apply_url: inv.apply_url(),
             };
-            (YardstikRef::Invitation, upd, detail)
+            (upd, detail)
         }
-        "report" => {
+        YardstikRef::Report => {
             let rep = match ctx.yardstik.report(creds, &row.resource_id).await {
                 Ok(r) => r,
                 Err(e) => return yardstik_outcome(e),
             };
             let detail = describe("report", rep.status.as_deref().unwrap_or("unknown"));
-            (YardstikRef::Report, ItemUpdate { report_status: rep.status.clone(), ..Default::default() }, detail)
+            (ItemUpdate { report_status: rep.status.clone(), ..Default::default() }, detail)
         }
-        _ => return Outcome::Done, // candidate, transaction, monitor, account…: nothing to map
-    };
-    let item = match ctx.db.item_by_yardstik(&tenant.id, kind, &row.resource_id).await {
-        Ok(Some(i)) => i,
-        Ok(None) => return Outcome::Retry("no order item for this resource (yet)", MAX_UNMATCHED),
-        Err(_) => return Outcome::Retry("database error", MAX_UNAVAILABLE),
     };
     match apply(ctx, &tenant, &item.background_check_id, &item.package_id, upd, &detail).await {
         Ok(_) => Outcome::Done,

@@ -142,3 +142,29 @@ async fn throttled_429_is_retried() {
     }
     panic!("not delivered: {:?}", rows[0].state);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn graceful_shutdown_finishes_in_flight_deliveries() {
+    let mut env = Env::start(Opts::default()).await;
+    *env.receiver.delay_ms.lock().unwrap() = 700;
+    complete(&env, "inflight-1").await;
+    let tid = tenant_id(&env).await;
+    // Wait until the attempt is in flight (claimed, not yet answered), then shut down.
+    let mut claimed = false;
+    for _ in 0..400 {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE lease_owner IS NOT NULL")
+            .fetch_one(&env.db().pool).await.unwrap();
+        if n == 1 {
+            claimed = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert!(claimed, "delivery never started");
+    let store = store(&env.data_dir(), &env.master);
+    env.server.take().unwrap().shutdown().await;
+    assert_eq!(env.receiver.attempts(), 1, "the in-flight POST completed before shutdown returned");
+    let db = screening_server::db::Db::connect(&store).await.unwrap();
+    let rows = db.deliveries_for_order(&tid, "inflight-1").await.unwrap();
+    assert_eq!(rows[0].state, "delivered", "its outcome was recorded");
+}

@@ -25,6 +25,16 @@ async fn operational_endpoints_and_static_files() {
               "/widget/tokens/report", "/widget/tokens/disclosures"] {
         assert!(api["paths"].get(p).is_some(), "openapi lacks {p}");
     }
+    // Framework errors on API routes are ErrorBody too.
+    let res = env.http.get(env.url("/ats/nothing-here")).send().await.unwrap();
+    assert_eq!(res.status(), 404);
+    assert!(res.json::<Value>().await.unwrap()["error_message"].is_string());
+    let res = env.http.put(env.url("/ats/orders")).basic_auth(ATS_USER, Some(ATS_SECRET)).send().await.unwrap();
+    assert_eq!(res.status(), 405);
+    assert_eq!(res.json::<Value>().await.unwrap()["code"], "bad_request");
+    let res = env.http.post(env.url("/webhooks/yardstik")).body(vec![b' '; 100 * 1024]).send().await.unwrap();
+    assert_eq!(res.status(), 413);
+    assert!(res.json::<Value>().await.unwrap()["error_message"].is_string());
     // www/ and pkg/ do not exist here: 404 for those, the rest works.
     assert_eq!(get("/").await.unwrap().status(), 404);
     assert_eq!(get("/static/widget/screening_widget_bg.wasm").await.unwrap().status(), 404);
@@ -74,4 +84,21 @@ async fn static_dirs_demo_session_and_wasm_content_type() {
     let pk = http.get(format!("{base}/ats/packages")).basic_auth("demo-ats", Some("demo-ats-secret")).send().await.unwrap();
     assert_eq!(pk.status(), 200);
     server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn webhook_registration_survives_yardstik_being_down() {
+    // The first GET /webhook_types fails; registration retries in the background
+    // (Env::start waits until the five subscriptions exist).
+    let rule: yardstik_sandbox::FaultRule =
+        serde_json::from_value(serde_json::json!({"method": "GET", "path": "/webhook_types", "kind": "error", "rate": 1.0, "times": 1})).unwrap();
+    let mut opts = Opts::default();
+    opts.sandbox.faults = vec![rule];
+    let env = Env::start(opts).await;
+    let faults = env.http.get(format!("{}/sandbox/faults", env.sandbox.base_url())).send().await.unwrap().json::<Value>().await.unwrap();
+    assert_eq!(faults["rules"][0]["hits"], 1, "the outage was hit: {faults}");
+    // Registering again is idempotent.
+    let tenant = env.db().tenant_by_ats_account(ATS_USER).await.unwrap().unwrap();
+    let created = screening_server::worker::subscriptions::register(&env.server().ctx, &tenant).await.unwrap();
+    assert_eq!(created, 0);
 }

@@ -32,6 +32,8 @@ pub struct Receiver {
     pub plan: Arc<Mutex<VecDeque<u16>>>,
     pub default: Arc<Mutex<u16>>,
     pub addr: Arc<Mutex<Option<SocketAddr>>>,
+    /// Delay before answering (to catch deliveries in flight).
+    pub delay_ms: Arc<Mutex<u64>>,
 }
 
 impl Receiver {
@@ -68,6 +70,10 @@ impl Receiver {
 
 async fn receive(State(r): State<Receiver>, headers: HeaderMap, body: axum::body::Bytes) -> StatusCode {
     let v: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    let delay = *r.delay_ms.lock().unwrap();
+    if delay > 0 {
+        tokio::time::sleep(Duration::from_millis(delay)).await;
+    }
     r.got.lock().unwrap().push((headers, v));
     let code = r.plan.lock().unwrap().pop_front().unwrap_or(*r.default.lock().unwrap());
     StatusCode::from_u16(code).unwrap()
