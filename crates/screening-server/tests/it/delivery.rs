@@ -22,7 +22,7 @@ async fn retried_after_receiver_failures_then_delivered() {
     let env = Env::start(Opts::default()).await;
     env.receiver.plan.lock().unwrap().extend([500, 503, 302]);
     complete(&env, "retry-1").await;
-    for _ in 0..400 {
+    for _ in 0..1200 {
         if env.receiver.attempts() >= 4 {
             break;
         }
@@ -45,7 +45,7 @@ async fn dead_lettered_when_it_keeps_failing_and_redelivered_by_cli() {
     complete(&env, "dead-1").await;
     let tid = tenant_id(&env).await;
     let mut dead = Vec::new();
-    for _ in 0..400 {
+    for _ in 0..1200 {
         dead = env.db().deliveries_in_state("dead").await.unwrap();
         if !dead.is_empty() {
             break;
@@ -68,7 +68,7 @@ async fn dead_lettered_when_it_keeps_failing_and_redelivered_by_cli() {
     let cmd = screening_server::config::DeliveriesCmd::Redeliver { ids: vec![dead[0].id.clone()], all: false };
     screening_server::cli::deliveries(&store, cmd, &mut out).await.unwrap();
     assert!(String::from_utf8(out).unwrap().contains("1 deliveries queued again"));
-    for _ in 0..400 {
+    for _ in 0..1200 {
         let rows = env.db().deliveries_for_order(&tid, "dead-1").await.unwrap();
         if rows[0].state == "delivered" {
             return;
@@ -89,7 +89,7 @@ async fn target_refused_at_delivery_time_when_no_longer_allowed() {
     env.db().upsert_tenant(&spec, ATS_SECRET, true).await.unwrap();
     let report = v["items"][0]["report_id"].as_str().unwrap();
     env.yardstik_post(&format!("/sandbox/reports/{report}/status"), json!({"status": "clear", "force": true})).await;
-    for _ in 0..400 {
+    for _ in 0..1200 {
         let dead = env.db().deliveries_in_state("dead").await.unwrap();
         if let Some(d) = dead.first() {
             assert!(d.last_error.as_deref().unwrap().contains("private, loopback"), "{:?}", d.last_error);
@@ -107,7 +107,7 @@ async fn restart_between_commit_and_delivery_loses_nothing() {
     let mut env = Env::start(Opts { delivery_workers: 0, ..Opts::default() }).await;
     complete(&env, "restart-1").await;
     let tid = tenant_id(&env).await;
-    for _ in 0..400 {
+    for _ in 0..1200 {
         if !env.db().deliveries_for_order(&tid, "restart-1").await.unwrap().is_empty() {
             break;
         }
@@ -151,7 +151,7 @@ async fn graceful_shutdown_finishes_in_flight_deliveries() {
     let tid = tenant_id(&env).await;
     // Wait until the attempt is in flight (claimed, not yet answered), then shut down.
     let mut claimed = false;
-    for _ in 0..400 {
+    for _ in 0..1200 {
         let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE lease_owner IS NOT NULL")
             .fetch_one(&env.db().pool).await.unwrap();
         if n == 1 {

@@ -57,7 +57,7 @@ impl Receiver {
     }
     /// Wait until `pred` holds for the received bodies (bounded).
     pub async fn wait_for(&self, what: &str, pred: impl Fn(&[Value]) -> bool) -> Vec<Value> {
-        for _ in 0..600 {
+        for _ in 0..1200 {
             let b = self.bodies();
             if pred(&b) {
                 return b;
@@ -219,7 +219,7 @@ impl Env {
     /// Wait until this server's webhook subscriptions exist in the sandbox.
     pub async fn wait_registered(&self) {
         let url = format!("{}/webhooks/yardstik", self.server().base_url());
-        for _ in 0..400 {
+        for _ in 0..1200 {
             let hooks = self.yardstik_get(&format!("/accounts/{ACCOUNT_A}/webhooks?per_page=200")).await;
             let n = list(&hooks).iter().filter(|w| w["url"] == url.as_str()).count();
             if n >= 5 {
@@ -281,7 +281,7 @@ impl Env {
     /// Poll the ATS view until `pred`.
     pub async fn wait_order(&self, bcid: &str, what: &str, pred: impl Fn(&Value) -> bool) -> Value {
         let mut last = Value::Null;
-        for _ in 0..600 {
+        for _ in 0..1200 {
             let (s, v) = self.ats(reqwest::Method::GET, &format!("/ats/orders/{bcid}"), None).await;
             if s == 200 && pred(&v) {
                 return v;
