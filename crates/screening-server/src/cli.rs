@@ -10,11 +10,14 @@ use crate::tenant::{Secret, TenantSpec};
 pub async fn tenant(store: &StoreConfig, cmd: TenantCmd, out: &mut impl Write) -> anyhow::Result<()> {
     let db = Db::connect(store).await?;
     match cmd {
-        TenantCmd::Add { from_file, replace } => {
+        TenantCmd::Add { from_file, replace, default_webhook_url } => {
             let text = std::fs::read_to_string(&from_file)
                 .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", from_file.display()))?;
-            let spec: TenantSpec =
+            let mut spec: TenantSpec =
                 serde_json::from_str(&text).map_err(|e| anyhow::anyhow!("{}: not a valid tenant file: {e}", from_file.display()))?;
+            if let Some(url) = default_webhook_url {
+                spec.settings.default_webhook_url = Some(url).filter(|u| !u.is_empty());
+            }
             spec.validate().map_err(|e| anyhow::anyhow!("{}: {e}", from_file.display()))?;
             let (secret, generated) = match &spec.api_secret {
                 Some(Secret(s)) => (s.clone(), false),

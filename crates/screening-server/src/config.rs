@@ -62,6 +62,9 @@ pub enum TenantCmd {
         /// Replace an existing tenant with the same ats_account_id (keeps its orders).
         #[arg(long)]
         replace: bool,
+        /// Override the file's `default_webhook_url` (where widget orders' results go).
+        #[arg(long)]
+        default_webhook_url: Option<String>,
     },
     /// List tenants (no secrets).
     List,

@@ -19,12 +19,12 @@ async fn tenant_commands() {
             (r.map_err(|e| e.to_string()), String::from_utf8(out).unwrap())
         }
     };
-    let (r, out) = run(TenantCmd::Add { from_file: fixture.clone(), replace: false }).await;
+    let (r, out) = run(TenantCmd::Add { from_file: fixture.clone(), replace: false, default_webhook_url: None }).await;
     r.unwrap();
     assert!(out.contains("demo-ats") && !out.contains("API secret"), "fixture secret is not printed: {out}");
-    let (r, _) = run(TenantCmd::Add { from_file: fixture.clone(), replace: false }).await;
+    let (r, _) = run(TenantCmd::Add { from_file: fixture.clone(), replace: false, default_webhook_url: None }).await;
     assert!(r.unwrap_err().contains("--replace"));
-    run(TenantCmd::Add { from_file: fixture.clone(), replace: true }).await.0.unwrap();
+    run(TenantCmd::Add { from_file: fixture.clone(), replace: true, default_webhook_url: None }).await.0.unwrap();
 
     // Credentials are sealed at rest.
     let raw = std::fs::read(dir.path().join("screening.db")).unwrap();
@@ -51,7 +51,7 @@ async fn tenant_commands() {
     let mut v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&fixture).unwrap()).unwrap();
     v["catalog"][0]["price"] = serde_json::json!("29.999");
     std::fs::write(&bad, v.to_string()).unwrap();
-    let (r, _) = run(TenantCmd::Add { from_file: bad, replace: true }).await;
+    let (r, _) = run(TenantCmd::Add { from_file: bad, replace: true, default_webhook_url: None }).await;
     assert!(r.unwrap_err().contains("price"), "price error named");
 
     run(TenantCmd::Remove { ats_account_id: "demo-ats".into() }).await.0.unwrap();

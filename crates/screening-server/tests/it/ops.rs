@@ -62,10 +62,12 @@ async fn static_dirs_demo_session_and_wasm_content_type() {
     cfg.register_webhooks = false;
     // The demo tenant, seeded the way pkg-scripts/demo does it.
     let file = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo-tenant.json");
-    let cmd = screening_server::config::TenantCmd::Add { from_file: file.clone(), replace: true };
+    let cmd = screening_server::config::TenantCmd::Add { from_file: file.clone(), replace: true, default_webhook_url: Some("http://127.0.0.1:9/elsewhere".into()) };
     let mut out = Vec::new();
     screening_server::cli::tenant(&cfg.store, cmd, &mut out).await.unwrap();
     let server = screening_server::start(cfg).await.unwrap();
+    let demo = server.ctx.db.tenant_by_ats_account("demo-ats").await.unwrap().unwrap();
+    assert_eq!(demo.settings.default_webhook_url.as_deref(), Some("http://127.0.0.1:9/elsewhere"), "--default-webhook-url applied");
     let http = reqwest::Client::new();
     let base = server.base_url();
     let index = http.get(format!("{base}/")).send().await.unwrap();
