@@ -168,3 +168,32 @@ async fn graceful_shutdown_finishes_in_flight_deliveries() {
     let rows = db.deliveries_for_order(&tid, "inflight-1").await.unwrap();
     assert_eq!(rows[0].state, "delivered", "its outcome was recorded");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn retry_after_sets_the_next_attempt_within_the_cap() {
+    // Test config: schedule 50ms/100ms/150ms (±20%), Retry-After capped at 200ms.
+    let env = Env::start(Opts::default()).await;
+    *env.receiver.default.lock().unwrap() = 503;
+    *env.receiver.retry_after.lock().unwrap() = Some("3600".into());
+    complete(&env, "ra-cap").await;
+    let tid = tenant_id(&env).await;
+    for _ in 0..1200 {
+        let row: Option<(i64, i64, String)> = sqlx::query_as(
+            "SELECT next_attempt_at, updated_at, state FROM outbox WHERE tenant_id = $1 AND background_check_id = 'ra-cap' AND last_status = 503",
+        )
+        .bind(&tid)
+        .fetch_optional(&env.db().pool)
+        .await
+        .unwrap();
+        if let Some((next, updated, state)) = row {
+            if state == "pending" {
+                let gap = next - updated;
+                assert!(gap >= 150, "Retry-After (capped to 200ms) outweighs the 50ms step: {gap}ms");
+                assert!(gap <= 210, "Retry-After of an hour is capped: {gap}ms");
+                return;
+            }
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    panic!("no retried attempt observed");
+}

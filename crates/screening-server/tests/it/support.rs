@@ -34,6 +34,8 @@ pub struct Receiver {
     pub addr: Arc<Mutex<Option<SocketAddr>>>,
     /// Delay before answering (to catch deliveries in flight).
     pub delay_ms: Arc<Mutex<u64>>,
+    /// `Retry-After` header value sent with every non-2xx answer.
+    pub retry_after: Arc<Mutex<Option<String>>>,
 }
 
 impl Receiver {
@@ -68,15 +70,20 @@ impl Receiver {
     }
 }
 
-async fn receive(State(r): State<Receiver>, headers: HeaderMap, body: axum::body::Bytes) -> StatusCode {
+async fn receive(State(r): State<Receiver>, headers: HeaderMap, body: axum::body::Bytes) -> axum::response::Response {
+    use axum::response::IntoResponse;
     let v: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
     let delay = *r.delay_ms.lock().unwrap();
     if delay > 0 {
         tokio::time::sleep(Duration::from_millis(delay)).await;
     }
     r.got.lock().unwrap().push((headers, v));
-    let code = r.plan.lock().unwrap().pop_front().unwrap_or(*r.default.lock().unwrap());
-    StatusCode::from_u16(code).unwrap()
+    let code = StatusCode::from_u16(r.plan.lock().unwrap().pop_front().unwrap_or(*r.default.lock().unwrap())).unwrap();
+    let retry_after = r.retry_after.lock().unwrap().clone();
+    match retry_after {
+        Some(ra) if !code.is_success() => (code, [("retry-after", ra)]).into_response(),
+        _ => code.into_response(),
+    }
 }
 
 pub struct Env {
