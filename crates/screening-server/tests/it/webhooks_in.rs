@@ -68,3 +68,28 @@ async fn forged_replayed_and_unknown_account_webhooks() {
     assert_eq!(state["result"], "Pass");
     assert_eq!(env.db().event_state(&tenant.id, "evt-1").await.unwrap().as_deref(), Some("done"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tenants_are_isolated() {
+    let env = Env::start(Opts::default()).await;
+    let (s, _) = env.order(&simple_order("iso-1", &env.receiver.url(), "iso@example.com", "Doe")).await;
+    assert_eq!(s, 201);
+    // A second tenant on Yardstik account B.
+    let mut spec = tenant_spec();
+    spec.ats_account_id = "OTHER".into();
+    spec.name = "Other Tenant Inc".into();
+    spec.yardstik_account_id = "8e4a6b5f-2d3c-4f9a-8b7e-1c2d3e4f5a60".into();
+    spec.yardstik_api_key = screening_server::tenant::Secret("demo-yardstik-key-2".into());
+    spec.webhook_signature = screening_server::tenant::Secret("demo-webhook-signature-2".into());
+    spec.settings.web_token_user_email = "other-user@example.com".into();
+    env.db().upsert_tenant(&spec, "other-secret-1", false).await.unwrap();
+    let res = env.http.get(env.url("/ats/orders/iso-1")).basic_auth("OTHER", Some("other-secret-1")).send().await.unwrap();
+    assert_eq!(res.status(), 404, "another tenant cannot see the order");
+    let res = env.http.get(env.url("/ats/orders/iso-1")).basic_auth("OTHER", Some(ATS_SECRET)).send().await.unwrap();
+    assert_eq!(res.status(), 401, "another tenant's secret does not open this one");
+    // An event for account A signed with account B's key is rejected.
+    let body = serde_json::to_vec(&json!({"id": "evt-x", "event": "updated", "resource_id": "abc", "account_id": ACCOUNT_A,
+        "account_name": "x", "resource_type": "report", "resource_url": "x"})).unwrap();
+    let (s, _) = post(&env, &body, Some(&hmac_hex(b"demo-webhook-signature-2", &body))).await;
+    assert_eq!(s, 401);
+}
