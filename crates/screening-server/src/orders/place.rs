@@ -9,7 +9,10 @@
 //!    exists" for an email it knows) the candidate, then one invitation per ordered package
 //!    (the package, then each add-on), recording each id as soon as Yardstik returns it.
 //! 4. On a Yardstik failure the claim is marked failed, keeping the candidate and any
-//!    invitations already created; the next submission resumes from there.
+//!    invitations already created; the next submission resumes from there. A resumed
+//!    attempt first looks for an invitation of that candidate and package created since the
+//!    order was received and not linked to any order (one whose answer was lost to a timeout
+//!    or crash) and adopts it instead of creating a second one.
 
 use std::time::{Duration, Instant};
 
@@ -186,6 +189,10 @@ async fn create_inner(ctx: &ApiContext, tenant: &Tenant, req: &PlaceRequest<'_>)
     let bcid = req.background_check_id;
     let creds = &tenant.credentials;
     let row = ctx.db.order(&tenant.id, bcid).await?.ok_or_else(|| anyhow::anyhow!("claimed order vanished"))?;
+    // A resumed attempt (an earlier one created the candidate) may have lost the answer of
+    // an invitation Yardstik did create: look for it before creating another.
+    let resumed = row.candidate_id.is_some();
+    let since = crate::db::ms_to_rfc3339(row.created_at - 60_000);
     let candidate_id = match row.candidate_id {
         Some(c) => c,
         None => {
@@ -199,13 +206,21 @@ async fn create_inner(ctx: &ApiContext, tenant: &Tenant, req: &PlaceRequest<'_>)
         if item.invitation_id.is_some() {
             continue;
         }
-        let inv = ctx
-            .yardstik
-            .create_invitation(
-                creds,
-                &NewInvitation { account_package_id: item.yardstik_package_id.clone(), candidate_id: candidate_id.clone(), expires_at: None },
-            )
-            .await?;
+        let adopted = if resumed { adopt(ctx, tenant, &candidate_id, &item.yardstik_package_id, &since).await? } else { None };
+        let inv = match adopted {
+            Some(inv) => {
+                tracing::info!(background_check_id = bcid, invitation_id = %inv.id, "adopted an invitation created by an earlier attempt");
+                inv
+            }
+            None => {
+                ctx.yardstik
+                    .create_invitation(
+                        creds,
+                        &NewInvitation { account_package_id: item.yardstik_package_id.clone(), candidate_id: candidate_id.clone(), expires_at: None },
+                    )
+                    .await?
+            }
+        };
         tracing::info!(background_check_id = bcid, package = %item.package_id, invitation_id = %inv.id, "yardstik invitation created");
         let upd = ItemUpdate {
             invitation_id: Some(inv.id.clone()),
@@ -217,4 +232,25 @@ async fn create_inner(ctx: &ApiContext, tenant: &Tenant, req: &PlaceRequest<'_>)
         apply(ctx, tenant, bcid, &item.package_id, upd, "Candidate invited by Yardstik").await?;
     }
     load_state(ctx, &tenant.id, bcid).await?.ok_or_else(|| anyhow::anyhow!("order vanished").into())
+}
+
+/// An open invitation of this candidate and package, created since the order was received
+/// and not linked to any order yet.
+async fn adopt(
+    ctx: &ApiContext,
+    tenant: &Tenant,
+    candidate_id: &str,
+    package: &str,
+    since: &str,
+) -> Result<Option<crate::yardstik::types::Invitation>, Error> {
+    let found = ctx.yardstik.find_invitations(&tenant.credentials, candidate_id, package, since).await?;
+    for inv in found {
+        if matches!(inv.status.as_deref(), Some("canceled" | "expired")) {
+            continue;
+        }
+        if ctx.db.item_by_yardstik(&tenant.id, crate::db::orders::YardstikRef::Invitation, &inv.id).await?.is_none() {
+            return Ok(Some(inv));
+        }
+    }
+    Ok(None)
 }

@@ -193,6 +193,27 @@ impl Yardstik {
         Ok(self.call("create_invitation", creds, Method::POST, "/invitations", &[], Some(i), Retry::No).await?.1)
     }
 
+    /// Invitations of one candidate for one account package created since `since`
+    /// (`GET /invitations` with `query[…_eq]`/`query[created_at_gteq]` predicates, oldest first).
+    pub async fn find_invitations(
+        &self,
+        creds: &Credentials,
+        candidate_id: &str,
+        account_package_id: &str,
+        since: &str,
+    ) -> Result<Vec<Invitation>, YardstikError> {
+        let q = [
+            ("query[candidate_id_eq]", candidate_id),
+            ("query[account_package_id_eq]", account_package_id),
+            ("query[created_at_gteq]", since),
+            ("order_by", "created_at"),
+            ("per_page", "200"),
+        ];
+        let (_, list): (_, ListOf<Invitation>) =
+            self.call("find_invitations", creds, Method::GET, "/invitations", &q, None::<&()>, Retry::Yes).await?;
+        Ok(list.into_parts().0)
+    }
+
     pub async fn invitation(&self, creds: &Credentials, id: &str) -> Result<Invitation, YardstikError> {
         let path = format!("/invitations/{}", self.id(id)?);
         Ok(self.call("get_invitation", creds, Method::GET, &path, &[], None::<&()>, Retry::Yes).await?.1)

@@ -137,6 +137,8 @@ pub struct Invitation {
     #[serde(default)]
     pub account_id: Option<String>,
     #[serde(default)]
+    pub created_at: Option<String>,
+    #[serde(default)]
     pub meta: InvitationMeta,
     #[serde(default)]
     pub report: Option<ReportRef>,

@@ -191,3 +191,29 @@ async fn ssrf_targets_are_refused_at_order_time() {
     }
     assert_eq!(list(&env.yardstik_get("/candidates").await).len(), 0, "nothing reached Yardstik");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn resumed_order_adopts_an_invitation_whose_answer_was_lost() {
+    let env = Env::start(Opts::default()).await;
+    // First attempt: the candidate is created, the invitation call fails.
+    env.yardstik_post("/sandbox/faults", json!({"method": "POST", "path": "/invitations", "kind": "error", "rate": 1.0, "times": 1})).await;
+    let order = simple_order("lost-1", &env.receiver.url(), "lost@example.com", "Doe");
+    let (s, _) = env.order(&order).await;
+    assert_eq!(s, 503);
+    // As if Yardstik had created the invitation but its answer never reached us.
+    let cand = list(&env.yardstik_get("/candidates").await)[0]["id"].as_str().unwrap().to_string();
+    let (s, lost) = env.yardstik_post("/invitations", json!({"candidate_id": cand, "account_package_id": "11111111-aaaa-4aaa-8aaa-000000000001"})).await;
+    assert_eq!(s, 201, "{lost}");
+    // The retry adopts it instead of inviting the candidate twice.
+    let (s, v) = env.order(&order).await;
+    assert_eq!(s, 201, "{v}");
+    let invitations = list(&env.yardstik_get("/invitations").await);
+    assert_eq!(invitations.len(), 1, "{invitations:?}");
+    let tenant = env.db().tenant_by_ats_account(ATS_USER).await.unwrap().unwrap();
+    let items = env.db().order_items(&tenant.id, "lost-1").await.unwrap();
+    assert_eq!(items[0].invitation_id.as_deref(), lost["id"].as_str());
+    // A second order of the same applicant gets its own invitation (the first is linked).
+    let (s, _) = env.order(&simple_order("lost-2", &env.receiver.url(), "lost@example.com", "Doe")).await;
+    assert_eq!(s, 201);
+    assert_eq!(list(&env.yardstik_get("/invitations").await).len(), 2);
+}
