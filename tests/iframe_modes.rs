@@ -95,7 +95,7 @@ async fn report_iframe_has_the_sdk_url_attributes_and_a_spinner_until_loaded() {
     post_message(DOMAIN, &loaded_msg());
     wait_for("loaded", || !loading(&host)).await;
     assert!(events.borrow().iter().any(|(t, _)| t == "screening:iframe-loaded"));
-    assert!(text(&host, "[role=status]").contains("ready"));
+    assert_eq!(text(&host, "[role=status]"), "Background check report loaded.");
     handle.unmount();
 }
 

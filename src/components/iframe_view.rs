@@ -21,15 +21,15 @@ use crate::messages::{self, origin_of, use_yardstik_messages};
 /// (opacity 0, never `display:none`, which would stop its `loaded` message) under a spinner.
 /// Sizes and full screen are attributes and classes: no inline style (strict CSP).
 pub fn frame(c: &Config, url: &str, title: &'static str, loaded: bool, onload: Option<Callback<Event>>) -> Html {
-    let full = c.full_screen.then_some("sw-full");
+    let full = if c.full_screen { " sw-full" } else { "" };
     html! {
         <div class="sw-frame-wrap">
-            <iframe class={classes!("sw-frame", (!loaded).then_some("is-loading"), full)}
+            <iframe class={format!("sw-frame{}{full}", if loaded { "" } else { " is-loading" })}
                     src={url.to_string()} {title} referrerpolicy="no-referrer"
                     width={c.width.clone()} height={c.height.clone()}
                     aria-busy={(!loaded).then_some("true")} {onload}></iframe>
             if !loaded {
-                <div class={classes!("sw-frame-overlay", full)} aria-hidden="true">
+                <div class={format!("sw-frame-overlay{full}")} aria-hidden="true">
                     <span class="sw-spinner"></span>
                     <span>{ "Loading…" }</span>
                 </div>
@@ -202,7 +202,7 @@ pub fn FrameView(props: &FrameViewProps) -> Html {
             let onload = (mode == Mode::Apply).then(|| state.dispatcher().to_callback().reform(|_: Event| Action::Loaded));
             html! {
                 <>
-                    { status_region(if *loaded { format!("The {what} is ready.") } else { format!("Loading the {what}…") }.into()) }
+                    { status_region(if *loaded { format!("{title} loaded.") } else { format!("Loading the {what}…") }.into()) }
                     { frame(&ctx.config, url, title, *loaded, onload) }
                 </>
             }

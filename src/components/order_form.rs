@@ -16,7 +16,6 @@ use super::status::{loading, notice, status_region};
 use super::Ctx;
 use crate::api::{new_idempotency_key, ApiError};
 use crate::events::{self, obj, opt, s};
-use crate::json;
 
 /// (key, label, autocomplete, input type, wide)
 const FIELDS: [(&str, &str, &str, &str, bool); 9] = [
@@ -165,7 +164,6 @@ impl Reducible for View {
 /// The order the user means to place and the key that makes placing it idempotent.
 struct Intent {
     key: String,
-    payload: String,
     request: WidgetOrderRequest,
 }
 
@@ -206,13 +204,12 @@ struct Placer {
 impl Placer {
     /// The key for `request`: the pending intent's if it is the same order, else a new one.
     fn key_for(&self, request: &WidgetOrderRequest) -> String {
-        let payload = json::to_string(request);
         let mut slot = self.intent.borrow_mut();
         match slot.as_ref() {
-            Some(i) if i.payload == payload => i.key.clone(),
+            Some(i) if i.request == *request => i.key.clone(),
             _ => {
                 let key = new_idempotency_key();
-                *slot = Some(Intent { key: key.clone(), payload, request: request.clone() });
+                *slot = Some(Intent { key: key.clone(), request: request.clone() });
                 key
             }
         }
@@ -435,7 +432,7 @@ pub fn OrderView(props: &OrderProps) -> Html {
             })
         };
         html! {
-            <div class={classes!("sw-field", wide.then_some("is-wide"))} key={key}>
+            <div class={if wide { "sw-field is-wide" } else { "sw-field" }} key={key}>
                 <label for={id.clone()}>{ label }</label>
                 <input id={id} name={key} type={kind} autocomplete={autocomplete}
                        value={field_value(&view.applicant, key)} {oninput} {onblur}
@@ -481,7 +478,8 @@ pub fn OrderView(props: &OrderProps) -> Html {
             <div class="sw-actions">
                 <button type="submit" class="sw-btn sw-submit" disabled={submitting}>
                     if submitting { <span class="sw-spinner" aria-hidden="true"></span>{ "Placing order…" } }
-                    else { { format!("Order background check · {}", total.label()) } }
+                    else if view.selected.is_some() { { format!("Order background check · {}", total.label()) } }
+                    else { { "Order background check" } }
                 </button>
             </div>
             if submitting { { loading("Sending the order to the screening service…".into()) } }

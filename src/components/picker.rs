@@ -17,6 +17,16 @@ pub struct PickerProps {
     pub error: Option<String>,
 }
 
+/// Class strings built by hand: `classes!` would bring an `IndexSet` (and its hashing) in.
+fn card_class(checked: bool, disabled: bool) -> &'static str {
+    match (checked, disabled) {
+        (false, false) => "sw-card",
+        (true, false) => "sw-card is-selected",
+        (false, true) => "sw-card is-disabled",
+        (true, true) => "sw-card is-selected is-disabled",
+    }
+}
+
 /// The total of the chosen package and add-ons, in exact decimal arithmetic.
 pub fn total_of(list: &PackageList, selected: Option<&str>, add_ons: &[String]) -> Total {
     let pkg = list.packages.iter().filter(|p| Some(p.id.as_str()) == selected);
@@ -36,7 +46,7 @@ pub fn picker(props: PickerProps) -> Html {
         let input_id = format!("sw-pkg-{}", p.id);
         html! {
             <label key={p.id.clone()} for={input_id.clone()}
-                   class={classes!("sw-card", checked.then_some("is-selected"), disabled.then_some("is-disabled"))}>
+                   class={card_class(checked, disabled)}>
                 <input type="radio" name="sw-package" id={input_id} value={p.id.clone()}
                        {checked} {disabled} {onchange} required=true
                        aria-describedby={props.error.as_ref().map(|_| "sw-err-package")} />
@@ -63,7 +73,7 @@ pub fn picker(props: PickerProps) -> Html {
         let input_id = format!("sw-addon-{}", a.id);
         html! {
             <label key={a.id.clone()} for={input_id.clone()}
-                   class={classes!("sw-card", checked.then_some("is-selected"), disabled.then_some("is-disabled"))}>
+                   class={card_class(checked, disabled)}>
                 <input type="checkbox" id={input_id} value={a.id.clone()} {checked} {disabled} {onchange} />
                 <span class="sw-card-body">
                     <span class="sw-card-top">

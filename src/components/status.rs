@@ -28,7 +28,7 @@ pub fn notice(
     extra: Html,
 ) -> Html {
     html! {
-        <div class={classes!("sw-panel", error.then_some("is-error"))} role={error.then_some("alert")}>
+        <div class={if error { "sw-panel is-error" } else { "sw-panel" }} role={error.then_some("alert")}>
             <p class="sw-h">{ title }</p>
             <p class="sw-notice-message">{ message }</p>
             { extra }
