@@ -33,7 +33,15 @@ async fn retried_after_receiver_failures_then_delivered() {
     assert!(bodies.iter().all(|b| b == &bodies[0] && b["status"] == "complete"));
     let headers = env.receiver.got.lock().unwrap()[0].0.clone();
     assert!(headers.contains_key("webhook-id"));
-    let rows = env.db().deliveries_for_order(&tenant_id(&env).await, "retry-1").await.unwrap();
+    let tid = tenant_id(&env).await;
+    let mut rows = Vec::new();
+    for _ in 0..1200 {
+        rows = env.db().deliveries_for_order(&tid, "retry-1").await.unwrap();
+        if rows.first().is_some_and(|r| r.state == "delivered") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
     assert_eq!(rows.len(), 1);
     assert_eq!((rows[0].state.as_str(), rows[0].attempts), ("delivered", 4));
 }
@@ -132,7 +140,7 @@ async fn throttled_429_is_retried() {
     complete(&env, "ra-1").await;
     env.receiver.wait_for("second attempt", |b| b.len() >= 2).await;
     let rows = env.db().deliveries_for_order(&tenant_id(&env).await, "ra-1").await.unwrap();
-    for _ in 0..200 {
+    for _ in 0..1200 {
         let rows = env.db().deliveries_for_order(&tenant_id(&env).await, "ra-1").await.unwrap();
         if rows[0].state == "delivered" {
             assert_eq!(rows[0].attempts, 2);
