@@ -55,7 +55,9 @@ impl CheckStatus {
         Self::ALL.into_iter().find(|v| v.as_str() == s)
     }
 
-    /// No further change is expected (the ATS gets no more updates after this).
+    /// The check has reached an end state. Progress updates stop here; the result of a
+    /// `complete` check may still change afterwards (Yardstik consider → proceed or
+    /// final_adverse), and such a change is sent to the ATS again.
     pub fn is_final(self) -> bool {
         matches!(self, Self::Complete | Self::Canceled | Self::Expired)
     }
