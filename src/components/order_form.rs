@@ -369,7 +369,7 @@ pub fn OrderView(props: &OrderProps) -> Html {
     let submitting = matches!(view.submit, Submit::Submitting);
     let shown = |field: &str| -> Option<String> {
         let path = if field == "package_id" { field.to_string() } else { format!("applicant.{field}") };
-        let visible = view.attempted || view.touched.iter().any(|t| *t == field);
+        let visible = view.attempted || view.touched.contains(&field);
         errors
             .iter()
             .find(|e| e.field == path && visible)
