@@ -144,7 +144,10 @@ export interface ScreeningEventMap {
   'screening:form-submitted': CustomEvent<FormSubmittedDetail>;
   'screening:error': CustomEvent<ErrorDetail>;
 }
-export type ScreeningEvent = ScreeningEventMap[keyof ScreeningEventMap];
+/** Any widget event; narrow it with `event.type`. */
+export type ScreeningEvent = {
+  [K in keyof ScreeningEventMap]: ScreeningEventMap[K] & { readonly type: K };
+}[keyof ScreeningEventMap];
 
 declare global {
   interface HTMLElementEventMap extends ScreeningEventMap {}
