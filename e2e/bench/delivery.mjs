@@ -113,7 +113,8 @@ for (const o of orders) {
   delivery.push(r - d);
 }
 const pct = (a, p) => { const s = [...a].sort((x, y) => x - y); return s.length ? s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] : null; };
-const sum = (a) => ({ n: a.length, p50: +(pct(a, 50) ?? NaN).toFixed(2), p99: +(pct(a, 99) ?? NaN).toFixed(2), max: a.length ? +Math.max(...a).toFixed(2) : null });
+const sum = (a) => ({ n: a.length, p50: +(pct(a, 50) ?? NaN).toFixed(2), p90: +(pct(a, 90) ?? NaN).toFixed(2),
+  p99: +(pct(a, 99) ?? NaN).toFixed(2), max: a.length ? +Math.max(...a).toFixed(2) : null, over_1s: a.filter((x) => x > 1000).length });
 console.log(JSON.stringify({ orders: orders.length, rate: RATE, missing_direct: missingDirect, missing_result: missingResult,
   delivery: sum(delivery), reference_hop: sum(hop) }));
 process.exit(0);

@@ -39,10 +39,15 @@ function detector() {
 
 async function once(context, url) {
   const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
   try {
     await page.goto(url, { waitUntil: 'commit', timeout: 30_000 });
     await page.waitForFunction(() => window.__interactiveAt != null, null, { timeout: 30_000, polling: 50 });
     return await page.evaluate(() => window.__interactiveAt);
+  } catch (err) {
+    throw new Error(`${url}: the package list did not become interactive (${err.message}); ${problems.join('; ') || 'no page errors'}`);
   } finally {
     await page.close();
   }
