@@ -102,7 +102,7 @@ fn get_fn(obj: &JsValue, key: &str) -> Option<Function> {
 /// (no serde `Deserialize` for it in the wasm: that is size the host pays for).
 fn applicant_of(a: &JsValue) -> Applicant {
     let mut out = Applicant { id: get_str(a, "id").unwrap_or_default(), ..Applicant::default() };
-    for key in crate::components::order_form::FIELD_KEYS {
+    for &(key, ..) in crate::components::order_form::FIELDS.iter() {
         if let Some(value) = get_str(a, key) {
             crate::components::order_form::set_field(&mut out, key, value);
         }

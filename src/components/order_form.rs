@@ -17,8 +17,8 @@ use super::Ctx;
 use crate::api::{new_idempotency_key, ApiError};
 use crate::events::{self, obj, opt, s};
 
-/// (key, label, autocomplete, input type, wide)
-const FIELDS: [(&str, &str, &str, &str, bool); 9] = [
+/// The applicant's fields in form order: (key, label, autocomplete, input type, wide).
+pub const FIELDS: [(&str, &str, &str, &str, bool); 9] = [
     ("first_name", "First name", "given-name", "text", false),
     ("last_name", "Last name", "family-name", "text", false),
     ("email", "Email", "email", "email", false),
@@ -29,10 +29,6 @@ const FIELDS: [(&str, &str, &str, &str, bool); 9] = [
     ("state", "State (2 letters)", "address-level1", "text", false),
     ("zip", "ZIP code", "postal-code", "text", false),
 ];
-
-/// The applicant's fields, in form order.
-pub const FIELD_KEYS: [&str; 9] =
-    ["first_name", "last_name", "email", "phone", "address", "address_2", "city", "state", "zip"];
 
 pub fn field_value(a: &Applicant, key: &str) -> String {
     let o = |v: &Option<String>| v.clone().unwrap_or_default();
