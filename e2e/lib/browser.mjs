@@ -27,7 +27,8 @@ export async function launch(options = {}) {
   });
   const close = async () => {
     try { await context.close(); } catch { /* already gone */ }
-    fs.rmSync(profile, { recursive: true, force: true });
+    // Chromium may still be writing (e.g. when a signal closed it): retry, never throw.
+    try { fs.rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 }); } catch { /* left in tmp */ }
   };
   return { context, close };
 }
