@@ -4,7 +4,7 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 export ROOT
-export PATH="$HOME/.cargo/bin:$PATH"
+export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 
 say()  { printf '\033[1m[%s]\033[0m %s\n' "${SCRIPT_NAME:-pkg}" "$*"; }
 warn() { printf '\033[33m[%s] warning:\033[0m %s\n' "${SCRIPT_NAME:-pkg}" "$*" >&2; }
