@@ -84,6 +84,11 @@ async fn result_page(State(ctx): State<ApiContext>, Path(token): Path<String>) -
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
 <title>Background check {bcid_html}</title>
+<style nonce="{nonce}">
+body{{margin:0;background:#f5f7fa;color:#1a2233;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}}
+main{{max-width:860px;margin:2rem auto;padding:0 1rem}}
+h1{{font-size:1.25rem;font-weight:600;margin:0 0 1rem}}
+</style>
 <script type="module" src="/static/widget/screening-widget-element.js"></script>
 </head>
 <body>

@@ -58,6 +58,10 @@ async fn seed_order_end_to_end_to_ats_webhook() {
     assert!(html.contains(r#"mode="report""#) && html.contains(r#"background-check-id="224466""#), "{html}");
     assert!(!html.contains("<script>") && html.contains(r#"<script type="module" src="/static/widget/screening-widget-element.js"></script>"#));
     assert!(!html.contains(KEY_A));
+    // Its only style block carries the CSP's per-response nonce (no 'unsafe-inline').
+    let nonce = csp.split("'nonce-").nth(1).and_then(|r| r.split('\'').next()).expect("style nonce in CSP");
+    assert!(html.contains(&format!(r#"<style nonce="{nonce}">"#)), "{html}");
+    assert_eq!(html.matches("<style").count(), 1);
     // A tampered link is refused.
     let bad = env.http.get(format!("{link}x")).send().await.unwrap();
     assert_eq!(bad.status(), 404);
