@@ -128,7 +128,9 @@ export interface TokenRefreshedDetail {
   domain?: string;
 }
 export interface IframeLoadedDetail { mode: 'report' | 'disclosures' | 'apply' }
-export interface FormSubmittedDetail { backgroundCheckId: string }
+/** Apply mode: one intake form (of `total`, one per Yardstik invitation of the order) was
+ *  submitted; `step` counts from 1. After `step === total` the "what happens next" panel shows. */
+export interface FormSubmittedDetail { backgroundCheckId: string; step: number; total: number }
 export interface ErrorDetail {
   stage: 'config' | 'packages' | 'token' | 'apply_link';
   message: string;

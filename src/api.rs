@@ -6,7 +6,7 @@ use std::cell::RefCell;
 
 use js_sys::{Function, Promise, Reflect};
 use screening_wire::{
-    ApplyLink, DisclosuresToken, ErrorBody, ErrorCode, OrderState, PackageList, ReportToken,
+    DisclosuresToken, ErrorBody, ErrorCode, OrderState, PackageList, ReportToken,
     ReportTokenRequest, SessionResponse, WidgetOrderRequest, IDEMPOTENCY_KEY_HEADER,
 };
 use serde::de::DeserializeOwned;
@@ -142,9 +142,22 @@ impl Api {
         self.call("POST", "/widget/tokens/disclosures", None, None).await
     }
 
-    pub async fn apply_link(&self, background_check_id: &str) -> Result<ApplyLink, ApiError> {
+    /// `screening_wire::ApplyLink` → the open intakes' URLs in order (its `steps`; from a
+    /// server without them, its one `apply_url`) and the `domain`. Read straight from the
+    /// JSON object: a serde path for these few strings costs more wasm.
+    pub async fn apply_link(&self, background_check_id: &str) -> Result<(Vec<String>, String), ApiError> {
         let path = format!("/widget/orders/{}/apply", encode(background_check_id));
-        self.call("GET", &path, None, None).await
+        let raw = self.call_js("GET", &path, None, None).await?;
+        let get = |o: &JsValue, k: &str| Reflect::get(o, &k.into()).unwrap_or_default();
+        let steps = get(&raw, "steps").dyn_into::<js_sys::Array>().unwrap_or_default();
+        let mut urls: Vec<String> = steps.iter().filter_map(|s| get(&s, "apply_url").as_string()).collect();
+        if urls.is_empty() {
+            urls.extend(get(&raw, "apply_url").as_string());
+        }
+        match get(&raw, "domain").as_string() {
+            Some(domain) if !urls.is_empty() => Ok((urls, domain)),
+            _ => Err(ApiError::Decode("the apply link has no apply_url or domain".into())),
+        }
     }
 
     async fn call<T: DeserializeOwned>(

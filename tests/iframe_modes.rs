@@ -190,6 +190,7 @@ async fn apply_mode_reports_form_submitted_and_shows_next_steps() {
     wait_for("the iframe", || q(&host, "iframe").is_some()).await;
     assert_eq!(src(&host), format!("{DOMAIN}/apply/inv-5"));
     assert_eq!(q(&host, "iframe").unwrap().get_attribute("referrerpolicy").as_deref(), Some("no-referrer"));
+    assert!(q(&host, ".sw-step").is_none(), "no progress text for a single form");
 
     let submitted = JsValue::from_str(r#"{"name":"yardstik:form_submitted"}"#);
     post_message("http://evil.test", &submitted);
@@ -200,7 +201,78 @@ async fn apply_mode_reports_form_submitted_and_shows_next_steps() {
     assert!(text(&host, ".sw-next").contains("What happens next"));
     let e: Vec<_> = events.borrow().iter().filter(|(t, _)| t == "screening:form-submitted").cloned().collect();
     assert_eq!(e.len(), 1);
-    assert!(e[0].1.contains(r#""backgroundCheckId":"bc/5""#));
+    assert!(e[0].1.contains(r#""backgroundCheckId":"bc/5""#) && e[0].1.contains(r#""step":1,"total":1"#), "{}", e[0].1);
+    handle.unmount();
+}
+
+#[wasm_bindgen_test]
+async fn apply_mode_walks_every_open_intake_then_shows_next_steps() {
+    let stub = Stub::new();
+    stub.route(
+        "GET",
+        "/widget/orders/bc-7/apply",
+        vec![Reply::Json(
+            200,
+            format!(
+                r#"{{"apply_url":"{DOMAIN}/apply/inv-1","domain":"{DOMAIN}","background_check_id":"bc-7","steps":[
+                {{"package_id":"PKG002","add_on":false,"apply_url":"{DOMAIN}/apply/inv-1"}},
+                {{"package_id":"DRG01","add_on":true,"apply_url":"{DOMAIN}/apply/inv-2"}}]}}"#
+            ),
+        )],
+    );
+    let host = host();
+    let events = record_events(&host);
+    let mut handle = screening_widget::mount(
+        &host,
+        config(&stub, &[("mode", "apply".into()), ("backgroundCheckId", "bc-7".into())]),
+    )
+    .unwrap();
+    wait_for("the iframe", || q(&host, "iframe").is_some()).await;
+    assert_eq!(src(&host), format!("{DOMAIN}/apply/inv-1"));
+    assert_eq!(text(&host, ".sw-step"), "Form 1 of 2");
+    let submitted_events = || events.borrow().iter().filter(|(t, _)| t == "screening:form-submitted").cloned().collect::<Vec<_>>();
+
+    // From a foreign origin: nothing happens.
+    let submitted = JsValue::from_str(r#"{"name":"yardstik:form_submitted"}"#);
+    post_message("http://evil.test", &submitted);
+    post_message("http://127.0.0.1:90", &submitted);
+    tick().await;
+    assert_eq!(src(&host), format!("{DOMAIN}/apply/inv-1"));
+    assert!(submitted_events().is_empty());
+
+    // From the Yardstik origin: the add-on's intake is mounted, with a spinner until loaded.
+    let before = q(&host, "iframe").unwrap();
+    post_message(DOMAIN, &submitted);
+    // (Checked in the same poll that sees the new src: the page's own load event also
+    // counts as loaded in apply mode.)
+    let mut spinner = false;
+    wait_for("the second intake", || {
+        let on = src(&host).ends_with("/apply/inv-2");
+        spinner = on && loading(&host);
+        on
+    })
+    .await;
+    assert!(spinner, "spinner until the second intake has loaded");
+    assert_eq!(src(&host), format!("{DOMAIN}/apply/inv-2"));
+    assert!(before.is_same_node(Some(&q(&host, "iframe").unwrap())), "the same iframe, a new src");
+    assert_eq!(text(&host, ".sw-step"), "Form 2 of 2");
+    assert!(q(&host, ".sw-next").is_none(), "no end panel before the last form");
+    let e = submitted_events();
+    assert_eq!(e.len(), 1);
+    assert!(e[0].1.contains(r#""backgroundCheckId":"bc-7""#) && e[0].1.contains(r#""step":1"#) && e[0].1.contains(r#""total":2"#), "{}", e[0].1);
+    post_message(DOMAIN, &loaded_msg());
+    wait_for("loaded", || !loading(&host)).await;
+
+    post_message("http://evil.test", &submitted);
+    tick().await;
+    assert_eq!(submitted_events().len(), 1);
+    assert!(q(&host, ".sw-next").is_none());
+    post_message(DOMAIN, &submitted);
+    wait_for("next steps", || q(&host, ".sw-next").is_some()).await;
+    let e = submitted_events();
+    assert_eq!(e.len(), 2);
+    assert!(e[1].1.contains(r#""step":2"#) && e[1].1.contains(r#""total":2"#), "{}", e[1].1);
+    assert_eq!(stub.calls_to("GET", "/widget/orders/bc-7/apply").len(), 1);
     handle.unmount();
 }
 

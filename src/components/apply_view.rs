@@ -1,5 +1,6 @@
-//! Apply mode (the candidate's side): the order's Yardstik intake page (rendered by
-//! [`super::iframe_view::FrameView`]) and what the candidate sees once it is submitted.
+//! Apply mode (the candidate's side): the order's Yardstik intake pages, one after the other
+//! (rendered by [`super::iframe_view::FrameView`]), and what the candidate sees once the last
+//! one is submitted.
 
 use yew::prelude::*;
 
@@ -7,11 +8,10 @@ use super::status::status_region;
 use super::Ctx;
 use crate::api::ApiError;
 
-/// The intake page URL and the domain its messages come from.
-pub async fn apply_link(ctx: &Ctx) -> Result<(String, String), ApiError> {
-    let id = ctx.config.background_check_id.as_deref().unwrap_or_default();
-    let link = ctx.api.apply_link(id).await?;
-    Ok((link.apply_url, link.domain))
+/// The open intake pages' URLs (one per invitation: package first, then add-ons) and the
+/// domain their messages come from.
+pub async fn apply_link(ctx: &Ctx) -> Result<(Vec<String>, String), ApiError> {
+    ctx.api.apply_link(ctx.config.background_check_id.as_deref().unwrap_or_default()).await
 }
 
 /// Shown after `yardstik:form_submitted`. Constant markup, so a raw string (no user data):

@@ -1,6 +1,7 @@
 //! Report, disclosures and apply modes: an iframe exactly as Yardstik's SDK builds it, a
 //! spinner until `yardstik:loaded` comes from the Yardstik origin, a fresh token on
-//! `yardstik:tokenExpiration` (report, disclosures), and `yardstik:form_submitted` (apply).
+//! `yardstik:tokenExpiration` (report, disclosures), and `yardstik:form_submitted` (apply:
+//! the next intake page, or the end panel after the last).
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -49,6 +50,8 @@ pub enum Phase {
 pub enum Action {
     Fetching,
     Ready { url: String, origin: String },
+    /// Apply mode: the next intake page, same origin.
+    Next(String),
     Loaded,
     Expired,
     Submitted,
@@ -69,6 +72,7 @@ impl Reducible for FrameState {
             (Action::Loaded, Phase::Ready { url, origin, .. }) => {
                 Phase::Ready { url: url.clone(), origin: origin.clone(), loaded: true }
             }
+            (Action::Next(url), Phase::Ready { origin, .. }) => Phase::Ready { url, origin: origin.clone(), loaded: false },
             (Action::Expired, Phase::Ready { url, origin, .. }) => {
                 Phase::Ready { url: url.clone(), origin: origin.clone(), loaded: false }
             }
@@ -89,13 +93,14 @@ fn names(mode: Mode) -> (&'static str, &'static str) {
     }
 }
 
-/// The iframe URL and the Yardstik origin for this mode, from the server.
-async fn source(ctx: &Ctx) -> Result<(String, String), ApiError> {
+/// The iframe URLs (one, except for an order's several intakes in apply mode) and the
+/// Yardstik origin for this mode, from the server.
+async fn source(ctx: &Ctx) -> Result<(Vec<String>, String), ApiError> {
     let c = &ctx.config;
-    let (url, domain) = match c.mode {
+    let (urls, domain) = match c.mode {
         Mode::Disclosures => {
             let t = ctx.api.disclosures_token().await?;
-            (disclosures_iframe_url(&t.domain, &t.account_id, &t.token), t.domain)
+            (vec![disclosures_iframe_url(&t.domain, &t.account_id, &t.token)], t.domain)
         }
         Mode::Apply => apply_link(ctx).await?,
         _ => {
@@ -104,17 +109,20 @@ async fn source(ctx: &Ctx) -> Result<(String, String), ApiError> {
                 report_id: c.report_id.clone(),
             };
             let t = ctx.api.report_token(&req).await?;
-            (report_iframe_url(&t.domain, &t.report_id, &t.token), t.domain)
+            (vec![report_iframe_url(&t.domain, &t.report_id, &t.token)], t.domain)
         }
     };
     match origin_of(&domain) {
-        Some(origin) => Ok((url, origin)),
+        Some(origin) => Ok((urls, origin)),
         None => Err(ApiError::Decode(format!("bad Yardstik domain {domain}"))),
     }
 }
 
+/// The iframe URLs and the index of the one shown (apply mode walks them).
+type Steps = Rc<RefCell<(Vec<String>, usize)>>;
+
 /// Fetch the URL and point the iframe at it. `refresh` marks a renewal after expiry.
-fn fetch(ctx: Ctx, d: UseReducerDispatcher<FrameState>, busy: Rc<RefCell<bool>>, refresh: bool) {
+fn fetch(ctx: Ctx, d: UseReducerDispatcher<FrameState>, busy: Rc<RefCell<bool>>, steps: Steps, refresh: bool) {
     if busy.replace(true) {
         return;
     }
@@ -124,7 +132,9 @@ fn fetch(ctx: Ctx, d: UseReducerDispatcher<FrameState>, busy: Rc<RefCell<bool>>,
         *busy.borrow_mut() = false;
         let mode = s(ctx.config.mode.as_str());
         match result {
-            Ok((url, origin)) => {
+            Ok((urls, origin)) => {
+                let url = urls[0].clone();
+                *steps.borrow_mut() = (urls, 0);
                 let (name, key) = if refresh { (events::TOKEN_REFRESHED, "kind") } else { (events::LOADED, "mode") };
                 ctx.emitter.emit(name, obj(&[(key, mode), ("domain", s(&origin))]));
                 d.dispatch(Action::Ready { url, origin });
@@ -148,19 +158,20 @@ pub fn FrameView(props: &FrameViewProps) -> Html {
     let state = use_reducer(|| FrameState(Phase::Fetching));
     // One request at a time (several expiry messages in a row fetch once).
     let busy: Rc<RefCell<bool>> = use_mut_ref(|| false);
+    let steps: Steps = use_mut_ref(Default::default);
     let mode = ctx.config.mode;
     let (what, title) = names(mode);
 
     {
-        let (ctx, d, busy) = (ctx.clone(), state.dispatcher(), busy.clone());
-        use_effect_with((), move |_| fetch(ctx, d, busy, false));
+        let (ctx, d, busy, steps) = (ctx.clone(), state.dispatcher(), busy.clone(), steps.clone());
+        use_effect_with((), move |_| fetch(ctx, d, busy, steps, false));
     }
     let origin = match &state.0 {
         Phase::Ready { origin, .. } => Some(origin.clone()),
         _ => None,
     };
     let on_message = {
-        let (ctx, d, busy) = (ctx.clone(), state.dispatcher(), busy.clone());
+        let (ctx, d, busy, steps) = (ctx.clone(), state.dispatcher(), busy.clone(), steps.clone());
         Callback::from(move |name: String| match name.as_str() {
             messages::LOADED => {
                 ctx.emitter.emit(events::IFRAME_LOADED, obj(&[("mode", s(mode.as_str()))]));
@@ -168,12 +179,24 @@ pub fn FrameView(props: &FrameViewProps) -> Html {
             }
             messages::TOKEN_EXPIRATION if mode != Mode::Apply => {
                 d.dispatch(Action::Expired);
-                fetch(ctx.clone(), d.clone(), busy.clone(), true);
+                fetch(ctx.clone(), d.clone(), busy.clone(), steps.clone(), true);
             }
             messages::FORM_SUBMITTED if mode == Mode::Apply => {
+                // Intake `step` of `total` is done: show the next one, or the end panel.
+                let (step, total, next) = {
+                    let (urls, i) = &mut *steps.borrow_mut();
+                    if *i >= urls.len() {
+                        return; // a repeated message after the last form
+                    }
+                    *i += 1;
+                    (*i, urls.len(), urls.get(*i).cloned())
+                };
                 let id = ctx.config.background_check_id.as_deref().unwrap_or_default();
-                ctx.emitter.emit(events::FORM_SUBMITTED, obj(&[("backgroundCheckId", s(id))]));
-                d.dispatch(Action::Submitted);
+                ctx.emitter.emit(
+                    events::FORM_SUBMITTED,
+                    obj(&[("backgroundCheckId", s(id)), ("step", (step as u32).into()), ("total", (total as u32).into())]),
+                );
+                d.dispatch(next.map_or(Action::Submitted, Action::Next));
             }
             _ => {}
         })
@@ -187,8 +210,8 @@ pub fn FrameView(props: &FrameViewProps) -> Html {
         }
         Phase::Failed(e) => {
             let retry = {
-                let (ctx, d, busy) = (ctx.clone(), state.dispatcher(), busy.clone());
-                Callback::from(move |_: MouseEvent| fetch(ctx.clone(), d.clone(), busy.clone(), false))
+                let (ctx, d, busy, steps) = (ctx.clone(), state.dispatcher(), busy.clone(), steps.clone());
+                Callback::from(move |_: MouseEvent| fetch(ctx.clone(), d.clone(), busy.clone(), steps.clone(), false))
             };
             html! {
                 <>
@@ -200,9 +223,14 @@ pub fn FrameView(props: &FrameViewProps) -> Html {
         Phase::Ready { url, loaded, .. } => {
             // The intake page may not post `yardstik:loaded`: its own load event also counts.
             let onload = (mode == Mode::Apply).then(|| state.dispatcher().to_callback().reform(|_: Event| Action::Loaded));
+            let st = steps.borrow();
+            let (urls, i) = &*st;
             html! {
                 <>
                     { status_region(if *loaded { format!("{title} loaded.") } else { format!("Loading the {what}…") }.into()) }
+                    if urls.len() > 1 {
+                        <p class="sw-step">{ format!("Form {} of {}", i + 1, urls.len()) }</p>
+                    }
                     { frame(&ctx.config, url, title, *loaded, onload) }
                 </>
             }

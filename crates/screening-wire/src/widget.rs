@@ -88,13 +88,28 @@ pub struct DisclosuresToken {
     pub account_id: String,
 }
 
-/// The candidate's Yardstik intake page for an order, for the apply iframe.
+/// The candidate's Yardstik intake pages for an order, for the apply iframe. An order with
+/// add-ons has one Yardstik invitation, so one intake, per ordered package.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApplyLink {
+    /// The first open step's URL (kept for clients that know only one intake).
     pub apply_url: String,
     /// The origin `yardstik:form_submitted` must come from.
     pub domain: String,
     pub background_check_id: String,
+    /// Every intake still open (not completed, canceled or expired), package first, then
+    /// the add-ons in order. Absent from older servers (then only `apply_url`).
+    #[serde(default)]
+    pub steps: Vec<ApplyStep>,
+}
+
+/// One open intake of an order: one ordered package's Yardstik invitation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApplyStep {
+    /// The ATS package id (`package_id` or one of `add_on_package_ids`).
+    pub package_id: String,
+    pub add_on: bool,
+    pub apply_url: String,
 }
 
 /// Build the report iframe URL exactly as Yardstik's SDK does.

@@ -107,3 +107,23 @@ fn iframe_urls_match_yardstik_sdk() {
     assert_eq!(report_iframe_url("https://app.example.com/", "r1", "t.k.n"), "https://app.example.com/embed/report/r1?jwt=t.k.n");
     assert_eq!(disclosures_iframe_url("https://app.example.com", "a1", "tok"), "https://app.example.com/embed/signDisclosures/a1?jwt=tok");
 }
+
+#[test]
+fn apply_link_round_trips_its_steps_and_reads_old_answers() {
+    let v = json!({
+        "apply_url": "https://app.example.com/apply/inv-1",
+        "domain": "https://app.example.com",
+        "background_check_id": "224466",
+        "steps": [
+            {"package_id": "PKG001", "add_on": false, "apply_url": "https://app.example.com/apply/inv-1"},
+            {"package_id": "DRG02", "add_on": true, "apply_url": "https://app.example.com/apply/inv-2"}
+        ]
+    });
+    let link: ApplyLink = serde_json::from_value(v.clone()).unwrap();
+    assert_eq!(link.steps.len(), 2);
+    assert_eq!(link.steps[1], ApplyStep { package_id: "DRG02".into(), add_on: true, apply_url: "https://app.example.com/apply/inv-2".into() });
+    assert_eq!(serde_json::to_value(&link).unwrap(), v);
+    // An answer without `steps` (an older server) still parses, with no steps.
+    let old: ApplyLink = serde_json::from_value(json!({"apply_url": "u", "domain": "d", "background_check_id": "b"})).unwrap();
+    assert!(old.steps.is_empty());
+}

@@ -11,8 +11,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use screening_wire::{
-    ApplyLink, DisclosuresToken, OrderState, PackageList, ReportToken, ReportTokenRequest, SessionRequest, SessionResponse,
-    WidgetOrderRequest, IDEMPOTENCY_KEY_HEADER,
+    ApplyLink, ApplyStep, CheckStatus, DisclosuresToken, OrderState, PackageList, ReportToken, ReportTokenRequest,
+    SessionRequest, SessionResponse, WidgetOrderRequest, IDEMPOTENCY_KEY_HEADER,
 };
 
 use super::auth::{BasicTenant, JsonBody, WidgetSession};
@@ -193,11 +193,35 @@ async fn apply_link(State(ctx): State<ApiContext>, s: WidgetSession, Path(id): P
         return Err(Error::Forbidden("Apply links need a session scoped to the applicant or the order.".into()));
     }
     visible_order(&ctx, &s, &id).await?;
-    let items = ctx.db.order_items(&s.tenant.id, &id).await?;
-    let url = items.iter().find_map(|i| i.apply_url.clone()).ok_or_else(|| {
-        Error::Conflict("This order has no Yardstik intake link yet; retry in a moment.".into())
-    })?;
-    Ok(Json(ApplyLink { apply_url: url, domain: ctx.config.yardstik_app_origin.clone(), background_check_id: id }))
+    // One intake per invitation (package first, then add-ons in order), only those still
+    // open. The DB state may lag a just-submitted form by a webhook; the widget walks its
+    // own list, so that is fine.
+    let steps: Vec<ApplyStep> = ctx
+        .db
+        .order_items(&s.tenant.id, &id)
+        .await?
+        .into_iter()
+        .filter(open_for_intake)
+        .filter_map(|i| Some(ApplyStep { apply_url: i.apply_url?, package_id: i.package_id, add_on: i.add_on != 0 }))
+        .collect();
+    let Some(first) = steps.first() else {
+        return Err(Error::Conflict(
+            "This order has no open Yardstik intake link (none yet: retry in a moment; or every form is submitted).".into(),
+        ));
+    };
+    Ok(Json(ApplyLink {
+        apply_url: first.apply_url.clone(),
+        domain: ctx.config.yardstik_app_origin.clone(),
+        background_check_id: id,
+        steps,
+    }))
+}
+
+/// The item's invitation still takes the candidate's intake: not completed, canceled or
+/// expired, and the item has not moved past `invited`.
+fn open_for_intake(i: &crate::db::orders::ItemRow) -> bool {
+    !matches!(i.invitation_status.as_deref(), Some("completed" | "canceled" | "expired"))
+        && matches!(crate::orders::view::status_of(&i.status), CheckStatus::Pending | CheckStatus::Invited)
 }
 
 async fn report_token(

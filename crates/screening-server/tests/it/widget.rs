@@ -126,3 +126,45 @@ async fn widget_flow_scopes_cors_and_tokens() {
     let (s, _, _) = call(&env, Method::GET, &format!("/widget/orders/{bcid}/apply"), &applicant, None, &[]).await;
     assert_eq!(s, 200, "the order's applicant (id 12345) may read its apply link");
 }
+
+/// An order with an add-on has one intake per invitation: the apply link lists both, package
+/// first; once the package's invitation is completed only the add-on's is left.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn apply_link_lists_every_open_intake_in_order() {
+    let env = Env::start(Opts::default()).await;
+    use reqwest::Method;
+    let token = session(&env, json!({})).await;
+    let mut order = widget_order();
+    order["add_on_package_ids"] = json!(["DRG01"]);
+    let (s, o, _) = call(&env, Method::POST, "/widget/orders", &token, Some(order), &[("Idempotency-Key", "k-addon")]).await;
+    assert_eq!(s, 201, "{o}");
+    let bcid = o["background_check_id"].as_str().unwrap().to_string();
+    let scoped = session(&env, json!({"background_check_id": bcid})).await;
+    let path = format!("/widget/orders/{bcid}/apply");
+
+    let (s, v, _) = call(&env, Method::GET, &path, &scoped, None, &[]).await;
+    assert_eq!(s, 200, "{v}");
+    let steps = v["steps"].as_array().unwrap().clone();
+    assert_eq!(steps.len(), 2, "{v}");
+    assert_eq!((steps[0]["package_id"].as_str(), steps[0]["add_on"].as_bool()), (Some("PKG002"), Some(false)));
+    assert_eq!((steps[1]["package_id"].as_str(), steps[1]["add_on"].as_bool()), (Some("DRG01"), Some(true)));
+    let urls: Vec<&str> = steps.iter().map(|s| s["apply_url"].as_str().unwrap()).collect();
+    assert_ne!(urls[0], urls[1], "one intake per invitation");
+    assert!(urls.iter().all(|u| u.starts_with(env.sandbox.app_origin())), "{v}");
+    assert_eq!(v["apply_url"], steps[0]["apply_url"], "apply_url is the first open step's");
+
+    // Complete the package's invitation in the sandbox; once the server has processed the
+    // webhook, only the add-on's intake is open.
+    let invs = list(&env.yardstik_get("/invitations").await);
+    let first = invs.iter().find(|i| i["meta"]["apply"] == urls[0] || i["meta"]["apply_url"] == urls[0]).expect("the package's invitation");
+    let (s, r) = env.yardstik_post(&format!("/sandbox/invitations/{}/complete", first["id"].as_str().unwrap()), json!({})).await;
+    assert_eq!(s, 200, "{r}");
+    env.wait_order(&bcid, "the package's invitation completed", |v| v["items"][0]["invitation_status"] == "completed").await;
+    let (s, v, _) = call(&env, Method::GET, &path, &scoped, None, &[]).await;
+    assert_eq!(s, 200, "{v}");
+    let steps = v["steps"].as_array().unwrap();
+    assert_eq!(steps.len(), 1, "{v}");
+    assert_eq!(steps[0]["package_id"], "DRG01");
+    assert_eq!(steps[0]["apply_url"], urls[1]);
+    assert_eq!(v["apply_url"], urls[1]);
+}
