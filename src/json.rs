@@ -1,22 +1,24 @@
 //! JSON through the browser's own `JSON` object, so that serde_json stays out of the wasm.
 //!
-//! Serialising uses serde-wasm-bindgen. Deserialising uses the small serde `Deserializer`
-//! over `JsValue` below instead of serde-wasm-bindgen's: it reads exactly what `JSON.parse`
-//! can produce, and its errors never format the offending value, which keeps the float
-//! formatting code (and about 8 KB gzip) out of the build. The wire types' own serde
-//! derives stay the single definition of every field.
+//! Both directions use small serde adapters over `JsValue` below instead of
+//! serde-wasm-bindgen. Serialising builds plain JS objects, arrays, strings, numbers and
+//! booleans (what the wire types' requests contain) for `JSON.stringify`. Deserialising reads
+//! exactly what `JSON.parse` can produce, and its errors never format the offending value,
+//! which keeps the float formatting code (and about 8 KB gzip) out of the build. The wire
+//! types' own serde derives stay the single definition of every field.
 
 use std::fmt;
 
 use js_sys::{Array, Object, JSON};
 use serde::de::{self, DeserializeOwned, DeserializeSeed, IntoDeserializer, Visitor};
+use serde::ser::{self, Impossible};
 use serde::Serialize;
 use wasm_bindgen::{JsCast, JsValue};
 
 /// Serialise to a JSON string (`None` fields dropped).
 pub fn to_string<T: Serialize>(value: &T) -> String {
     value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .serialize(Ser)
         .ok()
         .and_then(|v| JSON::stringify(&v).ok())
         .and_then(|s| s.as_string())
@@ -44,6 +46,206 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
+
+impl ser::Error for Error {
+    fn custom<T: fmt::Display>(msg: T) -> Self {
+        Error(msg.to_string())
+    }
+}
+
+/// Serialises into a JS value as `JSON.stringify` expects it: `None` and unit are `null`,
+/// numbers are JS numbers, unit variants their name. Tuple and struct variants and bytes,
+/// which no request contains, are errors.
+struct Ser;
+
+fn unsupported() -> Error {
+    Error("unsupported value".into())
+}
+
+impl ser::Serializer for Ser {
+    type Ok = JsValue;
+    type Error = Error;
+    type SerializeSeq = SeqSer;
+    type SerializeTuple = SeqSer;
+    type SerializeTupleStruct = SeqSer;
+    type SerializeTupleVariant = Impossible<JsValue, Error>;
+    type SerializeMap = MapSer;
+    type SerializeStruct = MapSer;
+    type SerializeStructVariant = Impossible<JsValue, Error>;
+
+    fn serialize_bool(self, v: bool) -> Result<JsValue, Error> {
+        Ok(v.into())
+    }
+    fn serialize_i8(self, v: i8) -> Result<JsValue, Error> {
+        self.serialize_f64(v.into())
+    }
+    fn serialize_i16(self, v: i16) -> Result<JsValue, Error> {
+        self.serialize_f64(v.into())
+    }
+    fn serialize_i32(self, v: i32) -> Result<JsValue, Error> {
+        self.serialize_f64(v.into())
+    }
+    fn serialize_i64(self, v: i64) -> Result<JsValue, Error> {
+        self.serialize_f64(v as f64)
+    }
+    fn serialize_u8(self, v: u8) -> Result<JsValue, Error> {
+        self.serialize_f64(v.into())
+    }
+    fn serialize_u16(self, v: u16) -> Result<JsValue, Error> {
+        self.serialize_f64(v.into())
+    }
+    fn serialize_u32(self, v: u32) -> Result<JsValue, Error> {
+        self.serialize_f64(v.into())
+    }
+    fn serialize_u64(self, v: u64) -> Result<JsValue, Error> {
+        self.serialize_f64(v as f64)
+    }
+    fn serialize_f32(self, v: f32) -> Result<JsValue, Error> {
+        self.serialize_f64(v.into())
+    }
+    fn serialize_f64(self, v: f64) -> Result<JsValue, Error> {
+        Ok(JsValue::from_f64(v))
+    }
+    fn serialize_char(self, v: char) -> Result<JsValue, Error> {
+        self.serialize_str(v.encode_utf8(&mut [0; 4]))
+    }
+    fn serialize_str(self, v: &str) -> Result<JsValue, Error> {
+        Ok(JsValue::from_str(v))
+    }
+    fn serialize_bytes(self, _: &[u8]) -> Result<JsValue, Error> {
+        Err(unsupported())
+    }
+    fn serialize_none(self) -> Result<JsValue, Error> {
+        Ok(JsValue::NULL)
+    }
+    fn serialize_some<T: ?Sized + Serialize>(self, v: &T) -> Result<JsValue, Error> {
+        v.serialize(self)
+    }
+    fn serialize_unit(self) -> Result<JsValue, Error> {
+        Ok(JsValue::NULL)
+    }
+    fn serialize_unit_struct(self, _: &'static str) -> Result<JsValue, Error> {
+        Ok(JsValue::NULL)
+    }
+    fn serialize_unit_variant(self, _: &'static str, _: u32, variant: &'static str) -> Result<JsValue, Error> {
+        self.serialize_str(variant)
+    }
+    fn serialize_newtype_struct<T: ?Sized + Serialize>(self, _: &'static str, v: &T) -> Result<JsValue, Error> {
+        v.serialize(self)
+    }
+    fn serialize_newtype_variant<T: ?Sized + Serialize>(
+        self,
+        _: &'static str,
+        _: u32,
+        variant: &'static str,
+        v: &T,
+    ) -> Result<JsValue, Error> {
+        let o = Object::new();
+        let _ = js_sys::Reflect::set(&o, &JsValue::from_str(variant), &v.serialize(Ser)?);
+        Ok(o.into())
+    }
+    fn serialize_seq(self, _: Option<usize>) -> Result<SeqSer, Error> {
+        Ok(SeqSer(Array::new()))
+    }
+    fn serialize_tuple(self, _: usize) -> Result<SeqSer, Error> {
+        Ok(SeqSer(Array::new()))
+    }
+    fn serialize_tuple_struct(self, _: &'static str, _: usize) -> Result<SeqSer, Error> {
+        Ok(SeqSer(Array::new()))
+    }
+    fn serialize_tuple_variant(self, _: &'static str, _: u32, _: &'static str, _: usize) -> Result<Self::SerializeTupleVariant, Error> {
+        Err(unsupported())
+    }
+    fn serialize_map(self, _: Option<usize>) -> Result<MapSer, Error> {
+        Ok(MapSer(Object::new(), JsValue::UNDEFINED))
+    }
+    fn serialize_struct(self, _: &'static str, _: usize) -> Result<MapSer, Error> {
+        Ok(MapSer(Object::new(), JsValue::UNDEFINED))
+    }
+    fn serialize_struct_variant(self, _: &'static str, _: u32, _: &'static str, _: usize) -> Result<Self::SerializeStructVariant, Error> {
+        Err(unsupported())
+    }
+}
+
+struct SeqSer(Array);
+
+impl SeqSer {
+    fn push<T: ?Sized + Serialize>(&mut self, v: &T) -> Result<(), Error> {
+        self.0.push(&v.serialize(Ser)?);
+        Ok(())
+    }
+}
+
+impl ser::SerializeSeq for SeqSer {
+    type Ok = JsValue;
+    type Error = Error;
+    fn serialize_element<T: ?Sized + Serialize>(&mut self, v: &T) -> Result<(), Error> {
+        self.push(v)
+    }
+    fn end(self) -> Result<JsValue, Error> {
+        Ok(self.0.into())
+    }
+}
+
+impl ser::SerializeTuple for SeqSer {
+    type Ok = JsValue;
+    type Error = Error;
+    fn serialize_element<T: ?Sized + Serialize>(&mut self, v: &T) -> Result<(), Error> {
+        self.push(v)
+    }
+    fn end(self) -> Result<JsValue, Error> {
+        Ok(self.0.into())
+    }
+}
+
+impl ser::SerializeTupleStruct for SeqSer {
+    type Ok = JsValue;
+    type Error = Error;
+    fn serialize_field<T: ?Sized + Serialize>(&mut self, v: &T) -> Result<(), Error> {
+        self.push(v)
+    }
+    fn end(self) -> Result<JsValue, Error> {
+        Ok(self.0.into())
+    }
+}
+
+/// An object being built, and the pending key of a map entry.
+struct MapSer(Object, JsValue);
+
+impl MapSer {
+    fn set(&self, key: &JsValue, v: JsValue) {
+        let _ = js_sys::Reflect::set(&self.0, key, &v);
+    }
+}
+
+impl ser::SerializeMap for MapSer {
+    type Ok = JsValue;
+    type Error = Error;
+    fn serialize_key<T: ?Sized + Serialize>(&mut self, k: &T) -> Result<(), Error> {
+        self.1 = k.serialize(Ser)?;
+        Ok(())
+    }
+    fn serialize_value<T: ?Sized + Serialize>(&mut self, v: &T) -> Result<(), Error> {
+        let key = std::mem::replace(&mut self.1, JsValue::UNDEFINED);
+        self.set(&key, v.serialize(Ser)?);
+        Ok(())
+    }
+    fn end(self) -> Result<JsValue, Error> {
+        Ok(self.0.into())
+    }
+}
+
+impl ser::SerializeStruct for MapSer {
+    type Ok = JsValue;
+    type Error = Error;
+    fn serialize_field<T: ?Sized + Serialize>(&mut self, key: &'static str, v: &T) -> Result<(), Error> {
+        self.set(&JsValue::from_str(key), v.serialize(Ser)?);
+        Ok(())
+    }
+    fn end(self) -> Result<JsValue, Error> {
+        Ok(self.0.into())
+    }
+}
 
 impl de::Error for Error {
     fn custom<T: fmt::Display>(msg: T) -> Self {
