@@ -35,7 +35,9 @@ impl ApiError {
                 "Could not reach the screening service. Check your connection and try again.".into()
             }
             ApiError::Http { body, .. } => body.error_message.clone(),
-            ApiError::Decode(e) => format!("The screening service sent an unexpected answer ({e})."),
+            ApiError::Decode(e) => {
+                format!("The screening service sent an unexpected answer ({e}).")
+            }
         }
     }
 
@@ -129,34 +131,53 @@ impl Api {
         idempotency_key: &str,
     ) -> Result<(OrderState, JsValue), ApiError> {
         let body = json::to_string(order);
-        let raw = self.call_js("POST", "/widget/orders", Some(&body), Some(idempotency_key)).await?;
+        let raw = self
+            .call_js("POST", "/widget/orders", Some(&body), Some(idempotency_key))
+            .await?;
         let order = json::from_js(raw.clone()).map_err(|e| ApiError::Decode(e.0))?;
         Ok((order, raw))
     }
 
     pub async fn report_token(&self, req: &ReportTokenRequest) -> Result<ReportToken, ApiError> {
-        self.call("POST", "/widget/tokens/report", Some(&json::to_string(req)), None).await
+        self.call(
+            "POST",
+            "/widget/tokens/report",
+            Some(&json::to_string(req)),
+            None,
+        )
+        .await
     }
 
     pub async fn disclosures_token(&self) -> Result<DisclosuresToken, ApiError> {
-        self.call("POST", "/widget/tokens/disclosures", None, None).await
+        self.call("POST", "/widget/tokens/disclosures", None, None)
+            .await
     }
 
     /// `screening_wire::ApplyLink` → the open intakes' URLs in order (its `steps`; from a
     /// server without them, its one `apply_url`) and the `domain`. Read straight from the
     /// JSON object: a serde path for these few strings costs more wasm.
-    pub async fn apply_link(&self, background_check_id: &str) -> Result<(Vec<String>, String), ApiError> {
+    pub async fn apply_link(
+        &self,
+        background_check_id: &str,
+    ) -> Result<(Vec<String>, String), ApiError> {
         let path = format!("/widget/orders/{}/apply", encode(background_check_id));
         let raw = self.call_js("GET", &path, None, None).await?;
         let get = |o: &JsValue, k: &str| Reflect::get(o, &k.into()).unwrap_or_default();
-        let steps = get(&raw, "steps").dyn_into::<js_sys::Array>().unwrap_or_default();
-        let mut urls: Vec<String> = steps.iter().filter_map(|s| get(&s, "apply_url").as_string()).collect();
+        let steps = get(&raw, "steps")
+            .dyn_into::<js_sys::Array>()
+            .unwrap_or_default();
+        let mut urls: Vec<String> = steps
+            .iter()
+            .filter_map(|s| get(&s, "apply_url").as_string())
+            .collect();
         if urls.is_empty() {
             urls.extend(get(&raw, "apply_url").as_string());
         }
         match get(&raw, "domain").as_string() {
             Some(domain) if !urls.is_empty() => Ok((urls, domain)),
-            _ => Err(ApiError::Decode("the apply link has no apply_url or domain".into())),
+            _ => Err(ApiError::Decode(
+                "the apply link has no apply_url or domain".into(),
+            )),
         }
     }
 
@@ -226,16 +247,22 @@ impl Api {
             ("Content-Type".to_string(), "application/json".to_string()),
         ];
         headers.extend(self.session_headers.iter().cloned());
-        let raw = self.send("POST", url, &headers, Some(&self.session_body)).await?;
+        let raw = self
+            .send("POST", url, &headers, Some(&self.session_body))
+            .await?;
         if !(200..300).contains(&raw.status) {
             return Err(error_of(&raw));
         }
-        let session: SessionResponse = json::from_str(&raw.text).map_err(|e| ApiError::Decode(e.0))?;
+        let session: SessionResponse =
+            json::from_str(&raw.text).map_err(|e| ApiError::Decode(e.0))?;
         *self.token.borrow_mut() = Some(session.token);
         if refresh {
             self.emitter.emit(
                 events::TOKEN_REFRESHED,
-                obj(&[("kind", s("session")), ("expiresAt", s(&session.expires_at))]),
+                obj(&[
+                    ("kind", s("session")),
+                    ("expiresAt", s(&session.expires_at)),
+                ]),
             );
         }
         Ok(())
@@ -276,18 +303,31 @@ impl Api {
             .and_then(|r| r.dyn_into().ok())
             .ok_or(ApiError::Network)?;
         let text = match resp.text() {
-            Ok(p) => JsFuture::from(p).await.ok().and_then(|t| t.as_string()).unwrap_or_default(),
+            Ok(p) => JsFuture::from(p)
+                .await
+                .ok()
+                .and_then(|t| t.as_string())
+                .unwrap_or_default(),
             Err(_) => String::new(),
         };
-        Ok(Raw { status: resp.status(), text })
+        Ok(Raw {
+            status: resp.status(),
+            text,
+        })
     }
 }
 
 fn error_of(raw: &Raw) -> ApiError {
     let body = json::from_str::<ErrorBody>(&raw.text).unwrap_or_else(|_| {
-        ErrorBody::new(format!("The screening service answered HTTP {}.", raw.status))
+        ErrorBody::new(format!(
+            "The screening service answered HTTP {}.",
+            raw.status
+        ))
     });
-    ApiError::Http { status: raw.status, body }
+    ApiError::Http {
+        status: raw.status,
+        body,
+    }
 }
 
 /// Percent-encode a path segment.

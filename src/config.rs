@@ -72,7 +72,11 @@ fn get_str(obj: &JsValue, key: &str) -> Option<String> {
     let v = get(obj, key);
     // Numbers through JS's own String(n): no float formatting code in the wasm.
     let s = if v.as_f64().is_some() {
-        String::from(v.unchecked_ref::<js_sys::Number>().to_string_with_radix(10).ok()?)
+        String::from(
+            v.unchecked_ref::<js_sys::Number>()
+                .to_string_with_radix(10)
+                .ok()?,
+        )
     } else {
         v.as_string()?
     };
@@ -101,7 +105,10 @@ fn get_fn(obj: &JsValue, key: &str) -> Option<Function> {
 /// The applicant from the host's object, field by field with the order form's own setter
 /// (no serde `Deserialize` for it in the wasm: that is size the host pays for).
 fn applicant_of(a: &JsValue) -> Applicant {
-    let mut out = Applicant { id: get_str(a, "id").unwrap_or_default(), ..Applicant::default() };
+    let mut out = Applicant {
+        id: get_str(a, "id").unwrap_or_default(),
+        ..Applicant::default()
+    };
     for &(key, ..) in crate::components::order_form::FIELDS.iter() {
         if let Some(value) = get_str(a, key) {
             crate::components::order_form::set_field(&mut out, key, value);
@@ -126,7 +133,12 @@ impl Config {
         let hiring_manager = get_str(&get(v, "hiringManager"), "id").map(|id| {
             let h = get(v, "hiringManager");
             let f = |k| get_str(&h, k).unwrap_or_default();
-            HiringManager { id, first_name: f("first_name"), last_name: f("last_name"), email: f("email") }
+            HiringManager {
+                id,
+                first_name: f("first_name"),
+                last_name: f("last_name"),
+                email: f("email"),
+            }
         });
         let session_body = match get(v, "sessionBody") {
             b if b.is_object() => js_sys::JSON::stringify(&b).ok().and_then(|s| s.as_string()),
@@ -134,11 +146,23 @@ impl Config {
         };
         let theme = get_pairs(v, "theme")
             .into_iter()
-            .map(|(k, val)| (if k.starts_with("--") { k } else { format!("--sw-{k}") }, val))
+            .map(|(k, val)| {
+                (
+                    if k.starts_with("--") {
+                        k
+                    } else {
+                        format!("--sw-{k}")
+                    },
+                    val,
+                )
+            })
             .collect();
         let full_screen = get(v, "fullScreen").is_truthy();
         let c = Config {
-            server_url: get_str(v, "serverUrl").unwrap_or_default().trim_end_matches('/').to_string(),
+            server_url: get_str(v, "serverUrl")
+                .unwrap_or_default()
+                .trim_end_matches('/')
+                .to_string(),
             token: get_str(v, "token"),
             session_url: get_str(v, "sessionUrl"),
             session_headers: get_pairs(v, "sessionHeaders"),

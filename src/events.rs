@@ -45,7 +45,11 @@ pub struct Emitter {
 
 impl Emitter {
     pub fn new(host: Element, on_event: Option<Function>) -> Self {
-        Emitter { host, on_event, alive: Rc::new(Cell::new(true)) }
+        Emitter {
+            host,
+            on_event,
+            alive: Rc::new(Cell::new(true)),
+        }
     }
 
     /// After unmount nothing is emitted any more (late answers of in-flight requests).
@@ -65,7 +69,9 @@ impl Emitter {
         init.set_bubbles(true);
         init.set_composed(true);
         init.set_detail(&detail);
-        let Ok(event) = CustomEvent::new_with_event_init_dict(name, &init) else { return };
+        let Ok(event) = CustomEvent::new_with_event_init_dict(name, &init) else {
+            return;
+        };
         let _ = self.host.dispatch_event(&event);
         if let Some(f) = &self.on_event {
             // A throwing host callback must not break the widget.
@@ -75,6 +81,13 @@ impl Emitter {
 
     /// `screening:error` with `{ message, code, stage }`.
     pub fn error(&self, stage: &str, message: &str, code: Option<&str>) {
-        self.emit(ERROR, obj(&[("stage", s(stage)), ("message", s(message)), ("code", opt(code))]));
+        self.emit(
+            ERROR,
+            obj(&[
+                ("stage", s(stage)),
+                ("message", s(message)),
+                ("code", opt(code)),
+            ]),
+        );
     }
 }

@@ -127,10 +127,19 @@ impl ser::Serializer for Ser {
     fn serialize_unit_struct(self, _: &'static str) -> Result<JsValue, Error> {
         Ok(JsValue::NULL)
     }
-    fn serialize_unit_variant(self, _: &'static str, _: u32, variant: &'static str) -> Result<JsValue, Error> {
+    fn serialize_unit_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        variant: &'static str,
+    ) -> Result<JsValue, Error> {
         self.serialize_str(variant)
     }
-    fn serialize_newtype_struct<T: ?Sized + Serialize>(self, _: &'static str, v: &T) -> Result<JsValue, Error> {
+    fn serialize_newtype_struct<T: ?Sized + Serialize>(
+        self,
+        _: &'static str,
+        v: &T,
+    ) -> Result<JsValue, Error> {
         v.serialize(self)
     }
     fn serialize_newtype_variant<T: ?Sized + Serialize>(
@@ -153,7 +162,13 @@ impl ser::Serializer for Ser {
     fn serialize_tuple_struct(self, _: &'static str, _: usize) -> Result<SeqSer, Error> {
         Ok(SeqSer(Array::new()))
     }
-    fn serialize_tuple_variant(self, _: &'static str, _: u32, _: &'static str, _: usize) -> Result<Self::SerializeTupleVariant, Error> {
+    fn serialize_tuple_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeTupleVariant, Error> {
         Err(unsupported())
     }
     fn serialize_map(self, _: Option<usize>) -> Result<MapSer, Error> {
@@ -162,7 +177,13 @@ impl ser::Serializer for Ser {
     fn serialize_struct(self, _: &'static str, _: usize) -> Result<MapSer, Error> {
         Ok(MapSer(Object::new(), JsValue::UNDEFINED))
     }
-    fn serialize_struct_variant(self, _: &'static str, _: u32, _: &'static str, _: usize) -> Result<Self::SerializeStructVariant, Error> {
+    fn serialize_struct_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeStructVariant, Error> {
         Err(unsupported())
     }
 }
@@ -238,7 +259,11 @@ impl ser::SerializeMap for MapSer {
 impl ser::SerializeStruct for MapSer {
     type Ok = JsValue;
     type Error = Error;
-    fn serialize_field<T: ?Sized + Serialize>(&mut self, key: &'static str, v: &T) -> Result<(), Error> {
+    fn serialize_field<T: ?Sized + Serialize>(
+        &mut self,
+        key: &'static str,
+        v: &T,
+    ) -> Result<(), Error> {
         self.set(&JsValue::from_str(key), v.serialize(Ser)?);
         Ok(())
     }
@@ -288,7 +313,10 @@ impl<'de> de::Deserializer<'de> for De {
         } else if let Some(s) = x.as_string() {
             v.visit_string(s)
         } else if Array::is_array(&x) {
-            v.visit_seq(Seq { items: x.unchecked_into(), i: 0 })
+            v.visit_seq(Seq {
+                items: x.unchecked_into(),
+                i: 0,
+            })
         } else {
             De(x).deserialize_map(v)
         }
@@ -345,7 +373,10 @@ impl<'de> de::Deserializer<'de> for De {
         if !Array::is_array(&self.0) {
             return Err(expected("an array"));
         }
-        v.visit_seq(Seq { items: self.0.unchecked_into(), i: 0 })
+        v.visit_seq(Seq {
+            items: self.0.unchecked_into(),
+            i: 0,
+        })
     }
 
     #[inline(never)]
@@ -355,7 +386,12 @@ impl<'de> de::Deserializer<'de> for De {
             return Err(expected("an object"));
         }
         let keys = Object::keys(x.unchecked_ref::<Object>());
-        v.visit_map(Map { obj: x, keys, i: 0, value: JsValue::UNDEFINED })
+        v.visit_map(Map {
+            obj: x,
+            keys,
+            i: 0,
+            value: JsValue::UNDEFINED,
+        })
     }
 
     #[inline(never)]
@@ -401,7 +437,11 @@ impl<'de> de::Deserializer<'de> for De {
     }
 
     #[inline(never)]
-    fn deserialize_newtype_struct<V: Visitor<'de>>(self, _: &'static str, v: V) -> Result<V::Value, Error> {
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        v: V,
+    ) -> Result<V::Value, Error> {
         v.visit_newtype_struct(self)
     }
 
@@ -418,7 +458,10 @@ struct Seq {
 impl<'de> de::SeqAccess<'de> for Seq {
     type Error = Error;
     #[inline(never)]
-    fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>, Error> {
+    fn next_element_seed<T: DeserializeSeed<'de>>(
+        &mut self,
+        seed: T,
+    ) -> Result<Option<T::Value>, Error> {
         if self.i >= self.items.length() {
             return Ok(None);
         }
@@ -438,7 +481,10 @@ struct Map {
 impl<'de> de::MapAccess<'de> for Map {
     type Error = Error;
     #[inline(never)]
-    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, Error> {
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, Error> {
         if self.i >= self.keys.length() {
             return Ok(None);
         }

@@ -29,7 +29,9 @@ pub fn yardstik_name(event: &MessageEvent, origin: &str) -> Option<String> {
     }
     let text = event.data().as_string()?;
     let value = js_sys::JSON::parse(&text).ok()?;
-    js_sys::Reflect::get(&value, &"name".into()).ok()?.as_string()
+    js_sys::Reflect::get(&value, &"name".into())
+        .ok()?
+        .as_string()
 }
 
 /// Window listeners of one mounted widget.
@@ -102,8 +104,9 @@ pub fn use_yardstik_messages(
         let id = origin.clone().and_then(|origin| {
             let window = web_sys::window()?;
             let l = EventListener::new(&window, "message", move |e| {
-                if let Some(name) =
-                    e.dyn_ref::<MessageEvent>().and_then(|m| yardstik_name(m, &origin))
+                if let Some(name) = e
+                    .dyn_ref::<MessageEvent>()
+                    .and_then(|m| yardstik_name(m, &origin))
                 {
                     on_message.emit(name);
                 }

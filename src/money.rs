@@ -19,7 +19,11 @@ pub fn parse_cents(price: &str) -> Option<i64> {
     {
         return None;
     }
-    let whole: i64 = if whole.is_empty() { 0 } else { whole.parse().ok()? };
+    let whole: i64 = if whole.is_empty() {
+        0
+    } else {
+        whole.parse().ok()?
+    };
     let frac: i64 = match frac.len() {
         0 => 0,
         1 => frac.parse::<i64>().ok()? * 10,
@@ -44,7 +48,9 @@ pub fn format_cents(cents: i64) -> String {
 /// A price for display: formatted when it parses, verbatim otherwise, or "Price on request".
 pub fn display(price: Option<&str>) -> String {
     match price {
-        Some(p) => parse_cents(p).map(format_cents).unwrap_or_else(|| p.to_string()),
+        Some(p) => parse_cents(p)
+            .map(format_cents)
+            .unwrap_or_else(|| p.to_string()),
         None => "Price on request".to_string(),
     }
 }

@@ -1,6 +1,5 @@
 //! `mount(element, config)` → `WidgetHandle` with `unmount()`, exported to JS.
 
-
 use wasm_bindgen::prelude::*;
 use web_sys::{Element, ShadowRootInit, ShadowRootMode};
 use yew::AppHandle;
@@ -54,7 +53,9 @@ impl Drop for WidgetHandle {
 #[wasm_bindgen]
 pub fn mount(element: &Element, config: JsValue) -> Result<WidgetHandle, JsError> {
     let config = Config::from_js(&config).map_err(|e| JsError::new(&e))?;
-    let doc = element.owner_document().ok_or_else(|| JsError::new("element has no document"))?;
+    let doc = element
+        .owner_document()
+        .ok_or_else(|| JsError::new("element has no document"))?;
     let root = match element.shadow_root() {
         Some(r) => {
             r.set_inner_html("");
@@ -62,21 +63,30 @@ pub fn mount(element: &Element, config: JsValue) -> Result<WidgetHandle, JsError
         }
         None => element
             .attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))
-            .map_err(|_| JsError::new("screening-widget: cannot attach a shadow root to this element"))?,
+            .map_err(|_| {
+                JsError::new("screening-widget: cannot attach a shadow root to this element")
+            })?,
     };
     style::install(&doc, &root, config.nonce.as_deref())
         .map_err(|_| JsError::new("screening-widget: cannot install styles"))?;
-    let container = doc.create_element("div").map_err(|_| JsError::new("createElement failed"))?;
+    let container = doc
+        .create_element("div")
+        .map_err(|_| JsError::new("createElement failed"))?;
     container.set_class_name("sw-root");
     let _ = container.set_attribute("data-mode", config.mode.as_str());
     style::apply_theme(&container, &config.theme);
-    root.append_child(&container).map_err(|_| JsError::new("appendChild failed"))?;
+    root.append_child(&container)
+        .map_err(|_| JsError::new("appendChild failed"))?;
 
     let emitter = Emitter::new(element.clone(), config.on_event.clone());
     let listeners = Listeners::default();
     let api = Api::new(&config, emitter.clone());
     let ctx = Ctx::new(config, api, emitter.clone(), listeners.clone());
-    let app = yew::Renderer::<App>::with_root_and_props(container, AppProps { ctx })
-        .render();
-    Ok(WidgetHandle { app: Some(app), listeners, emitter, root: Some(root) })
+    let app = yew::Renderer::<App>::with_root_and_props(container, AppProps { ctx }).render();
+    Ok(WidgetHandle {
+        app: Some(app),
+        listeners,
+        emitter,
+        root: Some(root),
+    })
 }

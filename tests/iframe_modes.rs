@@ -17,21 +17,34 @@ use wasm_bindgen_test::*;
 wasm_bindgen_test_configure!(run_in_browser);
 
 fn token(tok: &str) -> Reply {
-    Reply::Json(200, format!(r#"{{"token":"{tok}","domain":"{DOMAIN}","report_id":"rep-42"}}"#))
+    Reply::Json(
+        200,
+        format!(r#"{{"token":"{tok}","domain":"{DOMAIN}","report_id":"rep-42"}}"#),
+    )
 }
 
 fn report_stub() -> Stub {
     let stub = Stub::new();
-    stub.route("POST", "/widget/tokens/report", vec![token("tok-1"), token("tok-2"), token("tok-3")]);
+    stub.route(
+        "POST",
+        "/widget/tokens/report",
+        vec![token("tok-1"), token("tok-2"), token("tok-3")],
+    );
     stub
 }
 
 fn src(host: &web_sys::Element) -> String {
-    q(host, "iframe").and_then(|f| f.get_attribute("src")).unwrap_or_default()
+    q(host, "iframe")
+        .and_then(|f| f.get_attribute("src"))
+        .unwrap_or_default()
 }
 
 fn loading(host: &web_sys::Element) -> bool {
-    q(host, "iframe").unwrap().class_list().contains("is-loading") && q(host, ".sw-frame-overlay").is_some()
+    q(host, "iframe")
+        .unwrap()
+        .class_list()
+        .contains("is-loading")
+        && q(host, ".sw-frame-overlay").is_some()
 }
 
 fn loaded_msg() -> JsValue {
@@ -48,7 +61,10 @@ fn iframe_urls_are_exactly_the_sdks() {
         disclosures_iframe_url("https://app.yardstik-staging.com/", "acct-9", "jwt.def"),
         "https://app.yardstik-staging.com/embed/signDisclosures/acct-9?jwt=jwt.def"
     );
-    assert_eq!(screening_widget::messages::origin_of("https://app.example.com/x/").as_deref(), Some("https://app.example.com"));
+    assert_eq!(
+        screening_widget::messages::origin_of("https://app.example.com/x/").as_deref(),
+        Some("https://app.example.com")
+    );
     assert_eq!(screening_widget::messages::origin_of("not a url"), None);
 }
 
@@ -59,19 +75,40 @@ async fn report_iframe_has_the_sdk_url_attributes_and_a_spinner_until_loaded() {
     let events = record_events(&host);
     let mut handle = screening_widget::mount(
         &host,
-        config(&stub, &[("mode", "report".into()), ("backgroundCheckId", "bc-1".into())]),
+        config(
+            &stub,
+            &[
+                ("mode", "report".into()),
+                ("backgroundCheckId", "bc-1".into()),
+            ],
+        ),
     )
     .unwrap();
     wait_for("the iframe", || q(&host, "iframe").is_some()).await;
 
-    assert_eq!(src(&host), format!("{DOMAIN}/embed/report/rep-42?jwt=tok-1"));
+    assert_eq!(
+        src(&host),
+        format!("{DOMAIN}/embed/report/rep-42?jwt=tok-1")
+    );
     let frame = q(&host, "iframe").unwrap();
-    assert_eq!(frame.get_attribute("title").as_deref(), Some("Background check report"));
-    assert_eq!(frame.get_attribute("referrerpolicy").as_deref(), Some("no-referrer"));
+    assert_eq!(
+        frame.get_attribute("title").as_deref(),
+        Some("Background check report")
+    );
+    assert_eq!(
+        frame.get_attribute("referrerpolicy").as_deref(),
+        Some("no-referrer")
+    );
     assert_eq!(frame.get_attribute("width").as_deref(), Some("800"));
     assert_eq!(frame.get_attribute("height").as_deref(), Some("600"));
-    assert!(frame.get_attribute("style").is_none(), "no inline style (strict CSP)");
-    let body = stub.calls_to("POST", "/widget/tokens/report")[0].body.clone().unwrap();
+    assert!(
+        frame.get_attribute("style").is_none(),
+        "no inline style (strict CSP)"
+    );
+    let body = stub.calls_to("POST", "/widget/tokens/report")[0]
+        .body
+        .clone()
+        .unwrap();
     assert_eq!(body, r#"{"background_check_id":"bc-1"}"#);
 
     // Loading: visible in layout (never display:none), transparent, under a spinner.
@@ -80,8 +117,14 @@ async fn report_iframe_has_the_sdk_url_attributes_and_a_spinner_until_loaded() {
     let style = win.get_computed_style(&frame).unwrap().unwrap();
     assert_ne!(style.get_property_value("display").unwrap(), "none");
     assert_eq!(style.get_property_value("visibility").unwrap(), "visible");
-    assert_eq!(style.get_property_value("border-top-style").unwrap(), "solid");
-    assert_eq!(style.get_property_value("border-top-color").unwrap(), "rgb(101, 101, 101)");
+    assert_eq!(
+        style.get_property_value("border-top-style").unwrap(),
+        "solid"
+    );
+    assert_eq!(
+        style.get_property_value("border-top-color").unwrap(),
+        "rgb(101, 101, 101)"
+    );
 
     // A foreign origin, a look-alike origin, and non-string data are all ignored.
     post_message("http://evil.test", &loaded_msg());
@@ -90,12 +133,21 @@ async fn report_iframe_has_the_sdk_url_attributes_and_a_spinner_until_loaded() {
     post_message(DOMAIN, &JsValue::from_str("not json"));
     tick().await;
     assert!(loading(&host), "still loading after foreign messages");
-    assert!(!events.borrow().iter().any(|(t, _)| t == "screening:iframe-loaded"));
+    assert!(!events
+        .borrow()
+        .iter()
+        .any(|(t, _)| t == "screening:iframe-loaded"));
 
     post_message(DOMAIN, &loaded_msg());
     wait_for("loaded", || !loading(&host)).await;
-    assert!(events.borrow().iter().any(|(t, _)| t == "screening:iframe-loaded"));
-    assert_eq!(text(&host, "[role=status]"), "Background check report loaded.");
+    assert!(events
+        .borrow()
+        .iter()
+        .any(|(t, _)| t == "screening:iframe-loaded"));
+    assert_eq!(
+        text(&host, "[role=status]"),
+        "Background check report loaded."
+    );
     handle.unmount();
 }
 
@@ -106,7 +158,10 @@ async fn token_expiration_fetches_a_new_token_and_reloads_the_iframe() {
     let events = record_events(&host);
     let mut handle = screening_widget::mount(
         &host,
-        config(&stub, &[("mode", "report".into()), ("reportId", "rep-42".into())]),
+        config(
+            &stub,
+            &[("mode", "report".into()), ("reportId", "rep-42".into())],
+        ),
     )
     .unwrap();
     wait_for("the iframe", || q(&host, "iframe").is_some()).await;
@@ -115,18 +170,38 @@ async fn token_expiration_fetches_a_new_token_and_reloads_the_iframe() {
     let before = q(&host, "iframe").unwrap();
 
     // From a foreign origin: nothing happens.
-    post_message("http://evil.test", &JsValue::from_str(r#"{"name":"yardstik:tokenExpiration"}"#));
+    post_message(
+        "http://evil.test",
+        &JsValue::from_str(r#"{"name":"yardstik:tokenExpiration"}"#),
+    );
     tick().await;
     assert_eq!(stub.calls_to("POST", "/widget/tokens/report").len(), 1);
 
-    post_message(DOMAIN, &JsValue::from_str(r#"{"name":"yardstik:tokenExpiration"}"#));
+    post_message(
+        DOMAIN,
+        &JsValue::from_str(r#"{"name":"yardstik:tokenExpiration"}"#),
+    );
     wait_for("the new src", || src(&host).ends_with("jwt=tok-2")).await;
-    assert_eq!(src(&host), format!("{DOMAIN}/embed/report/rep-42?jwt=tok-2"));
-    assert!(loading(&host), "spinner again until the new page says loaded");
+    assert_eq!(
+        src(&host),
+        format!("{DOMAIN}/embed/report/rep-42?jwt=tok-2")
+    );
+    assert!(
+        loading(&host),
+        "spinner again until the new page says loaded"
+    );
     // The same iframe element, only its src changed (no page reload, no remount).
     assert!(before.is_same_node(Some(&q(&host, "iframe").unwrap())));
-    assert_eq!(stub.calls_to("POST", "/widget/tokens/report")[1].body.as_deref(), Some(r#"{"report_id":"rep-42"}"#));
-    assert!(events.borrow().iter().any(|(t, d)| t == "screening:token-refreshed" && d.contains(r#""kind":"report""#)));
+    assert_eq!(
+        stub.calls_to("POST", "/widget/tokens/report")[1]
+            .body
+            .as_deref(),
+        Some(r#"{"report_id":"rep-42"}"#)
+    );
+    assert!(events
+        .borrow()
+        .iter()
+        .any(|(t, d)| t == "screening:token-refreshed" && d.contains(r#""kind":"report""#)));
     post_message(DOMAIN, &loaded_msg());
     wait_for("loaded again", || !loading(&host)).await;
     handle.unmount();
@@ -138,34 +213,60 @@ async fn disclosures_mode_full_screen_and_custom_size() {
     stub.route(
         "POST",
         "/widget/tokens/disclosures",
-        vec![Reply::Json(200, format!(r#"{{"token":"d-1","domain":"{DOMAIN}/","account_id":"acct-7"}}"#))],
+        vec![Reply::Json(
+            200,
+            format!(r#"{{"token":"d-1","domain":"{DOMAIN}/","account_id":"acct-7"}}"#),
+        )],
     );
     let host = common::host();
     let mut handle = screening_widget::mount(
         &host,
-        config(&stub, &[("mode", "disclosures".into()), ("width", 640.into()), ("height", "480".into())]),
+        config(
+            &stub,
+            &[
+                ("mode", "disclosures".into()),
+                ("width", 640.into()),
+                ("height", "480".into()),
+            ],
+        ),
     )
     .unwrap();
     wait_for("the iframe", || q(&host, "iframe").is_some()).await;
-    assert_eq!(src(&host), format!("{DOMAIN}/embed/signDisclosures/acct-7?jwt=d-1"));
+    assert_eq!(
+        src(&host),
+        format!("{DOMAIN}/embed/signDisclosures/acct-7?jwt=d-1")
+    );
     let frame = q(&host, "iframe").unwrap();
     assert_eq!(frame.get_attribute("width").as_deref(), Some("640"));
     assert_eq!(frame.get_attribute("height").as_deref(), Some("480"));
-    assert_eq!(frame.get_attribute("title").as_deref(), Some("Background check disclosures"));
+    assert_eq!(
+        frame.get_attribute("title").as_deref(),
+        Some("Background check disclosures")
+    );
     handle.unmount();
 
     let host = common::host();
     let mut handle = screening_widget::mount(
         &host,
-        config(&stub, &[("mode", "disclosures".into()), ("fullScreen", true.into())]),
+        config(
+            &stub,
+            &[("mode", "disclosures".into()), ("fullScreen", true.into())],
+        ),
     )
     .unwrap();
     wait_for("the iframe", || q(&host, "iframe").is_some()).await;
     let frame = q(&host, "iframe").unwrap();
-    let style = web_sys::window().unwrap().get_computed_style(&frame).unwrap().unwrap();
+    let style = web_sys::window()
+        .unwrap()
+        .get_computed_style(&frame)
+        .unwrap()
+        .unwrap();
     assert_eq!(style.get_property_value("position").unwrap(), "fixed");
     assert_eq!(style.get_property_value("z-index").unwrap(), "100000");
-    assert_eq!(style.get_property_value("border-top-style").unwrap(), "none");
+    assert_eq!(
+        style.get_property_value("border-top-style").unwrap(),
+        "none"
+    );
     handle.unmount();
 }
 
@@ -184,13 +285,28 @@ async fn apply_mode_reports_form_submitted_and_shows_next_steps() {
     let events = record_events(&host);
     let mut handle = screening_widget::mount(
         &host,
-        config(&stub, &[("mode", "apply".into()), ("backgroundCheckId", "bc/5".into())]),
+        config(
+            &stub,
+            &[
+                ("mode", "apply".into()),
+                ("backgroundCheckId", "bc/5".into()),
+            ],
+        ),
     )
     .unwrap();
     wait_for("the iframe", || q(&host, "iframe").is_some()).await;
     assert_eq!(src(&host), format!("{DOMAIN}/apply/inv-5"));
-    assert_eq!(q(&host, "iframe").unwrap().get_attribute("referrerpolicy").as_deref(), Some("no-referrer"));
-    assert!(q(&host, ".sw-step").is_none(), "no progress text for a single form");
+    assert_eq!(
+        q(&host, "iframe")
+            .unwrap()
+            .get_attribute("referrerpolicy")
+            .as_deref(),
+        Some("no-referrer")
+    );
+    assert!(
+        q(&host, ".sw-step").is_none(),
+        "no progress text for a single form"
+    );
 
     let submitted = JsValue::from_str(r#"{"name":"yardstik:form_submitted"}"#);
     post_message("http://evil.test", &submitted);
@@ -199,9 +315,19 @@ async fn apply_mode_reports_form_submitted_and_shows_next_steps() {
     post_message(DOMAIN, &submitted);
     wait_for("next steps", || q(&host, ".sw-next").is_some()).await;
     assert!(text(&host, ".sw-next").contains("What happens next"));
-    let e: Vec<_> = events.borrow().iter().filter(|(t, _)| t == "screening:form-submitted").cloned().collect();
+    let e: Vec<_> = events
+        .borrow()
+        .iter()
+        .filter(|(t, _)| t == "screening:form-submitted")
+        .cloned()
+        .collect();
     assert_eq!(e.len(), 1);
-    assert!(e[0].1.contains(r#""backgroundCheckId":"bc/5""#) && e[0].1.contains(r#""step":1,"total":1"#), "{}", e[0].1);
+    assert!(
+        e[0].1.contains(r#""backgroundCheckId":"bc/5""#)
+            && e[0].1.contains(r#""step":1,"total":1"#),
+        "{}",
+        e[0].1
+    );
     handle.unmount();
 }
 
@@ -224,13 +350,26 @@ async fn apply_mode_walks_every_open_intake_then_shows_next_steps() {
     let events = record_events(&host);
     let mut handle = screening_widget::mount(
         &host,
-        config(&stub, &[("mode", "apply".into()), ("backgroundCheckId", "bc-7".into())]),
+        config(
+            &stub,
+            &[
+                ("mode", "apply".into()),
+                ("backgroundCheckId", "bc-7".into()),
+            ],
+        ),
     )
     .unwrap();
     wait_for("the iframe", || q(&host, "iframe").is_some()).await;
     assert_eq!(src(&host), format!("{DOMAIN}/apply/inv-1"));
     assert_eq!(text(&host, ".sw-step"), "Form 1 of 2");
-    let submitted_events = || events.borrow().iter().filter(|(t, _)| t == "screening:form-submitted").cloned().collect::<Vec<_>>();
+    let submitted_events = || {
+        events
+            .borrow()
+            .iter()
+            .filter(|(t, _)| t == "screening:form-submitted")
+            .cloned()
+            .collect::<Vec<_>>()
+    };
 
     // From a foreign origin: nothing happens.
     let submitted = JsValue::from_str(r#"{"name":"yardstik:form_submitted"}"#);
@@ -254,12 +393,24 @@ async fn apply_mode_walks_every_open_intake_then_shows_next_steps() {
     .await;
     assert!(spinner, "spinner until the second intake has loaded");
     assert_eq!(src(&host), format!("{DOMAIN}/apply/inv-2"));
-    assert!(before.is_same_node(Some(&q(&host, "iframe").unwrap())), "the same iframe, a new src");
+    assert!(
+        before.is_same_node(Some(&q(&host, "iframe").unwrap())),
+        "the same iframe, a new src"
+    );
     assert_eq!(text(&host, ".sw-step"), "Form 2 of 2");
-    assert!(q(&host, ".sw-next").is_none(), "no end panel before the last form");
+    assert!(
+        q(&host, ".sw-next").is_none(),
+        "no end panel before the last form"
+    );
     let e = submitted_events();
     assert_eq!(e.len(), 1);
-    assert!(e[0].1.contains(r#""backgroundCheckId":"bc-7""#) && e[0].1.contains(r#""step":1"#) && e[0].1.contains(r#""total":2"#), "{}", e[0].1);
+    assert!(
+        e[0].1.contains(r#""backgroundCheckId":"bc-7""#)
+            && e[0].1.contains(r#""step":1"#)
+            && e[0].1.contains(r#""total":2"#),
+        "{}",
+        e[0].1
+    );
     post_message(DOMAIN, &loaded_msg());
     wait_for("loaded", || !loading(&host)).await;
 
@@ -271,7 +422,11 @@ async fn apply_mode_walks_every_open_intake_then_shows_next_steps() {
     wait_for("next steps", || q(&host, ".sw-next").is_some()).await;
     let e = submitted_events();
     assert_eq!(e.len(), 2);
-    assert!(e[1].1.contains(r#""step":2"#) && e[1].1.contains(r#""total":2"#), "{}", e[1].1);
+    assert!(
+        e[1].1.contains(r#""step":2"#) && e[1].1.contains(r#""total":2"#),
+        "{}",
+        e[1].1
+    );
     assert_eq!(stub.calls_to("GET", "/widget/orders/bc-7/apply").len(), 1);
     handle.unmount();
 }
@@ -287,25 +442,37 @@ impl ListenerSpy {
     fn install() -> ListenerSpy {
         let win = web_sys::window().unwrap();
         let active: Rc<RefCell<Vec<JsValue>>> = Default::default();
-        let orig_add: Function = Reflect::get(&win, &"addEventListener".into()).unwrap().unchecked_into();
-        let orig_remove: Function = Reflect::get(&win, &"removeEventListener".into()).unwrap().unchecked_into();
+        let orig_add: Function = Reflect::get(&win, &"addEventListener".into())
+            .unwrap()
+            .unchecked_into();
+        let orig_remove: Function = Reflect::get(&win, &"removeEventListener".into())
+            .unwrap()
+            .unchecked_into();
         let (a, w) = (active.clone(), win.clone());
-        let add = Closure::<dyn FnMut(JsValue, JsValue, JsValue)>::new(move |t: JsValue, cb: JsValue, o: JsValue| {
-            if t.as_string().as_deref() == Some("message") {
-                a.borrow_mut().push(cb.clone());
-            }
-            orig_add.call3(&w, &t, &cb, &o).unwrap();
-        });
+        let add = Closure::<dyn FnMut(JsValue, JsValue, JsValue)>::new(
+            move |t: JsValue, cb: JsValue, o: JsValue| {
+                if t.as_string().as_deref() == Some("message") {
+                    a.borrow_mut().push(cb.clone());
+                }
+                orig_add.call3(&w, &t, &cb, &o).unwrap();
+            },
+        );
         let (a, w) = (active.clone(), win.clone());
-        let remove = Closure::<dyn FnMut(JsValue, JsValue, JsValue)>::new(move |t: JsValue, cb: JsValue, o: JsValue| {
-            if t.as_string().as_deref() == Some("message") {
-                a.borrow_mut().retain(|x| !js_sys::Object::is(x, &cb));
-            }
-            orig_remove.call3(&w, &t, &cb, &o).unwrap();
-        });
+        let remove = Closure::<dyn FnMut(JsValue, JsValue, JsValue)>::new(
+            move |t: JsValue, cb: JsValue, o: JsValue| {
+                if t.as_string().as_deref() == Some("message") {
+                    a.borrow_mut().retain(|x| !js_sys::Object::is(x, &cb));
+                }
+                orig_remove.call3(&w, &t, &cb, &o).unwrap();
+            },
+        );
         Reflect::set(&win, &"addEventListener".into(), add.as_ref()).unwrap();
         Reflect::set(&win, &"removeEventListener".into(), remove.as_ref()).unwrap();
-        ListenerSpy { active, _add: add, _remove: remove }
+        ListenerSpy {
+            active,
+            _add: add,
+            _remove: remove,
+        }
     }
 
     fn count(&self) -> usize {
@@ -330,11 +497,21 @@ async fn no_message_listener_survives_many_mount_unmount_cycles() {
         let host = host();
         let mut handle = screening_widget::mount(
             &host,
-            config(&stub, &[("mode", "report".into()), ("backgroundCheckId", "bc-1".into())]),
+            config(
+                &stub,
+                &[
+                    ("mode", "report".into()),
+                    ("backgroundCheckId", "bc-1".into()),
+                ],
+            ),
         )
         .unwrap();
         wait_for("the listener", || handle.listener_count() == 1).await;
-        assert_eq!(spy.count(), 1, "cycle {i}: one window listener while mounted");
+        assert_eq!(
+            spy.count(),
+            1,
+            "cycle {i}: one window listener while mounted"
+        );
         handle.unmount();
         // Removed synchronously by unmount, not later by the scheduler.
         assert_eq!(spy.count(), 0, "cycle {i}: none after unmount");
@@ -343,7 +520,10 @@ async fn no_message_listener_survives_many_mount_unmount_cycles() {
     }
     // After unmount a Yardstik message triggers nothing (no token request).
     let before = stub.calls_to("POST", "/widget/tokens/report").len();
-    post_message(DOMAIN, &JsValue::from_str(r#"{"name":"yardstik:tokenExpiration"}"#));
+    post_message(
+        DOMAIN,
+        &JsValue::from_str(r#"{"name":"yardstik:tokenExpiration"}"#),
+    );
     tick().await;
     assert_eq!(stub.calls_to("POST", "/widget/tokens/report").len(), before);
     assert_eq!(spy.count(), 0);
@@ -358,7 +538,13 @@ async fn unmount_while_the_token_is_in_flight_leaves_nothing_behind() {
     let events = record_events(&host);
     let mut handle = screening_widget::mount(
         &host,
-        config(&stub, &[("mode", "report".into()), ("backgroundCheckId", "bc-1".into())]),
+        config(
+            &stub,
+            &[
+                ("mode", "report".into()),
+                ("backgroundCheckId", "bc-1".into()),
+            ],
+        ),
     )
     .unwrap();
     handle.unmount();
@@ -366,7 +552,11 @@ async fn unmount_while_the_token_is_in_flight_leaves_nothing_behind() {
         tick().await;
     }
     assert_eq!(spy.count(), 0);
-    assert!(events.borrow().is_empty(), "no event after unmount: {:?}", events.borrow());
+    assert!(
+        events.borrow().is_empty(),
+        "no event after unmount: {:?}",
+        events.borrow()
+    );
     assert!(q(&host, "iframe").is_none());
 }
 
@@ -378,7 +568,10 @@ fn an_invalid_config_throws_a_helpful_error() {
         .err()
         .expect("report mode without an id is refused");
     let err: JsValue = err.into();
-    let message = Reflect::get(&err, &"message".into()).unwrap().as_string().unwrap();
+    let message = Reflect::get(&err, &"message".into())
+        .unwrap()
+        .as_string()
+        .unwrap();
     assert!(message.contains("backgroundCheckId"), "{message}");
     assert!(screening_widget::mount(&host, config(&stub, &[("mode", "bogus".into())])).is_err());
 }

@@ -25,7 +25,13 @@ fn formats_and_sums_without_float_error() {
     assert_eq!(format_cents(123456789), "$1,234,567.89");
     // 0.1 + 0.2 style traps: 29.99 + 39.99 + 49.99 = 119.97 exactly.
     let t = Total::of([Some("29.99"), Some("39.99"), Some("49.99")]);
-    assert_eq!(t, Total { cents: 11997, unpriced: 0 });
+    assert_eq!(
+        t,
+        Total {
+            cents: 11997,
+            unpriced: 0
+        }
+    );
     assert_eq!(t.label(), "$119.97");
     let t = Total::of([Some("10.10"), None, Some("n/a")]);
     assert_eq!(t.label(), "$10.10 + 2 items priced on request");

@@ -17,14 +17,25 @@ const JOHN: &str = r#"{"id":"12345","first_name":"John","last_name":"Doe","phone
 
 fn stub_with_packages() -> Stub {
     let stub = Stub::new();
-    stub.route("GET", "/widget/packages", vec![Reply::Json(200, PACKAGES.into())]);
+    stub.route(
+        "GET",
+        "/widget/packages",
+        vec![Reply::Json(200, PACKAGES.into())],
+    );
     stub
 }
 
-async fn mounted(stub: &Stub, applicant: &str) -> (web_sys::Element, screening_widget::WidgetHandle) {
+async fn mounted(
+    stub: &Stub,
+    applicant: &str,
+) -> (web_sys::Element, screening_widget::WidgetHandle) {
     let host = host();
-    let handle = screening_widget::mount(&host, config(stub, &[("applicant", json(applicant))])).unwrap();
-    wait_for("the package cards", || qa(&host, "input[name=sw-package]").len() == 3).await;
+    let handle =
+        screening_widget::mount(&host, config(stub, &[("applicant", json(applicant))])).unwrap();
+    wait_for("the package cards", || {
+        qa(&host, "input[name=sw-package]").len() == 3
+    })
+    .await;
     (host, handle)
 }
 
@@ -33,23 +44,46 @@ async fn renders_the_picker_from_the_package_list() {
     let stub = stub_with_packages();
     let (host, mut handle) = mounted(&stub, JOHN).await;
 
-    assert_eq!(text(&host, "fieldset.sw-packages > legend"), "Background check package");
-    let names: Vec<String> = qa(&host, ".sw-packages .sw-name").iter().map(|e| e.text_content().unwrap()).collect();
+    assert_eq!(
+        text(&host, "fieldset.sw-packages > legend"),
+        "Background check package"
+    );
+    let names: Vec<String> = qa(&host, ".sw-packages .sw-name")
+        .iter()
+        .map(|e| e.text_content().unwrap())
+        .collect();
     assert_eq!(names, ["Basic", "Standard", "Deluxe"]);
-    let prices: Vec<String> = qa(&host, ".sw-packages .sw-price").iter().map(|e| e.text_content().unwrap()).collect();
+    let prices: Vec<String> = qa(&host, ".sw-packages .sw-price")
+        .iter()
+        .map(|e| e.text_content().unwrap())
+        .collect();
     assert_eq!(prices, ["$29.99", "$49.99", "$69.99"]);
-    assert_eq!(qa(&host, "label[for='sw-pkg-PKG002'] .sw-screenings li").len(), 2);
-    assert!(text(&host, "label[for='sw-pkg-PKG001']").contains("Address to Federal Criminal History"));
+    assert_eq!(
+        qa(&host, "label[for='sw-pkg-PKG002'] .sw-screenings li").len(),
+        2
+    );
+    assert!(
+        text(&host, "label[for='sw-pkg-PKG001']").contains("Address to Federal Criminal History")
+    );
     assert_eq!(qa(&host, ".sw-add-ons input[type=checkbox]").len(), 2);
     assert_eq!(text(&host, ".sw-total output"), "$0.00");
     // The form is prefilled from the applicant.
     let first: HtmlInputElement = q(&host, "#sw-f-first_name").unwrap().unchecked_into();
     assert_eq!(first.value(), "John");
-    assert_eq!(q(&host, "label[for='sw-f-zip']").unwrap().text_content().unwrap(), "ZIP code");
+    assert_eq!(
+        q(&host, "label[for='sw-f-zip']")
+            .unwrap()
+            .text_content()
+            .unwrap(),
+        "ZIP code"
+    );
     // The session token goes with every request.
     let calls = stub.calls_to("GET", "/widget/packages");
     assert_eq!(calls[0].url, "http://screening.test/widget/packages");
-    assert_eq!(calls[0].header("Authorization").as_deref(), Some("Bearer sess-1"));
+    assert_eq!(
+        calls[0].header("Authorization").as_deref(),
+        Some("Bearer sess-1")
+    );
     handle.unmount();
 }
 
@@ -59,14 +93,26 @@ async fn selecting_a_package_and_add_ons_updates_the_total_exactly() {
     let (host, mut handle) = mounted(&stub, JOHN).await;
 
     click(&host, "#sw-pkg-PKG002");
-    wait_for("Standard selected", || text(&host, ".sw-total output") == "$49.99").await;
-    assert!(q(&host, "label[for='sw-pkg-PKG002']").unwrap().class_list().contains("is-selected"));
+    wait_for("Standard selected", || {
+        text(&host, ".sw-total output") == "$49.99"
+    })
+    .await;
+    assert!(q(&host, "label[for='sw-pkg-PKG002']")
+        .unwrap()
+        .class_list()
+        .contains("is-selected"));
     click(&host, "#sw-addon-DRG01");
     click(&host, "#sw-addon-DRG02");
     // 49.99 + 29.99 + 39.99 = 119.97 exactly (as floats it would be 119.97000000000001).
-    wait_for("both add-ons", || text(&host, ".sw-total output") == "$119.97").await;
+    wait_for("both add-ons", || {
+        text(&host, ".sw-total output") == "$119.97"
+    })
+    .await;
     click(&host, "#sw-addon-DRG01");
-    wait_for("one add-on removed", || text(&host, ".sw-total output") == "$89.98").await;
+    wait_for("one add-on removed", || {
+        text(&host, ".sw-total output") == "$89.98"
+    })
+    .await;
     click(&host, "#sw-pkg-PKG003");
     wait_for("Deluxe", || text(&host, ".sw-total output") == "$109.98").await;
     handle.unmount();
@@ -84,14 +130,28 @@ async fn validation_messages_appear_next_to_their_fields() {
     for (field, message) in [
         ("last_name", "Last name is required."),
         ("email", "Enter an email address like name@example.com."),
-        ("phone", "Enter a 10-digit US phone number, like 888-555-1234."),
+        (
+            "phone",
+            "Enter a 10-digit US phone number, like 888-555-1234.",
+        ),
         ("state", "Enter a two-letter US state code, like IL."),
-        ("zip", "Enter a 5-digit ZIP code, like 12345 (or 12345-6789)."),
+        (
+            "zip",
+            "Enter a 5-digit ZIP code, like 12345 (or 12345-6789).",
+        ),
     ] {
         let input = q(&host, &format!("#sw-f-{field}")).unwrap();
-        assert_eq!(input.get_attribute("aria-invalid").as_deref(), Some("true"), "{field}");
+        assert_eq!(
+            input.get_attribute("aria-invalid").as_deref(),
+            Some("true"),
+            "{field}"
+        );
         let err_id = format!("sw-err-{field}");
-        assert_eq!(input.get_attribute("aria-describedby"), Some(err_id.clone()), "{field}");
+        assert_eq!(
+            input.get_attribute("aria-describedby"),
+            Some(err_id.clone()),
+            "{field}"
+        );
         // The message is the next sibling of its input.
         let next = input.next_element_sibling().unwrap();
         assert_eq!(next.id(), err_id);
@@ -101,19 +161,32 @@ async fn validation_messages_appear_next_to_their_fields() {
     assert_eq!(ok.get_attribute("aria-invalid").as_deref(), Some("false"));
     assert_eq!(text(&host, "#sw-err-package"), "Choose a package.");
     assert!(text(&host, "[role=status]").contains("6 fields need attention"));
-    assert!(stub.calls_to("POST", "/widget/orders").is_empty(), "nothing is sent while invalid");
+    assert!(
+        stub.calls_to("POST", "/widget/orders").is_empty(),
+        "nothing is sent while invalid"
+    );
 
     // Fixing a field removes its message.
     type_into(&host, "#sw-f-zip", "62704");
     wait_for("zip fixed", || q(&host, "#sw-err-zip").is_none()).await;
-    assert_eq!(q(&host, "#sw-f-zip").unwrap().get_attribute("aria-invalid").as_deref(), Some("false"));
+    assert_eq!(
+        q(&host, "#sw-f-zip")
+            .unwrap()
+            .get_attribute("aria-invalid")
+            .as_deref(),
+        Some("false")
+    );
     handle.unmount();
 }
 
 #[wasm_bindgen_test]
 async fn a_valid_order_is_placed_once_and_shown() {
     let stub = stub_with_packages();
-    stub.route("POST", "/widget/orders", vec![Reply::Json(201, order_state("bc-777"))]);
+    stub.route(
+        "POST",
+        "/widget/orders",
+        vec![Reply::Json(201, order_state("bc-777"))],
+    );
     let (host, mut handle) = mounted(&stub, JOHN).await;
     let events = record_events(&host);
 
@@ -133,19 +206,33 @@ async fn a_valid_order_is_placed_once_and_shown() {
     assert_eq!(&key[14..15], "4");
     let body = json(posts[0].body.as_deref().unwrap());
     let get = |path: &str| {
-        path.split('.').fold(body.clone(), |v, k| js_sys::Reflect::get(&v, &k.into()).unwrap())
+        path.split('.').fold(body.clone(), |v, k| {
+            js_sys::Reflect::get(&v, &k.into()).unwrap()
+        })
     };
     assert_eq!(get("package_id").as_string().unwrap(), "PKG002");
-    assert_eq!(js_sys::JSON::stringify(&get("add_on_package_ids")).unwrap(), "[\"DRG02\"]");
+    assert_eq!(
+        js_sys::JSON::stringify(&get("add_on_package_ids")).unwrap(),
+        "[\"DRG02\"]"
+    );
     assert_eq!(get("applicant.city").as_string().unwrap(), "Shelbyville");
     assert_eq!(get("applicant.first_name").as_string().unwrap(), "John");
 
     assert_eq!(text(&host, ".sw-order-id"), "bc-777");
     assert_eq!(text(&host, ".sw-order-status"), "Candidate invited");
     assert!(text(&host, "[role=status]").contains("Order placed"));
-    let created: Vec<_> = events.borrow().iter().filter(|(t, _)| t == "screening:order-created").cloned().collect();
+    let created: Vec<_> = events
+        .borrow()
+        .iter()
+        .filter(|(t, _)| t == "screening:order-created")
+        .cloned()
+        .collect();
     assert_eq!(created.len(), 1);
-    assert!(created[0].1.contains(r#""backgroundCheckId":"bc-777""#), "{}", created[0].1);
+    assert!(
+        created[0].1.contains(r#""backgroundCheckId":"bc-777""#),
+        "{}",
+        created[0].1
+    );
     assert!(created[0].1.contains(&key));
 
     // The next order gets a new key.
@@ -154,8 +241,13 @@ async fn a_valid_order_is_placed_once_and_shown() {
     click(&host, "#sw-pkg-PKG001");
     yew::scheduler::flush().await;
     click(&host, "button.sw-submit");
-    wait_for("second order", || stub.calls_to("POST", "/widget/orders").len() == 2).await;
-    let second = stub.calls_to("POST", "/widget/orders")[1].header("Idempotency-Key").unwrap();
+    wait_for("second order", || {
+        stub.calls_to("POST", "/widget/orders").len() == 2
+    })
+    .await;
+    let second = stub.calls_to("POST", "/widget/orders")[1]
+        .header("Idempotency-Key")
+        .unwrap();
     assert_ne!(second, key);
     handle.unmount();
 }
@@ -168,10 +260,20 @@ async fn the_submit_button_is_disabled_while_the_order_is_in_flight() {
     click(&host, "#sw-pkg-PKG001");
     yew::scheduler::flush().await;
     click(&host, "button.sw-submit");
-    let button = || q(&host, "button.sw-submit").unwrap().unchecked_into::<HtmlButtonElement>();
+    let button = || {
+        q(&host, "button.sw-submit")
+            .unwrap()
+            .unchecked_into::<HtmlButtonElement>()
+    };
     wait_for("disabled button", || button().disabled()).await;
     assert!(text(&host, "[role=status]").contains("Placing the order"));
-    assert_eq!(q(&host, "form").unwrap().get_attribute("aria-busy").as_deref(), Some("true"));
+    assert_eq!(
+        q(&host, "form")
+            .unwrap()
+            .get_attribute("aria-busy")
+            .as_deref(),
+        Some("true")
+    );
     handle.unmount();
 }
 
@@ -182,23 +284,51 @@ async fn a_422_shows_the_servers_error_message_and_retry() {
     stub.route(
         "POST",
         "/widget/orders",
-        vec![Reply::Json(422, refused.into()), Reply::Json(201, order_state("bc-9"))],
+        vec![
+            Reply::Json(422, refused.into()),
+            Reply::Json(201, order_state("bc-9")),
+        ],
     );
     let (host, mut handle) = mounted(&stub, JOHN).await;
     let events = record_events(&host);
     click(&host, "#sw-pkg-PKG001");
     yew::scheduler::flush().await;
     click(&host, "button.sw-submit");
-    wait_for("the error panel", || q(&host, ".sw-panel.is-error").is_some()).await;
+    wait_for("the error panel", || {
+        q(&host, ".sw-panel.is-error").is_some()
+    })
+    .await;
 
-    assert_eq!(text(&host, ".sw-panel.is-error .sw-notice-message"), "Yardstik rejected the order: candidate email is blocked");
-    assert_eq!(q(&host, ".sw-panel.is-error").unwrap().get_attribute("role").as_deref(), Some("alert"));
-    let failed: Vec<_> = events.borrow().iter().filter(|(t, _)| t == "screening:order-failed").cloned().collect();
+    assert_eq!(
+        text(&host, ".sw-panel.is-error .sw-notice-message"),
+        "Yardstik rejected the order: candidate email is blocked"
+    );
+    assert_eq!(
+        q(&host, ".sw-panel.is-error")
+            .unwrap()
+            .get_attribute("role")
+            .as_deref(),
+        Some("alert")
+    );
+    let failed: Vec<_> = events
+        .borrow()
+        .iter()
+        .filter(|(t, _)| t == "screening:order-failed")
+        .cloned()
+        .collect();
     assert_eq!(failed.len(), 1);
-    assert!(failed[0].1.contains(r#""status":422"#) && failed[0].1.contains(r#""code":"upstream_rejected""#), "{}", failed[0].1);
+    assert!(
+        failed[0].1.contains(r#""status":422"#)
+            && failed[0].1.contains(r#""code":"upstream_rejected""#),
+        "{}",
+        failed[0].1
+    );
 
     click(&host, ".sw-panel.is-error button");
-    wait_for("the order after retry", || q(&host, ".sw-created").is_some()).await;
+    wait_for("the order after retry", || {
+        q(&host, ".sw-created").is_some()
+    })
+    .await;
     assert_eq!(text(&host, ".sw-order-id"), "bc-9");
     assert_eq!(stub.calls_to("POST", "/widget/orders").len(), 2);
     handle.unmount();
@@ -216,15 +346,24 @@ async fn a_network_failure_is_retried_with_the_same_idempotency_key() {
     click(&host, "#sw-pkg-PKG003");
     yew::scheduler::flush().await;
     click(&host, "button.sw-submit");
-    wait_for("the error panel", || q(&host, ".sw-panel.is-error").is_some()).await;
+    wait_for("the error panel", || {
+        q(&host, ".sw-panel.is-error").is_some()
+    })
+    .await;
     assert!(text(&host, ".sw-panel.is-error").contains("Could not reach the screening service"));
     assert_eq!(text(&host, ".sw-panel.is-error button"), "Retry order");
 
     click(&host, ".sw-panel.is-error button");
-    wait_for("the order after retry", || q(&host, ".sw-created").is_some()).await;
+    wait_for("the order after retry", || {
+        q(&host, ".sw-created").is_some()
+    })
+    .await;
     let posts = stub.calls_to("POST", "/widget/orders");
     assert_eq!(posts.len(), 2);
-    assert_eq!(posts[0].header("Idempotency-Key"), posts[1].header("Idempotency-Key"));
+    assert_eq!(
+        posts[0].header("Idempotency-Key"),
+        posts[1].header("Idempotency-Key")
+    );
     assert_eq!(posts[0].body, posts[1].body);
     handle.unmount();
 }
@@ -233,27 +372,55 @@ async fn a_network_failure_is_retried_with_the_same_idempotency_key() {
 async fn an_expired_session_is_fetched_again_from_the_session_url() {
     let expired = r#"{"error_message":"Session expired","code":"session_expired"}"#;
     let stub2 = Stub::new();
-    stub2.route("GET", "/widget/packages", vec![Reply::Json(401, expired.into()), Reply::Json(200, PACKAGES.into())]);
+    stub2.route(
+        "GET",
+        "/widget/packages",
+        vec![
+            Reply::Json(401, expired.into()),
+            Reply::Json(200, PACKAGES.into()),
+        ],
+    );
     stub2.route(
         "POST",
         "/host/session",
-        vec![Reply::Json(200, r#"{"token":"sess-2","expires_at":"2026-11-22T04:00:00Z","expires_in":900}"#.into())],
+        vec![Reply::Json(
+            200,
+            r#"{"token":"sess-2","expires_at":"2026-11-22T04:00:00Z","expires_in":900}"#.into(),
+        )],
     );
     let host = host();
     let events = record_events(&host);
     let headers = json(r#"{"X-CSRF":"abc"}"#);
-    let cfg = config(&stub2, &[("sessionUrl", "/host/session".into()), ("sessionHeaders", headers)]);
+    let cfg = config(
+        &stub2,
+        &[
+            ("sessionUrl", "/host/session".into()),
+            ("sessionHeaders", headers),
+        ],
+    );
     let mut handle = screening_widget::mount(&host, cfg).unwrap();
-    wait_for("the package cards", || qa(&host, "input[name=sw-package]").len() == 3).await;
+    wait_for("the package cards", || {
+        qa(&host, "input[name=sw-package]").len() == 3
+    })
+    .await;
 
     let gets = stub2.calls_to("GET", "/widget/packages");
     assert_eq!(gets.len(), 2);
-    assert_eq!(gets[0].header("Authorization").as_deref(), Some("Bearer sess-1"));
-    assert_eq!(gets[1].header("Authorization").as_deref(), Some("Bearer sess-2"));
+    assert_eq!(
+        gets[0].header("Authorization").as_deref(),
+        Some("Bearer sess-1")
+    );
+    assert_eq!(
+        gets[1].header("Authorization").as_deref(),
+        Some("Bearer sess-2")
+    );
     let session = stub2.calls_to("POST", "/host/session");
     assert_eq!(session.len(), 1);
     assert_eq!(session[0].header("X-CSRF").as_deref(), Some("abc"));
-    assert!(events.borrow().iter().any(|(t, d)| t == "screening:token-refreshed" && d.contains(r#""kind":"session""#)));
+    assert!(events
+        .borrow()
+        .iter()
+        .any(|(t, d)| t == "screening:token-refreshed" && d.contains(r#""kind":"session""#)));
     handle.unmount();
 }
 
@@ -263,14 +430,26 @@ async fn loading_failure_and_empty_states_are_designed() {
     stub.route(
         "GET",
         "/widget/packages",
-        vec![Reply::NetworkError, Reply::Json(200, r#"{"packages":[]}"#.into())],
+        vec![
+            Reply::NetworkError,
+            Reply::Json(200, r#"{"packages":[]}"#.into()),
+        ],
     );
     let host = host();
     let mut handle = screening_widget::mount(&host, config(&stub, &[])).unwrap();
-    wait_for("the error state", || q(&host, ".sw-panel.is-error").is_some()).await;
+    wait_for("the error state", || {
+        q(&host, ".sw-panel.is-error").is_some()
+    })
+    .await;
     assert!(text(&host, ".sw-panel.is-error").contains("Packages could not be loaded"));
     click(&host, ".sw-panel.is-error button");
-    wait_for("the empty state", || text(&host, ".sw-panel").contains("No packages available")).await;
-    assert!(q(&host, ".sw-panel button").is_some(), "a way to check again");
+    wait_for("the empty state", || {
+        text(&host, ".sw-panel").contains("No packages available")
+    })
+    .await;
+    assert!(
+        q(&host, ".sw-panel button").is_some(),
+        "a way to check again"
+    );
     handle.unmount();
 }

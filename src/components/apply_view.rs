@@ -11,7 +11,14 @@ use crate::api::ApiError;
 /// The open intake pages' URLs (one per invitation: package first, then add-ons) and the
 /// domain their messages come from.
 pub async fn apply_link(ctx: &Ctx) -> Result<(Vec<String>, String), ApiError> {
-    ctx.api.apply_link(ctx.config.background_check_id.as_deref().unwrap_or_default()).await
+    ctx.api
+        .apply_link(
+            ctx.config
+                .background_check_id
+                .as_deref()
+                .unwrap_or_default(),
+        )
+        .await
 }
 
 /// Shown after `yardstik:form_submitted`. Constant markup, so a raw string (no user data):

@@ -21,7 +21,13 @@ use crate::messages::{self, origin_of, use_yardstik_messages};
 /// The iframe with Yardstik's SDK attributes and style; while loading it stays rendered
 /// (opacity 0, never `display:none`, which would stop its `loaded` message) under a spinner.
 /// Sizes and full screen are attributes and classes: no inline style (strict CSP).
-pub fn frame(c: &Config, url: &str, title: &'static str, loaded: bool, onload: Option<Callback<Event>>) -> Html {
+pub fn frame(
+    c: &Config,
+    url: &str,
+    title: &'static str,
+    loaded: bool,
+    onload: Option<Callback<Event>>,
+) -> Html {
     let full = if c.full_screen { " sw-full" } else { "" };
     html! {
         <div class="sw-frame-wrap">
@@ -42,14 +48,21 @@ pub fn frame(c: &Config, url: &str, title: &'static str, loaded: bool, onload: O
 #[derive(Clone, PartialEq)]
 pub enum Phase {
     Fetching,
-    Ready { url: String, origin: String, loaded: bool },
+    Ready {
+        url: String,
+        origin: String,
+        loaded: bool,
+    },
     Submitted,
     Failed(ApiError),
 }
 
 pub enum Action {
     Fetching,
-    Ready { url: String, origin: String },
+    Ready {
+        url: String,
+        origin: String,
+    },
     /// Apply mode: the next intake page, same origin.
     Next(String),
     Loaded,
@@ -68,14 +81,26 @@ impl Reducible for FrameState {
             // A renewal keeps the current iframe until the new URL is known.
             (Action::Fetching, Phase::Ready { .. }) => return self,
             (Action::Fetching, _) => Phase::Fetching,
-            (Action::Ready { url, origin }, _) => Phase::Ready { url, origin, loaded: false },
-            (Action::Loaded, Phase::Ready { url, origin, .. }) => {
-                Phase::Ready { url: url.clone(), origin: origin.clone(), loaded: true }
-            }
-            (Action::Next(url), Phase::Ready { origin, .. }) => Phase::Ready { url, origin: origin.clone(), loaded: false },
-            (Action::Expired, Phase::Ready { url, origin, .. }) => {
-                Phase::Ready { url: url.clone(), origin: origin.clone(), loaded: false }
-            }
+            (Action::Ready { url, origin }, _) => Phase::Ready {
+                url,
+                origin,
+                loaded: false,
+            },
+            (Action::Loaded, Phase::Ready { url, origin, .. }) => Phase::Ready {
+                url: url.clone(),
+                origin: origin.clone(),
+                loaded: true,
+            },
+            (Action::Next(url), Phase::Ready { origin, .. }) => Phase::Ready {
+                url,
+                origin: origin.clone(),
+                loaded: false,
+            },
+            (Action::Expired, Phase::Ready { url, origin, .. }) => Phase::Ready {
+                url: url.clone(),
+                origin: origin.clone(),
+                loaded: false,
+            },
             (Action::Submitted, Phase::Ready { .. }) => Phase::Submitted,
             (Action::Failed(e), _) => Phase::Failed(e),
             _ => return self,
@@ -100,7 +125,10 @@ async fn source(ctx: &Ctx) -> Result<(Vec<String>, String), ApiError> {
     let (urls, domain) = match c.mode {
         Mode::Disclosures => {
             let t = ctx.api.disclosures_token().await?;
-            (vec![disclosures_iframe_url(&t.domain, &t.account_id, &t.token)], t.domain)
+            (
+                vec![disclosures_iframe_url(&t.domain, &t.account_id, &t.token)],
+                t.domain,
+            )
         }
         Mode::Apply => apply_link(ctx).await?,
         _ => {
@@ -109,7 +137,10 @@ async fn source(ctx: &Ctx) -> Result<(Vec<String>, String), ApiError> {
                 report_id: c.report_id.clone(),
             };
             let t = ctx.api.report_token(&req).await?;
-            (vec![report_iframe_url(&t.domain, &t.report_id, &t.token)], t.domain)
+            (
+                vec![report_iframe_url(&t.domain, &t.report_id, &t.token)],
+                t.domain,
+            )
         }
     };
     match origin_of(&domain) {
@@ -122,7 +153,13 @@ async fn source(ctx: &Ctx) -> Result<(Vec<String>, String), ApiError> {
 type Steps = Rc<RefCell<(Vec<String>, usize)>>;
 
 /// Fetch the URL and point the iframe at it. `refresh` marks a renewal after expiry.
-fn fetch(ctx: Ctx, d: UseReducerDispatcher<FrameState>, busy: Rc<RefCell<bool>>, steps: Steps, refresh: bool) {
+fn fetch(
+    ctx: Ctx,
+    d: UseReducerDispatcher<FrameState>,
+    busy: Rc<RefCell<bool>>,
+    steps: Steps,
+    refresh: bool,
+) {
     if busy.replace(true) {
         return;
     }
@@ -135,12 +172,25 @@ fn fetch(ctx: Ctx, d: UseReducerDispatcher<FrameState>, busy: Rc<RefCell<bool>>,
             Ok((urls, origin)) => {
                 let url = urls[0].clone();
                 *steps.borrow_mut() = (urls, 0);
-                let (name, key) = if refresh { (events::TOKEN_REFRESHED, "kind") } else { (events::LOADED, "mode") };
-                ctx.emitter.emit(name, obj(&[(key, mode), ("domain", s(&origin))]));
+                let (name, key) = if refresh {
+                    (events::TOKEN_REFRESHED, "kind")
+                } else {
+                    (events::LOADED, "mode")
+                };
+                ctx.emitter
+                    .emit(name, obj(&[(key, mode), ("domain", s(&origin))]));
                 d.dispatch(Action::Ready { url, origin });
             }
             Err(e) => {
-                ctx.emitter.error(if ctx.config.mode == Mode::Apply { "apply_link" } else { "token" }, &e.message(), e.code());
+                ctx.emitter.error(
+                    if ctx.config.mode == Mode::Apply {
+                        "apply_link"
+                    } else {
+                        "token"
+                    },
+                    &e.message(),
+                    e.code(),
+                );
                 d.dispatch(Action::Failed(e));
             }
         }
@@ -174,7 +224,8 @@ pub fn FrameView(props: &FrameViewProps) -> Html {
         let (ctx, d, busy, steps) = (ctx.clone(), state.dispatcher(), busy.clone(), steps.clone());
         Callback::from(move |name: String| match name.as_str() {
             messages::LOADED => {
-                ctx.emitter.emit(events::IFRAME_LOADED, obj(&[("mode", s(mode.as_str()))]));
+                ctx.emitter
+                    .emit(events::IFRAME_LOADED, obj(&[("mode", s(mode.as_str()))]));
                 d.dispatch(Action::Loaded);
             }
             messages::TOKEN_EXPIRATION if mode != Mode::Apply => {
@@ -191,10 +242,18 @@ pub fn FrameView(props: &FrameViewProps) -> Html {
                     *i += 1;
                     (*i, urls.len(), urls.get(*i).cloned())
                 };
-                let id = ctx.config.background_check_id.as_deref().unwrap_or_default();
+                let id = ctx
+                    .config
+                    .background_check_id
+                    .as_deref()
+                    .unwrap_or_default();
                 ctx.emitter.emit(
                     events::FORM_SUBMITTED,
-                    obj(&[("backgroundCheckId", s(id)), ("step", (step as u32).into()), ("total", (total as u32).into())]),
+                    obj(&[
+                        ("backgroundCheckId", s(id)),
+                        ("step", (step as u32).into()),
+                        ("total", (total as u32).into()),
+                    ]),
                 );
                 d.dispatch(next.map_or(Action::Submitted, Action::Next));
             }
@@ -210,8 +269,11 @@ pub fn FrameView(props: &FrameViewProps) -> Html {
         }
         Phase::Failed(e) => {
             let retry = {
-                let (ctx, d, busy, steps) = (ctx.clone(), state.dispatcher(), busy.clone(), steps.clone());
-                Callback::from(move |_: MouseEvent| fetch(ctx.clone(), d.clone(), busy.clone(), steps.clone(), false))
+                let (ctx, d, busy, steps) =
+                    (ctx.clone(), state.dispatcher(), busy.clone(), steps.clone());
+                Callback::from(move |_: MouseEvent| {
+                    fetch(ctx.clone(), d.clone(), busy.clone(), steps.clone(), false)
+                })
             };
             html! {
                 <>
@@ -222,7 +284,12 @@ pub fn FrameView(props: &FrameViewProps) -> Html {
         }
         Phase::Ready { url, loaded, .. } => {
             // The intake page may not post `yardstik:loaded`: its own load event also counts.
-            let onload = (mode == Mode::Apply).then(|| state.dispatcher().to_callback().reform(|_: Event| Action::Loaded));
+            let onload = (mode == Mode::Apply).then(|| {
+                state
+                    .dispatcher()
+                    .to_callback()
+                    .reform(|_: Event| Action::Loaded)
+            });
             let st = steps.borrow();
             let (urls, i) = &*st;
             html! {

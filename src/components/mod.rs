@@ -26,7 +26,12 @@ pub struct Ctx {
 
 impl Ctx {
     pub fn new(config: Config, api: Api, emitter: Emitter, listeners: Listeners) -> Ctx {
-        Ctx { config: Rc::new(config), api: Rc::new(api), emitter, listeners }
+        Ctx {
+            config: Rc::new(config),
+            api: Rc::new(api),
+            emitter,
+            listeners,
+        }
     }
 }
 

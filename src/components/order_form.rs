@@ -24,9 +24,21 @@ pub const FIELDS: [(&str, &str, &str, &str, bool); 9] = [
     ("email", "Email", "email", "email", false),
     ("phone", "Phone", "tel", "tel", false),
     ("address", "Street address", "address-line1", "text", true),
-    ("address_2", "Address line 2 (optional)", "address-line2", "text", true),
+    (
+        "address_2",
+        "Address line 2 (optional)",
+        "address-line2",
+        "text",
+        true,
+    ),
     ("city", "City", "address-level2", "text", false),
-    ("state", "State (2 letters)", "address-level1", "text", false),
+    (
+        "state",
+        "State (2 letters)",
+        "address-level1",
+        "text",
+        false,
+    ),
     ("zip", "ZIP code", "postal-code", "text", false),
 ];
 
@@ -205,7 +217,10 @@ impl Placer {
             Some(i) if i.request == *request => i.key.clone(),
             _ => {
                 let key = new_idempotency_key();
-                *slot = Some(Intent { key: key.clone(), request: request.clone() });
+                *slot = Some(Intent {
+                    key: key.clone(),
+                    request: request.clone(),
+                });
                 key
             }
         }
@@ -249,7 +264,10 @@ impl Placer {
                         obj(&[
                             ("message", s(&e.message())),
                             ("code", opt(e.code())),
-                            ("status", e.status().map(JsValue::from).unwrap_or(JsValue::NULL)),
+                            (
+                                "status",
+                                e.status().map(JsValue::from).unwrap_or(JsValue::NULL),
+                            ),
                             ("retryable", e.retryable().into()),
                             ("fieldErrors", e.field_errors_js()),
                             ("idempotencyKey", s(&key)),
@@ -284,7 +302,12 @@ pub fn OrderView(props: &OrderProps) -> Html {
     let placer = {
         let intent = use_mut_ref(|| None::<Intent>);
         let busy = use_mut_ref(|| false);
-        Placer { ctx: ctx.clone(), d: d.clone(), busy, intent }
+        Placer {
+            ctx: ctx.clone(),
+            d: d.clone(),
+            busy,
+            intent,
+        }
     };
 
     {
@@ -329,7 +352,11 @@ pub fn OrderView(props: &OrderProps) -> Html {
     if let Submit::Created(order) = &view.submit {
         let again = d.to_callback().reform(|_| Act::Again);
         let total = total_of(&list, Some(&order.package_id), &order.add_on_package_ids);
-        let name = list.packages.iter().find(|p| p.id == order.package_id).map(|p| p.name.clone());
+        let name = list
+            .packages
+            .iter()
+            .find(|p| p.id == order.package_id)
+            .map(|p| p.name.clone());
         return html! {
             <div class="sw-order">
                 { status_region(format!("Order placed. Status: {}.", order.status.label()).into()) }
@@ -364,7 +391,11 @@ pub fn OrderView(props: &OrderProps) -> Html {
     let errors = validate_widget_order(&request);
     let submitting = matches!(view.submit, Submit::Submitting);
     let shown = |field: &str| -> Option<String> {
-        let path = if field == "package_id" { field.to_string() } else { format!("applicant.{field}") };
+        let path = if field == "package_id" {
+            field.to_string()
+        } else {
+            format!("applicant.{field}")
+        };
         let visible = view.attempted || view.touched.contains(&field);
         errors
             .iter()
@@ -394,8 +425,13 @@ pub fn OrderView(props: &OrderProps) -> Html {
     let retry = {
         let (placer, request, valid) = (placer.clone(), request.clone(), errors.is_empty());
         Callback::from(move |_: MouseEvent| {
-            let pending = placer.intent.borrow().as_ref().map(|i| (i.request.clone(), i.key.clone()));
-            let next = pending.or_else(|| valid.then(|| (request.clone(), placer.key_for(&request))));
+            let pending = placer
+                .intent
+                .borrow()
+                .as_ref()
+                .map(|i| (i.request.clone(), i.key.clone()));
+            let next =
+                pending.or_else(|| valid.then(|| (request.clone(), placer.key_for(&request))));
             if let Some((request, key)) = next {
                 placer.place(request, key);
             }
@@ -414,33 +450,35 @@ pub fn OrderView(props: &OrderProps) -> Html {
         _ => String::new(),
     };
 
-    let fields = FIELDS.iter().map(|&(key, label, autocomplete, kind, wide)| {
-        let id = format!("sw-f-{key}");
-        let err_id = format!("sw-err-{key}");
-        let message = shown(key);
-        let onblur = d.to_callback().reform(move |_: FocusEvent| Act::Touch(key));
-        let oninput = {
-            let d = d.clone();
-            Callback::from(move |e: InputEvent| {
-                if let Some(input) = e.target_dyn_into::<HtmlInputElement>() {
-                    d.dispatch(Act::Set(key, input.value()));
-                }
-            })
-        };
-        html! {
-            <div class={if wide { "sw-field is-wide" } else { "sw-field" }} key={key}>
-                <label for={id.clone()}>{ label }</label>
-                <input id={id} name={key} type={kind} autocomplete={autocomplete}
-                       value={field_value(&view.applicant, key)} {oninput} {onblur}
-                       aria-required={(key != "address_2").then_some("true")}
-                       aria-invalid={if message.is_some() { "true" } else { "false" }}
-                       aria-describedby={message.as_ref().map(|_| err_id.clone())}
-                       maxlength={if key == "state" { "2" } else { "200" }}
-                       disabled={submitting} />
-                if let Some(m) = message { <p class="sw-field-error" id={err_id}>{ m }</p> }
-            </div>
-        }
-    });
+    let fields = FIELDS
+        .iter()
+        .map(|&(key, label, autocomplete, kind, wide)| {
+            let id = format!("sw-f-{key}");
+            let err_id = format!("sw-err-{key}");
+            let message = shown(key);
+            let onblur = d.to_callback().reform(move |_: FocusEvent| Act::Touch(key));
+            let oninput = {
+                let d = d.clone();
+                Callback::from(move |e: InputEvent| {
+                    if let Some(input) = e.target_dyn_into::<HtmlInputElement>() {
+                        d.dispatch(Act::Set(key, input.value()));
+                    }
+                })
+            };
+            html! {
+                <div class={if wide { "sw-field is-wide" } else { "sw-field" }} key={key}>
+                    <label for={id.clone()}>{ label }</label>
+                    <input id={id} name={key} type={kind} autocomplete={autocomplete}
+                           value={field_value(&view.applicant, key)} {oninput} {onblur}
+                           aria-required={(key != "address_2").then_some("true")}
+                           aria-invalid={if message.is_some() { "true" } else { "false" }}
+                           aria-describedby={message.as_ref().map(|_| err_id.clone())}
+                           maxlength={if key == "state" { "2" } else { "200" }}
+                           disabled={submitting} />
+                    if let Some(m) = message { <p class="sw-field-error" id={err_id}>{ m }</p> }
+                </div>
+            }
+        });
 
     let failure = match &view.submit {
         Submit::Failed(e) => notice(
@@ -489,7 +527,9 @@ fn focus_in_form(e: &SubmitEvent, field: &str) {
         Some(f) => format!("#sw-f-{f}"),
         None => "input[name=sw-package]".to_string(),
     };
-    let form = e.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok());
+    let form = e
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok());
     let target = form.and_then(|f| f.query_selector(&selector).ok().flatten());
     if let Some(el) = target.and_then(|t| t.dyn_into::<HtmlElement>().ok()) {
         let _ = el.focus();

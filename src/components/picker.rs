@@ -29,9 +29,18 @@ fn card_class(checked: bool, disabled: bool) -> &'static str {
 
 /// The total of the chosen package and add-ons, in exact decimal arithmetic.
 pub fn total_of(list: &PackageList, selected: Option<&str>, add_ons: &[String]) -> Total {
-    let pkg = list.packages.iter().filter(|p| Some(p.id.as_str()) == selected);
-    let adds = list.add_on_packages.iter().filter(|a| add_ons.contains(&a.id));
-    Total::of(pkg.map(|p| p.price.as_deref()).chain(adds.map(|a| Some(a.price.as_str()))))
+    let pkg = list
+        .packages
+        .iter()
+        .filter(|p| Some(p.id.as_str()) == selected);
+    let adds = list
+        .add_on_packages
+        .iter()
+        .filter(|a| add_ons.contains(&a.id));
+    Total::of(
+        pkg.map(|p| p.price.as_deref())
+            .chain(adds.map(|a| Some(a.price.as_str()))),
+    )
 }
 
 /// The package and add-on choice (a plain function: no component of its own).

@@ -46,7 +46,10 @@ pub struct Call {
 
 impl Call {
     pub fn header(&self, name: &str) -> Option<String> {
-        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.clone())
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.clone())
     }
 }
 
@@ -81,54 +84,91 @@ impl Stub {
         let calls: Rc<RefCell<Vec<Call>>> = Default::default();
         let routes: Rc<RefCell<Vec<Route>>> = Default::default();
         let (c, r) = (calls.clone(), routes.clone());
-        let fetch = Closure::<dyn FnMut(JsValue, JsValue) -> Promise>::new(move |url: JsValue, init: JsValue| {
-            let url = url.as_string().unwrap_or_default();
-            let method = get_s(&init, "method").unwrap_or_else(|| "GET".into());
-            let h = Reflect::get(&init, &"headers".into()).unwrap_or(JsValue::UNDEFINED);
-            let headers = if h.is_object() {
-                Object::entries(h.unchecked_ref())
-                    .iter()
-                    .map(|e| {
-                        let a: js_sys::Array = e.unchecked_into();
-                        (a.get(0).as_string().unwrap(), a.get(1).as_string().unwrap())
+        let fetch = Closure::<dyn FnMut(JsValue, JsValue) -> Promise>::new(
+            move |url: JsValue, init: JsValue| {
+                let url = url.as_string().unwrap_or_default();
+                let method = get_s(&init, "method").unwrap_or_else(|| "GET".into());
+                let h = Reflect::get(&init, &"headers".into()).unwrap_or(JsValue::UNDEFINED);
+                let headers = if h.is_object() {
+                    Object::entries(h.unchecked_ref())
+                        .iter()
+                        .map(|e| {
+                            let a: js_sys::Array = e.unchecked_into();
+                            (a.get(0).as_string().unwrap(), a.get(1).as_string().unwrap())
+                        })
+                        .collect()
+                } else {
+                    vec![]
+                };
+                let body = get_s(&init, "body");
+                c.borrow_mut().push(Call {
+                    method: method.clone(),
+                    url: url.clone(),
+                    headers,
+                    body,
+                });
+                let mut routes = r.borrow_mut();
+                let reply = routes
+                    .iter_mut()
+                    .find(|rt| rt.method == method && url.ends_with(rt.path))
+                    .map(|rt| {
+                        if rt.replies.len() > 1 {
+                            rt.replies.pop_front().unwrap()
+                        } else {
+                            rt.replies[0].clone()
+                        }
                     })
-                    .collect()
-            } else {
-                vec![]
-            };
-            let body = get_s(&init, "body");
-            c.borrow_mut().push(Call { method: method.clone(), url: url.clone(), headers, body });
-            let mut routes = r.borrow_mut();
-            let reply = routes
-                .iter_mut()
-                .find(|rt| rt.method == method && url.ends_with(rt.path))
-                .map(|rt| if rt.replies.len() > 1 { rt.replies.pop_front().unwrap() } else { rt.replies[0].clone() })
-                .unwrap_or(Reply::Json(404, r#"{"error_message":"no such route in the stub"}"#.into()));
-            match reply {
-                Reply::Json(status, body) => {
-                    let init = ResponseInit::new();
-                    init.set_status(status);
-                    let resp: JsValue = Response::new_with_opt_str_and_init(Some(&body), &init).unwrap().into();
-                    Promise::resolve(&resp)
+                    .unwrap_or(Reply::Json(
+                        404,
+                        r#"{"error_message":"no such route in the stub"}"#.into(),
+                    ));
+                match reply {
+                    Reply::Json(status, body) => {
+                        let init = ResponseInit::new();
+                        init.set_status(status);
+                        let resp: JsValue = Response::new_with_opt_str_and_init(Some(&body), &init)
+                            .unwrap()
+                            .into();
+                        Promise::resolve(&resp)
+                    }
+                    Reply::NetworkError => {
+                        Promise::reject(&js_sys::TypeError::new("Failed to fetch"))
+                    }
+                    Reply::Hang => Promise::new(&mut |_, _| {}),
                 }
-                Reply::NetworkError => Promise::reject(&js_sys::TypeError::new("Failed to fetch")),
-                Reply::Hang => Promise::new(&mut |_, _| {}),
-            }
-        });
-        Stub { calls, routes, fetch: Rc::new(fetch) }
+            },
+        );
+        Stub {
+            calls,
+            routes,
+            fetch: Rc::new(fetch),
+        }
     }
 
     pub fn route(&self, method: &'static str, path: &'static str, replies: Vec<Reply>) -> &Self {
-        self.routes.borrow_mut().push(Route { method, path, replies: replies.into() });
+        self.routes.borrow_mut().push(Route {
+            method,
+            path,
+            replies: replies.into(),
+        });
         self
     }
 
     pub fn function(&self) -> Function {
-        self.fetch.as_ref().as_ref().unchecked_ref::<Function>().clone()
+        self.fetch
+            .as_ref()
+            .as_ref()
+            .unchecked_ref::<Function>()
+            .clone()
     }
 
     pub fn calls_to(&self, method: &str, path: &str) -> Vec<Call> {
-        self.calls.borrow().iter().filter(|c| c.method == method && c.url.ends_with(path)).cloned().collect()
+        self.calls
+            .borrow()
+            .iter()
+            .filter(|c| c.method == method && c.url.ends_with(path))
+            .cloned()
+            .collect()
     }
 }
 
@@ -157,24 +197,36 @@ pub fn host() -> Element {
 }
 
 pub fn q(host: &Element, sel: &str) -> Option<Element> {
-    host.shadow_root().expect("shadow root").query_selector(sel).unwrap()
+    host.shadow_root()
+        .expect("shadow root")
+        .query_selector(sel)
+        .unwrap()
 }
 
 pub fn qa(host: &Element, sel: &str) -> Vec<Element> {
     let list = host.shadow_root().unwrap().query_selector_all(sel).unwrap();
-    (0..list.length()).map(|i| list.get(i).unwrap().unchecked_into()).collect()
+    (0..list.length())
+        .map(|i| list.get(i).unwrap().unchecked_into())
+        .collect()
 }
 
 pub fn text(host: &Element, sel: &str) -> String {
-    q(host, sel).and_then(|e| e.text_content()).unwrap_or_default()
+    q(host, sel)
+        .and_then(|e| e.text_content())
+        .unwrap_or_default()
 }
 
 pub fn click(host: &Element, sel: &str) {
-    q(host, sel).unwrap_or_else(|| panic!("no {sel}")).unchecked_into::<HtmlElement>().click();
+    q(host, sel)
+        .unwrap_or_else(|| panic!("no {sel}"))
+        .unchecked_into::<HtmlElement>()
+        .click();
 }
 
 pub fn type_into(host: &Element, sel: &str, value: &str) {
-    let input: HtmlInputElement = q(host, sel).unwrap_or_else(|| panic!("no {sel}")).unchecked_into();
+    let input: HtmlInputElement = q(host, sel)
+        .unwrap_or_else(|| panic!("no {sel}"))
+        .unchecked_into();
     input.set_value(value);
     let ev = web_sys::InputEvent::new("input").unwrap();
     input.dispatch_event(&ev).unwrap();
@@ -217,10 +269,13 @@ pub fn record_events(host: &Element) -> Rc<RefCell<Vec<(String, String)>>> {
     ] {
         let log = log.clone();
         let cb = Closure::<dyn FnMut(web_sys::CustomEvent)>::new(move |e: web_sys::CustomEvent| {
-            let detail = js_sys::JSON::stringify(&e.detail()).map(String::from).unwrap_or_default();
+            let detail = js_sys::JSON::stringify(&e.detail())
+                .map(String::from)
+                .unwrap_or_default();
             log.borrow_mut().push((e.type_(), detail));
         });
-        host.add_event_listener_with_callback(name, cb.as_ref().unchecked_ref()).unwrap();
+        host.add_event_listener_with_callback(name, cb.as_ref().unchecked_ref())
+            .unwrap();
         cb.forget();
     }
     log

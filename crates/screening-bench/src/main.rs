@@ -14,10 +14,16 @@ use axum::Router;
 
 pub fn app() -> Router {
     Router::new()
-        .route("/webhooks/yardstik", post(|body: Bytes| async move {
-            let _ = body.len();
-            ([("content-type", "application/json")], r#"{"status":"accepted"}"#)
-        }))
+        .route(
+            "/webhooks/yardstik",
+            post(|body: Bytes| async move {
+                let _ = body.len();
+                (
+                    [("content-type", "application/json")],
+                    r#"{"status":"accepted"}"#,
+                )
+            }),
+        )
         .route("/healthz", get(|| async { "ok" }))
 }
 
@@ -35,10 +41,15 @@ async fn main() -> std::io::Result<()> {
         }
     }
     let listener = tokio::net::TcpListener::bind(&bind).await?;
-    println!("bench-reference listening on http://{}", listener.local_addr()?);
+    println!(
+        "bench-reference listening on http://{}",
+        listener.local_addr()?
+    );
     axum::serve(listener, app())
         .with_graceful_shutdown(async {
-            let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("SIGTERM handler");
+            let mut term =
+                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+                    .expect("SIGTERM handler");
             tokio::select! { _ = tokio::signal::ctrl_c() => {}, _ = term.recv() => {} }
         })
         .await

@@ -83,11 +83,18 @@ pub async fn start(config: Config) -> anyhow::Result<AppHandle> {
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.bind))?;
     let addr = listener.local_addr()?;
-    let public_url =
-        if config.public_url.is_empty() { format!("http://{addr}") } else { config.public_url.trim_end_matches('/').to_string() };
+    let public_url = if config.public_url.is_empty() {
+        format!("http://{addr}")
+    } else {
+        config.public_url.trim_end_matches('/').to_string()
+    };
     let metrics = Metrics::default();
     let ctx = ApiContext {
-        yardstik: Yardstik::new(&config.yardstik_api_base, config.yardstik_timeout, metrics.clone()),
+        yardstik: Yardstik::new(
+            &config.yardstik_api_base,
+            config.yardstik_timeout,
+            metrics.clone(),
+        ),
         signer: Signer::new(&config.store.master_key),
         packages: PackageCache::default(),
         auth_cache: AuthCache::default(),
@@ -104,16 +111,31 @@ pub async fn start(config: Config) -> anyhow::Result<AppHandle> {
     let router = crate::http::router(ctx.clone());
     let token = shutdown.clone();
     tasks.push(tokio::spawn(async move {
-        let serve = axum::serve(listener, router).with_graceful_shutdown(async move { token.cancelled().await });
+        let serve = axum::serve(listener, router)
+            .with_graceful_shutdown(async move { token.cancelled().await });
         if let Err(e) = serve.await {
             tracing::error!(error = %e, "http server stopped with an error");
         }
     }));
-    tasks.push(tokio::spawn(worker::delivery::run(ctx.clone(), shutdown.clone())));
-    tasks.push(tokio::spawn(worker::inbox::run(ctx.clone(), shutdown.clone())));
+    tasks.push(tokio::spawn(worker::delivery::run(
+        ctx.clone(),
+        shutdown.clone(),
+    )));
+    tasks.push(tokio::spawn(worker::inbox::run(
+        ctx.clone(),
+        shutdown.clone(),
+    )));
     if ctx.config.register_webhooks {
-        tasks.push(tokio::spawn(worker::subscriptions::run(ctx.clone(), shutdown.clone())));
+        tasks.push(tokio::spawn(worker::subscriptions::run(
+            ctx.clone(),
+            shutdown.clone(),
+        )));
     }
     tracing::info!(%addr, public_url = %ctx.public_url, "screening-server listening");
-    Ok(AppHandle { addr, ctx, shutdown, tasks })
+    Ok(AppHandle {
+        addr,
+        ctx,
+        shutdown,
+        tasks,
+    })
 }

@@ -33,16 +33,26 @@ impl PackageCache {
         }
     }
     fn get(&self, tenant_id: &str) -> Option<(Instant, Arc<Vec<AccountPackage>>)> {
-        self.0.lock().expect("package cache").get(tenant_id).cloned()
+        self.0
+            .lock()
+            .expect("package cache")
+            .get(tenant_id)
+            .cloned()
     }
     fn put(&self, tenant_id: &str, v: Vec<AccountPackage>) -> Arc<Vec<AccountPackage>> {
         let v = Arc::new(v);
-        self.0.lock().expect("package cache").insert(tenant_id.to_string(), (Instant::now(), v.clone()));
+        self.0
+            .lock()
+            .expect("package cache")
+            .insert(tenant_id.to_string(), (Instant::now(), v.clone()));
         v
     }
 }
 
-pub async fn live_packages(ctx: &ApiContext, tenant: &Tenant) -> Result<Arc<Vec<AccountPackage>>, Error> {
+pub async fn live_packages(
+    ctx: &ApiContext,
+    tenant: &Tenant,
+) -> Result<Arc<Vec<AccountPackage>>, Error> {
     let cached = ctx.packages.get(&tenant.id);
     if let Some((at, v)) = &cached {
         if at.elapsed() < ctx.config.packages_ttl {
@@ -64,7 +74,9 @@ pub async fn live_packages(ctx: &ApiContext, tenant: &Tenant) -> Result<Arc<Vec<
 pub fn merge(tenant: &Tenant, live: &[AccountPackage]) -> PackageList {
     let mut out = PackageList::default();
     for e in &tenant.settings.catalog {
-        let Some(p) = live.iter().find(|p| p.id == e.yardstik_account_package_id) else { continue };
+        let Some(p) = live.iter().find(|p| p.id == e.yardstik_account_package_id) else {
+            continue;
+        };
         if e.add_on {
             out.add_on_packages.push(AddOnPackage {
                 id: e.id.clone(),

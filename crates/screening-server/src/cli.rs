@@ -7,24 +7,38 @@ use crate::crypto::random_secret;
 use crate::db::{ms_to_rfc3339, Db};
 use crate::tenant::{Secret, TenantSpec};
 
-pub async fn tenant(store: &StoreConfig, cmd: TenantCmd, out: &mut impl Write) -> anyhow::Result<()> {
+pub async fn tenant(
+    store: &StoreConfig,
+    cmd: TenantCmd,
+    out: &mut impl Write,
+) -> anyhow::Result<()> {
     let db = Db::connect(store).await?;
     match cmd {
-        TenantCmd::Add { from_file, replace, default_webhook_url } => {
+        TenantCmd::Add {
+            from_file,
+            replace,
+            default_webhook_url,
+        } => {
             let text = std::fs::read_to_string(&from_file)
                 .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", from_file.display()))?;
-            let mut spec: TenantSpec =
-                serde_json::from_str(&text).map_err(|e| anyhow::anyhow!("{}: not a valid tenant file: {e}", from_file.display()))?;
+            let mut spec: TenantSpec = serde_json::from_str(&text).map_err(|e| {
+                anyhow::anyhow!("{}: not a valid tenant file: {e}", from_file.display())
+            })?;
             if let Some(url) = default_webhook_url {
                 spec.settings.default_webhook_url = Some(url).filter(|u| !u.is_empty());
             }
-            spec.validate().map_err(|e| anyhow::anyhow!("{}: {e}", from_file.display()))?;
+            spec.validate()
+                .map_err(|e| anyhow::anyhow!("{}: {e}", from_file.display()))?;
             let (secret, generated) = match &spec.api_secret {
                 Some(Secret(s)) => (s.clone(), false),
                 None => (random_secret(), true),
             };
             let id = db.upsert_tenant(&spec, &secret, replace).await?;
-            writeln!(out, "tenant {} ({}) saved as {id}", spec.ats_account_id, spec.name)?;
+            writeln!(
+                out,
+                "tenant {} ({}) saved as {id}",
+                spec.ats_account_id, spec.name
+            )?;
             if generated {
                 writeln!(out, "API secret (shown once, store it now): {secret}")?;
             }
@@ -49,7 +63,10 @@ pub async fn tenant(store: &StoreConfig, cmd: TenantCmd, out: &mut impl Write) -
         TenantCmd::RotateSecret { ats_account_id } => {
             let secret = random_secret();
             db.set_tenant_secret(&ats_account_id, &secret).await?;
-            writeln!(out, "new API secret for {ats_account_id} (shown once, store it now): {secret}")?;
+            writeln!(
+                out,
+                "new API secret for {ats_account_id} (shown once, store it now): {secret}"
+            )?;
         }
         TenantCmd::Remove { ats_account_id } => {
             db.remove_tenant(&ats_account_id).await?;
@@ -60,7 +77,11 @@ pub async fn tenant(store: &StoreConfig, cmd: TenantCmd, out: &mut impl Write) -
     Ok(())
 }
 
-pub async fn deliveries(store: &StoreConfig, cmd: DeliveriesCmd, out: &mut impl Write) -> anyhow::Result<()> {
+pub async fn deliveries(
+    store: &StoreConfig,
+    cmd: DeliveriesCmd,
+    out: &mut impl Write,
+) -> anyhow::Result<()> {
     let db = Db::connect(store).await?;
     match cmd {
         DeliveriesCmd::Dead => {

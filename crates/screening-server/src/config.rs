@@ -15,7 +15,11 @@ use serde::Deserialize;
 use crate::crypto::MasterKey;
 
 #[derive(Debug, Parser)]
-#[command(name = "screening-server", version, about = "Companion server between an ATS, the screening widget and Yardstik")]
+#[command(
+    name = "screening-server",
+    version,
+    about = "Companion server between an ATS, the screening widget and Yardstik"
+)]
 pub struct Cli {
     #[command(flatten)]
     pub store: StoreArgs,
@@ -37,7 +41,12 @@ pub struct StoreArgs {
     pub database_url: Option<String>,
     /// 32-byte key (64 hex chars or base64) sealing tenant credentials. When unset, a key is
     /// generated once into `<data dir>/master.key`.
-    #[arg(long, env = "SCREENING_MASTER_KEY", global = true, hide_env_values = true)]
+    #[arg(
+        long,
+        env = "SCREENING_MASTER_KEY",
+        global = true,
+        hide_env_values = true
+    )]
     pub master_key: Option<String>,
 }
 
@@ -173,7 +182,10 @@ impl Default for DeliveryConfig {
     fn default() -> Self {
         let h = 3600;
         Self {
-            schedule: [5, 300, 1800, 2 * h, 5 * h, 10 * h, 10 * h].into_iter().map(Duration::from_secs).collect(),
+            schedule: [5, 300, 1800, 2 * h, 5 * h, 10 * h, 10 * h]
+                .into_iter()
+                .map(Duration::from_secs)
+                .collect(),
             jitter: 0.2,
             timeout: Duration::from_secs(15),
             workers: 4,
@@ -300,7 +312,9 @@ struct FileConfig {
 }
 
 fn read_file(path: Option<&Path>) -> Result<FileConfig, ConfigError> {
-    let Some(path) = path else { return Ok(FileConfig::default()) };
+    let Some(path) = path else {
+        return Ok(FileConfig::default());
+    };
     let text = std::fs::read_to_string(path)
         .map_err(|e| ConfigError(format!("cannot read config file {}: {e}", path.display())))?;
     toml::from_str(&text).map_err(|e| ConfigError(format!("config file {}: {e}", path.display())))
@@ -308,17 +322,40 @@ fn read_file(path: Option<&Path>) -> Result<FileConfig, ConfigError> {
 
 pub fn resolve_store(args: &StoreArgs) -> Result<(StoreConfig, ServeArgs), ConfigError> {
     let file = read_file(args.config.as_deref())?;
-    let data_dir = args.data_dir.clone().or(file.data_dir).unwrap_or_else(|| PathBuf::from("data"));
+    let data_dir = args
+        .data_dir
+        .clone()
+        .or(file.data_dir)
+        .unwrap_or_else(|| PathBuf::from("data"));
     let database_url = match args.database_url.clone().or(file.database_url) {
-        Some(u) if u.starts_with("sqlite:") || u.starts_with("postgres://") || u.starts_with("postgresql://") => u,
-        Some(u) => return Err(bad("DATABASE_URL", &redact_url(&u), "use sqlite://<path> or postgres://user:pass@host/db")),
+        Some(u)
+            if u.starts_with("sqlite:")
+                || u.starts_with("postgres://")
+                || u.starts_with("postgresql://") =>
+        {
+            u
+        }
+        Some(u) => {
+            return Err(bad(
+                "DATABASE_URL",
+                &redact_url(&u),
+                "use sqlite://<path> or postgres://user:pass@host/db",
+            ))
+        }
         None => format!("sqlite://{}/screening.db", data_dir.display()),
     };
     let master_key = match args.master_key.clone().or(file.master_key) {
         Some(k) => MasterKey::parse(&k).map_err(|e| ConfigError(e.to_string()))?,
         None => MasterKey::load_or_create(&data_dir).map_err(|e| ConfigError(e.to_string()))?,
     };
-    Ok((StoreConfig { data_dir, database_url, master_key }, file.serve))
+    Ok((
+        StoreConfig {
+            data_dir,
+            database_url,
+            master_key,
+        },
+        file.serve,
+    ))
 }
 
 fn redact_url(u: &str) -> String {
@@ -331,15 +368,22 @@ fn redact_url(u: &str) -> String {
 fn dur(setting: &str, v: Option<String>, default: Duration) -> Result<Duration, ConfigError> {
     match v {
         None => Ok(default),
-        Some(s) => parse_duration(&s).ok_or_else(|| bad(setting, &s, "use a duration like 500ms, 15s, 5m, 2h or 1d")),
+        Some(s) => parse_duration(&s)
+            .ok_or_else(|| bad(setting, &s, "use a duration like 500ms, 15s, 5m, 2h or 1d")),
     }
 }
 
 fn origin(setting: &str, v: Option<String>, default: &str) -> Result<String, ConfigError> {
     let s = v.unwrap_or_else(|| default.to_string());
     let t = s.trim_end_matches('/');
-    if !(t.starts_with("http://") || t.starts_with("https://")) || t.split("://").nth(1).is_none_or(|h| h.is_empty()) {
-        return Err(bad(setting, &s, "use an absolute http(s) URL like https://api.yardstik.com"));
+    if !(t.starts_with("http://") || t.starts_with("https://"))
+        || t.split("://").nth(1).is_none_or(|h| h.is_empty())
+    {
+        return Err(bad(
+            setting,
+            &s,
+            "use an absolute http(s) URL like https://api.yardstik.com",
+        ));
     }
     Ok(t.to_string())
 }
@@ -348,10 +392,29 @@ impl ServeArgs {
     /// Command line/env values win over the file's.
     fn or(self, file: ServeArgs) -> ServeArgs {
         macro_rules! pick { ($($f:ident),*) => { ServeArgs { $($f: self.$f.or(file.$f)),* } } }
-        pick!(bind, public_url, yardstik_api_base, yardstik_app_origin, www_dir, widget_dir, demo,
-              body_limit_bytes, request_timeout, yardstik_timeout, packages_ttl, session_ttl,
-              session_max_ttl, result_link_ttl, delivery_schedule, delivery_timeout, delivery_workers,
-              delivery_throttle_floor, delivery_retry_after_max, register_webhooks, log_format)
+        pick!(
+            bind,
+            public_url,
+            yardstik_api_base,
+            yardstik_app_origin,
+            www_dir,
+            widget_dir,
+            demo,
+            body_limit_bytes,
+            request_timeout,
+            yardstik_timeout,
+            packages_ttl,
+            session_ttl,
+            session_max_ttl,
+            result_link_ttl,
+            delivery_schedule,
+            delivery_timeout,
+            delivery_workers,
+            delivery_throttle_floor,
+            delivery_retry_after_max,
+            register_webhooks,
+            log_format
+        )
     }
 }
 
@@ -361,13 +424,27 @@ pub fn resolve(store_args: &StoreArgs, args: ServeArgs) -> Result<Config, Config
     let mut c = Config::with_store(store);
     let d = DeliveryConfig::default();
     if let Some(b) = a.bind {
-        c.bind = b.parse().map_err(|_| bad("SCREENING_BIND", &b, "use host:port with an IP, like 127.0.0.1:8080"))?;
+        c.bind = b.parse().map_err(|_| {
+            bad(
+                "SCREENING_BIND",
+                &b,
+                "use host:port with an IP, like 127.0.0.1:8080",
+            )
+        })?;
     }
     if let Some(u) = a.public_url {
         c.public_url = origin("SCREENING_PUBLIC_URL", Some(u), "")?;
     }
-    c.yardstik_api_base = origin("YARDSTIK_API_BASE", a.yardstik_api_base, &c.yardstik_api_base)?;
-    c.yardstik_app_origin = origin("YARDSTIK_APP_ORIGIN", a.yardstik_app_origin, &c.yardstik_app_origin)?;
+    c.yardstik_api_base = origin(
+        "YARDSTIK_API_BASE",
+        a.yardstik_api_base,
+        &c.yardstik_api_base,
+    )?;
+    c.yardstik_app_origin = origin(
+        "YARDSTIK_APP_ORIGIN",
+        a.yardstik_app_origin,
+        &c.yardstik_app_origin,
+    )?;
     if let Some(w) = a.www_dir {
         c.www_dir = w;
     }
@@ -382,35 +459,70 @@ pub fn resolve(store_args: &StoreArgs, args: ServeArgs) -> Result<Config, Config
             .parse()
             .ok()
             .filter(|n| (1024..=16 * 1024 * 1024).contains(n))
-            .ok_or_else(|| bad("SCREENING_BODY_LIMIT_BYTES", &v, "use a number of bytes between 1024 and 16777216"))?;
+            .ok_or_else(|| {
+                bad(
+                    "SCREENING_BODY_LIMIT_BYTES",
+                    &v,
+                    "use a number of bytes between 1024 and 16777216",
+                )
+            })?;
     }
-    c.request_timeout = dur("SCREENING_REQUEST_TIMEOUT", a.request_timeout, c.request_timeout)?;
+    c.request_timeout = dur(
+        "SCREENING_REQUEST_TIMEOUT",
+        a.request_timeout,
+        c.request_timeout,
+    )?;
     c.yardstik_timeout = dur("YARDSTIK_TIMEOUT", a.yardstik_timeout, c.yardstik_timeout)?;
     c.packages_ttl = dur("SCREENING_PACKAGES_TTL", a.packages_ttl, c.packages_ttl)?;
     c.session_ttl = dur("SCREENING_SESSION_TTL", a.session_ttl, c.session_ttl)?;
-    c.session_max_ttl = dur("SCREENING_SESSION_MAX_TTL", a.session_max_ttl, c.session_max_ttl)?;
+    c.session_max_ttl = dur(
+        "SCREENING_SESSION_MAX_TTL",
+        a.session_max_ttl,
+        c.session_max_ttl,
+    )?;
     if c.session_ttl > c.session_max_ttl || c.session_ttl.is_zero() {
-        return Err(ConfigError("SCREENING_SESSION_TTL must be positive and at most SCREENING_SESSION_MAX_TTL".into()));
+        return Err(ConfigError(
+            "SCREENING_SESSION_TTL must be positive and at most SCREENING_SESSION_MAX_TTL".into(),
+        ));
     }
-    c.result_link_ttl = dur("SCREENING_RESULT_LINK_TTL", a.result_link_ttl, c.result_link_ttl)?;
+    c.result_link_ttl = dur(
+        "SCREENING_RESULT_LINK_TTL",
+        a.result_link_ttl,
+        c.result_link_ttl,
+    )?;
     if let Some(s) = a.delivery_schedule {
         let parsed: Option<Vec<Duration>> = s.split(',').map(parse_duration).collect();
-        c.delivery.schedule = parsed
-            .filter(|v| !v.is_empty())
-            .ok_or_else(|| bad("SCREENING_DELIVERY_SCHEDULE", &s, "use comma-separated durations like 5s,5m,30m,2h"))?;
+        c.delivery.schedule = parsed.filter(|v| !v.is_empty()).ok_or_else(|| {
+            bad(
+                "SCREENING_DELIVERY_SCHEDULE",
+                &s,
+                "use comma-separated durations like 5s,5m,30m,2h",
+            )
+        })?;
     }
     c.delivery.timeout = dur("SCREENING_DELIVERY_TIMEOUT", a.delivery_timeout, d.timeout)?;
     if let Some(v) = a.delivery_workers {
-        c.delivery.workers = v
-            .parse()
-            .ok()
-            .filter(|n| *n <= 64)
-            .ok_or_else(|| bad("SCREENING_DELIVERY_WORKERS", &v, "use a number from 0 (disabled) to 64"))?;
+        c.delivery.workers = v.parse().ok().filter(|n| *n <= 64).ok_or_else(|| {
+            bad(
+                "SCREENING_DELIVERY_WORKERS",
+                &v,
+                "use a number from 0 (disabled) to 64",
+            )
+        })?;
     }
-    c.delivery.throttle_floor = dur("SCREENING_DELIVERY_THROTTLE_FLOOR", a.delivery_throttle_floor, d.throttle_floor)?;
-    c.delivery.retry_after_max = dur("SCREENING_DELIVERY_RETRY_AFTER_MAX", a.delivery_retry_after_max, d.retry_after_max)?;
+    c.delivery.throttle_floor = dur(
+        "SCREENING_DELIVERY_THROTTLE_FLOOR",
+        a.delivery_throttle_floor,
+        d.throttle_floor,
+    )?;
+    c.delivery.retry_after_max = dur(
+        "SCREENING_DELIVERY_RETRY_AFTER_MAX",
+        a.delivery_retry_after_max,
+        d.retry_after_max,
+    )?;
     if let Some(v) = a.register_webhooks {
-        c.register_webhooks = parse_bool(&v).ok_or_else(|| bad("SCREENING_REGISTER_WEBHOOKS", &v, "use true or false"))?;
+        c.register_webhooks = parse_bool(&v)
+            .ok_or_else(|| bad("SCREENING_REGISTER_WEBHOOKS", &v, "use true or false"))?;
     }
     if let Some(v) = a.log_format {
         c.log_format = match v.as_str() {
@@ -427,7 +539,11 @@ mod tests {
     use super::*;
 
     fn store(dir: &Path) -> StoreArgs {
-        StoreArgs { data_dir: Some(dir.to_path_buf()), master_key: Some("11".repeat(32)), ..Default::default() }
+        StoreArgs {
+            data_dir: Some(dir.to_path_buf()),
+            master_key: Some("11".repeat(32)),
+            ..Default::default()
+        }
     }
 
     #[test]
@@ -447,17 +563,39 @@ mod tests {
         assert!(c.store.database_url.ends_with("/screening.db"));
         assert_eq!(c.delivery.schedule.len(), 7);
 
-        let e = resolve(&store(dir.path()), ServeArgs { bind: Some("nope".into()), ..Default::default() }).unwrap_err();
+        let e = resolve(
+            &store(dir.path()),
+            ServeArgs {
+                bind: Some("nope".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap_err();
         assert!(e.to_string().contains("SCREENING_BIND"), "{e}");
-        let e = resolve(&store(dir.path()), ServeArgs { delivery_schedule: Some("5s,x".into()), ..Default::default() })
-            .unwrap_err();
+        let e = resolve(
+            &store(dir.path()),
+            ServeArgs {
+                delivery_schedule: Some("5s,x".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap_err();
         assert!(e.to_string().contains("SCREENING_DELIVERY_SCHEDULE"), "{e}");
-        let e = resolve(&store(dir.path()), ServeArgs { yardstik_api_base: Some("ftp://x".into()), ..Default::default() })
-            .unwrap_err();
+        let e = resolve(
+            &store(dir.path()),
+            ServeArgs {
+                yardstik_api_base: Some("ftp://x".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap_err();
         assert!(e.to_string().contains("YARDSTIK_API_BASE"), "{e}");
         let mut s = store(dir.path());
         s.master_key = Some("short".into());
-        assert!(resolve(&s, ServeArgs::default()).unwrap_err().to_string().contains("SCREENING_MASTER_KEY"));
+        assert!(resolve(&s, ServeArgs::default())
+            .unwrap_err()
+            .to_string()
+            .contains("SCREENING_MASTER_KEY"));
         s.master_key = None;
         s.database_url = Some("mysql://u:pw@h/db".into());
         let e = resolve(&s, ServeArgs::default()).unwrap_err().to_string();
@@ -468,14 +606,28 @@ mod tests {
     fn file_values_apply_below_flags() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("c.toml");
-        std::fs::write(&path, "[serve]\nbind = \"127.0.0.1:9999\"\ndemo = \"1\"\npackages_ttl = \"10s\"\n").unwrap();
+        std::fs::write(
+            &path,
+            "[serve]\nbind = \"127.0.0.1:9999\"\ndemo = \"1\"\npackages_ttl = \"10s\"\n",
+        )
+        .unwrap();
         let mut s = store(dir.path());
         s.config = Some(path.clone());
-        let c = resolve(&s, ServeArgs { packages_ttl: Some("20s".into()), ..Default::default() }).unwrap();
+        let c = resolve(
+            &s,
+            ServeArgs {
+                packages_ttl: Some("20s".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
         assert_eq!(c.bind.port(), 9999);
         assert!(c.demo);
         assert_eq!(c.packages_ttl, Duration::from_secs(20));
         std::fs::write(&path, "[serve]\nbnd = \"x\"\n").unwrap();
-        assert!(resolve(&s, ServeArgs::default()).unwrap_err().to_string().contains("c.toml"));
+        assert!(resolve(&s, ServeArgs::default())
+            .unwrap_err()
+            .to_string()
+            .contains("c.toml"));
     }
 }

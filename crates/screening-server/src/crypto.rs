@@ -8,7 +8,9 @@
 
 use std::path::Path;
 
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine;
 use chacha20poly1305::aead::{Aead, KeyInit};
@@ -37,7 +39,10 @@ pub enum KeyError {
     #[error("SCREENING_MASTER_KEY is neither hex nor base64")]
     Encoding,
     #[error("cannot read or create the master key file {path}: {source}")]
-    File { path: String, source: std::io::Error },
+    File {
+        path: String,
+        source: std::io::Error,
+    },
 }
 
 impl MasterKey {
@@ -51,7 +56,10 @@ impl MasterKey {
                 .or_else(|_| URL_SAFE_NO_PAD.decode(s.trim_end_matches('=')))
                 .map_err(|_| KeyError::Encoding)?
         };
-        let arr: [u8; 32] = bytes.as_slice().try_into().map_err(|_| KeyError::Length(bytes.len()))?;
+        let arr: [u8; 32] = bytes
+            .as_slice()
+            .try_into()
+            .map_err(|_| KeyError::Length(bytes.len()))?;
         Ok(Self(arr))
     }
 
@@ -69,7 +77,10 @@ impl MasterKey {
     /// `SCREENING_MASTER_KEY` is not set, so a local demo works without configuration.
     pub fn load_or_create(data_dir: &Path) -> Result<Self, KeyError> {
         let path = data_dir.join("master.key");
-        let err = |source| KeyError::File { path: path.display().to_string(), source };
+        let err = |source| KeyError::File {
+            path: path.display().to_string(),
+            source,
+        };
         match std::fs::read_to_string(&path) {
             Ok(s) => Self::parse(&s),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -93,7 +104,9 @@ impl MasterKey {
         let cipher = XChaCha20Poly1305::new((&self.subkey("seal:v1")).into());
         let mut nonce = [0u8; 24];
         rand::thread_rng().fill_bytes(&mut nonce);
-        let ct = cipher.encrypt(XNonce::from_slice(&nonce), plaintext).expect("encryption cannot fail");
+        let ct = cipher
+            .encrypt(XNonce::from_slice(&nonce), plaintext)
+            .expect("encryption cannot fail");
         let mut out = nonce.to_vec();
         out.extend(ct);
         format!("v1:{}", STANDARD.encode(out))
@@ -105,7 +118,9 @@ impl MasterKey {
             return None;
         }
         let cipher = XChaCha20Poly1305::new((&self.subkey("seal:v1")).into());
-        cipher.decrypt(XNonce::from_slice(&raw[..24]), &raw[24..]).ok()
+        cipher
+            .decrypt(XNonce::from_slice(&raw[..24]), &raw[24..])
+            .ok()
     }
 
     /// Keyed hash used to find a tenant by its (sealed) Yardstik account id.
@@ -118,7 +133,11 @@ impl MasterKey {
 fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;
-    let mut f = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)?;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?;
     f.write_all(contents.as_bytes())
 }
 
@@ -163,7 +182,9 @@ pub fn hash_secret(secret: &str) -> String {
 /// Constant-time (argon2) verification of an API secret against its stored hash.
 pub fn verify_secret(secret: &str, hash: &str) -> bool {
     match PasswordHash::new(hash) {
-        Ok(parsed) => argon2::Argon2::default().verify_password(secret.as_bytes(), &parsed).is_ok(),
+        Ok(parsed) => argon2::Argon2::default()
+            .verify_password(secret.as_bytes(), &parsed)
+            .is_ok(),
         Err(_) => false,
     }
 }
@@ -190,7 +211,10 @@ mod tests {
         let k = MasterKey::generate();
         assert!(MasterKey::parse(&k.to_hex()).is_ok());
         assert!(MasterKey::parse(&STANDARD.encode([7u8; 32])).is_ok());
-        assert!(matches!(MasterKey::parse("abcd"), Err(KeyError::Length(_)) | Err(KeyError::Encoding)));
+        assert!(matches!(
+            MasterKey::parse("abcd"),
+            Err(KeyError::Length(_)) | Err(KeyError::Encoding)
+        ));
         assert!(format!("{:?}", k).contains("redacted"));
     }
 

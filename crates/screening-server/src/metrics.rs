@@ -10,29 +10,63 @@ pub struct Metrics {
 }
 
 const HELP: &[(&str, &str)] = &[
-    ("screening_http_requests_total", "HTTP requests by route and status"),
-    ("screening_orders_created_total", "Orders placed with Yardstik"),
-    ("screening_yardstik_requests_total", "Yardstik API calls by operation and outcome"),
-    ("screening_yardstik_webhooks_total", "Yardstik webhooks received by outcome"),
-    ("screening_deliveries_total", "Result webhook delivery attempts by outcome"),
+    (
+        "screening_http_requests_total",
+        "HTTP requests by route and status",
+    ),
+    (
+        "screening_orders_created_total",
+        "Orders placed with Yardstik",
+    ),
+    (
+        "screening_yardstik_requests_total",
+        "Yardstik API calls by operation and outcome",
+    ),
+    (
+        "screening_yardstik_webhooks_total",
+        "Yardstik webhooks received by outcome",
+    ),
+    (
+        "screening_deliveries_total",
+        "Result webhook delivery attempts by outcome",
+    ),
 ];
 
 fn escape(v: &str) -> String {
-    v.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
+    v.replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
 }
 
 impl Metrics {
     pub fn inc(&self, name: &'static str, labels: &[(&str, &str)]) {
-        let l = labels.iter().map(|(k, v)| format!("{k}=\"{}\"", escape(v))).collect::<Vec<_>>().join(",");
-        *self.counters.lock().expect("metrics lock").entry((name, l)).or_insert(0) += 1;
+        let l = labels
+            .iter()
+            .map(|(k, v)| format!("{k}=\"{}\"", escape(v)))
+            .collect::<Vec<_>>()
+            .join(",");
+        *self
+            .counters
+            .lock()
+            .expect("metrics lock")
+            .entry((name, l))
+            .or_insert(0) += 1;
     }
 
     pub fn yardstik(&self, op: &str, outcome: &str) {
-        self.inc("screening_yardstik_requests_total", &[("op", op), ("outcome", outcome)]);
+        self.inc(
+            "screening_yardstik_requests_total",
+            &[("op", op), ("outcome", outcome)],
+        );
     }
 
     pub fn get(&self, name: &'static str, labels: &str) -> u64 {
-        self.counters.lock().expect("metrics lock").get(&(name, labels.to_string())).copied().unwrap_or(0)
+        self.counters
+            .lock()
+            .expect("metrics lock")
+            .get(&(name, labels.to_string()))
+            .copied()
+            .unwrap_or(0)
     }
 
     /// Prometheus text exposition; `gauges` are appended as-is.

@@ -22,7 +22,9 @@ pub enum SsrfError {
     HostNotAllowed(String),
     #[error("webhook_url host {0} cannot be resolved")]
     Unresolvable(String),
-    #[error("webhook_url host {0} resolves to a private, loopback, link-local or metadata address")]
+    #[error(
+        "webhook_url host {0} resolves to a private, loopback, link-local or metadata address"
+    )]
     ForbiddenAddress(String),
 }
 
@@ -95,15 +97,21 @@ pub fn ip_forbidden(ip: IpAddr, allow_loopback: bool) -> bool {
 /// The part of the check that needs no DNS.
 pub fn check_static(url: &str, settings: &Settings) -> Result<(Url, String, u16), SsrfError> {
     let u = Url::parse(url.trim()).map_err(|_| SsrfError::NotHttp)?;
-    if !matches!(u.scheme(), "http" | "https") || !u.username().is_empty() || u.password().is_some() {
+    if !matches!(u.scheme(), "http" | "https") || !u.username().is_empty() || u.password().is_some()
+    {
         return Err(SsrfError::NotHttp);
     }
     let host = u.host_str().ok_or(SsrfError::NotHttp)?.to_string();
-    let bare = host.trim_start_matches('[').trim_end_matches(']').to_string();
+    let bare = host
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .to_string();
     if !host_allowed(&bare, &settings.allowed_webhook_hosts) {
         return Err(SsrfError::HostNotAllowed(bare));
     }
-    if bare.eq_ignore_ascii_case("metadata.google.internal") || bare.eq_ignore_ascii_case("metadata") {
+    if bare.eq_ignore_ascii_case("metadata.google.internal")
+        || bare.eq_ignore_ascii_case("metadata")
+    {
         return Err(SsrfError::ForbiddenAddress(bare));
     }
     let port = u.port_or_known_default().ok_or(SsrfError::NotHttp)?;
@@ -123,7 +131,10 @@ pub async fn check(url: &str, settings: &Settings) -> Result<Target, SsrfError> 
     if addrs.is_empty() {
         return Err(SsrfError::Unresolvable(host));
     }
-    if addrs.iter().any(|a| ip_forbidden(a.ip(), settings.allow_loopback)) {
+    if addrs
+        .iter()
+        .any(|a| ip_forbidden(a.ip(), settings.allow_loopback))
+    {
         return Err(SsrfError::ForbiddenAddress(host));
     }
     Ok(Target { url, host, addrs })
@@ -134,20 +145,42 @@ mod tests {
     use super::*;
 
     fn settings(hosts: &[&str], loopback: bool) -> Settings {
-        Settings { allowed_webhook_hosts: hosts.iter().map(|s| s.to_string()).collect(), allow_loopback: loopback, ..Default::default() }
+        Settings {
+            allowed_webhook_hosts: hosts.iter().map(|s| s.to_string()).collect(),
+            allow_loopback: loopback,
+            ..Default::default()
+        }
     }
 
     #[test]
     fn forbidden_addresses() {
-        for ip in ["10.0.0.1", "172.16.5.4", "192.168.1.1", "169.254.169.254", "100.64.0.1", "0.0.0.0", "224.0.0.1",
-                   "255.255.255.255", "168.63.129.16", "::", "fe80::1", "fc00::1", "fd00:ec2::254", "::ffff:10.0.0.1", "::ffff:127.0.0.1"] {
+        for ip in [
+            "10.0.0.1",
+            "172.16.5.4",
+            "192.168.1.1",
+            "169.254.169.254",
+            "100.64.0.1",
+            "0.0.0.0",
+            "224.0.0.1",
+            "255.255.255.255",
+            "168.63.129.16",
+            "::",
+            "fe80::1",
+            "fc00::1",
+            "fd00:ec2::254",
+            "::ffff:10.0.0.1",
+            "::ffff:127.0.0.1",
+        ] {
             assert!(ip_forbidden(ip.parse().unwrap(), false), "{ip}");
         }
         for ip in ["127.0.0.1", "::1"] {
             assert!(ip_forbidden(ip.parse().unwrap(), false), "{ip}");
             assert!(!ip_forbidden(ip.parse().unwrap(), true), "{ip}");
         }
-        assert!(ip_forbidden("10.0.0.1".parse().unwrap(), true), "loopback allowance does not open private ranges");
+        assert!(
+            ip_forbidden("10.0.0.1".parse().unwrap(), true),
+            "loopback allowance does not open private ranges"
+        );
         for ip in ["93.184.216.34", "2606:2800:220:1:248:1893:25c8:1946"] {
             assert!(!ip_forbidden(ip.parse().unwrap(), false), "{ip}");
         }
@@ -156,26 +189,55 @@ mod tests {
     #[test]
     fn allow_list() {
         assert!(host_allowed("api.example.com", &["api.example.com".into()]));
-        assert!(host_allowed("API.example.com.", &["api.example.com".into()]));
+        assert!(host_allowed(
+            "API.example.com.",
+            &["api.example.com".into()]
+        ));
         assert!(host_allowed("a.example.com", &["*.example.com".into()]));
         assert!(!host_allowed("example.com", &["*.example.com".into()]));
         assert!(!host_allowed("evil-example.com", &["*.example.com".into()]));
-        assert!(!host_allowed("api.example.com.evil.net", &["api.example.com".into()]));
+        assert!(!host_allowed(
+            "api.example.com.evil.net",
+            &["api.example.com".into()]
+        ));
     }
 
     #[tokio::test]
     async fn full_check() {
-        let s = settings(&["127.0.0.1", "169.254.169.254", "10.1.2.3", "localhost"], false);
-        assert_eq!(check("http://127.0.0.1:9/x", &s).await.unwrap_err(), SsrfError::ForbiddenAddress("127.0.0.1".into()));
+        let s = settings(
+            &["127.0.0.1", "169.254.169.254", "10.1.2.3", "localhost"],
+            false,
+        );
         assert_eq!(
-            check("http://169.254.169.254/latest/meta-data", &s).await.unwrap_err(),
+            check("http://127.0.0.1:9/x", &s).await.unwrap_err(),
+            SsrfError::ForbiddenAddress("127.0.0.1".into())
+        );
+        assert_eq!(
+            check("http://169.254.169.254/latest/meta-data", &s)
+                .await
+                .unwrap_err(),
             SsrfError::ForbiddenAddress("169.254.169.254".into())
         );
-        assert!(matches!(check("http://10.1.2.3/", &s).await, Err(SsrfError::ForbiddenAddress(_))));
-        assert!(matches!(check("http://localhost:9/", &s).await, Err(SsrfError::ForbiddenAddress(_))));
-        assert_eq!(check("http://evil.test/", &s).await.unwrap_err(), SsrfError::HostNotAllowed("evil.test".into()));
-        assert_eq!(check("ftp://127.0.0.1/", &s).await.unwrap_err(), SsrfError::NotHttp);
-        assert_eq!(check("http://user:pw@127.0.0.1/", &s).await.unwrap_err(), SsrfError::NotHttp);
+        assert!(matches!(
+            check("http://10.1.2.3/", &s).await,
+            Err(SsrfError::ForbiddenAddress(_))
+        ));
+        assert!(matches!(
+            check("http://localhost:9/", &s).await,
+            Err(SsrfError::ForbiddenAddress(_))
+        ));
+        assert_eq!(
+            check("http://evil.test/", &s).await.unwrap_err(),
+            SsrfError::HostNotAllowed("evil.test".into())
+        );
+        assert_eq!(
+            check("ftp://127.0.0.1/", &s).await.unwrap_err(),
+            SsrfError::NotHttp
+        );
+        assert_eq!(
+            check("http://user:pw@127.0.0.1/", &s).await.unwrap_err(),
+            SsrfError::NotHttp
+        );
         let open = settings(&["127.0.0.1"], true);
         let t = check("http://127.0.0.1:9/hook", &open).await.unwrap();
         assert_eq!(t.addrs, vec!["127.0.0.1:9".parse().unwrap()]);

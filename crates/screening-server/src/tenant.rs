@@ -104,7 +104,10 @@ impl Tenant {
 
     /// Is `origin` (scheme://host[:port]) one of the tenant's widget origins?
     pub fn allows_origin(&self, origin: &str) -> bool {
-        self.settings.widget_origins.iter().any(|o| o.trim_end_matches('/').eq_ignore_ascii_case(origin))
+        self.settings
+            .widget_origins
+            .iter()
+            .any(|o| o.trim_end_matches('/').eq_ignore_ascii_case(origin))
     }
 }
 
@@ -114,7 +117,11 @@ pub fn is_price(s: &str) -> bool {
     !int.is_empty()
         && int.len() <= 9
         && int.bytes().all(|b| b.is_ascii_digit())
-        && (if s.contains('.') { (1..=2).contains(&frac.len()) } else { true })
+        && (if s.contains('.') {
+            (1..=2).contains(&frac.len())
+        } else {
+            true
+        })
         && frac.bytes().all(|b| b.is_ascii_digit())
 }
 
@@ -141,10 +148,14 @@ impl TenantSpec {
             }
         }
         if !screening_wire::validate::is_email(&s.web_token_user_email) {
-            errs.push("web_token_user_email must be the email of a Yardstik user of the account".into());
+            errs.push(
+                "web_token_user_email must be the email of a Yardstik user of the account".into(),
+            );
         }
         for o in &s.widget_origins {
-            if !(o.starts_with("https://") || o.starts_with("http://")) || o.trim_end_matches('/').matches('/').count() != 2 {
+            if !(o.starts_with("https://") || o.starts_with("http://"))
+                || o.trim_end_matches('/').matches('/').count() != 2
+            {
                 errs.push(format!("widget_origins: {o:?} must be an origin like https://ats.example.com (no path)"));
             }
         }
@@ -162,11 +173,19 @@ impl TenantSpec {
             errs.push("catalog must contain at least one package that is not an add-on".into());
         }
         for (i, e) in s.catalog.iter().enumerate() {
-            if e.id.trim().is_empty() || e.yardstik_account_package_id.trim().is_empty() || e.name.trim().is_empty() {
-                errs.push(format!("catalog[{i}]: id, yardstik_account_package_id and name are required"));
+            if e.id.trim().is_empty()
+                || e.yardstik_account_package_id.trim().is_empty()
+                || e.name.trim().is_empty()
+            {
+                errs.push(format!(
+                    "catalog[{i}]: id, yardstik_account_package_id and name are required"
+                ));
             }
             if !is_price(&e.price) {
-                errs.push(format!("catalog[{i}] ({}): price {:?} must be a decimal string like \"29.99\"", e.id, e.price));
+                errs.push(format!(
+                    "catalog[{i}] ({}): price {:?} must be a decimal string like \"29.99\"",
+                    e.id, e.price
+                ));
             }
             if s.catalog[..i].iter().any(|o| o.id == e.id) {
                 errs.push(format!("catalog[{i}]: package id {} is listed twice", e.id));
@@ -196,8 +215,8 @@ mod tests {
 
     #[test]
     fn demo_fixture_is_valid_and_secrets_do_not_debug() {
-        let spec: TenantSpec =
-            serde_json::from_str(include_str!("../fixtures/demo-tenant.json")).expect("fixture parses");
+        let spec: TenantSpec = serde_json::from_str(include_str!("../fixtures/demo-tenant.json"))
+            .expect("fixture parses");
         spec.validate().expect("fixture valid");
         assert_eq!(spec.ats_account_id, "demo-ats");
         assert_eq!(spec.settings.catalog.len(), 5);

@@ -74,14 +74,23 @@ impl Signer {
         format!("{body}.{}", URL_SAFE_NO_PAD.encode(mac))
     }
 
-    pub fn verify(&self, purpose: Purpose, token: &str, now_secs: i64) -> Result<Claims, TokenError> {
+    pub fn verify(
+        &self,
+        purpose: Purpose,
+        token: &str,
+        now_secs: i64,
+    ) -> Result<Claims, TokenError> {
         let (body, sig) = token.split_once('.').ok_or(TokenError::Invalid)?;
-        let sig = URL_SAFE_NO_PAD.decode(sig).map_err(|_| TokenError::Invalid)?;
+        let sig = URL_SAFE_NO_PAD
+            .decode(sig)
+            .map_err(|_| TokenError::Invalid)?;
         let expected = hmac_bytes(self.key(purpose), body.as_bytes());
         if !ct_eq(&sig, &expected) {
             return Err(TokenError::Invalid);
         }
-        let raw = URL_SAFE_NO_PAD.decode(body).map_err(|_| TokenError::Invalid)?;
+        let raw = URL_SAFE_NO_PAD
+            .decode(body)
+            .map_err(|_| TokenError::Invalid)?;
         let claims: Claims = serde_json::from_slice(&raw).map_err(|_| TokenError::Invalid)?;
         if claims.exp <= now_secs {
             return Err(TokenError::Expired);
@@ -95,21 +104,44 @@ mod tests {
     use super::*;
 
     fn claims(exp: i64) -> Claims {
-        Claims { t: "tenant".into(), a: None, o: Some("224466".into()), exp }
+        Claims {
+            t: "tenant".into(),
+            a: None,
+            o: Some("224466".into()),
+            exp,
+        }
     }
 
     #[test]
     fn round_trip_expiry_and_purpose_separation() {
         let s = Signer::new(&MasterKey::generate());
         let tok = s.sign(Purpose::WidgetSession, &claims(100));
-        assert_eq!(s.verify(Purpose::WidgetSession, &tok, 99).unwrap(), claims(100));
-        assert_eq!(s.verify(Purpose::WidgetSession, &tok, 100), Err(TokenError::Expired));
-        assert_eq!(s.verify(Purpose::ResultLink, &tok, 99), Err(TokenError::Invalid));
+        assert_eq!(
+            s.verify(Purpose::WidgetSession, &tok, 99).unwrap(),
+            claims(100)
+        );
+        assert_eq!(
+            s.verify(Purpose::WidgetSession, &tok, 100),
+            Err(TokenError::Expired)
+        );
+        assert_eq!(
+            s.verify(Purpose::ResultLink, &tok, 99),
+            Err(TokenError::Invalid)
+        );
         let other = Signer::new(&MasterKey::generate());
-        assert_eq!(other.verify(Purpose::WidgetSession, &tok, 99), Err(TokenError::Invalid));
-        assert_eq!(s.verify(Purpose::WidgetSession, "garbage", 0), Err(TokenError::Invalid));
+        assert_eq!(
+            other.verify(Purpose::WidgetSession, &tok, 99),
+            Err(TokenError::Invalid)
+        );
+        assert_eq!(
+            s.verify(Purpose::WidgetSession, "garbage", 0),
+            Err(TokenError::Invalid)
+        );
         let (body, _) = tok.split_once('.').unwrap();
         let forged = format!("{body}.{}", URL_SAFE_NO_PAD.encode([0u8; 32]));
-        assert_eq!(s.verify(Purpose::WidgetSession, &forged, 0), Err(TokenError::Invalid));
+        assert_eq!(
+            s.verify(Purpose::WidgetSession, &forged, 0),
+            Err(TokenError::Invalid)
+        );
     }
 }

@@ -113,7 +113,11 @@ pub struct ErrorBody {
 
 impl ErrorBody {
     pub fn new(message: impl Into<String>) -> Self {
-        Self { error_message: message.into(), code: None, field_errors: Vec::new() }
+        Self {
+            error_message: message.into(),
+            code: None,
+            field_errors: Vec::new(),
+        }
     }
     pub fn with_code(mut self, code: ErrorCode) -> Self {
         self.code = Some(code);

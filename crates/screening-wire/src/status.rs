@@ -95,7 +95,9 @@ impl CheckResult {
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::Pass, Self::Consider, Self::Fail].into_iter().find(|v| v.as_str() == s)
+        [Self::Pass, Self::Consider, Self::Fail]
+            .into_iter()
+            .find(|v| v.as_str() == s)
     }
 
     /// Combining a package with its add-ons: the most severe result wins

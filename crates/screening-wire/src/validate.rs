@@ -14,14 +14,17 @@ pub const MAX_TEXT_LEN: usize = 200;
 
 /// USPS two-letter codes: the 50 states, DC, and the territories Yardstik screens in.
 pub const US_STATE_CODES: [&str; 56] = [
-    "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "FL", "GA", "HI", "ID", "IL", "IN", "IA",
-    "KS", "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ",
-    "NM", "NY", "NC", "ND", "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VT",
-    "VA", "WA", "WV", "WI", "WY", "DC", "PR", "GU", "VI", "AS", "MP",
+    "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "FL", "GA", "HI", "ID", "IL", "IN", "IA", "KS",
+    "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ", "NM", "NY",
+    "NC", "ND", "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA", "WV",
+    "WI", "WY", "DC", "PR", "GU", "VI", "AS", "MP",
 ];
 
 fn err(out: &mut Vec<FieldError>, field: &str, message: &str) {
-    out.push(FieldError { field: field.to_string(), message: message.to_string() });
+    out.push(FieldError {
+        field: field.to_string(),
+        message: message.to_string(),
+    });
 }
 
 fn blank(s: &str) -> bool {
@@ -44,20 +47,29 @@ pub fn is_email(s: &str) -> bool {
         && !domain.starts_with('.')
         && !domain.ends_with('.')
         && !domain.contains("..")
-        && domain.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
+        && domain
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
 }
 
 /// A US phone number: 10 digits, optionally prefixed by country code 1, with the usual
 /// separators (`888-555-1234`, `(888) 555-1234`, `+1 888 555 1234`).
 pub fn is_us_phone(s: &str) -> bool {
     let s = s.trim();
-    if !s.chars().all(|c| c.is_ascii_digit() || " -().+".contains(c)) {
+    if !s
+        .chars()
+        .all(|c| c.is_ascii_digit() || " -().+".contains(c))
+    {
         return false;
     }
     let digits: String = s.chars().filter(|c| c.is_ascii_digit()).collect();
     match digits.len() {
         10 => !digits.starts_with('0') && !digits.starts_with('1'),
-        11 => digits.starts_with('1') && !digits[1..].starts_with('0') && !digits[1..].starts_with('1'),
+        11 => {
+            digits.starts_with('1')
+                && !digits[1..].starts_with('0')
+                && !digits[1..].starts_with('1')
+        }
         _ => false,
     }
 }
@@ -68,7 +80,11 @@ pub fn phone_e164(s: &str) -> Option<String> {
         return None;
     }
     let digits: String = s.chars().filter(|c| c.is_ascii_digit()).collect();
-    Some(if digits.len() == 10 { format!("+1{digits}") } else { format!("+{digits}") })
+    Some(if digits.len() == 10 {
+        format!("+1{digits}")
+    } else {
+        format!("+{digits}")
+    })
 }
 
 pub fn is_us_state(s: &str) -> bool {
@@ -92,7 +108,11 @@ fn text(out: &mut Vec<FieldError>, field: &str, label: &str, value: &str, requir
             err(out, field, &format!("{label} is required."));
         }
     } else if value.chars().count() > MAX_TEXT_LEN {
-        err(out, field, &format!("{label} must be at most {MAX_TEXT_LEN} characters."));
+        err(
+            out,
+            field,
+            &format!("{label} must be at most {MAX_TEXT_LEN} characters."),
+        );
     }
 }
 
@@ -106,30 +126,64 @@ fn opt(v: &Option<String>) -> &str {
 pub fn validate_applicant(a: &Applicant, prefix: &str) -> Vec<FieldError> {
     let mut out = Vec::new();
     let f = |name: &str| format!("{prefix}.{name}");
-    text(&mut out, &f("first_name"), "First name", &a.first_name, true);
+    text(
+        &mut out,
+        &f("first_name"),
+        "First name",
+        &a.first_name,
+        true,
+    );
     text(&mut out, &f("last_name"), "Last name", &a.last_name, true);
     if blank(&a.email) {
         err(&mut out, &f("email"), "Email is required.");
     } else if !is_email(&a.email) {
-        err(&mut out, &f("email"), "Enter an email address like name@example.com.");
+        err(
+            &mut out,
+            &f("email"),
+            "Enter an email address like name@example.com.",
+        );
     }
     if blank(opt(&a.phone)) {
         err(&mut out, &f("phone"), "Phone is required.");
     } else if !is_us_phone(opt(&a.phone)) {
-        err(&mut out, &f("phone"), "Enter a 10-digit US phone number, like 888-555-1234.");
+        err(
+            &mut out,
+            &f("phone"),
+            "Enter a 10-digit US phone number, like 888-555-1234.",
+        );
     }
-    text(&mut out, &f("address"), "Street address", opt(&a.address), true);
-    text(&mut out, &f("address_2"), "Address line 2", opt(&a.address_2), false);
+    text(
+        &mut out,
+        &f("address"),
+        "Street address",
+        opt(&a.address),
+        true,
+    );
+    text(
+        &mut out,
+        &f("address_2"),
+        "Address line 2",
+        opt(&a.address_2),
+        false,
+    );
     text(&mut out, &f("city"), "City", opt(&a.city), true);
     if blank(opt(&a.state)) {
         err(&mut out, &f("state"), "State is required.");
     } else if !is_us_state(opt(&a.state)) {
-        err(&mut out, &f("state"), "Enter a two-letter US state code, like IL.");
+        err(
+            &mut out,
+            &f("state"),
+            "Enter a two-letter US state code, like IL.",
+        );
     }
     if blank(opt(&a.zip)) {
         err(&mut out, &f("zip"), "ZIP code is required.");
     } else if !is_us_zip(opt(&a.zip)) {
-        err(&mut out, &f("zip"), "Enter a 5-digit ZIP code, like 12345 (or 12345-6789).");
+        err(
+            &mut out,
+            &f("zip"),
+            "Enter a 5-digit ZIP code, like 12345 (or 12345-6789).",
+        );
     }
     out
 }
@@ -138,19 +192,36 @@ fn id(out: &mut Vec<FieldError>, field: &str, label: &str, value: &str) {
     if blank(value) {
         err(out, field, &format!("{label} is required."));
     } else if value.len() > MAX_ID_LEN {
-        err(out, field, &format!("{label} must be at most {MAX_ID_LEN} characters."));
+        err(
+            out,
+            field,
+            &format!("{label} must be at most {MAX_ID_LEN} characters."),
+        );
     } else if value.chars().any(|c| c.is_control()) {
-        err(out, field, &format!("{label} must not contain control characters."));
+        err(
+            out,
+            field,
+            &format!("{label} must not contain control characters."),
+        );
     }
 }
 
 fn add_ons(out: &mut Vec<FieldError>, ids: &[String]) {
     for (i, v) in ids.iter().enumerate() {
-        id(out, &format!("add_on_package_ids[{i}]"), "Add-on package id", v);
+        id(
+            out,
+            &format!("add_on_package_ids[{i}]"),
+            "Add-on package id",
+            v,
+        );
     }
     for (i, v) in ids.iter().enumerate() {
         if ids[..i].contains(v) {
-            err(out, &format!("add_on_package_ids[{i}]"), &format!("Add-on {v} is listed twice."));
+            err(
+                out,
+                &format!("add_on_package_ids[{i}]"),
+                &format!("Add-on {v} is listed twice."),
+            );
         }
     }
 }
@@ -160,14 +231,23 @@ fn add_ons(out: &mut Vec<FieldError>, ids: &[String]) {
 pub fn validate_order(o: &OrderRequest) -> Vec<FieldError> {
     let mut out = Vec::new();
     id(&mut out, "account_id", "account_id", &o.account_id);
-    id(&mut out, "background_check_id", "background_check_id", &o.background_check_id);
+    id(
+        &mut out,
+        "background_check_id",
+        "background_check_id",
+        &o.background_check_id,
+    );
     id(&mut out, "package_id", "package_id", &o.package_id);
     add_ons(&mut out, &o.add_on_package_ids);
     let url = o.webhook_url.trim();
     if url.is_empty() {
         err(&mut out, "webhook_url", "webhook_url is required.");
     } else if !(url.starts_with("https://") || url.starts_with("http://")) || url.len() > 2048 {
-        err(&mut out, "webhook_url", "webhook_url must be an http(s) URL of at most 2048 characters.");
+        err(
+            &mut out,
+            "webhook_url",
+            "webhook_url must be an http(s) URL of at most 2048 characters.",
+        );
     }
     out.extend(validate_applicant(&o.applicant, "applicant"));
     out
@@ -191,7 +271,10 @@ pub fn validate_widget_order(o: &WidgetOrderRequest) -> Vec<FieldError> {
 
 /// Join field errors into one sentence for `error_message`.
 pub fn summary(errors: &[FieldError]) -> String {
-    let parts: Vec<String> = errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect();
+    let parts: Vec<String> = errors
+        .iter()
+        .map(|e| format!("{}: {}", e.field, e.message))
+        .collect();
     format!("Invalid order: {}", parts.join(" "))
 }
 
@@ -248,7 +331,10 @@ mod tests {
         a.zip = Some("1234".into());
         let errors = validate_applicant(&a, "applicant");
         assert_eq!(errors.len(), 4);
-        assert_eq!(errors[0].message, "Enter an email address like name@example.com.");
+        assert_eq!(
+            errors[0].message,
+            "Enter an email address like name@example.com."
+        );
         assert_eq!(errors[2].field, "applicant.state");
         assert!(errors[3].message.contains("5-digit ZIP"));
     }
@@ -258,7 +344,9 @@ mod tests {
         for ok in ["a@b.co", "john.doe+x@mail.example.com"] {
             assert!(is_email(ok), "{ok}");
         }
-        for bad in ["", "a", "a@b", "@b.co", "a@@b.co", "a b@c.co", "a@.co", "a@b.co.", "a@b..co"] {
+        for bad in [
+            "", "a", "a@b", "@b.co", "a@@b.co", "a b@c.co", "a@.co", "a@b.co.", "a@b..co",
+        ] {
             assert!(!is_email(bad), "{bad}");
         }
     }
@@ -266,9 +354,21 @@ mod tests {
     #[test]
     fn phone_rules_and_e164() {
         assert_eq!(phone_e164("888-555-1234").as_deref(), Some("+18885551234"));
-        assert_eq!(phone_e164("(888) 555-1234").as_deref(), Some("+18885551234"));
-        assert_eq!(phone_e164("+1 888 555 1234").as_deref(), Some("+18885551234"));
-        for bad in ["555-1234", "088-555-1234", "2-888-555-1234", "888-555-123x", "+44 20 7946 0958"] {
+        assert_eq!(
+            phone_e164("(888) 555-1234").as_deref(),
+            Some("+18885551234")
+        );
+        assert_eq!(
+            phone_e164("+1 888 555 1234").as_deref(),
+            Some("+18885551234")
+        );
+        for bad in [
+            "555-1234",
+            "088-555-1234",
+            "2-888-555-1234",
+            "888-555-123x",
+            "+44 20 7946 0958",
+        ] {
             assert!(!is_us_phone(bad), "{bad}");
         }
     }
@@ -278,7 +378,12 @@ mod tests {
         assert!(is_us_state("IL") && is_us_state("il") && is_us_state("DC"));
         assert!(!is_us_state("ZZ") && !is_us_state("ILL") && !is_us_state(""));
         assert!(is_us_zip("12345") && is_us_zip("12345-6789"));
-        assert!(!is_us_zip("1234") && !is_us_zip("123456") && !is_us_zip("12345-678") && !is_us_zip("abcde"));
+        assert!(
+            !is_us_zip("1234")
+                && !is_us_zip("123456")
+                && !is_us_zip("12345-678")
+                && !is_us_zip("abcde")
+        );
     }
 
     #[test]
@@ -299,12 +404,22 @@ mod tests {
         o.webhook_url = "ftp://x".into();
         o.background_check_id = "x".repeat(MAX_ID_LEN + 1);
         let fields: Vec<String> = validate_order(&o).into_iter().map(|e| e.field).collect();
-        assert_eq!(fields, ["background_check_id", "add_on_package_ids[1]", "webhook_url"]);
+        assert_eq!(
+            fields,
+            [
+                "background_check_id",
+                "add_on_package_ids[1]",
+                "webhook_url"
+            ]
+        );
     }
 
     #[test]
     fn widget_order_requires_a_package() {
-        let o = WidgetOrderRequest { applicant: seed_applicant(), ..Default::default() };
+        let o = WidgetOrderRequest {
+            applicant: seed_applicant(),
+            ..Default::default()
+        };
         let errors = validate_widget_order(&o);
         assert_eq!(errors.len(), 1);
         assert_eq!(errors[0].message, "Choose a package.");

@@ -114,10 +114,20 @@ pub struct ApplyStep {
 
 /// Build the report iframe URL exactly as Yardstik's SDK does.
 pub fn report_iframe_url(domain: &str, report_id: &str, token: &str) -> String {
-    format!("{}/embed/report/{}?jwt={}", domain.trim_end_matches('/'), report_id, token)
+    format!(
+        "{}/embed/report/{}?jwt={}",
+        domain.trim_end_matches('/'),
+        report_id,
+        token
+    )
 }
 
 /// Build the disclosures iframe URL exactly as Yardstik's SDK does.
 pub fn disclosures_iframe_url(domain: &str, account_id: &str, token: &str) -> String {
-    format!("{}/embed/signDisclosures/{}?jwt={}", domain.trim_end_matches('/'), account_id, token)
+    format!(
+        "{}/embed/signDisclosures/{}?jwt={}",
+        domain.trim_end_matches('/'),
+        account_id,
+        token
+    )
 }

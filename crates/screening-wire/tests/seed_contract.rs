@@ -90,22 +90,40 @@ fn statuses_and_results_serialise_as_documented() {
         assert_eq!(serde_json::to_value(s).unwrap(), json!(s.as_str()));
         assert_eq!(CheckStatus::parse(s.as_str()), Some(s));
     }
-    assert_eq!(serde_json::to_value(CheckResult::Consider).unwrap(), json!("Consider"));
-    assert_eq!(CheckResult::combine([CheckResult::Pass, CheckResult::Fail, CheckResult::Consider]), Some(CheckResult::Fail));
+    assert_eq!(
+        serde_json::to_value(CheckResult::Consider).unwrap(),
+        json!("Consider")
+    );
+    assert_eq!(
+        CheckResult::combine([CheckResult::Pass, CheckResult::Fail, CheckResult::Consider]),
+        Some(CheckResult::Fail)
+    );
     assert_eq!(CheckResult::combine([]), None);
 }
 
 #[test]
 fn error_body_carries_error_message_and_omits_empty_extras() {
-    assert_eq!(serde_json::to_value(ErrorBody::new("nope")).unwrap(), json!({"error_message": "nope"}));
+    assert_eq!(
+        serde_json::to_value(ErrorBody::new("nope")).unwrap(),
+        json!({"error_message": "nope"})
+    );
     let e = ErrorBody::new("expired").with_code(ErrorCode::SessionExpired);
-    assert_eq!(serde_json::to_value(e).unwrap(), json!({"error_message": "expired", "code": "session_expired"}));
+    assert_eq!(
+        serde_json::to_value(e).unwrap(),
+        json!({"error_message": "expired", "code": "session_expired"})
+    );
 }
 
 #[test]
 fn iframe_urls_match_yardstik_sdk() {
-    assert_eq!(report_iframe_url("https://app.example.com/", "r1", "t.k.n"), "https://app.example.com/embed/report/r1?jwt=t.k.n");
-    assert_eq!(disclosures_iframe_url("https://app.example.com", "a1", "tok"), "https://app.example.com/embed/signDisclosures/a1?jwt=tok");
+    assert_eq!(
+        report_iframe_url("https://app.example.com/", "r1", "t.k.n"),
+        "https://app.example.com/embed/report/r1?jwt=t.k.n"
+    );
+    assert_eq!(
+        disclosures_iframe_url("https://app.example.com", "a1", "tok"),
+        "https://app.example.com/embed/signDisclosures/a1?jwt=tok"
+    );
 }
 
 #[test]
@@ -121,9 +139,19 @@ fn apply_link_round_trips_its_steps_and_reads_old_answers() {
     });
     let link: ApplyLink = serde_json::from_value(v.clone()).unwrap();
     assert_eq!(link.steps.len(), 2);
-    assert_eq!(link.steps[1], ApplyStep { package_id: "DRG02".into(), add_on: true, apply_url: "https://app.example.com/apply/inv-2".into() });
+    assert_eq!(
+        link.steps[1],
+        ApplyStep {
+            package_id: "DRG02".into(),
+            add_on: true,
+            apply_url: "https://app.example.com/apply/inv-2".into()
+        }
+    );
     assert_eq!(serde_json::to_value(&link).unwrap(), v);
     // An answer without `steps` (an older server) still parses, with no steps.
-    let old: ApplyLink = serde_json::from_value(json!({"apply_url": "u", "domain": "d", "background_check_id": "b"})).unwrap();
+    let old: ApplyLink = serde_json::from_value(
+        json!({"apply_url": "u", "domain": "d", "background_check_id": "b"}),
+    )
+    .unwrap();
     assert!(old.steps.is_empty());
 }

@@ -61,7 +61,11 @@ impl Default for SandboxConfig {
 
 /// Command line of the `yardstik-sandbox` binary.
 #[derive(Debug, Parser)]
-#[command(name = "yardstik-sandbox", version, about = "A local emulator of the Yardstik API, its signed webhooks and its embed pages")]
+#[command(
+    name = "yardstik-sandbox",
+    version,
+    about = "A local emulator of the Yardstik API, its signed webhooks and its embed pages"
+)]
 pub struct Cli {
     /// Address to listen on.
     #[arg(long, env = "SANDBOX_BIND", default_value = "127.0.0.1:8090")]
@@ -115,7 +119,8 @@ impl Cli {
             None => Vec::new(),
             Some(s) => {
                 let text = if let Some(path) = s.strip_prefix('@') {
-                    std::fs::read_to_string(path).map_err(|e| ConfigError::Faults(format!("{path}: {e}")))?
+                    std::fs::read_to_string(path)
+                        .map_err(|e| ConfigError::Faults(format!("{path}: {e}")))?
                 } else {
                     s.clone()
                 };
@@ -124,7 +129,12 @@ impl Cli {
         };
         if let Some(o) = &self.app_origin {
             let ok = reqwest::Url::parse(o)
-                .map(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some() && u.path() == "/" && u.query().is_none())
+                .map(|u| {
+                    matches!(u.scheme(), "http" | "https")
+                        && u.host().is_some()
+                        && u.path() == "/"
+                        && u.query().is_none()
+                })
                 .unwrap_or(false);
             if !ok {
                 return Err(ConfigError::AppOrigin(o.clone()));
@@ -152,7 +162,10 @@ mod tests {
 
     #[test]
     fn cli_defaults_and_flags() {
-        let c = Cli::try_parse_from(["yardstik-sandbox"]).unwrap().into_config().unwrap();
+        let c = Cli::try_parse_from(["yardstik-sandbox"])
+            .unwrap()
+            .into_config()
+            .unwrap();
         assert_eq!(c.bind.to_string(), "127.0.0.1:8090");
         assert_eq!(c.report_delay, Duration::from_millis(3000));
         assert_eq!(c.app_origin, None);
@@ -177,9 +190,27 @@ mod tests {
         assert_eq!(c.report_delay, Duration::from_millis(10));
         assert_eq!(c.web_token_ttl, Duration::from_secs(5));
         assert_eq!(c.faults.len(), 1);
-        assert!(Cli::try_parse_from(["yardstik-sandbox", "--faults", "{"]).unwrap().into_config().is_err());
-        assert!(Cli::try_parse_from(["yardstik-sandbox", "--app-origin", "app.local"]).unwrap().into_config().is_err());
-        assert!(Cli::try_parse_from(["yardstik-sandbox", "--app-origin", "http://a.local/x"]).unwrap().into_config().is_err());
-        assert!(Cli::try_parse_from(["yardstik-sandbox", "--fixture", "/nonexistent.json"]).unwrap().into_config().is_err());
+        assert!(Cli::try_parse_from(["yardstik-sandbox", "--faults", "{"])
+            .unwrap()
+            .into_config()
+            .is_err());
+        assert!(
+            Cli::try_parse_from(["yardstik-sandbox", "--app-origin", "app.local"])
+                .unwrap()
+                .into_config()
+                .is_err()
+        );
+        assert!(
+            Cli::try_parse_from(["yardstik-sandbox", "--app-origin", "http://a.local/x"])
+                .unwrap()
+                .into_config()
+                .is_err()
+        );
+        assert!(
+            Cli::try_parse_from(["yardstik-sandbox", "--fixture", "/nonexistent.json"])
+                .unwrap()
+                .into_config()
+                .is_err()
+        );
     }
 }

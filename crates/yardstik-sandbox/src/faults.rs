@@ -62,8 +62,14 @@ mod tests {
         assert!(!path_matches("/reports", "/reports/1"));
         assert!(path_matches("/reports*", "/reports/1"));
         assert!(path_matches("/reports/*", "/reports/1"));
-        assert!(path_matches("/invitations/*/cancel", "/invitations/abc/cancel"));
-        assert!(!path_matches("/invitations/*/cancel", "/invitations/abc/refresh"));
+        assert!(path_matches(
+            "/invitations/*/cancel",
+            "/invitations/abc/cancel"
+        ));
+        assert!(!path_matches(
+            "/invitations/*/cancel",
+            "/invitations/abc/refresh"
+        ));
     }
 }
 
@@ -108,7 +114,13 @@ fn path_matches(pattern: &str, path: &str) -> bool {
     }
     let p: Vec<&str> = pattern.trim_end_matches('/').split('/').collect();
     let a: Vec<&str> = path.trim_end_matches('/').split('/').collect();
-    if p.last() == Some(&"*") && p.len() <= a.len() && p[..p.len() - 1].iter().zip(&a).all(|(x, y)| *x == "*" || x == y) {
+    if p.last() == Some(&"*")
+        && p.len() <= a.len()
+        && p[..p.len() - 1]
+            .iter()
+            .zip(&a)
+            .all(|(x, y)| *x == "*" || x == y)
+    {
         return true;
     }
     p.len() == a.len() && p.iter().zip(&a).all(|(x, y)| *x == "*" || x == y)
@@ -169,7 +181,9 @@ pub fn pick(rules: &mut [FaultRule], method: &str, path: &str) -> Vec<Fault> {
         r.hits += 1;
         out.push(match r.kind {
             FaultKind::Error => Fault::Error,
-            FaultKind::RateLimit => Fault::RateLimit { retry_after_secs: r.retry_after_secs.unwrap_or(1) },
+            FaultKind::RateLimit => Fault::RateLimit {
+                retry_after_secs: r.retry_after_secs.unwrap_or(1),
+            },
             FaultKind::Latency => Fault::Latency(Duration::from_millis(r.latency_ms.unwrap_or(0))),
             FaultKind::Drop => Fault::Drop,
         });

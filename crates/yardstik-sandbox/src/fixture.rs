@@ -78,12 +78,21 @@ impl AccountFixture {
     pub fn has_feature(&self, feature: &str) -> bool {
         match self.features.get(feature) {
             Some(Value::Bool(b)) => *b,
-            _ => FEATURES.iter().find(|f| f.0 == feature).map(|f| f.1).unwrap_or(true),
+            _ => FEATURES
+                .iter()
+                .find(|f| f.0 == feature)
+                .map(|f| f.1)
+                .unwrap_or(true),
         }
     }
 
     pub fn features_json(&self) -> Value {
-        Value::Object(FEATURES.iter().map(|(k, _)| (k.to_string(), Value::Bool(self.has_feature(k)))).collect())
+        Value::Object(
+            FEATURES
+                .iter()
+                .map(|(k, _)| (k.to_string(), Value::Bool(self.has_feature(k))))
+                .collect(),
+        )
     }
 }
 
@@ -166,13 +175,22 @@ impl Fixture {
         let mut keys = std::collections::HashSet::new();
         for a in &self.accounts {
             if !ids.insert(a.id.clone()) {
-                return Err(FixtureError::Invalid(format!("duplicate account id {}", a.id)));
+                return Err(FixtureError::Invalid(format!(
+                    "duplicate account id {}",
+                    a.id
+                )));
             }
             if a.api_keys.is_empty() {
-                return Err(FixtureError::Invalid(format!("account {} has no api_keys", a.id)));
+                return Err(FixtureError::Invalid(format!(
+                    "account {} has no api_keys",
+                    a.id
+                )));
             }
             if a.webhook_signature.is_empty() {
-                return Err(FixtureError::Invalid(format!("account {} has no webhook_signature", a.id)));
+                return Err(FixtureError::Invalid(format!(
+                    "account {} has no webhook_signature",
+                    a.id
+                )));
             }
             for k in &a.api_keys {
                 if !keys.insert(k.clone()) {
@@ -182,7 +200,10 @@ impl Fixture {
             let mut pk = std::collections::HashSet::new();
             for p in &a.account_packages {
                 if !pk.insert(p.id.clone()) {
-                    return Err(FixtureError::Invalid(format!("duplicate package id {}", p.id)));
+                    return Err(FixtureError::Invalid(format!(
+                        "duplicate package id {}",
+                        p.id
+                    )));
                 }
             }
         }

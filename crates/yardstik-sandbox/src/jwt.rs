@@ -53,7 +53,9 @@ pub fn sign(claims: &Claims, secret: &[u8]) -> String {
 /// Verify signature and algorithm, then expiry against `now` (unix seconds).
 pub fn verify(token: &str, secret: &[u8], now: i64) -> Result<Claims, JwtError> {
     let mut parts = token.split('.');
-    let (Some(h), Some(p), Some(s), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+    let (Some(h), Some(p), Some(s), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
         return Err(JwtError::Malformed);
     };
     let header: serde_json::Value = URL_SAFE_NO_PAD
@@ -85,7 +87,15 @@ mod tests {
     use super::*;
 
     fn claims(exp: i64) -> Claims {
-        Claims { sub: "u@x".into(), user_email: "u@x".into(), account_id: "a".into(), iat: 0, exp, iss: "t".into(), jti: "j".into() }
+        Claims {
+            sub: "u@x".into(),
+            user_email: "u@x".into(),
+            account_id: "a".into(),
+            iat: 0,
+            exp,
+            iss: "t".into(),
+            jti: "j".into(),
+        }
     }
 
     #[test]

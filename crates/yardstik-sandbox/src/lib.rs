@@ -110,7 +110,11 @@ pub async fn spawn(config: SandboxConfig) -> std::io::Result<SandboxHandle> {
         .clone()
         .map(|o| o.trim_end_matches('/').to_string())
         .unwrap_or_else(|| base_url.clone());
-    let store = Arc::new(Mutex::new(Store::new(&config.fixture, base_url.clone(), app_origin.clone())));
+    let store = Arc::new(Mutex::new(Store::new(
+        &config.fixture,
+        base_url.clone(),
+        app_origin.clone(),
+    )));
     let sender = webhook_sender::WebhookSender::new(
         store.clone(),
         config.webhook_max_attempts,
@@ -140,14 +144,24 @@ pub async fn spawn(config: SandboxConfig) -> std::io::Result<SandboxHandle> {
     let (tx, rx) = oneshot::channel::<()>();
     let sweeper = progression::spawn_expiry_sweeper(state.clone(), config.expiry_sweep_interval);
     let task = tokio::spawn(async move {
-        let serve = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(async move {
-                let _ = rx.await;
-            });
+        let serve = axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move {
+            let _ = rx.await;
+        });
         if let Err(e) = serve.await {
             tracing::error!("sandbox server error: {e}");
         }
         sweeper.abort();
     });
-    Ok(SandboxHandle { addr, base_url, app_origin, state, shutdown_tx: Some(tx), task: Some(task) })
+    Ok(SandboxHandle {
+        addr,
+        base_url,
+        app_origin,
+        state,
+        shutdown_tx: Some(tx),
+        task: Some(task),
+    })
 }

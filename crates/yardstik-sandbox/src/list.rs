@@ -11,8 +11,24 @@ pub const MAX_PER_PAGE: usize = 200;
 
 /// Predicate suffixes, longest-first so `_not_eq` wins over `_eq`, `_not_null` over `_null`.
 const PREDICATES: &[&str] = &[
-    "not_start", "not_null", "not_cont", "not_end", "not_eq", "not_in", "start", "false", "lteq", "gteq",
-    "null", "cont", "true", "end", "eq", "lt", "gt", "in",
+    "not_start",
+    "not_null",
+    "not_cont",
+    "not_end",
+    "not_eq",
+    "not_in",
+    "start",
+    "false",
+    "lteq",
+    "gteq",
+    "null",
+    "cont",
+    "true",
+    "end",
+    "eq",
+    "lt",
+    "gt",
+    "in",
 ];
 
 #[derive(Debug, Clone, PartialEq)]
@@ -33,7 +49,13 @@ pub struct ListParams {
 
 impl Default for ListParams {
     fn default() -> Self {
-        ListParams { page: 1, per_page: DEFAULT_PER_PAGE, filters: vec![], order_by: None, desc: false }
+        ListParams {
+            page: 1,
+            per_page: DEFAULT_PER_PAGE,
+            filters: vec![],
+            order_by: None,
+            desc: false,
+        }
     }
 }
 
@@ -46,7 +68,14 @@ impl ListParams {
         for (k, v) in form_urlencoded::parse(raw.as_bytes()) {
             let (k, v) = (k.into_owned(), v.into_owned());
             match k.as_str() {
-                "page" => p.page = v.trim().parse::<usize>().ok().filter(|n| *n >= 1).unwrap_or(1),
+                "page" => {
+                    p.page = v
+                        .trim()
+                        .parse::<usize>()
+                        .ok()
+                        .filter(|n| *n >= 1)
+                        .unwrap_or(1)
+                }
                 "per_page" => {
                     p.per_page = v
                         .trim()
@@ -59,15 +88,29 @@ impl ListParams {
                 "order_by" => p.order_by = Some(v).filter(|s| !s.is_empty()),
                 "order" => p.desc = v.eq_ignore_ascii_case("desc"),
                 _ => {
-                    let Some(inner) = k.strip_prefix("query[") else { continue };
+                    let Some(inner) = k.strip_prefix("query[") else {
+                        continue;
+                    };
                     // `query[status_in][]`, `query[status_in][0]` or `query[status_in]`
-                    let Some(close) = inner.find(']') else { continue };
+                    let Some(close) = inner.find(']') else {
+                        continue;
+                    };
                     let name = &inner[..close];
-                    let Some((field, pred)) = split_predicate(name) else { continue };
-                    if let Some(f) = p.filters.iter_mut().find(|f| f.field == field && f.predicate == pred) {
+                    let Some((field, pred)) = split_predicate(name) else {
+                        continue;
+                    };
+                    if let Some(f) = p
+                        .filters
+                        .iter_mut()
+                        .find(|f| f.field == field && f.predicate == pred)
+                    {
                         f.values.push(v);
                     } else {
-                        p.filters.push(Filter { field, predicate: pred, values: vec![v] });
+                        p.filters.push(Filter {
+                            field,
+                            predicate: pred,
+                            values: vec![v],
+                        });
                     }
                 }
             }
@@ -88,7 +131,10 @@ impl ListParams {
 
     /// Filter + order only (for endpoints that answer plain arrays).
     pub fn filter_and_order(&self, items: Vec<Value>) -> Vec<Value> {
-        let mut items: Vec<Value> = items.into_iter().filter(|it| self.filters.iter().all(|f| f.matches(it))).collect();
+        let mut items: Vec<Value> = items
+            .into_iter()
+            .filter(|it| self.filters.iter().all(|f| f.matches(it)))
+            .collect();
         self.sort(&mut items);
         items
     }
@@ -154,7 +200,10 @@ fn is_null(v: Option<&Value>) -> bool {
 }
 
 fn truthy(s: &str) -> bool {
-    matches!(s.trim().to_ascii_lowercase().as_str(), "true" | "1" | "t" | "yes")
+    matches!(
+        s.trim().to_ascii_lowercase().as_str(),
+        "true" | "1" | "t" | "yes"
+    )
 }
 
 fn as_text(v: &Value) -> String {
@@ -178,7 +227,10 @@ fn parse_time(s: &str) -> Option<DateTime<Utc>> {
     if let Ok(t) = DateTime::parse_from_rfc3339(s.trim()) {
         return Some(t.with_timezone(&Utc));
     }
-    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok().and_then(|d| d.and_hms_opt(0, 0, 0)).map(|d| d.and_utc())
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|d| d.and_utc())
 }
 
 /// Compare a field value with a query value: as times when both parse as times, as numbers when
@@ -188,7 +240,10 @@ fn compare_with(v: &Value, q: &str) -> Ordering {
     if let (Some(a), Some(b)) = (parse_time(&text), parse_time(q)) {
         return a.cmp(&b);
     }
-    if let (Some(a), Ok(b)) = (v.as_f64().or_else(|| text.parse::<f64>().ok()), q.trim().parse::<f64>()) {
+    if let (Some(a), Ok(b)) = (
+        v.as_f64().or_else(|| text.parse::<f64>().ok()),
+        q.trim().parse::<f64>(),
+    ) {
         return a.partial_cmp(&b).unwrap_or(Ordering::Equal);
     }
     text.cmp(&q.to_string())
@@ -196,9 +251,11 @@ fn compare_with(v: &Value, q: &str) -> Ordering {
 
 fn compare(a: &Value, b: &Value) -> Ordering {
     match (a, b) {
-        (Value::Number(x), Value::Number(y)) => {
-            x.as_f64().unwrap_or(0.0).partial_cmp(&y.as_f64().unwrap_or(0.0)).unwrap_or(Ordering::Equal)
-        }
+        (Value::Number(x), Value::Number(y)) => x
+            .as_f64()
+            .unwrap_or(0.0)
+            .partial_cmp(&y.as_f64().unwrap_or(0.0))
+            .unwrap_or(Ordering::Equal),
         (Value::Bool(x), Value::Bool(y)) => x.cmp(y),
         _ => compare_with(a, &as_text(b)),
     }
@@ -207,10 +264,19 @@ fn compare(a: &Value, b: &Value) -> Ordering {
 fn eq(v: Option<&Value>, q: &str) -> bool {
     match v {
         None | Some(Value::Null) => false,
-        Some(Value::Bool(b)) => (*b && truthy(q)) || (!*b && matches!(q.trim().to_ascii_lowercase().as_str(), "false" | "0" | "f" | "no")),
+        Some(Value::Bool(b)) => {
+            (*b && truthy(q))
+                || (!*b
+                    && matches!(
+                        q.trim().to_ascii_lowercase().as_str(),
+                        "false" | "0" | "f" | "no"
+                    ))
+        }
         Some(v) => {
             let t = as_text(v);
-            t == q || compare_with(v, q) == Ordering::Equal && (parse_time(&t).is_some() || v.is_number())
+            t == q
+                || compare_with(v, q) == Ordering::Equal
+                    && (parse_time(&t).is_some() || v.is_number())
         }
     }
 }
@@ -260,7 +326,14 @@ mod tests {
         let p = ListParams::parse(Some("page=2&per_page=25&query[status_in][]=clear&query[status_in][]=consider&query[created_at_not_eq]=x&order_by=updated_at&order=desc"));
         assert_eq!(p.page, 2);
         assert_eq!(p.per_page, 25);
-        assert_eq!(p.filters[0], Filter { field: "status".into(), predicate: "in".into(), values: vec!["clear".into(), "consider".into()] });
+        assert_eq!(
+            p.filters[0],
+            Filter {
+                field: "status".into(),
+                predicate: "in".into(),
+                values: vec!["clear".into(), "consider".into()]
+            }
+        );
         assert_eq!(p.filters[1].predicate, "not_eq");
         assert_eq!(p.filters[1].field, "created_at");
         assert!(p.desc);
@@ -268,8 +341,14 @@ mod tests {
         assert_eq!((p.page, p.per_page), (1, 50));
         let p = ListParams::parse(Some("per_page=1000&page=0"));
         assert_eq!((p.page, p.per_page), (1, 200));
-        assert_eq!(split_predicate("completed_at_not_null"), Some(("completed_at".into(), "not_null".into())));
-        assert_eq!(split_predicate("active_true"), Some(("active".into(), "true".into())));
+        assert_eq!(
+            split_predicate("completed_at_not_null"),
+            Some(("completed_at".into(), "not_null".into()))
+        );
+        assert_eq!(
+            split_predicate("active_true"),
+            Some(("active".into(), "true".into()))
+        );
         assert_eq!(split_predicate("eq"), None);
     }
 

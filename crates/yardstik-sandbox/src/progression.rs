@@ -19,7 +19,11 @@ use crate::Shared;
 /// - contains `consider` → `consider`, with violations like the seed's example
 /// - otherwise → `clear`
 pub fn outcome(last_name: &str) -> &'static str {
-    let n: String = last_name.chars().filter(|c| c.is_alphanumeric()).collect::<String>().to_lowercase();
+    let n: String = last_name
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .collect::<String>()
+        .to_lowercase();
     if n.contains("exception") {
         "exception"
     } else if n.contains("inforequested") {
@@ -51,7 +55,10 @@ pub fn complete_intake(
         let inv = st.invitation_for_report(report_id).cloned();
         if let Some(inv) = &inv {
             if inv.expires_at <= now() {
-                return Err(ApiError::unprocessable("Invitation not completed", "The invitation has expired"));
+                return Err(ApiError::unprocessable(
+                    "Invitation not completed",
+                    "The invitation has expired",
+                ));
             }
             if !crate::http::invitations::OPEN_STATUSES.contains(&inv.status.as_str()) {
                 return Err(ApiError::unprocessable(
@@ -112,11 +119,18 @@ pub fn touch_invitation(s: &Shared, report_id: &str, to: &str) -> bool {
     let mut events = vec![];
     {
         let mut st = s.store();
-        let Some(inv) = st.invitations.iter_mut().find(|i| i.report_id == report_id) else { return false };
+        let Some(inv) = st.invitations.iter_mut().find(|i| i.report_id == report_id) else {
+            return false;
+        };
         if rank(&inv.status) < rank(to) {
             inv.status = to.to_string();
             inv.updated_at = now();
-            events.push(Event::new(&inv.account_id.clone(), "invitation", "updated", &inv.id.clone()));
+            events.push(Event::new(
+                &inv.account_id.clone(),
+                "invitation",
+                "updated",
+                &inv.id.clone(),
+            ));
         }
     }
     let moved = !events.is_empty();
@@ -136,15 +150,26 @@ fn schedule_final(s: Shared, account_id: String, report_id: String) {
 pub fn finalize(s: &Shared, account_id: &str, report_id: &str) {
     let events = {
         let mut st = s.store();
-        let Some(report) = st.report(account_id, report_id).cloned() else { return };
+        let Some(report) = st.report(account_id, report_id).cloned() else {
+            return;
+        };
         if report.status != "processing" {
             return;
         }
         let cand = st.candidate(account_id, &report.candidate_id).cloned();
-        let last = cand.as_ref().map(|c| c.last_name.clone()).unwrap_or_default();
+        let last = cand
+            .as_ref()
+            .map(|c| c.last_name.clone())
+            .unwrap_or_default();
         let name_on_record = cand
             .as_ref()
-            .map(|c| format!("{}, {}", c.last_name.to_uppercase(), c.first_name.to_uppercase()))
+            .map(|c| {
+                format!(
+                    "{}, {}",
+                    c.last_name.to_uppercase(),
+                    c.first_name.to_uppercase()
+                )
+            })
             .unwrap_or_default();
         let status = outcome(&last);
         fill_screenings(&mut st, account_id, report_id, status, &name_on_record);
@@ -156,9 +181,21 @@ pub fn finalize(s: &Shared, account_id: &str, report_id: &str) {
 /// Results per screening: `clear` screenings get one clear record; for `consider` the first
 /// criminal screening gets the seed's example records with violations; `exception`,
 /// `info_requested` and `pending` mark the first screening with that status.
-pub fn fill_screenings(st: &mut Store, account_id: &str, report_id: &str, status: &str, name_on_record: &str) {
-    let Some(r) = st.report_mut(account_id, report_id) else { return };
-    let special = r.screenings.iter().position(|s| s.screening_type == "Criminal").unwrap_or(0);
+pub fn fill_screenings(
+    st: &mut Store,
+    account_id: &str,
+    report_id: &str,
+    status: &str,
+    name_on_record: &str,
+) {
+    let Some(r) = st.report_mut(account_id, report_id) else {
+        return;
+    };
+    let special = r
+        .screenings
+        .iter()
+        .position(|s| s.screening_type == "Criminal")
+        .unwrap_or(0);
     for (n, s) in r.screenings.iter_mut().enumerate() {
         let (st_s, decision, records) = if n == special && status == "consider" {
             ("consider", "Consider", consider_records(name_on_record))
@@ -169,7 +206,11 @@ pub fn fill_screenings(st: &mut Store, account_id: &str, report_id: &str, status
         };
         s.status = st_s.to_string();
         s.decision = decision.to_string();
-        s.response_status = Some(if st_s == "pending" || st_s == "info_requested" { "pending".into() } else { "ready".into() });
+        s.response_status = Some(if st_s == "pending" || st_s == "info_requested" {
+            "pending".into()
+        } else {
+            "ready".into()
+        });
         s.records = records;
     }
     if r.screenings.is_empty() && status == "consider" {
@@ -252,7 +293,11 @@ pub fn consider_records(name_on_record: &str) -> Vec<Value> {
 }
 
 /// Expire one open invitation (and its report). Returns the events.
-pub fn expire_invitation(st: &mut Store, account_id: &str, invitation_id: &str) -> Result<Vec<Event>, ApiError> {
+pub fn expire_invitation(
+    st: &mut Store,
+    account_id: &str,
+    invitation_id: &str,
+) -> Result<Vec<Event>, ApiError> {
     let Some(inv) = st.invitation_mut(account_id, invitation_id) else {
         return Err(ApiError::not_found("invitation", invitation_id));
     };
@@ -269,7 +314,12 @@ pub fn expire_invitation(st: &mut Store, account_id: &str, invitation_id: &str) 
         inv.expires_at = t;
     }
     let report_id = inv.report_id.clone();
-    let mut ev = vec![Event::new(account_id, "invitation", "updated", invitation_id)];
+    let mut ev = vec![Event::new(
+        account_id,
+        "invitation",
+        "updated",
+        invitation_id,
+    )];
     ev.extend(st.set_report_status(account_id, &report_id, "expired"));
     Ok(ev)
 }
@@ -285,7 +335,10 @@ pub fn spawn_expiry_sweeper(s: Shared, every: Duration) -> tokio::task::JoinHand
                 let due: Vec<(String, String)> = st
                     .invitations
                     .iter()
-                    .filter(|i| i.expires_at <= t && crate::http::invitations::OPEN_STATUSES.contains(&i.status.as_str()))
+                    .filter(|i| {
+                        i.expires_at <= t
+                            && crate::http::invitations::OPEN_STATUSES.contains(&i.status.as_str())
+                    })
                     .map(|i| (i.account_id.clone(), i.id.clone()))
                     .collect();
                 let mut ev = vec![];

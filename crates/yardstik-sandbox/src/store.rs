@@ -17,7 +17,9 @@ pub fn ts(t: &DateTime<Utc>) -> String {
 }
 
 fn ts_opt(t: &Option<DateTime<Utc>>) -> Value {
-    t.as_ref().map(|t| Value::String(ts(t))).unwrap_or(Value::Null)
+    t.as_ref()
+        .map(|t| Value::String(ts(t)))
+        .unwrap_or(Value::Null)
 }
 
 pub fn new_id() -> String {
@@ -34,8 +36,18 @@ pub struct Event {
 }
 
 impl Event {
-    pub fn new(account_id: &str, resource_type: &'static str, event: &'static str, resource_id: &str) -> Event {
-        Event { account_id: account_id.into(), resource_type, event, resource_id: resource_id.into() }
+    pub fn new(
+        account_id: &str,
+        resource_type: &'static str,
+        event: &'static str,
+        resource_id: &str,
+    ) -> Event {
+        Event {
+            account_id: account_id.into(),
+            resource_type,
+            event,
+            resource_id: resource_id.into(),
+        }
     }
     pub fn system_name(&self) -> String {
         format!("{}.{}", self.resource_type, self.event)
@@ -208,14 +220,35 @@ pub struct DeliveryRecord {
 
 /// Every report status from the seed's table.
 pub const REPORT_STATUSES: &[&str] = &[
-    "created", "pending_approval", "approved_to_process", "processing", "pending", "queued", "clear",
-    "consider", "ys_qa_review", "pre_adverse", "final_adverse", "proceed", "exception", "canceled",
-    "dispute", "info_requested", "expired", "archived",
+    "created",
+    "pending_approval",
+    "approved_to_process",
+    "processing",
+    "pending",
+    "queued",
+    "clear",
+    "consider",
+    "ys_qa_review",
+    "pre_adverse",
+    "final_adverse",
+    "proceed",
+    "exception",
+    "canceled",
+    "dispute",
+    "info_requested",
+    "expired",
+    "archived",
 ];
 
 /// Statuses for which the report counts as completed (`completed_at` set, `report.completed` sent
 /// when first reached from a non-completed status).
-pub const REPORT_COMPLETED_STATUSES: &[&str] = &["clear", "consider", "proceed", "pre_adverse", "final_adverse"];
+pub const REPORT_COMPLETED_STATUSES: &[&str] = &[
+    "clear",
+    "consider",
+    "proceed",
+    "pre_adverse",
+    "final_adverse",
+];
 
 pub struct Store {
     pub accounts: Vec<AccountFixture>,
@@ -249,37 +282,56 @@ impl Store {
     // ---------- lookups (always scoped by account) ----------
 
     pub fn account_by_key(&self, key: &str) -> Option<&AccountFixture> {
-        self.accounts.iter().find(|a| a.api_keys.iter().any(|k| crate::jwt::ct_eq(k.as_bytes(), key.as_bytes())))
+        self.accounts.iter().find(|a| {
+            a.api_keys
+                .iter()
+                .any(|k| crate::jwt::ct_eq(k.as_bytes(), key.as_bytes()))
+        })
     }
     pub fn account(&self, id: &str) -> Option<&AccountFixture> {
         self.accounts.iter().find(|a| a.id == id)
     }
     pub fn package(&self, account_id: &str, package_id: &str) -> Option<&AccountPackageFixture> {
-        self.account(account_id)?.account_packages.iter().find(|p| p.id == package_id)
+        self.account(account_id)?
+            .account_packages
+            .iter()
+            .find(|p| p.id == package_id)
     }
     pub fn candidate(&self, account_id: &str, id: &str) -> Option<&Candidate> {
-        self.candidates.iter().find(|c| c.id == id && c.account_id == account_id)
+        self.candidates
+            .iter()
+            .find(|c| c.id == id && c.account_id == account_id)
     }
     pub fn candidate_mut(&mut self, account_id: &str, id: &str) -> Option<&mut Candidate> {
-        self.candidates.iter_mut().find(|c| c.id == id && c.account_id == account_id)
+        self.candidates
+            .iter_mut()
+            .find(|c| c.id == id && c.account_id == account_id)
     }
     pub fn invitation(&self, account_id: &str, id: &str) -> Option<&Invitation> {
-        self.invitations.iter().find(|c| c.id == id && c.account_id == account_id)
+        self.invitations
+            .iter()
+            .find(|c| c.id == id && c.account_id == account_id)
     }
     pub fn invitation_mut(&mut self, account_id: &str, id: &str) -> Option<&mut Invitation> {
-        self.invitations.iter_mut().find(|c| c.id == id && c.account_id == account_id)
+        self.invitations
+            .iter_mut()
+            .find(|c| c.id == id && c.account_id == account_id)
     }
     pub fn invitation_for_report(&self, report_id: &str) -> Option<&Invitation> {
         self.invitations.iter().find(|i| i.report_id == report_id)
     }
     pub fn report(&self, account_id: &str, id: &str) -> Option<&Report> {
-        self.reports.iter().find(|c| c.id == id && c.account_id == account_id)
+        self.reports
+            .iter()
+            .find(|c| c.id == id && c.account_id == account_id)
     }
     pub fn report_any(&self, id: &str) -> Option<&Report> {
         self.reports.iter().find(|c| c.id == id)
     }
     pub fn report_mut(&mut self, account_id: &str, id: &str) -> Option<&mut Report> {
-        self.reports.iter_mut().find(|c| c.id == id && c.account_id == account_id)
+        self.reports
+            .iter_mut()
+            .find(|c| c.id == id && c.account_id == account_id)
     }
 
     // ---------- rendering ----------
@@ -329,7 +381,10 @@ impl Store {
     }
 
     fn candidate_core(&self, c: &Candidate) -> Map<String, Value> {
-        let account_name = self.account(&c.account_id).map(|a| a.account_name.clone()).unwrap_or_default();
+        let account_name = self
+            .account(&c.account_id)
+            .map(|a| a.account_name.clone())
+            .unwrap_or_default();
         let v = json!({
             "id": c.id,
             "object": "candidate",
@@ -398,8 +453,16 @@ impl Store {
 
     pub fn render_invitation(&self, i: &Invitation) -> Value {
         let acct = self.account(&i.account_id);
-        let candidate = self.candidates.iter().find(|c| c.id == i.candidate_id).map(|c| Value::Object(self.candidate_core(c)));
-        let report_status = self.reports.iter().find(|r| r.id == i.report_id).map(|r| r.status.clone());
+        let candidate = self
+            .candidates
+            .iter()
+            .find(|c| c.id == i.candidate_id)
+            .map(|c| Value::Object(self.candidate_core(c)));
+        let report_status = self
+            .reports
+            .iter()
+            .find(|r| r.id == i.report_id)
+            .map(|r| r.status.clone());
         let apply = self.apply_url(&i.candidate_id, &i.report_id, &i.account_package_id);
         json!({
             "id": i.id,
@@ -455,8 +518,14 @@ impl Store {
                 })),
             })
         });
-        let completed = r.screenings.iter().filter(|s| matches!(s.status.as_str(), "clear" | "consider" | "exception")).count();
-        let pp = acct.and_then(|a| a.permissible_purposes.first().cloned()).unwrap_or(Value::Null);
+        let completed = r
+            .screenings
+            .iter()
+            .filter(|s| matches!(s.status.as_str(), "clear" | "consider" | "exception"))
+            .count();
+        let pp = acct
+            .and_then(|a| a.permissible_purposes.first().cloned())
+            .unwrap_or(Value::Null);
         let elapsed = match (r.submitted_at, r.completed_at) {
             (Some(s), Some(c)) => human_elapsed(c - s),
             _ => String::new(),
@@ -519,7 +588,15 @@ impl Store {
 
     // ---------- mutations ----------
 
-    pub fn new_report(&mut self, account_id: &str, candidate_id: &str, package_id: &str, invitation_id: Option<String>, external_id: Option<String>, created_by: Option<String>) -> Report {
+    pub fn new_report(
+        &mut self,
+        account_id: &str,
+        candidate_id: &str,
+        package_id: &str,
+        invitation_id: Option<String>,
+        external_id: Option<String>,
+        created_by: Option<String>,
+    ) -> Report {
         let t = now();
         let screenings = self
             .package(account_id, package_id)
@@ -528,7 +605,10 @@ impl Store {
                     .iter()
                     .map(|s| ReportScreening {
                         id: new_id(),
-                        screening_type: s.screening_type.clone().unwrap_or_else(|| "Criminal".into()),
+                        screening_type: s
+                            .screening_type
+                            .clone()
+                            .unwrap_or_else(|| "Criminal".into()),
                         label: s.label.clone(),
                         name: s.name.clone(),
                         status: "created".into(),
@@ -562,8 +642,15 @@ impl Store {
 
     /// Set a report's status (and its screenings' when they have none of their own yet),
     /// returning `report.updated` (+ `report.completed` on reaching a completed status).
-    pub fn set_report_status(&mut self, account_id: &str, report_id: &str, status: &str) -> Vec<Event> {
-        let Some(r) = self.report_mut(account_id, report_id) else { return vec![] };
+    pub fn set_report_status(
+        &mut self,
+        account_id: &str,
+        report_id: &str,
+        status: &str,
+    ) -> Vec<Event> {
+        let Some(r) = self.report_mut(account_id, report_id) else {
+            return vec![];
+        };
         if r.status == status {
             return vec![];
         }
@@ -599,7 +686,15 @@ fn mask_tail(s: &str, keep: usize) -> String {
     chars
         .iter()
         .enumerate()
-        .map(|(i, c)| if i + keep >= n { *c } else if c.is_ascii_alphanumeric() { '#' } else { *c })
+        .map(|(i, c)| {
+            if i + keep >= n {
+                *c
+            } else if c.is_ascii_alphanumeric() {
+                '#'
+            } else {
+                *c
+            }
+        })
         .collect()
 }
 
@@ -618,6 +713,8 @@ fn human_elapsed(d: chrono::Duration) -> String {
 
 pub fn confirmation_code() -> String {
     let mut rng = rand::thread_rng();
-    let letters: String = (0..3).map(|_| (b'A' + rng.gen_range(0..26u8)) as char).collect();
+    let letters: String = (0..3)
+        .map(|_| (b'A' + rng.gen_range(0..26u8)) as char)
+        .collect();
     format!("{letters}-{:05}", rng.gen_range(0..100000u32))
 }

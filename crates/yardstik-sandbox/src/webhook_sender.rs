@@ -62,13 +62,24 @@ fn resource_path(resource_type: &str) -> &'static str {
 }
 
 impl WebhookSender {
-    pub fn new(store: Arc<Mutex<Store>>, max_attempts: u32, retry_base: Duration, timeout: Duration) -> Self {
+    pub fn new(
+        store: Arc<Mutex<Store>>,
+        max_attempts: u32,
+        retry_base: Duration,
+        timeout: Duration,
+    ) -> Self {
         let client = reqwest::Client::builder()
             .timeout(timeout)
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap_or_default();
-        WebhookSender { store, client, workers: Arc::default(), max_attempts: max_attempts.max(1), retry_base }
+        WebhookSender {
+            store,
+            client,
+            workers: Arc::default(),
+            max_attempts: max_attempts.max(1),
+            retry_base,
+        }
     }
 
     /// Queue deliveries for every enabled registration matching each event.
@@ -81,11 +92,15 @@ impl WebhookSender {
             let mut st = lock(&self.store);
             for ev in events {
                 let system_name = ev.system_name();
-                let Some(acct) = st.account(&ev.account_id).cloned() else { continue };
+                let Some(acct) = st.account(&ev.account_id).cloned() else {
+                    continue;
+                };
                 let hooks: Vec<_> = st
                     .webhooks
                     .iter()
-                    .filter(|w| w.account_id == ev.account_id && w.enabled && w.webhook_type == system_name)
+                    .filter(|w| {
+                        w.account_id == ev.account_id && w.enabled && w.webhook_type == system_name
+                    })
                     .cloned()
                     .collect();
                 for w in hooks {
@@ -96,7 +111,12 @@ impl WebhookSender {
                         account_id: acct.id.clone(),
                         account_name: acct.account_name.clone(),
                         resource_type: ev.resource_type.to_string(),
-                        resource_url: format!("{}/{}/{}", st.base_url, resource_path(ev.resource_type), ev.resource_id),
+                        resource_url: format!(
+                            "{}/{}/{}",
+                            st.base_url,
+                            resource_path(ev.resource_type),
+                            ev.resource_id
+                        ),
                     };
                     let body = serde_json::to_string(&body).unwrap_or_default();
                     let signature = sign(&acct.webhook_signature, body.as_bytes());
@@ -114,7 +134,12 @@ impl WebhookSender {
                         last_error: None,
                         state: "pending".into(),
                     });
-                    jobs.push(Job { delivery_id, url: w.url.clone(), body, signature });
+                    jobs.push(Job {
+                        delivery_id,
+                        url: w.url.clone(),
+                        body,
+                        signature,
+                    });
                     if st.deliveries.len() > MAX_LOG {
                         st.deliveries.drain(..MAX_LOG / 10);
                     }
@@ -169,7 +194,11 @@ impl WebhookSender {
             };
             {
                 let mut st = lock(&self.store);
-                if let Some(d) = st.deliveries.iter_mut().find(|d| d.delivery_id == job.delivery_id) {
+                if let Some(d) = st
+                    .deliveries
+                    .iter_mut()
+                    .find(|d| d.delivery_id == job.delivery_id)
+                {
                     d.attempts = attempt;
                     d.last_status = status;
                     d.last_error = err.clone();

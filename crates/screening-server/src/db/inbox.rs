@@ -55,10 +55,22 @@ impl Db {
              RETURNING {COLS}",
             self.skip_locked()
         );
-        sqlx::query_as(&q).bind(lease_until).bind(now).bind(limit).fetch_all(&self.pool).await
+        sqlx::query_as(&q)
+            .bind(lease_until)
+            .bind(now)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await
     }
 
-    pub async fn finish_event(&self, tenant_id: &str, event_id: &str, state: &str, retry_at: i64, error: Option<&str>) -> sqlx::Result<()> {
+    pub async fn finish_event(
+        &self,
+        tenant_id: &str,
+        event_id: &str,
+        state: &str,
+        retry_at: i64,
+        error: Option<&str>,
+    ) -> sqlx::Result<()> {
         sqlx::query(
             "UPDATE inbox SET state = $1, attempts = attempts + 1, next_attempt_at = $2, lease_until = 0, last_error = $3
              WHERE tenant_id = $4 AND event_id = $5",
@@ -73,7 +85,11 @@ impl Db {
         Ok(())
     }
 
-    pub async fn event_state(&self, tenant_id: &str, event_id: &str) -> sqlx::Result<Option<String>> {
+    pub async fn event_state(
+        &self,
+        tenant_id: &str,
+        event_id: &str,
+    ) -> sqlx::Result<Option<String>> {
         sqlx::query_scalar("SELECT state FROM inbox WHERE tenant_id = $1 AND event_id = $2")
             .bind(tenant_id)
             .bind(event_id)
@@ -82,6 +98,9 @@ impl Db {
     }
 
     pub async fn count_events(&self, tenant_id: &str) -> sqlx::Result<i64> {
-        sqlx::query_scalar("SELECT COUNT(*) FROM inbox WHERE tenant_id = $1").bind(tenant_id).fetch_one(&self.pool).await
+        sqlx::query_scalar("SELECT COUNT(*) FROM inbox WHERE tenant_id = $1")
+            .bind(tenant_id)
+            .fetch_one(&self.pool)
+            .await
     }
 }

@@ -49,13 +49,24 @@ impl Db {
     pub async fn connect(store: &StoreConfig) -> anyhow::Result<Db> {
         sqlx::any::install_default_drivers();
         let url = &store.database_url;
-        let backend = if url.starts_with("sqlite:") { Backend::Sqlite } else { Backend::Postgres };
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else {
+            Backend::Postgres
+        };
         let pool = match backend {
             Backend::Sqlite => {
                 std::fs::create_dir_all(&store.data_dir).map_err(|e| {
-                    anyhow::anyhow!("cannot create data directory {}: {e}", store.data_dir.display())
+                    anyhow::anyhow!(
+                        "cannot create data directory {}: {e}",
+                        store.data_dir.display()
+                    )
                 })?;
-                let url = if url.contains('?') { url.clone() } else { format!("{url}?mode=rwc") };
+                let url = if url.contains('?') {
+                    url.clone()
+                } else {
+                    format!("{url}?mode=rwc")
+                };
                 let opts = AnyConnectOptions::from_str(&url)?.disable_statement_logging();
                 // SQLite has one writer at a time: one connection serialises writers inside
                 // this process without "database is locked" upgrades; busy_timeout covers
@@ -88,7 +99,11 @@ impl Db {
                 pool
             }
         };
-        Ok(Db { pool, backend, master: store.master_key.clone() })
+        Ok(Db {
+            pool,
+            backend,
+            master: store.master_key.clone(),
+        })
     }
 
     pub async fn ping(&self) -> bool {

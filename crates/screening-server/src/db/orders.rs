@@ -120,13 +120,27 @@ impl Db {
             .execute(&mut *tx)
             .await?;
         }
-        insert_event(&mut tx, o.tenant_id, o.background_check_id, now, "pending", None, Some("Order received")).await?;
+        insert_event(
+            &mut tx,
+            o.tenant_id,
+            o.background_check_id,
+            now,
+            "pending",
+            None,
+            Some("Order received"),
+        )
+        .await?;
         tx.commit().await?;
         Ok(true)
     }
 
     /// Take over a failed claim, or one whose holder's lease ran out.
-    pub async fn reclaim_order(&self, tenant_id: &str, bcid: &str, lease_until: i64) -> sqlx::Result<bool> {
+    pub async fn reclaim_order(
+        &self,
+        tenant_id: &str,
+        bcid: &str,
+        lease_until: i64,
+    ) -> sqlx::Result<bool> {
         let now = now_ms();
         let n = sqlx::query(
             "UPDATE orders SET claim = 'creating', lease_until = $1, updated_at = $2
@@ -143,11 +157,13 @@ impl Db {
     }
 
     pub async fn order(&self, tenant_id: &str, bcid: &str) -> sqlx::Result<Option<OrderRow>> {
-        sqlx::query_as(&format!("SELECT {ORDER_COLS} FROM orders WHERE tenant_id = $1 AND background_check_id = $2"))
-            .bind(tenant_id)
-            .bind(bcid)
-            .fetch_optional(&self.pool)
-            .await
+        sqlx::query_as(&format!(
+            "SELECT {ORDER_COLS} FROM orders WHERE tenant_id = $1 AND background_check_id = $2"
+        ))
+        .bind(tenant_id)
+        .bind(bcid)
+        .fetch_optional(&self.pool)
+        .await
     }
 
     pub async fn order_items(&self, tenant_id: &str, bcid: &str) -> sqlx::Result<Vec<ItemRow>> {
@@ -169,19 +185,31 @@ impl Db {
     }
 
     /// The item behind a Yardstik invitation or report.
-    pub async fn item_by_yardstik(&self, tenant_id: &str, column: YardstikRef, id: &str) -> sqlx::Result<Option<ItemRow>> {
+    pub async fn item_by_yardstik(
+        &self,
+        tenant_id: &str,
+        column: YardstikRef,
+        id: &str,
+    ) -> sqlx::Result<Option<ItemRow>> {
         let col = match column {
             YardstikRef::Invitation => "invitation_id",
             YardstikRef::Report => "report_id",
         };
-        sqlx::query_as(&format!("SELECT {ITEM_COLS} FROM order_items WHERE tenant_id = $1 AND {col} = $2"))
-            .bind(tenant_id)
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await
+        sqlx::query_as(&format!(
+            "SELECT {ITEM_COLS} FROM order_items WHERE tenant_id = $1 AND {col} = $2"
+        ))
+        .bind(tenant_id)
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await
     }
 
-    pub async fn set_candidate(&self, tenant_id: &str, bcid: &str, candidate_id: &str) -> sqlx::Result<()> {
+    pub async fn set_candidate(
+        &self,
+        tenant_id: &str,
+        bcid: &str,
+        candidate_id: &str,
+    ) -> sqlx::Result<()> {
         sqlx::query("UPDATE orders SET candidate_id = $1, updated_at = $2 WHERE tenant_id = $3 AND background_check_id = $4")
             .bind(candidate_id)
             .bind(now_ms())
@@ -193,7 +221,12 @@ impl Db {
     }
 
     /// The claim holder succeeded: store the answer to replay.
-    pub async fn finish_order(&self, tenant_id: &str, bcid: &str, response: &str) -> sqlx::Result<()> {
+    pub async fn finish_order(
+        &self,
+        tenant_id: &str,
+        bcid: &str,
+        response: &str,
+    ) -> sqlx::Result<()> {
         sqlx::query(
             "UPDATE orders SET claim = 'created', response = $1, error_status = NULL, error_body = NULL, updated_at = $2
              WHERE tenant_id = $3 AND background_check_id = $4",
@@ -209,7 +242,13 @@ impl Db {
 
     /// The claim holder failed: keep what was created (candidate, invitations) for the
     /// next attempt, and the error for submissions that were waiting on this one.
-    pub async fn fail_order(&self, tenant_id: &str, bcid: &str, status: u16, body: &str) -> sqlx::Result<()> {
+    pub async fn fail_order(
+        &self,
+        tenant_id: &str,
+        bcid: &str,
+        status: u16,
+        body: &str,
+    ) -> sqlx::Result<()> {
         sqlx::query(
             "UPDATE orders SET claim = 'failed', lease_until = 0, error_status = $1, error_body = $2, updated_at = $3
              WHERE tenant_id = $4 AND background_check_id = $5",
@@ -294,7 +333,11 @@ pub async fn update_order_status(
 }
 
 /// Items of an order, read inside a transaction.
-pub async fn items_in(conn: &mut AnyConnection, tenant_id: &str, bcid: &str) -> sqlx::Result<Vec<ItemRow>> {
+pub async fn items_in(
+    conn: &mut AnyConnection,
+    tenant_id: &str,
+    bcid: &str,
+) -> sqlx::Result<Vec<ItemRow>> {
     sqlx::query_as(&format!(
         "SELECT {ITEM_COLS} FROM order_items WHERE tenant_id = $1 AND background_check_id = $2 ORDER BY position"
     ))
@@ -305,15 +348,26 @@ pub async fn items_in(conn: &mut AnyConnection, tenant_id: &str, bcid: &str) -> 
 }
 
 /// Read (and on PostgreSQL lock, `lock` = `Db::for_update()`) an order inside a transaction.
-pub async fn order_in(conn: &mut AnyConnection, tenant_id: &str, bcid: &str, lock: &str) -> sqlx::Result<Option<OrderRow>> {
-    sqlx::query_as(&format!("SELECT {ORDER_COLS} FROM orders WHERE tenant_id = $1 AND background_check_id = $2{lock}"))
-        .bind(tenant_id)
-        .bind(bcid)
-        .fetch_optional(conn)
-        .await
+pub async fn order_in(
+    conn: &mut AnyConnection,
+    tenant_id: &str,
+    bcid: &str,
+    lock: &str,
+) -> sqlx::Result<Option<OrderRow>> {
+    sqlx::query_as(&format!(
+        "SELECT {ORDER_COLS} FROM orders WHERE tenant_id = $1 AND background_check_id = $2{lock}"
+    ))
+    .bind(tenant_id)
+    .bind(bcid)
+    .fetch_optional(conn)
+    .await
 }
 
-pub async fn events_in(conn: &mut AnyConnection, tenant_id: &str, bcid: &str) -> sqlx::Result<Vec<EventRow>> {
+pub async fn events_in(
+    conn: &mut AnyConnection,
+    tenant_id: &str,
+    bcid: &str,
+) -> sqlx::Result<Vec<EventRow>> {
     sqlx::query_as("SELECT at, status, result, detail FROM order_events WHERE tenant_id = $1 AND background_check_id = $2 ORDER BY id")
         .bind(tenant_id)
         .bind(bcid)

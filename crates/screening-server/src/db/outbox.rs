@@ -27,7 +27,13 @@ pub struct OutboxRow {
 
 const COLS: &str = "id, tenant_id, background_check_id, url, payload, state, attempts, next_attempt_at, last_status, last_error, created_at";
 
-pub async fn enqueue(conn: &mut AnyConnection, tenant_id: &str, bcid: &str, url: &str, payload: &str) -> sqlx::Result<String> {
+pub async fn enqueue(
+    conn: &mut AnyConnection,
+    tenant_id: &str,
+    bcid: &str,
+    url: &str,
+    payload: &str,
+) -> sqlx::Result<String> {
     let id = uuid::Uuid::new_v4().to_string();
     let now = now_ms();
     sqlx::query(
@@ -47,7 +53,12 @@ pub async fn enqueue(conn: &mut AnyConnection, tenant_id: &str, bcid: &str, url:
 
 impl Db {
     /// Claim up to `limit` due deliveries for `owner` until `lease_until`.
-    pub async fn claim_deliveries(&self, owner: &str, lease_until: i64, limit: i64) -> sqlx::Result<Vec<OutboxRow>> {
+    pub async fn claim_deliveries(
+        &self,
+        owner: &str,
+        lease_until: i64,
+        limit: i64,
+    ) -> sqlx::Result<Vec<OutboxRow>> {
         let now = now_ms();
         let due = "state = 'pending' AND next_attempt_at <= $3 AND lease_until < $3";
         let q = format!(
@@ -57,7 +68,13 @@ impl Db {
              RETURNING {COLS}",
             self.skip_locked()
         );
-        sqlx::query_as(&q).bind(owner).bind(lease_until).bind(now).bind(limit).fetch_all(&self.pool).await
+        sqlx::query_as(&q)
+            .bind(owner)
+            .bind(lease_until)
+            .bind(now)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await
     }
 
     /// Record an attempt. `next` = Some(time) to retry, None with `dead` to dead-letter.
@@ -92,13 +109,19 @@ impl Db {
     }
 
     pub async fn deliveries_in_state(&self, state: &str) -> sqlx::Result<Vec<OutboxRow>> {
-        sqlx::query_as(&format!("SELECT {COLS} FROM outbox WHERE state = $1 ORDER BY created_at"))
-            .bind(state)
-            .fetch_all(&self.pool)
-            .await
+        sqlx::query_as(&format!(
+            "SELECT {COLS} FROM outbox WHERE state = $1 ORDER BY created_at"
+        ))
+        .bind(state)
+        .fetch_all(&self.pool)
+        .await
     }
 
-    pub async fn deliveries_for_order(&self, tenant_id: &str, bcid: &str) -> sqlx::Result<Vec<OutboxRow>> {
+    pub async fn deliveries_for_order(
+        &self,
+        tenant_id: &str,
+        bcid: &str,
+    ) -> sqlx::Result<Vec<OutboxRow>> {
         sqlx::query_as(&format!(
             "SELECT {COLS} FROM outbox WHERE tenant_id = $1 AND background_check_id = $2 ORDER BY created_at"
         ))
@@ -115,19 +138,38 @@ impl Db {
             Some(_) => "UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = $1, lease_until = 0, updated_at = $1 WHERE state = 'dead' AND id = $2",
             None => "UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = $1, lease_until = 0, updated_at = $1 WHERE state = 'dead' AND id <> $2",
         };
-        Ok(sqlx::query(q).bind(now).bind(id.unwrap_or("")).execute(&self.pool).await?.rows_affected())
+        Ok(sqlx::query(q)
+            .bind(now)
+            .bind(id.unwrap_or(""))
+            .execute(&self.pool)
+            .await?
+            .rows_affected())
     }
 
     /// (pending, dead) counts for /metrics.
     pub async fn outbox_counts(&self) -> sqlx::Result<(i64, i64)> {
-        let pending: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE state = 'pending'").fetch_one(&self.pool).await?;
-        let dead: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE state = 'dead'").fetch_one(&self.pool).await?;
+        let pending: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE state = 'pending'")
+                .fetch_one(&self.pool)
+                .await?;
+        let dead: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE state = 'dead'")
+            .fetch_one(&self.pool)
+            .await?;
         Ok((pending, dead))
     }
 }
 
 pub enum Attempt {
-    Delivered { status: i64 },
-    Retry { at: i64, status: Option<i64>, error: String },
-    Dead { status: Option<i64>, error: String },
+    Delivered {
+        status: i64,
+    },
+    Retry {
+        at: i64,
+        status: Option<i64>,
+        error: String,
+    },
+    Dead {
+        status: Option<i64>,
+        error: String,
+    },
 }

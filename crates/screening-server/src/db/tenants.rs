@@ -30,8 +30,8 @@ fn from_row(db: &Db, row: &sqlx::any::AnyRow) -> Result<Tenant, TenantError> {
         .open(&sealed)
         .and_then(|b| serde_json::from_slice(&b).ok())
         .ok_or_else(|| TenantError::Sealed(ats.clone()))?;
-    let settings: Settings =
-        serde_json::from_str(&row.try_get::<String, _>("settings")?).map_err(|_| TenantError::Sealed(ats.clone()))?;
+    let settings: Settings = serde_json::from_str(&row.try_get::<String, _>("settings")?)
+        .map_err(|_| TenantError::Sealed(ats.clone()))?;
     Ok(Tenant {
         id: row.try_get("id")?,
         ats_account_id: ats,
@@ -45,28 +45,40 @@ fn from_row(db: &Db, row: &sqlx::any::AnyRow) -> Result<Tenant, TenantError> {
 impl Db {
     /// Insert (or with `replace`, update in place keeping the tenant id and its orders).
     /// Returns the tenant id. `secret` is the API secret to hash.
-    pub async fn upsert_tenant(&self, spec: &TenantSpec, secret: &str, replace: bool) -> Result<String, TenantError> {
+    pub async fn upsert_tenant(
+        &self,
+        spec: &TenantSpec,
+        secret: &str,
+        replace: bool,
+    ) -> Result<String, TenantError> {
         let creds = Credentials {
             yardstik_account_id: spec.yardstik_account_id.clone(),
             yardstik_api_key: spec.yardstik_api_key.clone(),
             webhook_signature: spec.webhook_signature.clone(),
         };
-        let sealed = self.master.seal(&serde_json::to_vec(&creds).expect("serialise"));
+        let sealed = self
+            .master
+            .seal(&serde_json::to_vec(&creds).expect("serialise"));
         let settings = serde_json::to_string(&spec.settings).expect("serialise");
         let lookup = self.master.lookup_hash(&spec.yardstik_account_id);
         let hash = hash_secret(secret);
         let now = now_ms();
         let mut tx = self.pool.begin().await?;
-        let existing: Option<String> = sqlx::query_scalar("SELECT id FROM tenants WHERE ats_account_id = $1")
-            .bind(&spec.ats_account_id)
-            .fetch_optional(&mut *tx)
-            .await?;
-        let other: Option<String> = sqlx::query_scalar("SELECT ats_account_id FROM tenants WHERE yardstik_account_lookup = $1")
-            .bind(&lookup)
-            .fetch_optional(&mut *tx)
-            .await?;
+        let existing: Option<String> =
+            sqlx::query_scalar("SELECT id FROM tenants WHERE ats_account_id = $1")
+                .bind(&spec.ats_account_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let other: Option<String> = sqlx::query_scalar(
+            "SELECT ats_account_id FROM tenants WHERE yardstik_account_lookup = $1",
+        )
+        .bind(&lookup)
+        .fetch_optional(&mut *tx)
+        .await?;
         if other.as_ref().is_some_and(|o| *o != spec.ats_account_id) {
-            return Err(TenantError::YardstikAccountTaken(spec.yardstik_account_id.clone()));
+            return Err(TenantError::YardstikAccountTaken(
+                spec.yardstik_account_id.clone(),
+            ));
         }
         let id = match existing {
             Some(_) if !replace => return Err(TenantError::Exists(spec.ats_account_id.clone())),
@@ -107,9 +119,15 @@ impl Db {
         Ok(id)
     }
 
-    pub async fn tenant_by_ats_account(&self, ats_account_id: &str) -> Result<Option<Tenant>, TenantError> {
+    pub async fn tenant_by_ats_account(
+        &self,
+        ats_account_id: &str,
+    ) -> Result<Option<Tenant>, TenantError> {
         let q = format!("SELECT {COLUMNS} FROM tenants WHERE ats_account_id = $1");
-        let row = sqlx::query(&q).bind(ats_account_id).fetch_optional(&self.pool).await?;
+        let row = sqlx::query(&q)
+            .bind(ats_account_id)
+            .fetch_optional(&self.pool)
+            .await?;
         row.map(|r| from_row(self, &r)).transpose()
     }
 
@@ -119,9 +137,15 @@ impl Db {
         row.map(|r| from_row(self, &r)).transpose()
     }
 
-    pub async fn tenant_by_yardstik_account(&self, account_id: &str) -> Result<Option<Tenant>, TenantError> {
+    pub async fn tenant_by_yardstik_account(
+        &self,
+        account_id: &str,
+    ) -> Result<Option<Tenant>, TenantError> {
         let q = format!("SELECT {COLUMNS} FROM tenants WHERE yardstik_account_lookup = $1");
-        let row = sqlx::query(&q).bind(self.master.lookup_hash(account_id)).fetch_optional(&self.pool).await?;
+        let row = sqlx::query(&q)
+            .bind(self.master.lookup_hash(account_id))
+            .fetch_optional(&self.pool)
+            .await?;
         row.map(|r| from_row(self, &r)).transpose()
     }
 
@@ -131,14 +155,20 @@ impl Db {
         rows.iter().map(|r| from_row(self, r)).collect()
     }
 
-    pub async fn set_tenant_secret(&self, ats_account_id: &str, secret: &str) -> Result<(), TenantError> {
-        let n = sqlx::query("UPDATE tenants SET secret_hash = $1, updated_at = $2 WHERE ats_account_id = $3")
-            .bind(hash_secret(secret))
-            .bind(now_ms())
-            .bind(ats_account_id)
-            .execute(&self.pool)
-            .await?
-            .rows_affected();
+    pub async fn set_tenant_secret(
+        &self,
+        ats_account_id: &str,
+        secret: &str,
+    ) -> Result<(), TenantError> {
+        let n = sqlx::query(
+            "UPDATE tenants SET secret_hash = $1, updated_at = $2 WHERE ats_account_id = $3",
+        )
+        .bind(hash_secret(secret))
+        .bind(now_ms())
+        .bind(ats_account_id)
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
         if n == 0 {
             return Err(TenantError::NotFound(ats_account_id.into()));
         }
@@ -148,15 +178,24 @@ impl Db {
     /// Remove a tenant and everything it owns.
     pub async fn remove_tenant(&self, ats_account_id: &str) -> Result<(), TenantError> {
         let mut tx = self.pool.begin().await?;
-        let id: Option<String> = sqlx::query_scalar("SELECT id FROM tenants WHERE ats_account_id = $1")
-            .bind(ats_account_id)
-            .fetch_optional(&mut *tx)
-            .await?;
-        let Some(id) = id else { return Err(TenantError::NotFound(ats_account_id.into())) };
+        let id: Option<String> =
+            sqlx::query_scalar("SELECT id FROM tenants WHERE ats_account_id = $1")
+                .bind(ats_account_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let Some(id) = id else {
+            return Err(TenantError::NotFound(ats_account_id.into()));
+        };
         for table in ["outbox", "inbox", "order_events", "order_items", "orders"] {
-            sqlx::query(&format!("DELETE FROM {table} WHERE tenant_id = $1")).bind(&id).execute(&mut *tx).await?;
+            sqlx::query(&format!("DELETE FROM {table} WHERE tenant_id = $1"))
+                .bind(&id)
+                .execute(&mut *tx)
+                .await?;
         }
-        sqlx::query("DELETE FROM tenants WHERE id = $1").bind(&id).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM tenants WHERE id = $1")
+            .bind(&id)
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         Ok(())
     }

@@ -18,10 +18,16 @@ pub fn router() -> Router<ApiContext> {
     Router::new()
         .route("/ats/packages", get(packages))
         .route("/ats/orders", post(create))
-        .route("/ats/orders/{background_check_id}", get(show).delete(cancel))
+        .route(
+            "/ats/orders/{background_check_id}",
+            get(show).delete(cancel),
+        )
 }
 
-async fn packages(State(ctx): State<ApiContext>, BasicTenant(tenant): BasicTenant) -> Result<Json<PackageList>> {
+async fn packages(
+    State(ctx): State<ApiContext>,
+    BasicTenant(tenant): BasicTenant,
+) -> Result<Json<PackageList>> {
     Ok(Json(catalog::package_list(&ctx, &tenant).await?))
 }
 
@@ -57,36 +63,75 @@ fn not_found(id: &str) -> Error {
     Error::NotFound(format!("No background check {id} for this account."))
 }
 
-async fn show(State(ctx): State<ApiContext>, BasicTenant(tenant): BasicTenant, Path(id): Path<String>) -> Result<Json<OrderState>> {
-    load_state(&ctx, &tenant.id, &id).await?.map(Json).ok_or_else(|| not_found(&id))
+async fn show(
+    State(ctx): State<ApiContext>,
+    BasicTenant(tenant): BasicTenant,
+    Path(id): Path<String>,
+) -> Result<Json<OrderState>> {
+    load_state(&ctx, &tenant.id, &id)
+        .await?
+        .map(Json)
+        .ok_or_else(|| not_found(&id))
 }
 
 /// Cancel every open Yardstik invitation of the order; answers the canceled order.
-pub async fn cancel_order(ctx: &ApiContext, tenant: &crate::tenant::Tenant, id: &str) -> Result<OrderState> {
-    let order = ctx.db.order(&tenant.id, id).await?.ok_or_else(|| not_found(id))?;
+pub async fn cancel_order(
+    ctx: &ApiContext,
+    tenant: &crate::tenant::Tenant,
+    id: &str,
+) -> Result<OrderState> {
+    let order = ctx
+        .db
+        .order(&tenant.id, id)
+        .await?
+        .ok_or_else(|| not_found(id))?;
     if order.claim != "created" {
-        return Err(Error::Conflict(format!("Background check {id} is not placed yet; retry the order or try again shortly.")));
+        return Err(Error::Conflict(format!(
+            "Background check {id} is not placed yet; retry the order or try again shortly."
+        )));
     }
     if status_of(&order.status).is_final() {
-        return Err(Error::Conflict(format!("Background check {id} is already {}; it cannot be canceled.", order.status)));
+        return Err(Error::Conflict(format!(
+            "Background check {id} is already {}; it cannot be canceled.",
+            order.status
+        )));
     }
     for item in ctx.db.order_items(&tenant.id, id).await? {
-        let Some(inv_id) = item.invitation_id.as_deref() else { continue };
+        let Some(inv_id) = item.invitation_id.as_deref() else {
+            continue;
+        };
         if status_of(&item.status).is_final() {
             continue;
         }
-        let inv = ctx.yardstik.cancel_invitation(&tenant.credentials, inv_id).await?;
+        let inv = ctx
+            .yardstik
+            .cancel_invitation(&tenant.credentials, inv_id)
+            .await?;
         let upd = ItemUpdate {
             invitation_status: inv.status.clone().or(Some("canceled".into())),
             report_status: inv.report.as_ref().and_then(|r| r.status.clone()),
             ..Default::default()
         };
-        apply(ctx, tenant, id, &item.package_id, upd, "Canceled at the ATS's request").await?;
+        apply(
+            ctx,
+            tenant,
+            id,
+            &item.package_id,
+            upd,
+            "Canceled at the ATS's request",
+        )
+        .await?;
     }
     tracing::info!(tenant = %tenant.ats_account_id, background_check_id = id, "order canceled");
-    load_state(ctx, &tenant.id, id).await?.ok_or_else(|| not_found(id))
+    load_state(ctx, &tenant.id, id)
+        .await?
+        .ok_or_else(|| not_found(id))
 }
 
-async fn cancel(State(ctx): State<ApiContext>, BasicTenant(tenant): BasicTenant, Path(id): Path<String>) -> Result<Json<OrderState>> {
+async fn cancel(
+    State(ctx): State<ApiContext>,
+    BasicTenant(tenant): BasicTenant,
+    Path(id): Path<String>,
+) -> Result<Json<OrderState>> {
     Ok(Json(cancel_order(&ctx, &tenant, &id).await?))
 }

@@ -6,8 +6,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::extract::{FromRef, FromRequest, FromRequestParts, Request};
-use axum::http::request::Parts;
 use axum::http::header;
+use axum::http::request::Parts;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use serde::de::DeserializeOwned;
@@ -62,10 +62,20 @@ impl AuthCache {
         if self.hit(&key) {
             return true;
         }
-        let cell = self.inflight.lock().expect("auth cache").entry(key).or_default().clone();
+        let cell = self
+            .inflight
+            .lock()
+            .expect("auth cache")
+            .entry(key)
+            .or_default()
+            .clone();
         let (s, h) = (secret.to_string(), tenant.secret_hash.clone());
         let ok = *cell
-            .get_or_init(|| async move { tokio::task::spawn_blocking(move || verify_secret(&s, &h)).await.unwrap_or(false) })
+            .get_or_init(|| async move {
+                tokio::task::spawn_blocking(move || verify_secret(&s, &h))
+                    .await
+                    .unwrap_or(false)
+            })
             .await;
         if ok {
             self.put(key);
@@ -86,11 +96,21 @@ fn dummy_hash() -> &'static str {
 }
 
 pub async fn basic_tenant(ctx: &ApiContext, parts: &Parts) -> Result<Tenant, Error> {
-    let value = parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).unwrap_or("");
-    let Some(encoded) = value.strip_prefix("Basic ").or_else(|| value.strip_prefix("basic ")) else {
+    let value = parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let Some(encoded) = value
+        .strip_prefix("Basic ")
+        .or_else(|| value.strip_prefix("basic "))
+    else {
         return Err(Error::Unauthorized(BAD_BASIC.into()));
     };
-    let decoded = STANDARD.decode(encoded.trim()).ok().and_then(|b| String::from_utf8(b).ok());
+    let decoded = STANDARD
+        .decode(encoded.trim())
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok());
     let Some((user, secret)) = decoded.as_deref().and_then(|s| s.split_once(':')) else {
         return Err(Error::Unauthorized(BAD_BASIC.into()));
     };
@@ -135,13 +155,19 @@ impl WidgetSession {
     /// May this session see the order `bcid` of applicant `applicant_id`?
     pub fn may_see(&self, bcid: &str, applicant_id: Option<&str>) -> bool {
         self.claims.o.as_deref().is_none_or(|o| o == bcid)
-            && self.claims.a.as_deref().is_none_or(|a| Some(a) == applicant_id)
+            && self
+                .claims
+                .a
+                .as_deref()
+                .is_none_or(|a| Some(a) == applicant_id)
     }
 }
 
 pub fn bearer(parts: &Parts) -> Option<&str> {
     let v = parts.headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-    v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")).map(str::trim)
+    v.strip_prefix("Bearer ")
+        .or_else(|| v.strip_prefix("bearer "))
+        .map(str::trim)
 }
 
 impl<S> FromRequestParts<S> for WidgetSession
@@ -153,18 +179,27 @@ where
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Error> {
         let ctx = ApiContext::from_ref(state);
         let token = bearer(parts).ok_or_else(|| {
-            Error::Unauthorized("Missing session: send Authorization: Bearer <token from POST /widget/sessions>.".into())
+            Error::Unauthorized(
+                "Missing session: send Authorization: Bearer <token from POST /widget/sessions>."
+                    .into(),
+            )
         })?;
-        let claims = match ctx.signer.verify(Purpose::WidgetSession, token, ctx.now_secs()) {
+        let claims = match ctx
+            .signer
+            .verify(Purpose::WidgetSession, token, ctx.now_secs())
+        {
             Ok(c) => c,
             Err(TokenError::Expired) => return Err(Error::SessionExpired),
-            Err(TokenError::Invalid) => return Err(Error::Unauthorized("The session token is not valid.".into())),
+            Err(TokenError::Invalid) => {
+                return Err(Error::Unauthorized(
+                    "The session token is not valid.".into(),
+                ))
+            }
         };
-        let tenant = ctx
-            .db
-            .tenant_by_id(&claims.t)
-            .await?
-            .ok_or_else(|| Error::Unauthorized("The session's account no longer exists.".into()))?;
+        let tenant =
+            ctx.db.tenant_by_id(&claims.t).await?.ok_or_else(|| {
+                Error::Unauthorized("The session's account no longer exists.".into())
+            })?;
         Ok(WidgetSession { tenant, claims })
     }
 }
@@ -179,13 +214,15 @@ where
 {
     type Rejection = Error;
     async fn from_request(req: Request, state: &S) -> Result<Self, Error> {
-        let bytes = axum::body::Bytes::from_request(req, state).await.map_err(|e| {
-            if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-                Error::PayloadTooLarge
-            } else {
-                Error::BadRequest("Could not read the request body.".into())
-            }
-        })?;
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|e| {
+                if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                    Error::PayloadTooLarge
+                } else {
+                    Error::BadRequest("Could not read the request body.".into())
+                }
+            })?;
         parse_json(&bytes).map(JsonBody)
     }
 }
@@ -196,9 +233,19 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
             // serde's message names the field ("missing field `applicant`"); it never
             // contains values.
             let msg = e.to_string();
-            let msg = msg.split(" at line ").next().unwrap_or(&msg).replace('`', "");
+            let msg = msg
+                .split(" at line ")
+                .next()
+                .unwrap_or(&msg)
+                .replace('`', "");
             Error::Unprocessable(format!("Invalid request: {msg}."))
         }
-        _ => Error::BadRequest(format!("Malformed JSON: {}.", e.to_string().split(" at line ").next().unwrap_or("syntax error"))),
+        _ => Error::BadRequest(format!(
+            "Malformed JSON: {}.",
+            e.to_string()
+                .split(" at line ")
+                .next()
+                .unwrap_or("syntax error")
+        )),
     })
 }

@@ -24,11 +24,17 @@ pub fn router() -> Router<ApiContext> {
         .route("/demo/ats-webhooks", post(receive).get(list))
 }
 
-async fn session(State(ctx): State<ApiContext>, JsonBody(req): JsonBody<SessionRequest>) -> Result<(StatusCode, Json<SessionResponse>)> {
+async fn session(
+    State(ctx): State<ApiContext>,
+    JsonBody(req): JsonBody<SessionRequest>,
+) -> Result<(StatusCode, Json<SessionResponse>)> {
     let tenant = ctx.db.tenant_by_ats_account(DEMO_TENANT).await?.ok_or_else(|| {
         Error::NotFound("The demo tenant is missing: run `screening-server tenant add --from-file crates/screening-server/fixtures/demo-tenant.json --replace`.".into())
     })?;
-    Ok((StatusCode::CREATED, Json(crate::http::widget::mint_session(&ctx, &tenant, &req))))
+    Ok((
+        StatusCode::CREATED,
+        Json(crate::http::widget::mint_session(&ctx, &tenant, &req)),
+    ))
 }
 
 async fn receive(State(ctx): State<ApiContext>, JsonBody(v): JsonBody<Value>) -> StatusCode {

@@ -51,7 +51,10 @@ impl From<crate::db::tenants::TenantError> for Error {
 
 impl Error {
     pub fn field(field: &str, message: impl Into<String>) -> Self {
-        Error::Validation(vec![FieldError { field: field.into(), message: message.into() }])
+        Error::Validation(vec![FieldError {
+            field: field.into(),
+            message: message.into(),
+        }])
     }
 
     pub fn status_and_body(&self) -> (StatusCode, ErrorBody) {
@@ -132,7 +135,10 @@ impl IntoResponse for Error {
         let (status, body) = self.status_and_body();
         let mut res = (status, Json(body)).into_response();
         if let Error::Unauthorized(_) = self {
-            res.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Basic realm=\"screening\", charset=\"UTF-8\""));
+            res.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Basic realm=\"screening\", charset=\"UTF-8\""),
+            );
         }
         res
     }

@@ -15,8 +15,8 @@ use std::time::Instant;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use screening_wire::{ErrorBody, ErrorCode};
 use axum::Router;
+use screening_wire::{ErrorBody, ErrorCode};
 use tower_http::timeout::TimeoutLayer;
 
 use crate::app::ApiContext;
@@ -32,7 +32,10 @@ pub fn router(ctx: ApiContext) -> Router {
         app = app.merge(demo::router());
     }
     app.layer(DefaultBodyLimit::max(ctx.config.body_limit))
-        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, ctx.config.request_timeout))
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            ctx.config.request_timeout,
+        ))
         .layer(middleware::from_fn(json_errors))
         .layer(middleware::from_fn_with_state(ctx.clone(), observe))
         .with_state(ctx)
@@ -41,12 +44,19 @@ pub fn router(ctx: ApiContext) -> Router {
 /// Logs method, route template (never the raw path: it may carry a result-link token),
 /// status and latency; counts requests per route and status.
 async fn observe(State(ctx): State<ApiContext>, req: Request, next: Next) -> Response {
-    let route = req.extensions().get::<MatchedPath>().map(|m| m.as_str().to_string()).unwrap_or_else(|| "unmatched".into());
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|m| m.as_str().to_string())
+        .unwrap_or_else(|| "unmatched".into());
     let method = req.method().clone();
     let start = Instant::now();
     let res = next.run(req).await;
     let status = res.status().as_u16();
-    ctx.metrics.inc("screening_http_requests_total", &[("route", &route), ("status", &status.to_string())]);
+    ctx.metrics.inc(
+        "screening_http_requests_total",
+        &[("route", &route), ("status", &status.to_string())],
+    );
     tracing::info!(method = %method, route = %route, status, latency_ms = start.elapsed().as_millis() as u64, "request");
     res
 }
@@ -54,7 +64,9 @@ async fn observe(State(ctx): State<ApiContext>, req: Request, next: Next) -> Res
 /// API routes answer every error as `ErrorBody`, including the ones produced by the
 /// framework (unknown route, wrong method, timeout, body limit on raw-body routes).
 async fn json_errors(req: Request, next: Next) -> Response {
-    let api = ["/ats/", "/widget/", "/webhooks/", "/demo/"].iter().any(|p| req.uri().path().starts_with(p));
+    let api = ["/ats/", "/widget/", "/webhooks/", "/demo/"]
+        .iter()
+        .any(|p| req.uri().path().starts_with(p));
     let res = next.run(req).await;
     let status = res.status();
     let is_json = res
@@ -67,8 +79,14 @@ async fn json_errors(req: Request, next: Next) -> Response {
     }
     let (message, code) = match status.as_u16() {
         404 => ("No such API route.", ErrorCode::NotFound),
-        405 => ("This method is not allowed on this route.", ErrorCode::BadRequest),
-        408 => ("The request took too long; please retry.", ErrorCode::UpstreamUnavailable),
+        405 => (
+            "This method is not allowed on this route.",
+            ErrorCode::BadRequest,
+        ),
+        408 => (
+            "The request took too long; please retry.",
+            ErrorCode::UpstreamUnavailable,
+        ),
         413 => ("The request body is too large.", ErrorCode::PayloadTooLarge),
         415 => ("Send the body as application/json.", ErrorCode::BadRequest),
         s if s >= 500 => ("Internal error; please retry.", ErrorCode::Internal),

@@ -21,19 +21,39 @@ async fn readyz(State(ctx): State<ApiContext>) -> impl IntoResponse {
     if ctx.db.ping().await {
         (StatusCode::OK, Json(json!({"status": "ready"})))
     } else {
-        (StatusCode::SERVICE_UNAVAILABLE, Json(json!({"status": "database unreachable"})))
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({"status": "database unreachable"})),
+        )
     }
 }
 
 async fn metrics(State(ctx): State<ApiContext>) -> impl IntoResponse {
     let (pending, dead) = ctx.db.outbox_counts().await.unwrap_or((-1, -1));
     let body = ctx.metrics.render(&[
-        ("screening_outbox_pending", "Result webhooks waiting for delivery", pending),
-        ("screening_outbox_dead", "Result webhooks dead-lettered", dead),
+        (
+            "screening_outbox_pending",
+            "Result webhooks waiting for delivery",
+            pending,
+        ),
+        (
+            "screening_outbox_dead",
+            "Result webhooks dead-lettered",
+            dead,
+        ),
     ]);
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], body)
+    (
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        body,
+    )
 }
 
 async fn openapi() -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "application/json")], include_str!("../../openapi.json"))
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        include_str!("../../openapi.json"),
+    )
 }

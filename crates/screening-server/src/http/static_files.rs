@@ -27,7 +27,11 @@ pub fn router(ctx: &ApiContext) -> Router<ApiContext> {
 }
 
 fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;").replace('>', "&gt;").replace('\'', "&#39;")
+    s.replace('&', "&amp;")
+        .replace('"', "&quot;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('\'', "&#39;")
 }
 
 fn page(status: StatusCode, csp: &str, body: String) -> Response {
@@ -36,13 +40,20 @@ fn page(status: StatusCode, csp: &str, body: String) -> Response {
     if let Ok(v) = HeaderValue::from_str(csp) {
         h.insert(header::CONTENT_SECURITY_POLICY, v);
     }
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     res
 }
 
-const PLAIN_CSP: &str = "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+const PLAIN_CSP: &str =
+    "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 fn message(status: StatusCode, title: &str, text: &str) -> Response {
     page(
@@ -60,13 +71,22 @@ async fn result_page(State(ctx): State<ApiContext>, Path(token): Path<String>) -
         }
         Err(TokenError::Invalid) => return message(StatusCode::NOT_FOUND, "Not found", "This result link is not valid."),
     };
-    let (Some(bcid), Ok(Some(tenant))) = (claims.o.clone(), ctx.db.tenant_by_id(&claims.t).await) else {
-        return message(StatusCode::NOT_FOUND, "Not found", "This result link is not valid.");
+    let (Some(bcid), Ok(Some(tenant))) = (claims.o.clone(), ctx.db.tenant_by_id(&claims.t).await)
+    else {
+        return message(
+            StatusCode::NOT_FOUND,
+            "Not found",
+            "This result link is not valid.",
+        );
     };
     let session = crate::http::widget::mint_session(
         &ctx,
         &tenant,
-        &SessionRequest { applicant_id: None, background_check_id: Some(bcid.clone()), ttl_seconds: None },
+        &SessionRequest {
+            applicant_id: None,
+            background_check_id: Some(bcid.clone()),
+            ttl_seconds: None,
+        },
     );
     let mut n = [0u8; 16];
     rand::thread_rng().fill_bytes(&mut n);

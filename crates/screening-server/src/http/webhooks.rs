@@ -33,7 +33,9 @@ pub fn router() -> Router<ApiContext> {
 pub fn signature_ok(key: &[u8], body: &[u8], signature: &str) -> bool {
     let sig = signature.trim();
     let sig = sig.strip_prefix("sha256=").unwrap_or(sig);
-    let Ok(given) = hex::decode(sig.to_ascii_lowercase()) else { return false };
+    let Ok(given) = hex::decode(sig.to_ascii_lowercase()) else {
+        return false;
+    };
     let raw_ok = ct_eq(&given, &hmac_bytes(key, body));
     let compact_ok = serde_json::from_slice::<Value>(body)
         .ok()
@@ -42,8 +44,15 @@ pub fn signature_ok(key: &[u8], body: &[u8], signature: &str) -> bool {
     raw_ok | compact_ok
 }
 
-async fn receive(State(ctx): State<ApiContext>, headers: HeaderMap, body: Bytes) -> Result<Json<Value>> {
-    let outcome = |o: &str| ctx.metrics.inc("screening_yardstik_webhooks_total", &[("outcome", o)]);
+async fn receive(
+    State(ctx): State<ApiContext>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<Value>> {
+    let outcome = |o: &str| {
+        ctx.metrics
+            .inc("screening_yardstik_webhooks_total", &[("outcome", o)])
+    };
     let event: WebhookEvent = match serde_json::from_slice(&body) {
         Ok(e) => e,
         Err(_) => {
@@ -56,15 +65,26 @@ async fn receive(State(ctx): State<ApiContext>, headers: HeaderMap, body: Bytes)
         tracing::warn!("yardstik webhook for an unknown account ignored");
         return Ok(Json(json!({"status": "ignored"})));
     };
-    let sig = headers.get(SIGNATURE_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("");
-    if !signature_ok(tenant.credentials.webhook_signature.expose().as_bytes(), &body, sig) {
+    let sig = headers
+        .get(SIGNATURE_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if !signature_ok(
+        tenant.credentials.webhook_signature.expose().as_bytes(),
+        &body,
+        sig,
+    ) {
         outcome("bad_signature");
         tracing::warn!(tenant = %tenant.ats_account_id, "yardstik webhook with a missing or wrong signature rejected");
-        return Err(Error::Unauthorized("Missing or invalid x-yardstik-webhook-signature.".into()));
+        return Err(Error::Unauthorized(
+            "Missing or invalid x-yardstik-webhook-signature.".into(),
+        ));
     }
     if !safe_id(&event.resource_id) || event.id.is_empty() || event.id.len() > 128 {
         outcome("malformed");
-        return Err(Error::BadRequest("Webhook resource_id or id is not a valid id.".into()));
+        return Err(Error::BadRequest(
+            "Webhook resource_id or id is not a valid id.".into(),
+        ));
     }
     let new = ctx
         .db
@@ -93,17 +113,24 @@ mod tests {
     #[test]
     fn raw_and_compact_signatures() {
         let key = b"demo-webhook-signature";
-        let pretty = b"{\n  \"id\": \"bd17\",\n  \"event\": \"updated\",\n  \"account_id\": \"16fb\"\n}";
+        let pretty =
+            b"{\n  \"id\": \"bd17\",\n  \"event\": \"updated\",\n  \"account_id\": \"16fb\"\n}";
         let compact = br#"{"id":"bd17","event":"updated","account_id":"16fb"}"#;
         let raw_sig = hex::encode(hmac_bytes(key, pretty));
         let compact_sig = hex::encode(hmac_bytes(key, compact));
         assert!(signature_ok(key, pretty, &raw_sig));
-        assert!(signature_ok(key, pretty, &compact_sig), "JSON.stringify-style signature accepted");
+        assert!(
+            signature_ok(key, pretty, &compact_sig),
+            "JSON.stringify-style signature accepted"
+        );
         assert!(signature_ok(key, pretty, &compact_sig.to_uppercase()));
         assert!(!signature_ok(b"other", pretty, &raw_sig));
         assert!(!signature_ok(key, pretty, ""));
         assert!(!signature_ok(key, pretty, "zz"));
         let reordered = br#"{"event":"updated","id":"bd17","account_id":"16fb"}"#;
-        assert!(!signature_ok(key, reordered, &compact_sig), "key order is kept");
+        assert!(
+            !signature_ok(key, reordered, &compact_sig),
+            "key order is kept"
+        );
     }
 }

@@ -11,8 +11,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use screening_wire::{
-    ApplyLink, ApplyStep, CheckStatus, DisclosuresToken, OrderState, PackageList, ReportToken, ReportTokenRequest,
-    SessionRequest, SessionResponse, WidgetOrderRequest, IDEMPOTENCY_KEY_HEADER,
+    ApplyLink, ApplyStep, CheckStatus, DisclosuresToken, OrderState, PackageList, ReportToken,
+    ReportTokenRequest, SessionRequest, SessionResponse, WidgetOrderRequest,
+    IDEMPOTENCY_KEY_HEADER,
 };
 
 use super::auth::{BasicTenant, JsonBody, WidgetSession};
@@ -30,11 +31,16 @@ pub fn router(ctx: ApiContext) -> Router<ApiContext> {
         .route("/widget/packages", get(packages))
         .route("/widget/orders", post(create_order))
         .route("/widget/orders/{background_check_id}", get(show_order))
-        .route("/widget/orders/{background_check_id}/apply", get(apply_link))
+        .route(
+            "/widget/orders/{background_check_id}/apply",
+            get(apply_link),
+        )
         .route("/widget/tokens/report", post(report_token))
         .route("/widget/tokens/disclosures", post(disclosures_token))
         .route_layer(middleware::from_fn_with_state(ctx, cors));
-    Router::new().route("/widget/sessions", post(create_session)).merge(bearer_routes)
+    Router::new()
+        .route("/widget/sessions", post(create_session))
+        .merge(bearer_routes)
 }
 
 /// Mint a session token (also used by the demo and the result page).
@@ -45,10 +51,17 @@ pub fn mint_session(ctx: &ApiContext, tenant: &Tenant, req: &SessionRequest) -> 
         .unwrap_or(ctx.config.session_ttl)
         .min(ctx.config.session_max_ttl);
     let exp = ctx.now_secs() + ttl.as_secs() as i64;
-    let claims = Claims { t: tenant.id.clone(), a: req.applicant_id.clone(), o: req.background_check_id.clone(), exp };
+    let claims = Claims {
+        t: tenant.id.clone(),
+        a: req.applicant_id.clone(),
+        o: req.background_check_id.clone(),
+        exp,
+    };
     SessionResponse {
         token: ctx.signer.sign(Purpose::WidgetSession, &claims),
-        expires_at: chrono::DateTime::<chrono::Utc>::from_timestamp(exp, 0).unwrap_or_default().to_rfc3339(),
+        expires_at: chrono::DateTime::<chrono::Utc>::from_timestamp(exp, 0)
+            .unwrap_or_default()
+            .to_rfc3339(),
         expires_in: ttl.as_secs(),
     }
 }
@@ -58,9 +71,17 @@ async fn create_session(
     BasicTenant(tenant): BasicTenant,
     JsonBody(req): JsonBody<SessionRequest>,
 ) -> Result<(StatusCode, Json<SessionResponse>)> {
-    for (field, v) in [("applicant_id", &req.applicant_id), ("background_check_id", &req.background_check_id)] {
-        if v.as_deref().is_some_and(|s| s.is_empty() || s.len() > screening_wire::validate::MAX_ID_LEN) {
-            return Err(Error::field(field, format!("{field} must be 1 to 128 characters when given.")));
+    for (field, v) in [
+        ("applicant_id", &req.applicant_id),
+        ("background_check_id", &req.background_check_id),
+    ] {
+        if v.as_deref()
+            .is_some_and(|s| s.is_empty() || s.len() > screening_wire::validate::MAX_ID_LEN)
+        {
+            return Err(Error::field(
+                field,
+                format!("{field} must be 1 to 128 characters when given."),
+            ));
         }
     }
     Ok((StatusCode::CREATED, Json(mint_session(&ctx, &tenant, &req))))
@@ -70,29 +91,57 @@ async fn create_session(
 /// tenant (a preflight carries no credentials); real requests only for the session's
 /// tenant's origins. A disallowed Origin gets 403 and no CORS headers.
 async fn cors(State(ctx): State<ApiContext>, req: Request, next: Next) -> Response {
-    let origin = req.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok()).map(|s| s.trim_end_matches('/').to_string());
-    let Some(origin) = origin else { return next.run(req).await };
+    let origin = req
+        .headers()
+        .get(header::ORIGIN)
+        .and_then(|v| v.to_str().ok())
+        .map(|s| s.trim_end_matches('/').to_string());
+    let Some(origin) = origin else {
+        return next.run(req).await;
+    };
     let own = ctx.public_url.eq_ignore_ascii_case(&origin);
     if req.method() == Method::OPTIONS {
-        let known = own || ctx.db.list_tenants().await.map(|ts| ts.iter().any(|t| t.allows_origin(&origin))).unwrap_or(false);
+        let known = own
+            || ctx
+                .db
+                .list_tenants()
+                .await
+                .map(|ts| ts.iter().any(|t| t.allows_origin(&origin)))
+                .unwrap_or(false);
         if !known {
             return (StatusCode::FORBIDDEN, "origin not allowed").into_response();
         }
         let mut res = StatusCode::NO_CONTENT.into_response();
         let h = res.headers_mut();
         allow(h, &origin);
-        h.insert(header::ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static("GET, POST"));
-        h.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, HeaderValue::from_static("authorization, content-type, idempotency-key"));
-        h.insert(header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("600"));
+        h.insert(
+            header::ACCESS_CONTROL_ALLOW_METHODS,
+            HeaderValue::from_static("GET, POST"),
+        );
+        h.insert(
+            header::ACCESS_CONTROL_ALLOW_HEADERS,
+            HeaderValue::from_static("authorization, content-type, idempotency-key"),
+        );
+        h.insert(
+            header::ACCESS_CONTROL_MAX_AGE,
+            HeaderValue::from_static("600"),
+        );
         return res;
     }
     let allowed = own || {
-        let token = req.headers().get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).map(str::to_string);
+        let token = req
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
         session_tenant_allows(&ctx, token.as_deref(), &origin).await
     };
     if !allowed {
         tracing::warn!("widget request from a disallowed origin refused");
-        return Error::Forbidden("This origin is not allowed to use the widget API for this account.".into()).into_response();
+        return Error::Forbidden(
+            "This origin is not allowed to use the widget API for this account.".into(),
+        )
+        .into_response();
     }
     let mut res = next.run(req).await;
     allow(res.headers_mut(), &origin);
@@ -108,12 +157,27 @@ fn allow(h: &mut HeaderMap, origin: &str) {
 
 /// The session's tenant allows `origin`. For an unreadable or expired token any tenant's
 /// origin is enough, so that the widget can read its 401 `session_expired` answer.
-async fn session_tenant_allows(ctx: &ApiContext, authorization: Option<&str>, origin: &str) -> bool {
-    let token = authorization.and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer "))).map(str::trim);
-    if let Some(Ok(claims)) = token.map(|t| ctx.signer.verify(Purpose::WidgetSession, t, ctx.now_secs())) {
+async fn session_tenant_allows(
+    ctx: &ApiContext,
+    authorization: Option<&str>,
+    origin: &str,
+) -> bool {
+    let token = authorization
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(str::trim);
+    if let Some(Ok(claims)) =
+        token.map(|t| ctx.signer.verify(Purpose::WidgetSession, t, ctx.now_secs()))
+    {
         return matches!(ctx.db.tenant_by_id(&claims.t).await, Ok(Some(t)) if t.allows_origin(origin));
     }
-    ctx.db.list_tenants().await.map(|ts| ts.iter().any(|t| t.allows_origin(origin))).unwrap_or(false)
+    ctx.db
+        .list_tenants()
+        .await
+        .map(|ts| ts.iter().any(|t| t.allows_origin(origin)))
+        .unwrap_or(false)
 }
 
 async fn packages(State(ctx): State<ApiContext>, s: WidgetSession) -> Result<Json<PackageList>> {
@@ -126,15 +190,25 @@ async fn create_order(
     headers: HeaderMap,
     JsonBody(mut order): JsonBody<WidgetOrderRequest>,
 ) -> Result<(StatusCode, Json<OrderState>)> {
-    let key = headers.get(IDEMPOTENCY_KEY_HEADER).and_then(|v| v.to_str().ok()).map(str::trim).filter(|k| !k.is_empty());
+    let key = headers
+        .get(IDEMPOTENCY_KEY_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|k| !k.is_empty());
     if key.is_some_and(|k| k.len() > 255) {
-        return Err(Error::BadRequest("Idempotency-Key must be at most 255 characters.".into()));
+        return Err(Error::BadRequest(
+            "Idempotency-Key must be at most 255 characters.".into(),
+        ));
     }
     // Scope: an order-scoped session orders that id; an applicant-scoped one that applicant.
     if let Some(o) = &s.claims.o {
         match &order.background_check_id {
             None => order.background_check_id = Some(o.clone()),
-            Some(b) if b != o => return Err(Error::Forbidden("This session may only place its own order.".into())),
+            Some(b) if b != o => {
+                return Err(Error::Forbidden(
+                    "This session may only place its own order.".into(),
+                ))
+            }
             _ => {}
         }
     }
@@ -142,7 +216,9 @@ async fn create_order(
         if order.applicant.id.is_empty() {
             order.applicant.id = a.clone();
         } else if &order.applicant.id != a {
-            return Err(Error::Forbidden("This session may only order for its own applicant.".into()));
+            return Err(Error::Forbidden(
+                "This session may only order for its own applicant.".into(),
+            ));
         }
     }
     let errors = screening_wire::validate::validate_widget_order(&order);
@@ -152,12 +228,26 @@ async fn create_order(
     let bcid = match (&order.background_check_id, key) {
         (Some(b), _) => b.clone(),
         // Derived from the idempotency key, so a retried request finds the same order.
-        (None, Some(k)) => format!("w-{}", &crate::crypto::sha256_hex(format!("{}\0{k}", s.tenant.id).as_bytes())[..24]),
+        (None, Some(k)) => format!(
+            "w-{}",
+            &crate::crypto::sha256_hex(format!("{}\0{k}", s.tenant.id).as_bytes())[..24]
+        ),
         (None, None) => format!("w-{}", uuid::Uuid::new_v4().simple()),
     };
     order.background_check_id = Some(bcid.clone());
-    let hash = crate::crypto::sha256_hex(&[b"widget\0".as_slice(), &serde_json::to_vec(&order).expect("serialise")].concat());
-    let webhook_url = s.tenant.settings.default_webhook_url.clone().unwrap_or_default();
+    let hash = crate::crypto::sha256_hex(
+        &[
+            b"widget\0".as_slice(),
+            &serde_json::to_vec(&order).expect("serialise"),
+        ]
+        .concat(),
+    );
+    let webhook_url = s
+        .tenant
+        .settings
+        .default_webhook_url
+        .clone()
+        .unwrap_or_default();
     let req = PlaceRequest {
         source: "widget",
         background_check_id: &bcid,
@@ -167,7 +257,10 @@ async fn create_order(
         applicant: &order.applicant,
         request_hash: hash,
     };
-    Ok((StatusCode::CREATED, Json(place(&ctx, &s.tenant, &req).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(place(&ctx, &s.tenant, &req).await?),
+    ))
 }
 
 fn not_found(id: &str) -> Error {
@@ -175,22 +268,43 @@ fn not_found(id: &str) -> Error {
 }
 
 /// The order if this session may see it (404 otherwise: no existence leak).
-async fn visible_order(ctx: &ApiContext, s: &WidgetSession, id: &str) -> Result<crate::db::orders::OrderRow> {
-    let o = ctx.db.order(&s.tenant.id, id).await?.ok_or_else(|| not_found(id))?;
+async fn visible_order(
+    ctx: &ApiContext,
+    s: &WidgetSession,
+    id: &str,
+) -> Result<crate::db::orders::OrderRow> {
+    let o = ctx
+        .db
+        .order(&s.tenant.id, id)
+        .await?
+        .ok_or_else(|| not_found(id))?;
     if !s.may_see(id, o.applicant_id.as_deref()) {
         return Err(not_found(id));
     }
     Ok(o)
 }
 
-async fn show_order(State(ctx): State<ApiContext>, s: WidgetSession, Path(id): Path<String>) -> Result<Json<OrderState>> {
+async fn show_order(
+    State(ctx): State<ApiContext>,
+    s: WidgetSession,
+    Path(id): Path<String>,
+) -> Result<Json<OrderState>> {
     visible_order(&ctx, &s, &id).await?;
-    load_state(&ctx, &s.tenant.id, &id).await?.map(Json).ok_or_else(|| not_found(&id))
+    load_state(&ctx, &s.tenant.id, &id)
+        .await?
+        .map(Json)
+        .ok_or_else(|| not_found(&id))
 }
 
-async fn apply_link(State(ctx): State<ApiContext>, s: WidgetSession, Path(id): Path<String>) -> Result<Json<ApplyLink>> {
+async fn apply_link(
+    State(ctx): State<ApiContext>,
+    s: WidgetSession,
+    Path(id): Path<String>,
+) -> Result<Json<ApplyLink>> {
     if !s.scoped() {
-        return Err(Error::Forbidden("Apply links need a session scoped to the applicant or the order.".into()));
+        return Err(Error::Forbidden(
+            "Apply links need a session scoped to the applicant or the order.".into(),
+        ));
     }
     visible_order(&ctx, &s, &id).await?;
     // One intake per invitation (package first, then add-ons in order), only those still
@@ -202,7 +316,13 @@ async fn apply_link(State(ctx): State<ApiContext>, s: WidgetSession, Path(id): P
         .await?
         .into_iter()
         .filter(open_for_intake)
-        .filter_map(|i| Some(ApplyStep { apply_url: i.apply_url?, package_id: i.package_id, add_on: i.add_on != 0 }))
+        .filter_map(|i| {
+            Some(ApplyStep {
+                apply_url: i.apply_url?,
+                package_id: i.package_id,
+                add_on: i.add_on != 0,
+            })
+        })
         .collect();
     let Some(first) = steps.first() else {
         return Err(Error::Conflict(
@@ -220,8 +340,13 @@ async fn apply_link(State(ctx): State<ApiContext>, s: WidgetSession, Path(id): P
 /// The item's invitation still takes the candidate's intake: not completed, canceled or
 /// expired, and the item has not moved past `invited`.
 fn open_for_intake(i: &crate::db::orders::ItemRow) -> bool {
-    !matches!(i.invitation_status.as_deref(), Some("completed" | "canceled" | "expired"))
-        && matches!(crate::orders::view::status_of(&i.status), CheckStatus::Pending | CheckStatus::Invited)
+    !matches!(
+        i.invitation_status.as_deref(),
+        Some("completed" | "canceled" | "expired")
+    ) && matches!(
+        crate::orders::view::status_of(&i.status),
+        CheckStatus::Pending | CheckStatus::Invited
+    )
 }
 
 async fn report_token(
@@ -233,33 +358,79 @@ async fn report_token(
         (Some(b), _) => {
             visible_order(&ctx, &s, b).await?;
             let items = ctx.db.order_items(&s.tenant.id, b).await?;
-            let id = req.report_id.clone().or_else(|| items.iter().find_map(|i| i.report_id.clone()));
+            let id = req
+                .report_id
+                .clone()
+                .or_else(|| items.iter().find_map(|i| i.report_id.clone()));
             match id {
-                Some(r) if items.iter().any(|i| i.report_id.as_deref() == Some(r.as_str())) => r,
-                Some(_) => return Err(Error::NotFound("That report does not belong to this order.".into())),
-                None => return Err(Error::Conflict("This order has no Yardstik report yet.".into())),
+                Some(r)
+                    if items
+                        .iter()
+                        .any(|i| i.report_id.as_deref() == Some(r.as_str())) =>
+                {
+                    r
+                }
+                Some(_) => {
+                    return Err(Error::NotFound(
+                        "That report does not belong to this order.".into(),
+                    ))
+                }
+                None => {
+                    return Err(Error::Conflict(
+                        "This order has no Yardstik report yet.".into(),
+                    ))
+                }
             }
         }
         (None, Some(r)) => {
-            let item = ctx.db.item_by_yardstik(&s.tenant.id, YardstikRef::Report, r).await?.ok_or_else(|| not_found(r))?;
+            let item = ctx
+                .db
+                .item_by_yardstik(&s.tenant.id, YardstikRef::Report, r)
+                .await?
+                .ok_or_else(|| not_found(r))?;
             visible_order(&ctx, &s, &item.background_check_id).await?;
             r.clone()
         }
-        (None, None) => return Err(Error::field("background_check_id", "Name the order (background_check_id) or the report_id.")),
+        (None, None) => {
+            return Err(Error::field(
+                "background_check_id",
+                "Name the order (background_check_id) or the report_id.",
+            ))
+        }
     };
-    let tok = ctx.yardstik.web_token(&s.tenant.credentials, &s.tenant.settings.web_token_user_email).await?;
-    Ok(Json(ReportToken { token: tok.token, domain: ctx.config.yardstik_app_origin.clone(), report_id }))
+    let tok = ctx
+        .yardstik
+        .web_token(
+            &s.tenant.credentials,
+            &s.tenant.settings.web_token_user_email,
+        )
+        .await?;
+    Ok(Json(ReportToken {
+        token: tok.token,
+        domain: ctx.config.yardstik_app_origin.clone(),
+        report_id,
+    }))
 }
 
-async fn disclosures_token(State(ctx): State<ApiContext>, s: WidgetSession) -> Result<Json<DisclosuresToken>> {
+async fn disclosures_token(
+    State(ctx): State<ApiContext>,
+    s: WidgetSession,
+) -> Result<Json<DisclosuresToken>> {
     if s.scoped() {
-        return Err(Error::Forbidden("Disclosures need an unscoped session.".into()));
+        return Err(Error::Forbidden(
+            "Disclosures need an unscoped session.".into(),
+        ));
     }
-    let tok = ctx.yardstik.web_token(&s.tenant.credentials, &s.tenant.settings.web_token_user_email).await?;
+    let tok = ctx
+        .yardstik
+        .web_token(
+            &s.tenant.credentials,
+            &s.tenant.settings.web_token_user_email,
+        )
+        .await?;
     Ok(Json(DisclosuresToken {
         token: tok.token,
         domain: ctx.config.yardstik_app_origin.clone(),
         account_id: s.tenant.credentials.yardstik_account_id.clone(),
     }))
 }
-

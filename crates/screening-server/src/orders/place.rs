@@ -42,16 +42,35 @@ pub struct PlaceRequest<'a> {
 
 /// Catalog checks: the package must be a (non add-on) catalog package, each add-on an
 /// add-on. Returns (ATS id, Yardstik account package id, is add-on), package first.
-pub fn resolve_items(tenant: &Tenant, package_id: &str, add_ons: &[String]) -> Result<Vec<(String, String, bool)>, Error> {
+pub fn resolve_items(
+    tenant: &Tenant,
+    package_id: &str,
+    add_ons: &[String],
+) -> Result<Vec<(String, String, bool)>, Error> {
     let mut errors = Vec::new();
     let mut items = Vec::new();
-    let packages: Vec<&str> = tenant.settings.catalog.iter().filter(|e| !e.add_on).map(|e| e.id.as_str()).collect();
-    let addons: Vec<&str> = tenant.settings.catalog.iter().filter(|e| e.add_on).map(|e| e.id.as_str()).collect();
+    let packages: Vec<&str> = tenant
+        .settings
+        .catalog
+        .iter()
+        .filter(|e| !e.add_on)
+        .map(|e| e.id.as_str())
+        .collect();
+    let addons: Vec<&str> = tenant
+        .settings
+        .catalog
+        .iter()
+        .filter(|e| e.add_on)
+        .map(|e| e.id.as_str())
+        .collect();
     match tenant.entry(package_id).filter(|e| !e.add_on) {
         Some(e) => items.push((e.id.clone(), e.yardstik_account_package_id.clone(), false)),
         None => errors.push(screening_wire::FieldError {
             field: "package_id".into(),
-            message: format!("Unknown package {package_id}. Available packages: {}.", packages.join(", ")),
+            message: format!(
+                "Unknown package {package_id}. Available packages: {}.",
+                packages.join(", ")
+            ),
         }),
     }
     for (i, a) in add_ons.iter().enumerate() {
@@ -59,7 +78,10 @@ pub fn resolve_items(tenant: &Tenant, package_id: &str, add_ons: &[String]) -> R
             Some(e) => items.push((e.id.clone(), e.yardstik_account_package_id.clone(), true)),
             None => errors.push(screening_wire::FieldError {
                 field: format!("add_on_package_ids[{i}]"),
-                message: format!("Unknown add-on package {a}. Available add-ons: {}.", addons.join(", ")),
+                message: format!(
+                    "Unknown add-on package {a}. Available add-ons: {}.",
+                    addons.join(", ")
+                ),
             }),
         }
     }
@@ -71,7 +93,10 @@ pub fn resolve_items(tenant: &Tenant, package_id: &str, add_ons: &[String]) -> R
 }
 
 pub async fn check_webhook_url(tenant: &Tenant, url: &str) -> Result<(), Error> {
-    ssrf::check(url, &tenant.settings).await.map(|_| ()).map_err(|e| Error::field("webhook_url", e.to_string()))
+    ssrf::check(url, &tenant.settings)
+        .await
+        .map(|_| ())
+        .map_err(|e| Error::field("webhook_url", e.to_string()))
 }
 
 fn lease_until(ctx: &ApiContext, items: usize) -> i64 {
@@ -79,7 +104,11 @@ fn lease_until(ctx: &ApiContext, items: usize) -> i64 {
 }
 
 /// Place (or replay) an order. The answer is the 201 body.
-pub async fn place(ctx: &ApiContext, tenant: &Tenant, req: &PlaceRequest<'_>) -> Result<OrderState, Error> {
+pub async fn place(
+    ctx: &ApiContext,
+    tenant: &Tenant,
+    req: &PlaceRequest<'_>,
+) -> Result<OrderState, Error> {
     let items = resolve_items(tenant, req.package_id, req.add_on_package_ids)?;
     if !req.webhook_url.is_empty() {
         check_webhook_url(tenant, req.webhook_url).await?;
@@ -111,21 +140,39 @@ pub async fn place(ctx: &ApiContext, tenant: &Tenant, req: &PlaceRequest<'_>) ->
             }
             match row.claim.as_str() {
                 "created" => {
-                    if let Some(resp) = row.response.as_deref().and_then(|r| serde_json::from_str(r).ok()) {
+                    if let Some(resp) = row
+                        .response
+                        .as_deref()
+                        .and_then(|r| serde_json::from_str(r).ok())
+                    {
                         return Ok(resp);
                     }
                 }
                 "failed" if waited => {
-                    return Err(Error::Replay(row.error_status.unwrap_or(502) as u16, row.error_body.unwrap_or_default()));
+                    return Err(Error::Replay(
+                        row.error_status.unwrap_or(502) as u16,
+                        row.error_body.unwrap_or_default(),
+                    ));
                 }
                 "failed" => {
-                    if ctx.db.reclaim_order(&tenant.id, req.background_check_id, new.lease_until).await? {
+                    if ctx
+                        .db
+                        .reclaim_order(&tenant.id, req.background_check_id, new.lease_until)
+                        .await?
+                    {
                         return create(ctx, tenant, req).await;
                     }
                 }
                 _ => {
                     if row.lease_until < now_ms()
-                        && ctx.db.reclaim_order(&tenant.id, req.background_check_id, lease_until(ctx, items.len())).await?
+                        && ctx
+                            .db
+                            .reclaim_order(
+                                &tenant.id,
+                                req.background_check_id,
+                                lease_until(ctx, items.len()),
+                            )
+                            .await?
                     {
                         return create(ctx, tenant, req).await;
                     }
@@ -133,7 +180,9 @@ pub async fn place(ctx: &ApiContext, tenant: &Tenant, req: &PlaceRequest<'_>) ->
             }
         }
         if Instant::now() > deadline {
-            return Err(Error::Unavailable("This order is still being placed; retry in a moment.".into()));
+            return Err(Error::Unavailable(
+                "This order is still being placed; retry in a moment.".into(),
+            ));
         }
         waited = true;
         tokio::time::sleep(Duration::from_millis(40)).await;
@@ -141,7 +190,12 @@ pub async fn place(ctx: &ApiContext, tenant: &Tenant, req: &PlaceRequest<'_>) ->
 }
 
 fn candidate(a: &Applicant) -> NewCandidate {
-    let opt = |v: &Option<String>| v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
+    let opt = |v: &Option<String>| {
+        v.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+    };
     let addresses = match (opt(&a.address), opt(&a.city), opt(&a.state), opt(&a.zip)) {
         (Some(line1), Some(city), Some(state), Some(zip_code)) => vec![NewAddress {
             line1,
@@ -157,26 +211,44 @@ fn candidate(a: &Applicant) -> NewCandidate {
         first_name: a.first_name.trim().to_string(),
         last_name: a.last_name.trim().to_string(),
         email: a.email.trim().to_string(),
-        phone: a.phone.as_deref().and_then(screening_wire::validate::phone_e164),
+        phone: a
+            .phone
+            .as_deref()
+            .and_then(screening_wire::validate::phone_e164),
         external_id: Some(a.id.clone()).filter(|s| !s.is_empty()),
         addresses,
     }
 }
 
 /// The claim holder's work.
-async fn create(ctx: &ApiContext, tenant: &Tenant, req: &PlaceRequest<'_>) -> Result<OrderState, Error> {
+async fn create(
+    ctx: &ApiContext,
+    tenant: &Tenant,
+    req: &PlaceRequest<'_>,
+) -> Result<OrderState, Error> {
     let bcid = req.background_check_id;
     match create_inner(ctx, tenant, req).await {
         Ok(state) => {
-            ctx.db.finish_order(&tenant.id, bcid, &serde_json::to_string(&state).expect("serialise")).await?;
-            ctx.metrics.inc("screening_orders_created_total", &[("source", req.source)]);
+            ctx.db
+                .finish_order(
+                    &tenant.id,
+                    bcid,
+                    &serde_json::to_string(&state).expect("serialise"),
+                )
+                .await?;
+            ctx.metrics
+                .inc("screening_orders_created_total", &[("source", req.source)]);
             tracing::info!(tenant = %tenant.ats_account_id, background_check_id = bcid, "order placed");
             Ok(state)
         }
         Err(e) => {
             let (status, body) = e.status_and_body();
             let body = serde_json::to_string(&body).expect("serialise");
-            if let Err(db) = ctx.db.fail_order(&tenant.id, bcid, status.as_u16(), &body).await {
+            if let Err(db) = ctx
+                .db
+                .fail_order(&tenant.id, bcid, status.as_u16(), &body)
+                .await
+            {
                 tracing::error!(error = %db, "could not record the failed order");
             }
             tracing::warn!(tenant = %tenant.ats_account_id, background_check_id = bcid, status = status.as_u16(), "order failed");
@@ -185,10 +257,18 @@ async fn create(ctx: &ApiContext, tenant: &Tenant, req: &PlaceRequest<'_>) -> Re
     }
 }
 
-async fn create_inner(ctx: &ApiContext, tenant: &Tenant, req: &PlaceRequest<'_>) -> Result<OrderState, Error> {
+async fn create_inner(
+    ctx: &ApiContext,
+    tenant: &Tenant,
+    req: &PlaceRequest<'_>,
+) -> Result<OrderState, Error> {
     let bcid = req.background_check_id;
     let creds = &tenant.credentials;
-    let row = ctx.db.order(&tenant.id, bcid).await?.ok_or_else(|| anyhow::anyhow!("claimed order vanished"))?;
+    let row = ctx
+        .db
+        .order(&tenant.id, bcid)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("claimed order vanished"))?;
     // A resumed attempt (an earlier one created the candidate) may have lost the answer of
     // an invitation Yardstik did create: look for it before creating another.
     let resumed = row.candidate_id.is_some();
@@ -196,7 +276,10 @@ async fn create_inner(ctx: &ApiContext, tenant: &Tenant, req: &PlaceRequest<'_>)
     let candidate_id = match row.candidate_id {
         Some(c) => c,
         None => {
-            let (c, existed) = ctx.yardstik.create_candidate(creds, &candidate(req.applicant)).await?;
+            let (c, existed) = ctx
+                .yardstik
+                .create_candidate(creds, &candidate(req.applicant))
+                .await?;
             tracing::info!(background_check_id = bcid, candidate_id = %c.id, existed, "yardstik candidate ready");
             ctx.db.set_candidate(&tenant.id, bcid, &c.id).await?;
             c.id
@@ -206,7 +289,18 @@ async fn create_inner(ctx: &ApiContext, tenant: &Tenant, req: &PlaceRequest<'_>)
         if item.invitation_id.is_some() {
             continue;
         }
-        let adopted = if resumed { adopt(ctx, tenant, &candidate_id, &item.yardstik_package_id, &since).await? } else { None };
+        let adopted = if resumed {
+            adopt(
+                ctx,
+                tenant,
+                &candidate_id,
+                &item.yardstik_package_id,
+                &since,
+            )
+            .await?
+        } else {
+            None
+        };
         let inv = match adopted {
             Some(inv) => {
                 tracing::info!(background_check_id = bcid, invitation_id = %inv.id, "adopted an invitation created by an earlier attempt");
@@ -216,7 +310,11 @@ async fn create_inner(ctx: &ApiContext, tenant: &Tenant, req: &PlaceRequest<'_>)
                 ctx.yardstik
                     .create_invitation(
                         creds,
-                        &NewInvitation { account_package_id: item.yardstik_package_id.clone(), candidate_id: candidate_id.clone(), expires_at: None },
+                        &NewInvitation {
+                            account_package_id: item.yardstik_package_id.clone(),
+                            candidate_id: candidate_id.clone(),
+                            expires_at: None,
+                        },
                     )
                     .await?
             }
@@ -229,9 +327,19 @@ async fn create_inner(ctx: &ApiContext, tenant: &Tenant, req: &PlaceRequest<'_>)
             report_status: inv.report.as_ref().and_then(|r| r.status.clone()),
             apply_url: inv.apply_url(),
         };
-        apply(ctx, tenant, bcid, &item.package_id, upd, "Candidate invited by Yardstik").await?;
+        apply(
+            ctx,
+            tenant,
+            bcid,
+            &item.package_id,
+            upd,
+            "Candidate invited by Yardstik",
+        )
+        .await?;
     }
-    load_state(ctx, &tenant.id, bcid).await?.ok_or_else(|| anyhow::anyhow!("order vanished").into())
+    load_state(ctx, &tenant.id, bcid)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("order vanished").into())
 }
 
 /// An open invitation of this candidate and package, created since the order was received
@@ -243,12 +351,24 @@ async fn adopt(
     package: &str,
     since: &str,
 ) -> Result<Option<crate::yardstik::types::Invitation>, Error> {
-    let found = ctx.yardstik.find_invitations(&tenant.credentials, candidate_id, package, since).await?;
+    let found = ctx
+        .yardstik
+        .find_invitations(&tenant.credentials, candidate_id, package, since)
+        .await?;
     for inv in found {
         if matches!(inv.status.as_deref(), Some("canceled" | "expired")) {
             continue;
         }
-        if ctx.db.item_by_yardstik(&tenant.id, crate::db::orders::YardstikRef::Invitation, &inv.id).await?.is_none() {
+        if ctx
+            .db
+            .item_by_yardstik(
+                &tenant.id,
+                crate::db::orders::YardstikRef::Invitation,
+                &inv.id,
+            )
+            .await?
+            .is_none()
+        {
             return Ok(Some(inv));
         }
     }

@@ -18,7 +18,9 @@ pub fn map_report(status: &str) -> Option<State> {
         "final_adverse" => (Complete, Some(Fail)),
         "canceled" => (Canceled, None),
         "expired" => (Expired, None),
-        "processing" | "pending" | "queued" | "approved_to_process" | "ys_qa_review" => (Processing, None),
+        "processing" | "pending" | "queued" | "approved_to_process" | "ys_qa_review" => {
+            (Processing, None)
+        }
         "pending_approval" | "exception" | "dispute" | "info_requested" => (ActionRequired, None),
         _ => return None, // created, archived, unknown
     })
@@ -37,7 +39,9 @@ pub fn map_invitation(status: &str) -> Option<State> {
 
 /// One item (one invitation and its report): the report decides once it says anything.
 pub fn map_item(invitation: Option<&str>, report: Option<&str>) -> Option<State> {
-    report.and_then(map_report).or_else(|| invitation.and_then(map_invitation))
+    report
+        .and_then(map_report)
+        .or_else(|| invitation.and_then(map_invitation))
 }
 
 fn rank(s: CheckStatus) -> u8 {
@@ -65,14 +69,26 @@ pub fn combine(items: &[(State, bool)]) -> State {
     if matches!(primary, CheckStatus::Canceled | CheckStatus::Expired) {
         return (*primary, None);
     }
-    let open: Vec<CheckStatus> = items.iter().map(|((s, _), _)| *s).filter(|s| !s.is_final()).collect();
+    let open: Vec<CheckStatus> = items
+        .iter()
+        .map(|((s, _), _)| *s)
+        .filter(|s| !s.is_final())
+        .collect();
     if !open.is_empty() {
         if open.contains(&CheckStatus::ActionRequired) {
             return (CheckStatus::ActionRequired, None);
         }
-        return (open.into_iter().min_by_key(|s| rank(*s)).expect("non-empty"), None);
+        return (
+            open.into_iter()
+                .min_by_key(|s| rank(*s))
+                .expect("non-empty"),
+            None,
+        );
     }
-    let results = items.iter().filter(|((s, _), _)| *s == CheckStatus::Complete).filter_map(|((_, r), _)| *r);
+    let results = items
+        .iter()
+        .filter(|((s, _), _)| *s == CheckStatus::Complete)
+        .filter_map(|((_, r), _)| *r);
     (CheckStatus::Complete, CheckResult::combine(results))
 }
 
@@ -130,9 +146,18 @@ mod tests {
 
     #[test]
     fn report_wins_once_it_says_something() {
-        assert_eq!(map_item(Some("invite_sent"), Some("created")), Some((Invited, None)));
-        assert_eq!(map_item(Some("completed"), Some("clear")), Some((Complete, Some(Pass))));
-        assert_eq!(map_item(Some("canceled"), Some("created")), Some((Canceled, None)));
+        assert_eq!(
+            map_item(Some("invite_sent"), Some("created")),
+            Some((Invited, None))
+        );
+        assert_eq!(
+            map_item(Some("completed"), Some("clear")),
+            Some((Complete, Some(Pass)))
+        );
+        assert_eq!(
+            map_item(Some("canceled"), Some("created")),
+            Some((Canceled, None))
+        );
         assert_eq!(map_item(Some("expired"), None), Some((Expired, None)));
         assert_eq!(map_item(None, Some("archived")), None);
     }
@@ -140,23 +165,68 @@ mod tests {
     #[test]
     fn combining_package_and_add_ons() {
         let c = |s: CheckStatus, r: Option<CheckResult>| (s, r);
-        assert_eq!(combine(&[(c(Complete, Some(Pass)), false), (c(Complete, Some(Consider)), true)]), (Complete, Some(Consider)));
-        assert_eq!(combine(&[(c(Complete, Some(Fail)), false), (c(Complete, Some(Pass)), true)]), (Complete, Some(Fail)));
-        assert_eq!(combine(&[(c(Complete, Some(Pass)), false), (c(Processing, None), true)]), (Processing, None));
-        assert_eq!(combine(&[(c(Invited, None), false), (c(Processing, None), true)]), (Invited, None));
-        assert_eq!(combine(&[(c(Processing, None), false), (c(ActionRequired, None), true)]), (ActionRequired, None));
-        assert_eq!(combine(&[(c(Canceled, None), false), (c(Complete, Some(Pass)), true)]), (Canceled, None));
+        assert_eq!(
+            combine(&[
+                (c(Complete, Some(Pass)), false),
+                (c(Complete, Some(Consider)), true)
+            ]),
+            (Complete, Some(Consider))
+        );
+        assert_eq!(
+            combine(&[
+                (c(Complete, Some(Fail)), false),
+                (c(Complete, Some(Pass)), true)
+            ]),
+            (Complete, Some(Fail))
+        );
+        assert_eq!(
+            combine(&[
+                (c(Complete, Some(Pass)), false),
+                (c(Processing, None), true)
+            ]),
+            (Processing, None)
+        );
+        assert_eq!(
+            combine(&[(c(Invited, None), false), (c(Processing, None), true)]),
+            (Invited, None)
+        );
+        assert_eq!(
+            combine(&[
+                (c(Processing, None), false),
+                (c(ActionRequired, None), true)
+            ]),
+            (ActionRequired, None)
+        );
+        assert_eq!(
+            combine(&[(c(Canceled, None), false), (c(Complete, Some(Pass)), true)]),
+            (Canceled, None)
+        );
         assert_eq!(combine(&[(c(Expired, None), false)]), (Expired, None));
-        assert_eq!(combine(&[(c(Complete, Some(Pass)), false), (c(Expired, None), true)]), (Complete, Some(Pass)));
+        assert_eq!(
+            combine(&[(c(Complete, Some(Pass)), false), (c(Expired, None), true)]),
+            (Complete, Some(Pass))
+        );
     }
 
     #[test]
     fn notification_rules() {
-        assert!(should_notify((Processing, None), (Complete, Some(Pass)), false));
+        assert!(should_notify(
+            (Processing, None),
+            (Complete, Some(Pass)),
+            false
+        ));
         assert!(!should_notify((Invited, None), (Processing, None), false));
         assert!(should_notify((Invited, None), (Processing, None), true));
-        assert!(!should_notify((Complete, Some(Pass)), (Complete, Some(Pass)), true));
-        assert!(should_notify((Complete, Some(Consider)), (Complete, Some(Fail)), false));
+        assert!(!should_notify(
+            (Complete, Some(Pass)),
+            (Complete, Some(Pass)),
+            true
+        ));
+        assert!(should_notify(
+            (Complete, Some(Consider)),
+            (Complete, Some(Fail)),
+            false
+        ));
         assert!(!should_notify((Pending, None), (Pending, None), true));
     }
 }

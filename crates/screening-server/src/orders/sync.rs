@@ -36,14 +36,30 @@ pub async fn apply(
         return Ok(None);
     };
     macro_rules! merge { ($($f:ident),*) => { $( if upd.$f.is_some() { item.$f = upd.$f.clone(); } )* } }
-    merge!(invitation_id, invitation_status, report_id, report_status, apply_url);
-    if let Some((s, r)) = map_item(item.invitation_status.as_deref(), item.report_status.as_deref()) {
+    merge!(
+        invitation_id,
+        invitation_status,
+        report_id,
+        report_status,
+        apply_url
+    );
+    if let Some((s, r)) = map_item(
+        item.invitation_status.as_deref(),
+        item.report_status.as_deref(),
+    ) {
         item.status = s.as_str().to_string();
         item.result = r.map(|r| r.as_str().to_string());
     }
     update_item(&mut tx, item).await?;
-    let states: Vec<(State, bool)> =
-        items.iter().map(|i| ((status_of(&i.status), result_of(i.result.as_deref())), i.add_on != 0)).collect();
+    let states: Vec<(State, bool)> = items
+        .iter()
+        .map(|i| {
+            (
+                (status_of(&i.status), result_of(i.result.as_deref())),
+                i.add_on != 0,
+            )
+        })
+        .collect();
     let next = combine(&states);
     let prev = (status_of(&order.status), result_of(order.result.as_deref()));
     if next == prev {
@@ -51,10 +67,27 @@ pub async fn apply(
         return Ok(None);
     }
     let (status, result) = next;
-    update_order_status(&mut tx, &tenant.id, bcid, status.as_str(), result.map(|r| r.as_str())).await?;
+    update_order_status(
+        &mut tx,
+        &tenant.id,
+        bcid,
+        status.as_str(),
+        result.map(|r| r.as_str()),
+    )
+    .await?;
     let now = crate::db::now_ms();
-    insert_event(&mut tx, &tenant.id, bcid, now, status.as_str(), result.map(|r| r.as_str()), Some(detail)).await?;
-    let notify = should_notify(prev, next, tenant.settings.progress_updates) && !order.webhook_url.is_empty();
+    insert_event(
+        &mut tx,
+        &tenant.id,
+        bcid,
+        now,
+        status.as_str(),
+        result.map(|r| r.as_str()),
+        Some(detail),
+    )
+    .await?;
+    let notify = should_notify(prev, next, tenant.settings.progress_updates)
+        && !order.webhook_url.is_empty();
     if notify {
         let link = link_for(ctx, &tenant.id, bcid, status, &items);
         let body = serde_json::to_string(&webhook(bcid, status, result, link)).expect("serialise");
@@ -64,7 +97,13 @@ pub async fn apply(
     if notify {
         ctx.outbox_wake.notify_one();
     }
-    tracing::info!(background_check_id = bcid, status = status.as_str(), result = result.map(|r| r.as_str()), notify, "order status changed");
+    tracing::info!(
+        background_check_id = bcid,
+        status = status.as_str(),
+        result = result.map(|r| r.as_str()),
+        notify,
+        "order status changed"
+    );
     Ok(Some(next))
 }
 
@@ -72,4 +111,3 @@ pub async fn apply(
 pub fn describe(resource: &str, status: &str) -> String {
     format!("Yardstik {resource} status: {status}")
 }
-

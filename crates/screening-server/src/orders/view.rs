@@ -3,8 +3,8 @@
 use screening_wire::{CheckResult, CheckStatus, OrderEvent, OrderItem, OrderState, ResultWebhook};
 
 use crate::app::ApiContext;
-use crate::db::orders::{events_in, items_in, order_in, EventRow, ItemRow, OrderRow};
 use crate::db::ms_to_rfc3339;
+use crate::db::orders::{events_in, items_in, order_in, EventRow, ItemRow, OrderRow};
 use crate::tokens::{Claims, Purpose};
 
 pub fn status_of(s: &str) -> CheckStatus {
@@ -23,15 +23,31 @@ pub fn result_link(ctx: &ApiContext, tenant_id: &str, bcid: &str) -> String {
         o: Some(bcid.to_string()),
         exp: ctx.now_secs() + ctx.config.result_link_ttl.as_secs() as i64,
     };
-    format!("{}/r/{}", ctx.public_url, ctx.signer.sign(Purpose::ResultLink, &claims))
+    format!(
+        "{}/r/{}",
+        ctx.public_url,
+        ctx.signer.sign(Purpose::ResultLink, &claims)
+    )
 }
 
 /// A link exists once the order is complete and its package has a report.
-pub fn link_for(ctx: &ApiContext, tenant_id: &str, bcid: &str, status: CheckStatus, items: &[ItemRow]) -> Option<String> {
-    (status == CheckStatus::Complete && items.iter().any(|i| i.report_id.is_some())).then(|| result_link(ctx, tenant_id, bcid))
+pub fn link_for(
+    ctx: &ApiContext,
+    tenant_id: &str,
+    bcid: &str,
+    status: CheckStatus,
+    items: &[ItemRow],
+) -> Option<String> {
+    (status == CheckStatus::Complete && items.iter().any(|i| i.report_id.is_some()))
+        .then(|| result_link(ctx, tenant_id, bcid))
 }
 
-pub fn order_state(ctx: &ApiContext, o: &OrderRow, items: &[ItemRow], events: &[EventRow]) -> OrderState {
+pub fn order_state(
+    ctx: &ApiContext,
+    o: &OrderRow,
+    items: &[ItemRow],
+    events: &[EventRow],
+) -> OrderState {
     let status = status_of(&o.status);
     OrderState {
         background_check_id: o.background_check_id.clone(),
@@ -67,18 +83,36 @@ pub fn order_state(ctx: &ApiContext, o: &OrderRow, items: &[ItemRow], events: &[
 }
 
 /// The order, its items and history read in one transaction (one consistent snapshot).
-pub async fn load_state(ctx: &ApiContext, tenant_id: &str, bcid: &str) -> Result<Option<OrderState>, sqlx::Error> {
+pub async fn load_state(
+    ctx: &ApiContext,
+    tenant_id: &str,
+    bcid: &str,
+) -> Result<Option<OrderState>, sqlx::Error> {
     let mut tx = ctx.db.pool.begin().await?;
     if ctx.db.backend == crate::db::Backend::Postgres {
-        sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ").execute(&mut *tx).await?;
+        sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            .execute(&mut *tx)
+            .await?;
     }
-    let Some(o) = order_in(&mut tx, tenant_id, bcid, "").await? else { return Ok(None) };
+    let Some(o) = order_in(&mut tx, tenant_id, bcid, "").await? else {
+        return Ok(None);
+    };
     let items = items_in(&mut tx, tenant_id, bcid).await?;
     let events = events_in(&mut tx, tenant_id, bcid).await?;
     tx.commit().await?;
     Ok(Some(order_state(ctx, &o, &items, &events)))
 }
 
-pub fn webhook(bcid: &str, status: CheckStatus, result: Option<CheckResult>, link: Option<String>) -> ResultWebhook {
-    ResultWebhook { background_check_id: bcid.to_string(), status, result, result_link_url: link }
+pub fn webhook(
+    bcid: &str,
+    status: CheckStatus,
+    result: Option<CheckResult>,
+    link: Option<String>,
+) -> ResultWebhook {
+    ResultWebhook {
+        background_check_id: bcid.to_string(),
+        status,
+        result,
+        result_link_url: link,
+    }
 }

@@ -85,28 +85,51 @@ async fn attempt(ctx: &ApiContext, owner: &str, row: OutboxRow) {
     let cfg = &ctx.config.delivery;
     let record = match outcome {
         Ok(status) => {
-            ctx.metrics.inc("screening_deliveries_total", &[("outcome", "delivered")]);
+            ctx.metrics
+                .inc("screening_deliveries_total", &[("outcome", "delivered")]);
             tracing::info!(delivery = %row.id, background_check_id = %row.background_check_id, status, "result webhook delivered");
-            Attempt::Delivered { status: i64::from(status) }
+            Attempt::Delivered {
+                status: i64::from(status),
+            }
         }
         Err(Failure::Refused(why)) => {
-            ctx.metrics.inc("screening_deliveries_total", &[("outcome", "refused")]);
+            ctx.metrics
+                .inc("screening_deliveries_total", &[("outcome", "refused")]);
             tracing::warn!(delivery = %row.id, reason = %why, "result webhook target refused; dead-lettered");
-            ctx.db.record_attempt(&row.id, owner, Attempt::Dead { status: None, error: why }).await.ok();
+            ctx.db
+                .record_attempt(
+                    &row.id,
+                    owner,
+                    Attempt::Dead {
+                        status: None,
+                        error: why,
+                    },
+                )
+                .await
+                .ok();
             return;
         }
         Err(f) => {
             let (status, error, throttled, retry_after) = match &f {
-                Failure::Status(s, ra) => (Some(i64::from(*s)), format!("receiver answered {s}"), *s == 429, *ra),
+                Failure::Status(s, ra) => (
+                    Some(i64::from(*s)),
+                    format!("receiver answered {s}"),
+                    *s == 429,
+                    *ra,
+                ),
                 Failure::Timeout => (None, "timeout".to_string(), true, None),
                 Failure::Transport => (None, "connection failed".to_string(), false, None),
                 Failure::Refused(_) => unreachable!(),
             };
             let done = row.attempts as usize + 1;
             if done > cfg.schedule.len() {
-                ctx.metrics.inc("screening_deliveries_total", &[("outcome", "dead")]);
+                ctx.metrics
+                    .inc("screening_deliveries_total", &[("outcome", "dead")]);
                 tracing::warn!(delivery = %row.id, background_check_id = %row.background_check_id, attempts = done, %error, "result webhook dead-lettered");
-                ctx.db.record_attempt(&row.id, owner, Attempt::Dead { status, error }).await.ok();
+                ctx.db
+                    .record_attempt(&row.id, owner, Attempt::Dead { status, error })
+                    .await
+                    .ok();
                 return;
             }
             let mut delay = jittered(cfg.schedule[done - 1], cfg.jitter);
@@ -116,9 +139,14 @@ async fn attempt(ctx: &ApiContext, owner: &str, row: OutboxRow) {
             if let Some(ra) = retry_after {
                 delay = delay.max(ra.min(cfg.retry_after_max));
             }
-            ctx.metrics.inc("screening_deliveries_total", &[("outcome", "retry")]);
+            ctx.metrics
+                .inc("screening_deliveries_total", &[("outcome", "retry")]);
             tracing::info!(delivery = %row.id, background_check_id = %row.background_check_id, attempt = done, %error, retry_in_ms = delay.as_millis() as u64, "result webhook failed; will retry");
-            Attempt::Retry { at: now_ms() + delay.as_millis() as i64, status, error }
+            Attempt::Retry {
+                at: now_ms() + delay.as_millis() as i64,
+                status,
+                error,
+            }
         }
     };
     if let Err(e) = ctx.db.record_attempt(&row.id, owner, record).await {
@@ -157,7 +185,10 @@ async fn send(ctx: &ApiContext, row: &OutboxRow) -> Result<u16, Failure> {
         .await;
     match res {
         Ok(r) if r.status().is_success() => Ok(r.status().as_u16()),
-        Ok(r) => Err(Failure::Status(r.status().as_u16(), parse_retry_after(r.headers()))),
+        Ok(r) => Err(Failure::Status(
+            r.status().as_u16(),
+            parse_retry_after(r.headers()),
+        )),
         Err(e) if e.is_timeout() => Err(Failure::Timeout),
         Err(_) => Err(Failure::Transport),
     }

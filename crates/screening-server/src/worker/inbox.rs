@@ -54,14 +54,20 @@ async fn process(ctx: &ApiContext, row: InboxRow) {
     let backoff = |n: i64| now_ms() + 500 * 2i64.pow(n.clamp(0, 10) as u32);
     let (state, at, err) = match outcome {
         Outcome::Done => ("done", now_ms(), None),
-        Outcome::Retry(why, limit) if row.attempts + 1 < limit => ("pending", backoff(row.attempts), Some(why.to_string())),
+        Outcome::Retry(why, limit) if row.attempts + 1 < limit => {
+            ("pending", backoff(row.attempts), Some(why.to_string()))
+        }
         Outcome::Retry(why, _) => ("failed", now_ms(), Some(why.to_string())),
         Outcome::Failed(why) => ("failed", now_ms(), Some(why)),
     };
     if state != "done" {
         tracing::info!(event_id = %row.event_id, state, reason = err.as_deref().unwrap_or(""), "yardstik event not applied");
     }
-    if let Err(e) = ctx.db.finish_event(&row.tenant_id, &row.event_id, state, at, err.as_deref()).await {
+    if let Err(e) = ctx
+        .db
+        .finish_event(&row.tenant_id, &row.event_id, state, at, err.as_deref())
+        .await
+    {
         tracing::error!(error = %e, "cannot record yardstik event outcome");
     }
 }
@@ -87,7 +93,11 @@ async fn handle(ctx: &ApiContext, row: &InboxRow) -> Outcome {
         _ => return Outcome::Done, // candidate, transaction, monitor, account…: nothing to map
     };
     // Only resources behind our orders are fetched (no Yardstik call for the others).
-    let item = match ctx.db.item_by_yardstik(&tenant.id, kind, &row.resource_id).await {
+    let item = match ctx
+        .db
+        .item_by_yardstik(&tenant.id, kind, &row.resource_id)
+        .await
+    {
         Ok(Some(i)) => i,
         Ok(None) => return Outcome::Retry("no order item for this resource (yet)", MAX_UNMATCHED),
         Err(_) => return Outcome::Retry("database error", MAX_UNAVAILABLE),
@@ -114,10 +124,25 @@ async fn handle(ctx: &ApiContext, row: &InboxRow) -> Outcome {
                 Err(e) => return yardstik_outcome(e),
             };
             let detail = describe("report", rep.status.as_deref().unwrap_or("unknown"));
-            (ItemUpdate { report_status: rep.status.clone(), ..Default::default() }, detail)
+            (
+                ItemUpdate {
+                    report_status: rep.status.clone(),
+                    ..Default::default()
+                },
+                detail,
+            )
         }
     };
-    match apply(ctx, &tenant, &item.background_check_id, &item.package_id, upd, &detail).await {
+    match apply(
+        ctx,
+        &tenant,
+        &item.background_check_id,
+        &item.package_id,
+        upd,
+        &detail,
+    )
+    .await
+    {
         Ok(_) => Outcome::Done,
         Err(e) => {
             tracing::error!(error = %e, "cannot apply yardstik update");
@@ -125,4 +150,3 @@ async fn handle(ctx: &ApiContext, row: &InboxRow) -> Outcome {
         }
     }
 }
-

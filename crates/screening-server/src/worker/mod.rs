@@ -26,8 +26,14 @@ mod tests {
     fn jitter_stays_within_bounds() {
         for _ in 0..200 {
             let d = jittered(Duration::from_secs(100), 0.2);
-            assert!(d >= Duration::from_secs(80) && d <= Duration::from_secs(120), "{d:?}");
+            assert!(
+                d >= Duration::from_secs(80) && d <= Duration::from_secs(120),
+                "{d:?}"
+            );
         }
-        assert_eq!(jittered(Duration::from_secs(5), 0.0), Duration::from_secs(5));
+        assert_eq!(
+            jittered(Duration::from_secs(5), 0.0),
+            Duration::from_secs(5)
+        );
     }
 }

@@ -14,7 +14,13 @@ use crate::tenant::Tenant;
 use crate::yardstik::YardstikError;
 
 /// The event types the server maps to order updates.
-pub const WANTED: [&str; 5] = ["invitation.created", "invitation.updated", "report.created", "report.updated", "report.completed"];
+pub const WANTED: [&str; 5] = [
+    "invitation.created",
+    "invitation.updated",
+    "report.created",
+    "report.updated",
+    "report.completed",
+];
 
 pub fn callback_url(ctx: &ApiContext) -> String {
     format!("{}/webhooks/yardstik", ctx.public_url)
@@ -28,8 +34,13 @@ pub async fn register(ctx: &ApiContext, tenant: &Tenant) -> Result<usize, Yardst
     let existing = ctx.yardstik.webhooks(creds).await?;
     let mut created = 0;
     for name in WANTED {
-        let Some(t) = types.iter().find(|t| t.system_name == name) else { continue };
-        if existing.iter().any(|w| w.url == url && w.type_name().as_deref() == Some(name)) {
+        let Some(t) = types.iter().find(|t| t.system_name == name) else {
+            continue;
+        };
+        if existing
+            .iter()
+            .any(|w| w.url == url && w.type_name().as_deref() == Some(name))
+        {
             continue;
         }
         ctx.yardstik.create_webhook(creds, &t.id, &url).await?;
@@ -46,7 +57,14 @@ pub async fn run(ctx: ApiContext, shutdown: CancellationToken) {
         match ctx.db.list_tenants().await {
             Ok(tenants) => {
                 for t in tenants {
-                    let fp = crate::crypto::sha256_hex(format!("{}|{}", t.credentials.yardstik_account_id, t.credentials.yardstik_api_key.expose()).as_bytes());
+                    let fp = crate::crypto::sha256_hex(
+                        format!(
+                            "{}|{}",
+                            t.credentials.yardstik_account_id,
+                            t.credentials.yardstik_api_key.expose()
+                        )
+                        .as_bytes(),
+                    );
                     if done.get(&t.id) == Some(&fp) {
                         continue;
                     }

@@ -23,7 +23,11 @@ use types::*;
 pub enum YardstikError {
     /// Yardstik answered 4xx: the request or the account configuration is wrong.
     #[error("Yardstik answered {status}: {title}: {detail}")]
-    Rejected { status: u16, title: String, detail: String },
+    Rejected {
+        status: u16,
+        title: String,
+        detail: String,
+    },
     /// Transport error, timeout, 429 or 5xx: worth retrying later.
     #[error("Yardstik is unavailable: {0}")]
     Unavailable(String),
@@ -47,7 +51,11 @@ pub struct Yardstik {
 
 /// Ids are path segments: letters, digits, `-` and `_` only (Yardstik uses UUIDs).
 pub fn safe_id(id: &str) -> bool {
-    !id.is_empty() && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    !id.is_empty()
+        && id.len() <= 64
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 fn detail_text(body: &str) -> (String, String) {
@@ -57,9 +65,15 @@ fn detail_text(body: &str) -> (String, String) {
                 (Some(serde_json::Value::String(s)), _) => s,
                 (Some(v), _) if !v.is_null() => v.to_string(),
                 (_, Some(v)) => match v {
-                    serde_json::Value::Array(a) => {
-                        a.iter().map(|x| x.as_str().map(str::to_string).unwrap_or_else(|| x.to_string())).collect::<Vec<_>>().join("; ")
-                    }
+                    serde_json::Value::Array(a) => a
+                        .iter()
+                        .map(|x| {
+                            x.as_str()
+                                .map(str::to_string)
+                                .unwrap_or_else(|| x.to_string())
+                        })
+                        .collect::<Vec<_>>()
+                        .join("; "),
                     other => other.to_string(),
                 },
                 _ => String::new(),
@@ -84,7 +98,11 @@ impl Yardstik {
             .user_agent(concat!("screening-server/", env!("CARGO_PKG_VERSION")))
             .build()
             .expect("reqwest client");
-        Self { http, base: base.trim_end_matches('/').to_string(), metrics }
+        Self {
+            http,
+            base: base.trim_end_matches('/').to_string(),
+            metrics,
+        }
     }
 
     pub fn base(&self) -> &str {
@@ -114,7 +132,10 @@ impl Yardstik {
             let mut req = self
                 .http
                 .request(method.clone(), format!("{}{}", self.base, path))
-                .header("Authorization", format!("Account {}", creds.yardstik_api_key.expose()))
+                .header(
+                    "Authorization",
+                    format!("Account {}", creds.yardstik_api_key.expose()),
+                )
                 .header("Accept", "application/json");
             if !query.is_empty() {
                 req = req.query(query);
@@ -125,7 +146,11 @@ impl Yardstik {
             let res = match req.send().await {
                 Ok(r) => r,
                 Err(e) => {
-                    let kind = if e.is_timeout() { "timeout" } else { "transport" };
+                    let kind = if e.is_timeout() {
+                        "timeout"
+                    } else {
+                        "transport"
+                    };
                     self.metrics.yardstik(op, kind);
                     tracing::warn!(op, attempt, error = kind, "yardstik call failed");
                     last = YardstikError::Unavailable(format!("{kind} error calling Yardstik"));
@@ -136,7 +161,11 @@ impl Yardstik {
             let text = res.text().await.unwrap_or_default();
             if status.is_success() {
                 self.metrics.yardstik(op, "ok");
-                let value = if text.trim().is_empty() { "null" } else { &text };
+                let value = if text.trim().is_empty() {
+                    "null"
+                } else {
+                    &text
+                };
                 return serde_json::from_str(value)
                     .map(|v| (status, v))
                     .map_err(|e| YardstikError::Decode(format!("{op}: {e}")));
@@ -144,12 +173,21 @@ impl Yardstik {
             self.metrics.yardstik(op, &status.as_u16().to_string());
             let (title, detail) = detail_text(&text);
             // Titles and details are not logged: a 422 detail may echo applicant data.
-            tracing::warn!(op, status = status.as_u16(), attempt, "yardstik call answered an error");
+            tracing::warn!(
+                op,
+                status = status.as_u16(),
+                attempt,
+                "yardstik call answered an error"
+            );
             if status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error() {
                 last = YardstikError::Unavailable(format!("Yardstik answered {}", status.as_u16()));
                 continue;
             }
-            return Err(YardstikError::Rejected { status: status.as_u16(), title, detail });
+            return Err(YardstikError::Rejected {
+                status: status.as_u16(),
+                title,
+                detail,
+            });
         }
         Err(last)
     }
@@ -158,22 +196,43 @@ impl Yardstik {
         if safe_id(id) {
             Ok(id)
         } else {
-            Err(YardstikError::Rejected { status: 400, title: "Bad id".into(), detail: "not a Yardstik id".into() })
+            Err(YardstikError::Rejected {
+                status: 400,
+                title: "Bad id".into(),
+                detail: "not a Yardstik id".into(),
+            })
         }
     }
 
     /// `GET /accounts/{id}/account_packages` (every page).
-    pub async fn account_packages(&self, creds: &Credentials) -> Result<Vec<AccountPackage>, YardstikError> {
-        let path = format!("/accounts/{}/account_packages", self.id(&creds.yardstik_account_id)?);
+    pub async fn account_packages(
+        &self,
+        creds: &Credentials,
+    ) -> Result<Vec<AccountPackage>, YardstikError> {
+        let path = format!(
+            "/accounts/{}/account_packages",
+            self.id(&creds.yardstik_account_id)?
+        );
         let mut out = Vec::new();
         for page in 1..=20u32 {
             let p = page.to_string();
-            let (_, list): (_, ListOf<AccountPackage>) =
-                self.call("account_packages", creds, Method::GET, &path, &[("page", &p), ("per_page", "200")], None::<&()>, Retry::Yes).await?;
+            let (_, list): (_, ListOf<AccountPackage>) = self
+                .call(
+                    "account_packages",
+                    creds,
+                    Method::GET,
+                    &path,
+                    &[("page", &p), ("per_page", "200")],
+                    None::<&()>,
+                    Retry::Yes,
+                )
+                .await?;
             let (data, meta) = list.into_parts();
             let n = data.len();
             out.extend(data);
-            let more = meta.and_then(|m| Some(m.page? < m.total_pages?)).unwrap_or(false);
+            let more = meta
+                .and_then(|m| Some(m.page? < m.total_pages?))
+                .unwrap_or(false);
             if !more || n == 0 {
                 break;
             }
@@ -182,15 +241,43 @@ impl Yardstik {
     }
 
     /// `POST /candidates`: 201 created, or 200 with the existing candidate of that email.
-    pub async fn create_candidate(&self, creds: &Credentials, c: &NewCandidate) -> Result<(Candidate, bool), YardstikError> {
-        let (status, cand): (_, Candidate) =
-            self.call("create_candidate", creds, Method::POST, "/candidates", &[], Some(c), Retry::Yes).await?;
+    pub async fn create_candidate(
+        &self,
+        creds: &Credentials,
+        c: &NewCandidate,
+    ) -> Result<(Candidate, bool), YardstikError> {
+        let (status, cand): (_, Candidate) = self
+            .call(
+                "create_candidate",
+                creds,
+                Method::POST,
+                "/candidates",
+                &[],
+                Some(c),
+                Retry::Yes,
+            )
+            .await?;
         Ok((cand, status == StatusCode::OK))
     }
 
     /// `POST /invitations` (not retried: it is not idempotent).
-    pub async fn create_invitation(&self, creds: &Credentials, i: &NewInvitation) -> Result<Invitation, YardstikError> {
-        Ok(self.call("create_invitation", creds, Method::POST, "/invitations", &[], Some(i), Retry::No).await?.1)
+    pub async fn create_invitation(
+        &self,
+        creds: &Credentials,
+        i: &NewInvitation,
+    ) -> Result<Invitation, YardstikError> {
+        Ok(self
+            .call(
+                "create_invitation",
+                creds,
+                Method::POST,
+                "/invitations",
+                &[],
+                Some(i),
+                Retry::No,
+            )
+            .await?
+            .1)
     }
 
     /// Invitations of one candidate for one account package created since `since`
@@ -209,51 +296,161 @@ impl Yardstik {
             ("order_by", "created_at"),
             ("per_page", "200"),
         ];
-        let (_, list): (_, ListOf<Invitation>) =
-            self.call("find_invitations", creds, Method::GET, "/invitations", &q, None::<&()>, Retry::Yes).await?;
+        let (_, list): (_, ListOf<Invitation>) = self
+            .call(
+                "find_invitations",
+                creds,
+                Method::GET,
+                "/invitations",
+                &q,
+                None::<&()>,
+                Retry::Yes,
+            )
+            .await?;
         Ok(list.into_parts().0)
     }
 
-    pub async fn invitation(&self, creds: &Credentials, id: &str) -> Result<Invitation, YardstikError> {
+    pub async fn invitation(
+        &self,
+        creds: &Credentials,
+        id: &str,
+    ) -> Result<Invitation, YardstikError> {
         let path = format!("/invitations/{}", self.id(id)?);
-        Ok(self.call("get_invitation", creds, Method::GET, &path, &[], None::<&()>, Retry::Yes).await?.1)
+        Ok(self
+            .call(
+                "get_invitation",
+                creds,
+                Method::GET,
+                &path,
+                &[],
+                None::<&()>,
+                Retry::Yes,
+            )
+            .await?
+            .1)
     }
 
     /// Cancel an invitation.
-    pub async fn cancel_invitation(&self, creds: &Credentials, id: &str) -> Result<Invitation, YardstikError> {
+    pub async fn cancel_invitation(
+        &self,
+        creds: &Credentials,
+        id: &str,
+    ) -> Result<Invitation, YardstikError> {
         let path = format!("/invitations/{}/cancel", self.id(id)?);
-        Ok(self.call("cancel_invitation", creds, Method::POST, &path, &[], None::<&()>, Retry::No).await?.1)
+        Ok(self
+            .call(
+                "cancel_invitation",
+                creds,
+                Method::POST,
+                &path,
+                &[],
+                None::<&()>,
+                Retry::No,
+            )
+            .await?
+            .1)
     }
 
     pub async fn report(&self, creds: &Credentials, id: &str) -> Result<Report, YardstikError> {
         let path = format!("/reports/{}", self.id(id)?);
-        Ok(self.call("get_report", creds, Method::GET, &path, &[], None::<&()>, Retry::Yes).await?.1)
+        Ok(self
+            .call(
+                "get_report",
+                creds,
+                Method::GET,
+                &path,
+                &[],
+                None::<&()>,
+                Retry::Yes,
+            )
+            .await?
+            .1)
     }
 
     /// `POST /web_tokens` with the tenant's Yardstik user email.
-    pub async fn web_token(&self, creds: &Credentials, user_email: &str) -> Result<WebToken, YardstikError> {
+    pub async fn web_token(
+        &self,
+        creds: &Credentials,
+        user_email: &str,
+    ) -> Result<WebToken, YardstikError> {
         let body = NewWebToken { user_email };
-        Ok(self.call("web_token", creds, Method::POST, "/web_tokens", &[], Some(&body), Retry::Yes).await?.1)
+        Ok(self
+            .call(
+                "web_token",
+                creds,
+                Method::POST,
+                "/web_tokens",
+                &[],
+                Some(&body),
+                Retry::Yes,
+            )
+            .await?
+            .1)
     }
 
-    pub async fn webhook_types(&self, creds: &Credentials) -> Result<Vec<WebhookType>, YardstikError> {
+    pub async fn webhook_types(
+        &self,
+        creds: &Credentials,
+    ) -> Result<Vec<WebhookType>, YardstikError> {
         let (_, list): (_, ListOf<WebhookType>) = self
-            .call("webhook_types", creds, Method::GET, "/webhook_types", &[("per_page", "200")], None::<&()>, Retry::Yes)
+            .call(
+                "webhook_types",
+                creds,
+                Method::GET,
+                "/webhook_types",
+                &[("per_page", "200")],
+                None::<&()>,
+                Retry::Yes,
+            )
             .await?;
         Ok(list.into_parts().0)
     }
 
     pub async fn webhooks(&self, creds: &Credentials) -> Result<Vec<Webhook>, YardstikError> {
-        let path = format!("/accounts/{}/webhooks", self.id(&creds.yardstik_account_id)?);
-        let (_, list): (_, ListOf<Webhook>) =
-            self.call("list_webhooks", creds, Method::GET, &path, &[("per_page", "200")], None::<&()>, Retry::Yes).await?;
+        let path = format!(
+            "/accounts/{}/webhooks",
+            self.id(&creds.yardstik_account_id)?
+        );
+        let (_, list): (_, ListOf<Webhook>) = self
+            .call(
+                "list_webhooks",
+                creds,
+                Method::GET,
+                &path,
+                &[("per_page", "200")],
+                None::<&()>,
+                Retry::Yes,
+            )
+            .await?;
         Ok(list.into_parts().0)
     }
 
-    pub async fn create_webhook(&self, creds: &Credentials, type_id: &str, url: &str) -> Result<Webhook, YardstikError> {
-        let path = format!("/accounts/{}/webhooks", self.id(&creds.yardstik_account_id)?);
-        let body = NewWebhook { webhook_type_id: type_id, url };
-        Ok(self.call("create_webhook", creds, Method::POST, &path, &[], Some(&body), Retry::No).await?.1)
+    pub async fn create_webhook(
+        &self,
+        creds: &Credentials,
+        type_id: &str,
+        url: &str,
+    ) -> Result<Webhook, YardstikError> {
+        let path = format!(
+            "/accounts/{}/webhooks",
+            self.id(&creds.yardstik_account_id)?
+        );
+        let body = NewWebhook {
+            webhook_type_id: type_id,
+            url,
+        };
+        Ok(self
+            .call(
+                "create_webhook",
+                creds,
+                Method::POST,
+                &path,
+                &[],
+                Some(&body),
+                Retry::No,
+            )
+            .await?
+            .1)
     }
 }
 
@@ -268,10 +465,18 @@ mod tests {
             assert!(!safe_id(bad), "{bad}");
         }
         assert_eq!(
-            detail_text(r#"{"title":"Resource not updated","detail":"There was a problem updating this resource.","meta":{},"src":{},"status":422}"#),
-            ("Resource not updated".into(), "There was a problem updating this resource.".into())
+            detail_text(
+                r#"{"title":"Resource not updated","detail":"There was a problem updating this resource.","meta":{},"src":{},"status":422}"#
+            ),
+            (
+                "Resource not updated".into(),
+                "There was a problem updating this resource.".into()
+            )
         );
-        assert_eq!(detail_text(r#"{"errors":["Not Authenticated"]}"#).1, "Not Authenticated");
+        assert_eq!(
+            detail_text(r#"{"errors":["Not Authenticated"]}"#).1,
+            "Not Authenticated"
+        );
         assert_eq!(detail_text("<html>").1, "<html>");
     }
 }

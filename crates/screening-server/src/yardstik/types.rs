@@ -22,7 +22,11 @@ pub struct ErrorBody {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(untagged)]
 pub enum ListOf<T> {
-    Page { data: Vec<T>, #[serde(default)] meta: Option<PageMeta> },
+    Page {
+        data: Vec<T>,
+        #[serde(default)]
+        meta: Option<PageMeta>,
+    },
     Bare(Vec<T>),
 }
 
@@ -54,7 +58,10 @@ pub struct Screening {
 impl Screening {
     /// What the ATS shows: the label when there is one, else the name.
     pub fn display(&self) -> Option<String> {
-        self.label.clone().filter(|s| !s.is_empty()).or_else(|| self.name.clone())
+        self.label
+            .clone()
+            .filter(|s| !s.is_empty())
+            .or_else(|| self.name.clone())
     }
 }
 
@@ -146,7 +153,11 @@ pub struct Invitation {
 
 impl Invitation {
     pub fn apply_url(&self) -> Option<String> {
-        self.meta.apply.clone().or_else(|| self.meta.apply_url.clone()).filter(|s| !s.is_empty())
+        self.meta
+            .apply
+            .clone()
+            .or_else(|| self.meta.apply_url.clone())
+            .filter(|s| !s.is_empty())
     }
 }
 
@@ -203,7 +214,10 @@ impl Webhook {
     pub fn type_name(&self) -> Option<String> {
         match &self.webhook_type {
             Some(serde_json::Value::String(s)) => Some(s.clone()),
-            Some(serde_json::Value::Object(o)) => o.get("system_name").and_then(|v| v.as_str()).map(str::to_string),
+            Some(serde_json::Value::Object(o)) => o
+                .get("system_name")
+                .and_then(|v| v.as_str())
+                .map(str::to_string),
             _ => None,
         }
     }
@@ -238,13 +252,19 @@ mod tests {
             r#"[{"id":"6b9f","package_id":"0468","package":"Gold","name":"test","action_type":"monitor","screenings":[{"id":"x","name":"MVR","label":"MVR","screening_type":"Criminal"}]}]"#,
         )
         .unwrap();
-        assert_eq!(pk.into_parts().0[0].screenings[0].display().as_deref(), Some("MVR"));
+        assert_eq!(
+            pk.into_parts().0[0].screenings[0].display().as_deref(),
+            Some("MVR")
+        );
         let page: ListOf<Invitation> =
             serde_json::from_str(r#"{"object":"list","meta":{"page":2,"per_page":25,"total_count":137,"total_pages":6},"data":[{"id":"a"}]}"#)
                 .unwrap();
         let (data, meta) = page.into_parts();
         assert_eq!((data.len(), meta.unwrap().total_pages), (1, Some(6)));
-        let w: Webhook = serde_json::from_str(r#"{"id":"1","url":"u","enabled":true,"webhook_type":"report.created"}"#).unwrap();
+        let w: Webhook = serde_json::from_str(
+            r#"{"id":"1","url":"u","enabled":true,"webhook_type":"report.created"}"#,
+        )
+        .unwrap();
         assert_eq!(w.type_name().as_deref(), Some("report.created"));
     }
 }

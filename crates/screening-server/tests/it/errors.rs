@@ -8,7 +8,9 @@ use serde_json::{json, Value};
 use crate::support::*;
 
 fn msg(v: &Value) -> &str {
-    v["error_message"].as_str().unwrap_or_else(|| panic!("no error_message in {v}"))
+    v["error_message"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no error_message in {v}"))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -19,9 +21,15 @@ async fn auth_shape_and_catalog_errors() {
     // 401: missing, wrong secret, unknown account, malformed header.
     for req in [
         env.http.get(env.url("/ats/packages")),
-        env.http.get(env.url("/ats/packages")).basic_auth(ATS_USER, Some("wrong")),
-        env.http.get(env.url("/ats/packages")).basic_auth("nobody", Some(ATS_SECRET)),
-        env.http.get(env.url("/ats/packages")).header("Authorization", "Basic !!!"),
+        env.http
+            .get(env.url("/ats/packages"))
+            .basic_auth(ATS_USER, Some("wrong")),
+        env.http
+            .get(env.url("/ats/packages"))
+            .basic_auth("nobody", Some(ATS_SECRET)),
+        env.http
+            .get(env.url("/ats/packages"))
+            .header("Authorization", "Basic !!!"),
         env.http.post(env.url("/ats/orders")).json(&order),
     ] {
         let res = req.send().await.unwrap();
@@ -32,8 +40,15 @@ async fn auth_shape_and_catalog_errors() {
     }
 
     // 400 malformed JSON.
-    let res = env.http.post(env.url("/ats/orders")).basic_auth(ATS_USER, Some(ATS_SECRET))
-        .header("content-type", "application/json").body("{\"account_id\": ").send().await.unwrap();
+    let res = env
+        .http
+        .post(env.url("/ats/orders"))
+        .basic_auth(ATS_USER, Some(ATS_SECRET))
+        .header("content-type", "application/json")
+        .body("{\"account_id\": ")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 400);
     assert!(msg(&res.json().await.unwrap()).starts_with("Malformed JSON"));
 
@@ -49,12 +64,21 @@ async fn auth_shape_and_catalog_errors() {
     let (s, v) = env.order(&o).await;
     assert_eq!(s, 422);
     assert_eq!(v["code"], "validation");
-    let fields: Vec<&str> = v["field_errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    let fields: Vec<&str> = v["field_errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
     assert_eq!(fields, ["applicant.email", "applicant.zip"]);
     assert!(msg(&v).contains("applicant.zip"));
 
     // 422 unknown package / add-on (and an add-on ordered as the package).
-    for (pkg, addons, field) in [("PKG009", vec!["DRG02"], "package_id"), ("PKG001", vec!["NOPE"], "add_on_package_ids[0]"), ("DRG01", vec![], "package_id")] {
+    for (pkg, addons, field) in [
+        ("PKG009", vec!["DRG02"], "package_id"),
+        ("PKG001", vec!["NOPE"], "add_on_package_ids[0]"),
+        ("DRG01", vec![], "package_id"),
+    ] {
         let mut o = order.clone();
         o["package_id"] = json!(pkg);
         o["add_on_package_ids"] = json!(addons);
@@ -95,7 +119,12 @@ async fn auth_shape_and_catalog_errors() {
     assert_eq!(v["code"], "payload_too_large");
 
     // No stored state for any of the refused orders.
-    let tenant = env.db().tenant_by_ats_account(ATS_USER).await.unwrap().unwrap();
+    let tenant = env
+        .db()
+        .tenant_by_ats_account(ATS_USER)
+        .await
+        .unwrap()
+        .unwrap();
     assert!(env.db().order(&tenant.id, "err-1").await.unwrap().is_some());
     assert_eq!(list(&env.yardstik_get("/candidates").await).len(), 1);
 }
@@ -104,16 +133,30 @@ async fn auth_shape_and_catalog_errors() {
 async fn yardstik_outage_is_503_then_retry_succeeds_without_duplicates() {
     let env = Env::start(Opts::default()).await;
     // Every POST /invitations fails with 500 (three attempts are not made: not idempotent).
-    let (s, _) = env.yardstik_post("/sandbox/faults", json!({"method": "POST", "path": "/invitations", "kind": "error", "rate": 1.0})).await;
+    let (s, _) = env
+        .yardstik_post(
+            "/sandbox/faults",
+            json!({"method": "POST", "path": "/invitations", "kind": "error", "rate": 1.0}),
+        )
+        .await;
     assert_eq!(s, 200);
-    let order = simple_order("outage-1", &env.receiver.url(), "out.age@example.com", "Doe");
+    let order = simple_order(
+        "outage-1",
+        &env.receiver.url(),
+        "out.age@example.com",
+        "Doe",
+    );
     let (s, v) = env.order(&order).await;
     assert_eq!(s, 503, "{v}");
     assert_eq!(v["code"], "upstream_unavailable");
     assert!(msg(&v).contains("retry"));
     // The candidate was created and is kept for the retry.
     assert_eq!(list(&env.yardstik_get("/candidates").await).len(), 1);
-    env.http.delete(format!("{}/sandbox/faults", env.sandbox.base_url())).send().await.unwrap();
+    env.http
+        .delete(format!("{}/sandbox/faults", env.sandbox.base_url()))
+        .send()
+        .await
+        .unwrap();
     let (s, v) = env.order(&order).await;
     assert_eq!(s, 201, "{v}");
     assert_eq!(list(&env.yardstik_get("/candidates").await).len(), 1);
@@ -125,20 +168,36 @@ async fn package_list_is_live_and_survives_an_outage() {
     let env = Env::start(Opts::default()).await;
     let (s, v) = env.ats(Method::GET, "/ats/packages", None).await;
     assert_eq!(s, 200, "{v}");
-    let ids: Vec<&str> = v["packages"].as_array().unwrap().iter().map(|p| p["id"].as_str().unwrap()).collect();
+    let ids: Vec<&str> = v["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_str().unwrap())
+        .collect();
     assert_eq!(ids, ["PKG001", "PKG002", "PKG003"]);
     assert_eq!(v["packages"][0]["name"], "Basic Package");
     assert_eq!(v["packages"][0]["price"], "29.99");
-    assert_eq!(v["packages"][0]["screenings"][0], "Address to Federal Criminal History (7 year)");
+    assert_eq!(
+        v["packages"][0]["screenings"][0],
+        "Address to Federal Criminal History (7 year)"
+    );
     assert_eq!(v["packages"][2]["screenings"].as_array().unwrap().len(), 4);
-    let addons: Vec<(&str, &str)> = v["add_on_packages"].as_array().unwrap().iter()
-        .map(|p| (p["id"].as_str().unwrap(), p["price"].as_str().unwrap())).collect();
+    let addons: Vec<(&str, &str)> = v["add_on_packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["id"].as_str().unwrap(), p["price"].as_str().unwrap()))
+        .collect();
     assert_eq!(addons, [("DRG01", "29.99"), ("DRG02", "39.99")]);
     assert!(v["add_on_packages"][0].get("screenings").is_none());
 
     // Expire the cache, break Yardstik: the last good copy is served.
     env.server().ctx.packages.expire_all();
-    env.yardstik_post("/sandbox/faults", json!({"path": "/accounts/*", "kind": "error", "rate": 1.0})).await;
+    env.yardstik_post(
+        "/sandbox/faults",
+        json!({"path": "/accounts/*", "kind": "error", "rate": 1.0}),
+    )
+    .await;
     let (s2, v2) = env.ats(Method::GET, "/ats/packages", None).await;
     assert_eq!(s2, 200);
     assert_eq!(v2, v);
@@ -163,8 +222,19 @@ async fn yardstik_422_detail_is_passed_through_as_502() {
     let mut cfg = config(&env.data_dir(), &env.master, &env.sandbox, &Opts::default());
     cfg.yardstik_api_base = stub_url;
     let other = screening_server::start(cfg).await.unwrap();
-    let res = env.http.post(format!("{}/ats/orders", other.base_url())).basic_auth(ATS_USER, Some(ATS_SECRET))
-        .json(&simple_order("y422", &env.receiver.url(), "y422@example.com", "Doe")).send().await.unwrap();
+    let res = env
+        .http
+        .post(format!("{}/ats/orders", other.base_url()))
+        .basic_auth(ATS_USER, Some(ATS_SECRET))
+        .json(&simple_order(
+            "y422",
+            &env.receiver.url(),
+            "y422@example.com",
+            "Doe",
+        ))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 502);
     let v: Value = res.json().await.unwrap();
     assert_eq!(v["code"], "upstream_rejected");
@@ -174,34 +244,57 @@ async fn yardstik_422_detail_is_passed_through_as_502() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ssrf_targets_are_refused_at_order_time() {
-    let env = Env::start(Opts { allow_loopback: false, ..Opts::default() }).await;
+    let env = Env::start(Opts {
+        allow_loopback: false,
+        ..Opts::default()
+    })
+    .await;
     for (url, why) in [
         ("http://127.0.0.1:9/hook", "private, loopback"),
         ("http://localhost:9/hook", "private, loopback"),
-        ("http://169.254.169.254/latest/meta-data/", "not on this account's allowed"),
+        (
+            "http://169.254.169.254/latest/meta-data/",
+            "not on this account's allowed",
+        ),
         ("http://10.0.0.5/hook", "not on this account's allowed"),
-        ("http://evil.example.net/hook", "not on this account's allowed"),
+        (
+            "http://evil.example.net/hook",
+            "not on this account's allowed",
+        ),
         ("http://[::1]:9/hook", "not on this account's allowed"),
         ("http://user:pw@127.0.0.1/hook", "absolute http(s)"),
     ] {
-        let (s, v) = env.order(&simple_order("ssrf", url, "s@example.com", "Doe")).await;
+        let (s, v) = env
+            .order(&simple_order("ssrf", url, "s@example.com", "Doe"))
+            .await;
         assert_eq!(s, 422, "{url}: {v}");
         assert_eq!(v["field_errors"][0]["field"], "webhook_url", "{url}");
         assert!(msg(&v).contains(why), "{url}: {v}");
     }
-    assert_eq!(list(&env.yardstik_get("/candidates").await).len(), 0, "nothing reached Yardstik");
+    assert_eq!(
+        list(&env.yardstik_get("/candidates").await).len(),
+        0,
+        "nothing reached Yardstik"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn resumed_order_adopts_an_invitation_whose_answer_was_lost() {
     let env = Env::start(Opts::default()).await;
     // First attempt: the candidate is created, the invitation call fails.
-    env.yardstik_post("/sandbox/faults", json!({"method": "POST", "path": "/invitations", "kind": "error", "rate": 1.0, "times": 1})).await;
+    env.yardstik_post(
+        "/sandbox/faults",
+        json!({"method": "POST", "path": "/invitations", "kind": "error", "rate": 1.0, "times": 1}),
+    )
+    .await;
     let order = simple_order("lost-1", &env.receiver.url(), "lost@example.com", "Doe");
     let (s, _) = env.order(&order).await;
     assert_eq!(s, 503);
     // As if Yardstik had created the invitation but its answer never reached us.
-    let cand = list(&env.yardstik_get("/candidates").await)[0]["id"].as_str().unwrap().to_string();
+    let cand = list(&env.yardstik_get("/candidates").await)[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let (s, lost) = env.yardstik_post("/invitations", json!({"candidate_id": cand, "account_package_id": "11111111-aaaa-4aaa-8aaa-000000000001"})).await;
     assert_eq!(s, 201, "{lost}");
     // The retry adopts it instead of inviting the candidate twice.
@@ -209,11 +302,23 @@ async fn resumed_order_adopts_an_invitation_whose_answer_was_lost() {
     assert_eq!(s, 201, "{v}");
     let invitations = list(&env.yardstik_get("/invitations").await);
     assert_eq!(invitations.len(), 1, "{invitations:?}");
-    let tenant = env.db().tenant_by_ats_account(ATS_USER).await.unwrap().unwrap();
+    let tenant = env
+        .db()
+        .tenant_by_ats_account(ATS_USER)
+        .await
+        .unwrap()
+        .unwrap();
     let items = env.db().order_items(&tenant.id, "lost-1").await.unwrap();
     assert_eq!(items[0].invitation_id.as_deref(), lost["id"].as_str());
     // A second order of the same applicant gets its own invitation (the first is linked).
-    let (s, _) = env.order(&simple_order("lost-2", &env.receiver.url(), "lost@example.com", "Doe")).await;
+    let (s, _) = env
+        .order(&simple_order(
+            "lost-2",
+            &env.receiver.url(),
+            "lost@example.com",
+            "Doe",
+        ))
+        .await;
     assert_eq!(s, 201);
     assert_eq!(list(&env.yardstik_get("/invitations").await).len(), 2);
 }

@@ -7,7 +7,11 @@ use crate::support::*;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn logs_redact_applicant_pii_and_secrets() {
-    let env = Env::start(Opts { progress_updates: true, ..Opts::default() }).await;
+    let env = Env::start(Opts {
+        progress_updates: true,
+        ..Opts::default()
+    })
+    .await;
     let mut order = seed_order("pii-1", &env.receiver.url());
     order["applicant"] = json!({
         "id": "app-77", "first_name": "Zebulon", "last_name": "Quixotic", "phone": "(312) 555-0199",
@@ -22,16 +26,39 @@ async fn logs_redact_applicant_pii_and_secrets() {
     bad["applicant"]["email"] = json!("zebulon.bad@@example");
     assert_eq!(env.order(&bad).await.0, 422);
     for inv in list(&env.yardstik_get("/invitations").await) {
-        env.yardstik_post(&format!("/sandbox/invitations/{}/complete", inv["id"].as_str().unwrap()), json!({})).await;
+        env.yardstik_post(
+            &format!(
+                "/sandbox/invitations/{}/complete",
+                inv["id"].as_str().unwrap()
+            ),
+            json!({}),
+        )
+        .await;
     }
-    env.receiver.wait_for("complete", |b| b.iter().any(|w| w["status"] == "complete" && w["background_check_id"] == "pii-1")).await;
+    env.receiver
+        .wait_for("complete", |b| {
+            b.iter()
+                .any(|w| w["status"] == "complete" && w["background_check_id"] == "pii-1")
+        })
+        .await;
 
     let logs = captured_logs();
     assert!(logs.contains("pii-1"), "the order was logged by id");
     assert!(logs.contains("order placed"));
     for secret in [
-        "Zebulon", "Quixotic", "zebulon", "555-0199", "5550199", "Evergreen", "Shelbyville", "62565",
-        KEY_A, SIG_A, ATS_SECRET, "demo-yardstik-key", "Account demo",
+        "Zebulon",
+        "Quixotic",
+        "zebulon",
+        "555-0199",
+        "5550199",
+        "Evergreen",
+        "Shelbyville",
+        "62565",
+        KEY_A,
+        SIG_A,
+        ATS_SECRET,
+        "demo-yardstik-key",
+        "Account demo",
     ] {
         assert!(!logs.contains(secret), "logs contain {secret:?}");
     }

@@ -10,42 +10,99 @@ async fn operational_endpoints_and_static_files() {
     let get = |p: &str| env.http.get(env.url(p)).send();
     assert_eq!(get("/healthz").await.unwrap().status(), 200);
     assert_eq!(get("/readyz").await.unwrap().status(), 200);
-    let (s, _) = env.order(&simple_order("ops-1", &env.receiver.url(), "ops@example.com", "Doe")).await;
+    let (s, _) = env
+        .order(&simple_order(
+            "ops-1",
+            &env.receiver.url(),
+            "ops@example.com",
+            "Doe",
+        ))
+        .await;
     assert_eq!(s, 201);
     let m = get("/metrics").await.unwrap();
-    assert!(m.headers()["content-type"].to_str().unwrap().starts_with("text/plain"));
+    assert!(m.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/plain"));
     let text = m.text().await.unwrap();
-    assert!(text.contains("screening_orders_created_total{source=\"ats\"} 1"), "{text}");
-    assert!(text.contains("screening_http_requests_total{route=\"/ats/orders\",status=\"201\"} 1"), "{text}");
+    assert!(
+        text.contains("screening_orders_created_total{source=\"ats\"} 1"),
+        "{text}"
+    );
+    assert!(
+        text.contains("screening_http_requests_total{route=\"/ats/orders\",status=\"201\"} 1"),
+        "{text}"
+    );
     assert!(text.contains("# TYPE screening_outbox_pending gauge"));
     let api: Value = get("/openapi.json").await.unwrap().json().await.unwrap();
     assert!(api["openapi"].as_str().unwrap().starts_with("3."));
-    for p in ["/ats/packages", "/ats/orders", "/ats/orders/{background_check_id}", "/widget/sessions", "/widget/packages",
-              "/widget/orders", "/widget/orders/{background_check_id}", "/widget/orders/{background_check_id}/apply",
-              "/widget/tokens/report", "/widget/tokens/disclosures"] {
+    for p in [
+        "/ats/packages",
+        "/ats/orders",
+        "/ats/orders/{background_check_id}",
+        "/widget/sessions",
+        "/widget/packages",
+        "/widget/orders",
+        "/widget/orders/{background_check_id}",
+        "/widget/orders/{background_check_id}/apply",
+        "/widget/tokens/report",
+        "/widget/tokens/disclosures",
+    ] {
         assert!(api["paths"].get(p).is_some(), "openapi lacks {p}");
     }
     // Framework errors on API routes are ErrorBody too.
-    let res = env.http.get(env.url("/ats/nothing-here")).send().await.unwrap();
+    let res = env
+        .http
+        .get(env.url("/ats/nothing-here"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 404);
     assert!(res.json::<Value>().await.unwrap()["error_message"].is_string());
-    let res = env.http.put(env.url("/ats/orders")).basic_auth(ATS_USER, Some(ATS_SECRET)).send().await.unwrap();
+    let res = env
+        .http
+        .put(env.url("/ats/orders"))
+        .basic_auth(ATS_USER, Some(ATS_SECRET))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 405);
     assert_eq!(res.json::<Value>().await.unwrap()["code"], "bad_request");
-    let res = env.http.post(env.url("/webhooks/yardstik")).body(vec![b' '; 100 * 1024]).send().await.unwrap();
+    let res = env
+        .http
+        .post(env.url("/webhooks/yardstik"))
+        .body(vec![b' '; 100 * 1024])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 413);
     assert!(res.json::<Value>().await.unwrap()["error_message"].is_string());
     // www/ and pkg/ do not exist here: 404 for those, the rest works.
     assert_eq!(get("/").await.unwrap().status(), 404);
-    assert_eq!(get("/static/widget/screening_widget_bg.wasm").await.unwrap().status(), 404);
+    assert_eq!(
+        get("/static/widget/screening_widget_bg.wasm")
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
     // Demo routes are off unless SCREENING_DEMO=1.
-    let demo = env.http.post(env.url("/demo/session")).json(&serde_json::json!({})).send().await.unwrap().status();
+    let demo = env
+        .http
+        .post(env.url("/demo/session"))
+        .json(&serde_json::json!({}))
+        .send()
+        .await
+        .unwrap()
+        .status();
     assert!(demo == 404 || demo == 405, "{demo}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn static_dirs_demo_session_and_wasm_content_type() {
-    let sandbox = yardstik_sandbox::spawn(yardstik_sandbox::SandboxConfig::default()).await.unwrap();
+    let sandbox = yardstik_sandbox::spawn(yardstik_sandbox::SandboxConfig::default())
+        .await
+        .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let www = dir.path().join("www");
     let pkg = dir.path().join("pkg");
@@ -61,29 +118,75 @@ async fn static_dirs_demo_session_and_wasm_content_type() {
     cfg.demo = true;
     cfg.register_webhooks = false;
     // The demo tenant, seeded the way pkg-scripts/demo does it.
-    let file = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo-tenant.json");
-    let cmd = screening_server::config::TenantCmd::Add { from_file: file.clone(), replace: true, default_webhook_url: Some("http://127.0.0.1:9/elsewhere".into()) };
+    let file =
+        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo-tenant.json");
+    let cmd = screening_server::config::TenantCmd::Add {
+        from_file: file.clone(),
+        replace: true,
+        default_webhook_url: Some("http://127.0.0.1:9/elsewhere".into()),
+    };
     let mut out = Vec::new();
-    screening_server::cli::tenant(&cfg.store, cmd, &mut out).await.unwrap();
+    screening_server::cli::tenant(&cfg.store, cmd, &mut out)
+        .await
+        .unwrap();
     let server = screening_server::start(cfg).await.unwrap();
-    let demo = server.ctx.db.tenant_by_ats_account("demo-ats").await.unwrap().unwrap();
-    assert_eq!(demo.settings.default_webhook_url.as_deref(), Some("http://127.0.0.1:9/elsewhere"), "--default-webhook-url applied");
+    let demo = server
+        .ctx
+        .db
+        .tenant_by_ats_account("demo-ats")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        demo.settings.default_webhook_url.as_deref(),
+        Some("http://127.0.0.1:9/elsewhere"),
+        "--default-webhook-url applied"
+    );
     let http = reqwest::Client::new();
     let base = server.base_url();
     let index = http.get(format!("{base}/")).send().await.unwrap();
     assert_eq!(index.status(), 200);
     assert!(index.text().await.unwrap().contains("demo"));
-    let wasm = http.get(format!("{base}/static/widget/screening_widget_bg.wasm")).send().await.unwrap();
+    let wasm = http
+        .get(format!("{base}/static/widget/screening_widget_bg.wasm"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(wasm.headers()["content-type"], "application/wasm");
-    let js = http.get(format!("{base}/static/widget/screening-widget-element.js")).send().await.unwrap();
-    assert!(js.headers()["content-type"].to_str().unwrap().contains("javascript"));
-    let res = http.post(format!("{base}/demo/session")).json(&serde_json::json!({})).send().await.unwrap();
+    let js = http
+        .get(format!("{base}/static/widget/screening-widget-element.js"))
+        .send()
+        .await
+        .unwrap();
+    assert!(js.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .contains("javascript"));
+    let res = http
+        .post(format!("{base}/demo/session"))
+        .json(&serde_json::json!({}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 201);
-    let token = res.json::<Value>().await.unwrap()["token"].as_str().unwrap().to_string();
-    let pk = http.get(format!("{base}/widget/packages")).bearer_auth(&token).send().await.unwrap();
+    let token = res.json::<Value>().await.unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let pk = http
+        .get(format!("{base}/widget/packages"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(pk.status(), 200);
     // The demo's fixed credentials work for the ATS API.
-    let pk = http.get(format!("{base}/ats/packages")).basic_auth("demo-ats", Some("demo-ats-secret")).send().await.unwrap();
+    let pk = http
+        .get(format!("{base}/ats/packages"))
+        .basic_auth("demo-ats", Some("demo-ats-secret"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(pk.status(), 200);
     server.shutdown().await;
 }
@@ -97,10 +200,28 @@ async fn webhook_registration_survives_yardstik_being_down() {
     let mut opts = Opts::default();
     opts.sandbox.faults = vec![rule];
     let env = Env::start(opts).await;
-    let faults = env.http.get(format!("{}/sandbox/faults", env.sandbox.base_url())).send().await.unwrap().json::<Value>().await.unwrap();
-    assert_eq!(faults["rules"][0]["hits"], 1, "the outage was hit: {faults}");
+    let faults = env
+        .http
+        .get(format!("{}/sandbox/faults", env.sandbox.base_url()))
+        .send()
+        .await
+        .unwrap()
+        .json::<Value>()
+        .await
+        .unwrap();
+    assert_eq!(
+        faults["rules"][0]["hits"], 1,
+        "the outage was hit: {faults}"
+    );
     // Registering again is idempotent.
-    let tenant = env.db().tenant_by_ats_account(ATS_USER).await.unwrap().unwrap();
-    let created = screening_server::worker::subscriptions::register(&env.server().ctx, &tenant).await.unwrap();
+    let tenant = env
+        .db()
+        .tenant_by_ats_account(ATS_USER)
+        .await
+        .unwrap()
+        .unwrap();
+    let created = screening_server::worker::subscriptions::register(&env.server().ctx, &tenant)
+        .await
+        .unwrap();
     assert_eq!(created, 0);
 }

@@ -8,25 +8,51 @@ use serde_json::{json, Value};
 use crate::support::*;
 
 async fn place(env: &Env, bcid: &str) -> (String, String) {
-    let (s, v) = env.order(&simple_order(bcid, &env.receiver.url(), &format!("{bcid}@example.com"), "Doe")).await;
+    let (s, v) = env
+        .order(&simple_order(
+            bcid,
+            &env.receiver.url(),
+            &format!("{bcid}@example.com"),
+            "Doe",
+        ))
+        .await;
     assert_eq!(s, 201, "{v}");
-    let tenant = env.db().tenant_by_ats_account(ATS_USER).await.unwrap().unwrap();
+    let tenant = env
+        .db()
+        .tenant_by_ats_account(ATS_USER)
+        .await
+        .unwrap()
+        .unwrap();
     let items = env.db().order_items(&tenant.id, bcid).await.unwrap();
-    (items[0].invitation_id.clone().unwrap(), items[0].report_id.clone().unwrap())
+    (
+        items[0].invitation_id.clone().unwrap(),
+        items[0].report_id.clone().unwrap(),
+    )
 }
 
 async fn set_report(env: &Env, report: &str, status: &str) {
-    let (s, v) = env.yardstik_post(&format!("/sandbox/reports/{report}/status"), json!({"status": status, "force": true})).await;
+    let (s, v) = env
+        .yardstik_post(
+            &format!("/sandbox/reports/{report}/status"),
+            json!({"status": status, "force": true}),
+        )
+        .await;
     assert_eq!(s, 200, "{status}: {v}");
 }
 
 fn webhooks_for<'a>(all: &'a [Value], bcid: &str) -> Vec<&'a Value> {
-    all.iter().filter(|w| w["background_check_id"] == bcid).collect()
+    all.iter()
+        .filter(|w| w["background_check_id"] == bcid)
+        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_report_status_row() {
-    let env = Env::start(Opts { progress_updates: true, ..Opts::default() }).await;
+    let env = Env::start(Opts {
+        progress_updates: true,
+        ..Opts::default()
+    })
+    .await;
     let rows: &[(&str, &str, Value)] = &[
         ("clear", "complete", json!("Pass")),
         ("proceed", "complete", json!("Pass")),
@@ -49,56 +75,125 @@ async fn every_report_status_row() {
         let bcid = format!("map-{i}-{ys}");
         let (_, report) = place(&env, &bcid).await;
         set_report(&env, &report, ys).await;
-        let v = env.wait_order(&bcid, ys, |v| v["items"][0]["report_status"] == *ys).await;
-        assert_eq!((v["status"].as_str().unwrap(), &v["result"]), (*status, result), "report {ys}: {v}");
-        let got = env.receiver.wait_for(ys, |b| webhooks_for(b, &bcid).iter().any(|w| w["status"] == *status)).await;
-        let hook = webhooks_for(&got, &bcid).into_iter().find(|w| w["status"] == *status).unwrap().clone();
+        let v = env
+            .wait_order(&bcid, ys, |v| v["items"][0]["report_status"] == *ys)
+            .await;
+        assert_eq!(
+            (v["status"].as_str().unwrap(), &v["result"]),
+            (*status, result),
+            "report {ys}: {v}"
+        );
+        let got = env
+            .receiver
+            .wait_for(ys, |b| {
+                webhooks_for(b, &bcid)
+                    .iter()
+                    .any(|w| w["status"] == *status)
+            })
+            .await;
+        let hook = webhooks_for(&got, &bcid)
+            .into_iter()
+            .find(|w| w["status"] == *status)
+            .unwrap()
+            .clone();
         assert_eq!(&hook["result"], result, "webhook for {ys}");
-        assert_eq!(hook["result_link_url"].is_string(), *status == "complete", "{ys}: link only when complete");
+        assert_eq!(
+            hook["result_link_url"].is_string(),
+            *status == "complete",
+            "{ys}: link only when complete"
+        );
     }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn invitation_rows_progress_and_adjudication() {
-    let env = Env::start(Opts { progress_updates: true, ..Opts::default() }).await;
+    let env = Env::start(Opts {
+        progress_updates: true,
+        ..Opts::default()
+    })
+    .await;
 
     // invite_sent → invited (the 201 answer), completed → form_completed/processing,
     // then clear → complete/Pass; with progress updates each step is a webhook.
     let (inv, _) = place(&env, "inv-flow").await;
-    let (s, _) = env.yardstik_post(&format!("/sandbox/invitations/{inv}/complete"), json!({})).await;
+    let (s, _) = env
+        .yardstik_post(&format!("/sandbox/invitations/{inv}/complete"), json!({}))
+        .await;
     assert_eq!(s, 200);
-    let got = env.receiver.wait_for("flow complete", |b| webhooks_for(b, "inv-flow").iter().any(|w| w["status"] == "complete")).await;
-    let statuses: Vec<&str> = webhooks_for(&got, "inv-flow").iter().map(|w| w["status"].as_str().unwrap()).collect();
+    let got = env
+        .receiver
+        .wait_for("flow complete", |b| {
+            webhooks_for(b, "inv-flow")
+                .iter()
+                .any(|w| w["status"] == "complete")
+        })
+        .await;
+    let statuses: Vec<&str> = webhooks_for(&got, "inv-flow")
+        .iter()
+        .map(|w| w["status"].as_str().unwrap())
+        .collect();
     assert_eq!(statuses.first(), Some(&"invited"), "{statuses:?}");
     assert!(statuses.contains(&"processing"), "{statuses:?}");
     assert_eq!(statuses.last(), Some(&"complete"));
 
     // Expired invitation → expired.
     let (inv, _) = place(&env, "inv-expire").await;
-    let (s, v) = env.yardstik_post(&format!("/sandbox/invitations/{inv}/expire"), json!({})).await;
+    let (s, v) = env
+        .yardstik_post(&format!("/sandbox/invitations/{inv}/expire"), json!({}))
+        .await;
     assert_eq!(s, 200, "{v}");
-    let v = env.wait_order("inv-expire", "expired", |v| v["status"] == "expired").await;
+    let v = env
+        .wait_order("inv-expire", "expired", |v| v["status"] == "expired")
+        .await;
     assert_eq!(v["result"], Value::Null);
 
     // Cancel from the ATS → Yardstik invitation canceled → canceled webhook.
     place(&env, "inv-cancel").await;
-    let (s, v) = env.ats(Method::DELETE, "/ats/orders/inv-cancel", None).await;
+    let (s, v) = env
+        .ats(Method::DELETE, "/ats/orders/inv-cancel", None)
+        .await;
     assert_eq!(s, 200, "{v}");
     assert_eq!(v["status"], "canceled");
     assert_eq!(v["items"][0]["invitation_status"], "canceled");
-    env.receiver.wait_for("canceled", |b| webhooks_for(b, "inv-cancel").iter().any(|w| w["status"] == "canceled")).await;
-    let (s, v) = env.ats(Method::DELETE, "/ats/orders/inv-cancel", None).await;
+    env.receiver
+        .wait_for("canceled", |b| {
+            webhooks_for(b, "inv-cancel")
+                .iter()
+                .any(|w| w["status"] == "canceled")
+        })
+        .await;
+    let (s, v) = env
+        .ats(Method::DELETE, "/ats/orders/inv-cancel", None)
+        .await;
     assert_eq!(s, 409, "{v}");
 
     // Adjudication: consider → pre_adverse (no new webhook: same state) → final_adverse (Fail).
     let (_, report) = place(&env, "adj").await;
     set_report(&env, &report, "consider").await;
-    env.receiver.wait_for("consider", |b| webhooks_for(b, "adj").iter().any(|w| w["result"] == "Consider")).await;
+    env.receiver
+        .wait_for("consider", |b| {
+            webhooks_for(b, "adj")
+                .iter()
+                .any(|w| w["result"] == "Consider")
+        })
+        .await;
     set_report(&env, &report, "pre_adverse").await;
-    env.wait_order("adj", "pre_adverse", |v| v["items"][0]["report_status"] == "pre_adverse").await;
+    env.wait_order("adj", "pre_adverse", |v| {
+        v["items"][0]["report_status"] == "pre_adverse"
+    })
+    .await;
     set_report(&env, &report, "final_adverse").await;
-    let got = env.receiver.wait_for("fail", |b| webhooks_for(b, "adj").iter().any(|w| w["result"] == "Fail")).await;
-    let results: Vec<&Value> = webhooks_for(&got, "adj").iter().filter(|w| w["status"] == "complete").map(|w| &w["result"]).collect();
+    let got = env
+        .receiver
+        .wait_for("fail", |b| {
+            webhooks_for(b, "adj").iter().any(|w| w["result"] == "Fail")
+        })
+        .await;
+    let results: Vec<&Value> = webhooks_for(&got, "adj")
+        .iter()
+        .filter(|w| w["status"] == "complete")
+        .map(|w| &w["result"])
+        .collect();
     assert_eq!(results, [&json!("Consider"), &json!("Fail")]);
 }
 
@@ -106,13 +201,31 @@ async fn invitation_rows_progress_and_adjudication() {
 async fn without_progress_updates_only_final_states_are_sent() {
     let env = Env::start(Opts::default()).await;
     let (inv, _) = place(&env, "quiet").await;
-    env.yardstik_post(&format!("/sandbox/invitations/{inv}/complete"), json!({})).await;
-    let got = env.receiver.wait_for("complete", |b| webhooks_for(b, "quiet").iter().any(|w| w["status"] == "complete")).await;
+    env.yardstik_post(&format!("/sandbox/invitations/{inv}/complete"), json!({}))
+        .await;
+    let got = env
+        .receiver
+        .wait_for("complete", |b| {
+            webhooks_for(b, "quiet")
+                .iter()
+                .any(|w| w["status"] == "complete")
+        })
+        .await;
     let quiet = webhooks_for(&got, "quiet");
     assert_eq!(quiet.len(), 1, "{quiet:?}");
     // The history still records every step.
-    let v = env.wait_order("quiet", "complete", |v| v["status"] == "complete").await;
-    let steps: Vec<&str> = v["history"].as_array().unwrap().iter().map(|e| e["status"].as_str().unwrap()).collect();
+    let v = env
+        .wait_order("quiet", "complete", |v| v["status"] == "complete")
+        .await;
+    let steps: Vec<&str> = v["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["status"].as_str().unwrap())
+        .collect();
     assert_eq!(steps.first(), Some(&"pending"));
-    assert!(steps.contains(&"invited") && steps.contains(&"processing"), "{steps:?}");
+    assert!(
+        steps.contains(&"invited") && steps.contains(&"processing"),
+        "{steps:?}"
+    );
 }

@@ -44,7 +44,9 @@ impl Receiver {
         *r.default.lock().unwrap() = 200;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         *r.addr.lock().unwrap() = Some(listener.local_addr().unwrap());
-        let app = Router::new().route("/hooks", post(receive)).with_state(r.clone());
+        let app = Router::new()
+            .route("/hooks", post(receive))
+            .with_state(r.clone());
         tokio::spawn(async move { axum::serve(listener, app).await.ok() });
         r
     }
@@ -52,7 +54,12 @@ impl Receiver {
         format!("http://{}/hooks", self.addr.lock().unwrap().unwrap())
     }
     pub fn bodies(&self) -> Vec<Value> {
-        self.got.lock().unwrap().iter().map(|(_, v)| v.clone()).collect()
+        self.got
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|(_, v)| v.clone())
+            .collect()
     }
     pub fn attempts(&self) -> usize {
         self.got.lock().unwrap().len()
@@ -70,7 +77,11 @@ impl Receiver {
     }
 }
 
-async fn receive(State(r): State<Receiver>, headers: HeaderMap, body: axum::body::Bytes) -> axum::response::Response {
+async fn receive(
+    State(r): State<Receiver>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> axum::response::Response {
     use axum::response::IntoResponse;
     let v: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
     let delay = *r.delay_ms.lock().unwrap();
@@ -78,7 +89,14 @@ async fn receive(State(r): State<Receiver>, headers: HeaderMap, body: axum::body
         tokio::time::sleep(Duration::from_millis(delay)).await;
     }
     r.got.lock().unwrap().push((headers, v));
-    let code = StatusCode::from_u16(r.plan.lock().unwrap().pop_front().unwrap_or(*r.default.lock().unwrap())).unwrap();
+    let code = StatusCode::from_u16(
+        r.plan
+            .lock()
+            .unwrap()
+            .pop_front()
+            .unwrap_or(*r.default.lock().unwrap()),
+    )
+    .unwrap();
     let retry_after = r.retry_after.lock().unwrap().clone();
     match retry_after {
         Some(ra) if !code.is_success() => (code, [("retry-after", ra)]).into_response(),
@@ -104,10 +122,15 @@ pub fn store(dir: &std::path::Path, master: &MasterKey) -> StoreConfig {
 }
 
 pub fn tenant_spec() -> TenantSpec {
-    let mut spec: TenantSpec = serde_json::from_str(include_str!("../../fixtures/demo-tenant.json")).unwrap();
+    let mut spec: TenantSpec =
+        serde_json::from_str(include_str!("../../fixtures/demo-tenant.json")).unwrap();
     spec.ats_account_id = ATS_USER.into();
     spec.api_secret = Some(Secret(ATS_SECRET.into()));
-    spec.settings.allowed_webhook_hosts = vec!["127.0.0.1".into(), "localhost".into(), "api.applicant-tracking.com".into()];
+    spec.settings.allowed_webhook_hosts = vec![
+        "127.0.0.1".into(),
+        "localhost".into(),
+        "api.applicant-tracking.com".into(),
+    ];
     spec.settings.allow_loopback = true;
     spec.settings.progress_updates = false;
     spec.settings.widget_origins = vec!["https://ats.example.com".into()];
@@ -130,15 +153,27 @@ impl Default for Opts {
         Opts {
             progress_updates: false,
             delivery_workers: 4,
-            schedule: vec![Duration::from_millis(50), Duration::from_millis(100), Duration::from_millis(150)],
-            sandbox: SandboxConfig { report_delay: Duration::from_millis(100), ..SandboxConfig::default() },
+            schedule: vec![
+                Duration::from_millis(50),
+                Duration::from_millis(100),
+                Duration::from_millis(150),
+            ],
+            sandbox: SandboxConfig {
+                report_delay: Duration::from_millis(100),
+                ..SandboxConfig::default()
+            },
             allow_loopback: true,
             database_url: None,
         }
     }
 }
 
-pub fn config(dir: &std::path::Path, master: &MasterKey, sandbox: &SandboxHandle, opts: &Opts) -> Config {
+pub fn config(
+    dir: &std::path::Path,
+    master: &MasterKey,
+    sandbox: &SandboxHandle,
+    opts: &Opts,
+) -> Config {
     let mut st = store(dir, master);
     if let Some(u) = &opts.database_url {
         st.database_url = u.clone();
@@ -204,8 +239,17 @@ impl Env {
         spec.settings.allow_loopback = opts.allow_loopback;
         db.upsert_tenant(&spec, ATS_SECRET, false).await.unwrap();
         db.pool.close().await;
-        let server = screening_server::start(config(dir.path(), &master, &sandbox, &opts)).await.unwrap();
-        let env = Env { sandbox, server: Some(server), dir, http: reqwest::Client::new(), receiver: Receiver::start().await, master };
+        let server = screening_server::start(config(dir.path(), &master, &sandbox, &opts))
+            .await
+            .unwrap();
+        let env = Env {
+            sandbox,
+            server: Some(server),
+            dir,
+            http: reqwest::Client::new(),
+            receiver: Receiver::start().await,
+            master,
+        };
         env.wait_registered().await;
         env
     }
@@ -227,8 +271,13 @@ impl Env {
     pub async fn wait_registered(&self) {
         let url = format!("{}/webhooks/yardstik", self.server().base_url());
         for _ in 0..1200 {
-            let hooks = self.yardstik_get(&format!("/accounts/{ACCOUNT_A}/webhooks?per_page=200")).await;
-            let n = list(&hooks).iter().filter(|w| w["url"] == url.as_str()).count();
+            let hooks = self
+                .yardstik_get(&format!("/accounts/{ACCOUNT_A}/webhooks?per_page=200"))
+                .await;
+            let n = list(&hooks)
+                .iter()
+                .filter(|w| w["url"] == url.as_str())
+                .count();
             if n >= 5 {
                 return;
             }
@@ -241,23 +290,39 @@ impl Env {
         if let Some(s) = self.server.take() {
             s.shutdown().await;
         }
-        self.server = Some(screening_server::start(config(self.dir.path(), &self.master, &self.sandbox, opts)).await.unwrap());
+        self.server = Some(
+            screening_server::start(config(self.dir.path(), &self.master, &self.sandbox, opts))
+                .await
+                .unwrap(),
+        );
         self.wait_registered().await;
     }
 
-    pub async fn ats(&self, method: reqwest::Method, path: &str, body: Option<&Value>) -> (u16, Value) {
-        let mut req = self.http.request(method, self.url(path)).basic_auth(ATS_USER, Some(ATS_SECRET));
+    pub async fn ats(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> (u16, Value) {
+        let mut req = self
+            .http
+            .request(method, self.url(path))
+            .basic_auth(ATS_USER, Some(ATS_SECRET));
         if let Some(b) = body {
             req = req.json(b);
         }
         let res = req.send().await.unwrap();
         let status = res.status().as_u16();
         let text = res.text().await.unwrap();
-        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
     }
 
     pub async fn order(&self, body: &Value) -> (u16, Value) {
-        self.ats(reqwest::Method::POST, "/ats/orders", Some(body)).await
+        self.ats(reqwest::Method::POST, "/ats/orders", Some(body))
+            .await
     }
 
     pub async fn yardstik_get(&self, path: &str) -> Value {
@@ -282,14 +347,19 @@ impl Env {
             .send()
             .await
             .unwrap();
-        (res.status().as_u16(), res.json().await.unwrap_or(Value::Null))
+        (
+            res.status().as_u16(),
+            res.json().await.unwrap_or(Value::Null),
+        )
     }
 
     /// Poll the ATS view until `pred`.
     pub async fn wait_order(&self, bcid: &str, what: &str, pred: impl Fn(&Value) -> bool) -> Value {
         let mut last = Value::Null;
         for _ in 0..1200 {
-            let (s, v) = self.ats(reqwest::Method::GET, &format!("/ats/orders/{bcid}"), None).await;
+            let (s, v) = self
+                .ats(reqwest::Method::GET, &format!("/ats/orders/{bcid}"), None)
+                .await;
             if s == 200 && pred(&v) {
                 return v;
             }
@@ -301,7 +371,11 @@ impl Env {
 }
 
 pub fn list(v: &Value) -> Vec<Value> {
-    v.get("data").and_then(|d| d.as_array()).or(v.as_array()).cloned().unwrap_or_default()
+    v.get("data")
+        .and_then(|d| d.as_array())
+        .or(v.as_array())
+        .cloned()
+        .unwrap_or_default()
 }
 
 /// The seed's order example (000_6d7311325427e3b3.txt), with the scraped

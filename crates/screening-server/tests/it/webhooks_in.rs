@@ -6,20 +6,39 @@ use serde_json::{json, Value};
 use crate::support::*;
 
 async fn post(env: &Env, body: &[u8], sig: Option<&str>) -> (u16, Value) {
-    let mut req = env.http.post(env.url("/webhooks/yardstik")).header("content-type", "application/json").body(body.to_vec());
+    let mut req = env
+        .http
+        .post(env.url("/webhooks/yardstik"))
+        .header("content-type", "application/json")
+        .body(body.to_vec());
     if let Some(s) = sig {
         req = req.header("x-yardstik-webhook-signature", s);
     }
     let res = req.send().await.unwrap();
-    (res.status().as_u16(), res.json().await.unwrap_or(Value::Null))
+    (
+        res.status().as_u16(),
+        res.json().await.unwrap_or(Value::Null),
+    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn forged_replayed_and_unknown_account_webhooks() {
     let env = Env::start(Opts::default()).await;
-    let (s, _) = env.order(&simple_order("wh-1", &env.receiver.url(), "wh@example.com", "Doe")).await;
+    let (s, _) = env
+        .order(&simple_order(
+            "wh-1",
+            &env.receiver.url(),
+            "wh@example.com",
+            "Doe",
+        ))
+        .await;
     assert_eq!(s, 201);
-    let tenant = env.db().tenant_by_ats_account(ATS_USER).await.unwrap().unwrap();
+    let tenant = env
+        .db()
+        .tenant_by_ats_account(ATS_USER)
+        .await
+        .unwrap()
+        .unwrap();
     let items = env.db().order_items(&tenant.id, "wh-1").await.unwrap();
     let report_id = items[0].report_id.clone().unwrap();
 
@@ -38,7 +57,14 @@ async fn forged_replayed_and_unknown_account_webhooks() {
     assert_eq!(s, 401);
     let (s, _) = post(&env, &body, Some(&hmac_hex(SIG_A.as_bytes(), b"{}"))).await;
     assert_eq!(s, 401);
-    assert!(env.db().event_state(&tenant.id, "evt-forged").await.unwrap().is_none(), "forged event not stored");
+    assert!(
+        env.db()
+            .event_state(&tenant.id, "evt-forged")
+            .await
+            .unwrap()
+            .is_none(),
+        "forged event not stored"
+    );
 
     // Unknown account: ignored, nothing stored.
     let mut other = ev("evt-other", "x");
@@ -52,19 +78,37 @@ async fn forged_replayed_and_unknown_account_webhooks() {
     assert_eq!(s, 400);
 
     // Genuine, pretty-printed (signed over the raw bytes) and compact-signed variants.
-    env.yardstik_post(&format!("/sandbox/reports/{report_id}/status"), json!({"status": "clear", "force": true})).await;
+    env.yardstik_post(
+        &format!("/sandbox/reports/{report_id}/status"),
+        json!({"status": "clear", "force": true}),
+    )
+    .await;
     let pretty = serde_json::to_vec_pretty(&ev("evt-1", "https://evil.example/steal")).unwrap();
-    let compact_sig = hmac_hex(SIG_A.as_bytes(), &serde_json::to_vec(&ev("evt-1", "https://evil.example/steal")).unwrap());
+    let compact_sig = hmac_hex(
+        SIG_A.as_bytes(),
+        &serde_json::to_vec(&ev("evt-1", "https://evil.example/steal")).unwrap(),
+    );
     let (s, v) = post(&env, &pretty, Some(&compact_sig)).await;
-    assert_eq!((s, v["status"].as_str()), (200, Some("accepted")), "compact re-serialisation signature accepted");
+    assert_eq!(
+        (s, v["status"].as_str()),
+        (200, Some("accepted")),
+        "compact re-serialisation signature accepted"
+    );
     // Replay: same event id again → duplicate, not reprocessed.
     let (s, v) = post(&env, &pretty, Some(&hmac_hex(SIG_A.as_bytes(), &pretty))).await;
     assert_eq!((s, v["status"].as_str()), (200, Some("duplicate")));
 
-    let got = env.receiver.wait_for("complete webhook", |b| b.iter().any(|w| w["status"] == "complete")).await;
+    let got = env
+        .receiver
+        .wait_for("complete webhook", |b| {
+            b.iter().any(|w| w["status"] == "complete")
+        })
+        .await;
     assert_eq!(got.iter().filter(|w| w["status"] == "complete").count(), 1);
     // The resource was fetched from the configured base, not from resource_url.
-    let state = env.wait_order("wh-1", "complete", |v| v["status"] == "complete").await;
+    let state = env
+        .wait_order("wh-1", "complete", |v| v["status"] == "complete")
+        .await;
     assert_eq!(state["result"], "Pass");
     // Our event is processed too (the sandbox's own signed events may have won the race).
     let mut state = None;
@@ -81,7 +125,14 @@ async fn forged_replayed_and_unknown_account_webhooks() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tenants_are_isolated() {
     let env = Env::start(Opts::default()).await;
-    let (s, _) = env.order(&simple_order("iso-1", &env.receiver.url(), "iso@example.com", "Doe")).await;
+    let (s, _) = env
+        .order(&simple_order(
+            "iso-1",
+            &env.receiver.url(),
+            "iso@example.com",
+            "Doe",
+        ))
+        .await;
     assert_eq!(s, 201);
     // A second tenant on Yardstik account B.
     let mut spec = tenant_spec();
@@ -91,14 +142,41 @@ async fn tenants_are_isolated() {
     spec.yardstik_api_key = screening_server::tenant::Secret("demo-yardstik-key-2".into());
     spec.webhook_signature = screening_server::tenant::Secret("demo-webhook-signature-2".into());
     spec.settings.web_token_user_email = "other-user@example.com".into();
-    env.db().upsert_tenant(&spec, "other-secret-1", false).await.unwrap();
-    let res = env.http.get(env.url("/ats/orders/iso-1")).basic_auth("OTHER", Some("other-secret-1")).send().await.unwrap();
+    env.db()
+        .upsert_tenant(&spec, "other-secret-1", false)
+        .await
+        .unwrap();
+    let res = env
+        .http
+        .get(env.url("/ats/orders/iso-1"))
+        .basic_auth("OTHER", Some("other-secret-1"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 404, "another tenant cannot see the order");
-    let res = env.http.get(env.url("/ats/orders/iso-1")).basic_auth("OTHER", Some(ATS_SECRET)).send().await.unwrap();
-    assert_eq!(res.status(), 401, "another tenant's secret does not open this one");
+    let res = env
+        .http
+        .get(env.url("/ats/orders/iso-1"))
+        .basic_auth("OTHER", Some(ATS_SECRET))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.status(),
+        401,
+        "another tenant's secret does not open this one"
+    );
     // An event for account A signed with account B's key is rejected.
-    let body = serde_json::to_vec(&json!({"id": "evt-x", "event": "updated", "resource_id": "abc", "account_id": ACCOUNT_A,
-        "account_name": "x", "resource_type": "report", "resource_url": "x"})).unwrap();
-    let (s, _) = post(&env, &body, Some(&hmac_hex(b"demo-webhook-signature-2", &body))).await;
+    let body = serde_json::to_vec(
+        &json!({"id": "evt-x", "event": "updated", "resource_id": "abc", "account_id": ACCOUNT_A,
+        "account_name": "x", "resource_type": "report", "resource_url": "x"}),
+    )
+    .unwrap();
+    let (s, _) = post(
+        &env,
+        &body,
+        Some(&hmac_hex(b"demo-webhook-signature-2", &body)),
+    )
+    .await;
     assert_eq!(s, 401);
 }

@@ -8,14 +8,28 @@ use crate::support::*;
 const ORIGIN: &str = "https://ats.example.com";
 
 async fn session(env: &Env, body: Value) -> String {
-    let res = env.http.post(env.url("/widget/sessions")).basic_auth(ATS_USER, Some(ATS_SECRET)).json(&body).send().await.unwrap();
+    let res = env
+        .http
+        .post(env.url("/widget/sessions"))
+        .basic_auth(ATS_USER, Some(ATS_SECRET))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 201);
     let v: Value = res.json().await.unwrap();
     assert!(v["expires_in"].as_u64().unwrap() > 0 && v["expires_at"].is_string());
     v["token"].as_str().unwrap().to_string()
 }
 
-async fn call(env: &Env, method: reqwest::Method, path: &str, token: &str, body: Option<Value>, headers: &[(&str, &str)]) -> (u16, Value, reqwest::header::HeaderMap) {
+async fn call(
+    env: &Env,
+    method: reqwest::Method,
+    path: &str,
+    token: &str,
+    body: Option<Value>,
+    headers: &[(&str, &str)],
+) -> (u16, Value, reqwest::header::HeaderMap) {
     let mut req = env.http.request(method, env.url(path)).bearer_auth(token);
     for (k, v) in headers {
         req = req.header(*k, *v);
@@ -39,44 +53,140 @@ async fn widget_flow_scopes_cors_and_tokens() {
     use reqwest::Method;
 
     // Sessions need the tenant's Basic credentials.
-    let res = env.http.post(env.url("/widget/sessions")).json(&json!({})).send().await.unwrap();
+    let res = env
+        .http
+        .post(env.url("/widget/sessions"))
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 401);
     let token = session(&env, json!({})).await;
 
     // Bearer required; wrong or expired tokens are 401 (expired: code session_expired).
     let (s, v, _) = call(&env, Method::GET, "/widget/packages", "garbage", None, &[]).await;
     assert_eq!((s, v["code"].as_str()), (401, Some("unauthorized")));
-    let tenant = env.db().tenant_by_ats_account(ATS_USER).await.unwrap().unwrap();
-    let expired = env.server().ctx.signer.sign(Purpose::WidgetSession, &Claims { t: tenant.id.clone(), a: None, o: None, exp: 1 });
-    let (s, v, h) = call(&env, Method::GET, "/widget/packages", &expired, None, &[("Origin", ORIGIN)]).await;
+    let tenant = env
+        .db()
+        .tenant_by_ats_account(ATS_USER)
+        .await
+        .unwrap()
+        .unwrap();
+    let expired = env.server().ctx.signer.sign(
+        Purpose::WidgetSession,
+        &Claims {
+            t: tenant.id.clone(),
+            a: None,
+            o: None,
+            exp: 1,
+        },
+    );
+    let (s, v, h) = call(
+        &env,
+        Method::GET,
+        "/widget/packages",
+        &expired,
+        None,
+        &[("Origin", ORIGIN)],
+    )
+    .await;
     assert_eq!((s, v["code"].as_str()), (401, Some("session_expired")));
-    assert_eq!(h["access-control-allow-origin"], ORIGIN, "the widget can read the expiry");
-    let link_token = env.server().ctx.signer.sign(Purpose::ResultLink, &Claims { t: tenant.id.clone(), a: None, o: None, exp: i64::MAX / 2 });
-    let (s, _, _) = call(&env, Method::GET, "/widget/packages", &link_token, None, &[]).await;
+    assert_eq!(
+        h["access-control-allow-origin"], ORIGIN,
+        "the widget can read the expiry"
+    );
+    let link_token = env.server().ctx.signer.sign(
+        Purpose::ResultLink,
+        &Claims {
+            t: tenant.id.clone(),
+            a: None,
+            o: None,
+            exp: i64::MAX / 2,
+        },
+    );
+    let (s, _, _) = call(
+        &env,
+        Method::GET,
+        "/widget/packages",
+        &link_token,
+        None,
+        &[],
+    )
+    .await;
     assert_eq!(s, 401, "a result-link token is not a session");
 
     // Packages with CORS for the configured origin only.
-    let (s, v, h) = call(&env, Method::GET, "/widget/packages", &token, None, &[("Origin", ORIGIN)]).await;
+    let (s, v, h) = call(
+        &env,
+        Method::GET,
+        "/widget/packages",
+        &token,
+        None,
+        &[("Origin", ORIGIN)],
+    )
+    .await;
     assert_eq!(s, 200);
     assert_eq!(v["packages"].as_array().unwrap().len(), 3);
     assert_eq!(h["access-control-allow-origin"], ORIGIN);
-    let (s, _, h) = call(&env, Method::GET, "/widget/packages", &token, None, &[("Origin", "https://evil.example")]).await;
+    let (s, _, h) = call(
+        &env,
+        Method::GET,
+        "/widget/packages",
+        &token,
+        None,
+        &[("Origin", "https://evil.example")],
+    )
+    .await;
     assert_eq!(s, 403);
     assert!(!h.contains_key("access-control-allow-origin"));
-    let pre = env.http.request(Method::OPTIONS, env.url("/widget/orders")).header("Origin", ORIGIN)
-        .header("Access-Control-Request-Method", "POST").header("Access-Control-Request-Headers", "authorization,content-type,idempotency-key")
-        .send().await.unwrap();
+    let pre = env
+        .http
+        .request(Method::OPTIONS, env.url("/widget/orders"))
+        .header("Origin", ORIGIN)
+        .header("Access-Control-Request-Method", "POST")
+        .header(
+            "Access-Control-Request-Headers",
+            "authorization,content-type,idempotency-key",
+        )
+        .send()
+        .await
+        .unwrap();
     assert_eq!(pre.status(), 204);
     assert_eq!(pre.headers()["access-control-allow-origin"], ORIGIN);
-    assert!(pre.headers()["access-control-allow-headers"].to_str().unwrap().contains("idempotency-key"));
-    let pre = env.http.request(Method::OPTIONS, env.url("/widget/orders")).header("Origin", "https://evil.example")
-        .header("Access-Control-Request-Method", "POST").send().await.unwrap();
+    assert!(pre.headers()["access-control-allow-headers"]
+        .to_str()
+        .unwrap()
+        .contains("idempotency-key"));
+    let pre = env
+        .http
+        .request(Method::OPTIONS, env.url("/widget/orders"))
+        .header("Origin", "https://evil.example")
+        .header("Access-Control-Request-Method", "POST")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(pre.status(), 403);
 
     // Orders: the Idempotency-Key makes a retry the same order.
     let key = [("Idempotency-Key", "k-123")];
-    let (s1, o1, _) = call(&env, Method::POST, "/widget/orders", &token, Some(widget_order()), &key).await;
-    let (s2, o2, _) = call(&env, Method::POST, "/widget/orders", &token, Some(widget_order()), &key).await;
+    let (s1, o1, _) = call(
+        &env,
+        Method::POST,
+        "/widget/orders",
+        &token,
+        Some(widget_order()),
+        &key,
+    )
+    .await;
+    let (s2, o2, _) = call(
+        &env,
+        Method::POST,
+        "/widget/orders",
+        &token,
+        Some(widget_order()),
+        &key,
+    )
+    .await;
     assert_eq!((s1, s2), (201, 201), "{o1}");
     assert_eq!(o1, o2);
     let bcid = o1["background_check_id"].as_str().unwrap().to_string();
@@ -84,47 +194,135 @@ async fn widget_flow_scopes_cors_and_tokens() {
     let mut bad = widget_order();
     bad["applicant"]["phone"] = json!("12");
     let (s, v, _) = call(&env, Method::POST, "/widget/orders", &token, Some(bad), &[]).await;
-    assert_eq!((s, v["field_errors"][0]["field"].as_str()), (422, Some("applicant.phone")));
-    let (s, v, _) = call(&env, Method::GET, &format!("/widget/orders/{bcid}"), &token, None, &[]).await;
+    assert_eq!(
+        (s, v["field_errors"][0]["field"].as_str()),
+        (422, Some("applicant.phone"))
+    );
+    let (s, v, _) = call(
+        &env,
+        Method::GET,
+        &format!("/widget/orders/{bcid}"),
+        &token,
+        None,
+        &[],
+    )
+    .await;
     assert_eq!((s, v["status"].as_str()), (200, Some("invited")));
 
     // Disclosures: unscoped sessions get a Yardstik web token for the account.
-    let (s, v, _) = call(&env, Method::POST, "/widget/tokens/disclosures", &token, None, &[]).await;
+    let (s, v, _) = call(
+        &env,
+        Method::POST,
+        "/widget/tokens/disclosures",
+        &token,
+        None,
+        &[],
+    )
+    .await;
     assert_eq!(s, 200, "{v}");
     assert_eq!(v["account_id"], ACCOUNT_A);
     assert_eq!(v["domain"], env.sandbox.app_origin());
     assert!(!v["token"].as_str().unwrap().is_empty());
 
     // Report token for the order's report.
-    let (s, v, _) = call(&env, Method::POST, "/widget/tokens/report", &token, Some(json!({"background_check_id": bcid})), &[]).await;
+    let (s, v, _) = call(
+        &env,
+        Method::POST,
+        "/widget/tokens/report",
+        &token,
+        Some(json!({"background_check_id": bcid})),
+        &[],
+    )
+    .await;
     assert_eq!(s, 200, "{v}");
     assert_eq!(v["report_id"], o1["items"][0]["report_id"]);
     assert_eq!(v["domain"], env.sandbox.app_origin());
     // The sandbox accepts that token on its embed page.
-    let page = env.http.get(format!("{}/embed/report/{}?jwt={}", env.sandbox.app_origin(), v["report_id"].as_str().unwrap(), v["token"].as_str().unwrap()))
-        .send().await.unwrap();
+    let page = env
+        .http
+        .get(format!(
+            "{}/embed/report/{}?jwt={}",
+            env.sandbox.app_origin(),
+            v["report_id"].as_str().unwrap(),
+            v["token"].as_str().unwrap()
+        ))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(page.status(), 200);
 
     // Scoped sessions: only their order; apply link only for scoped sessions.
-    let (s, _, _) = call(&env, Method::GET, &format!("/widget/orders/{bcid}/apply"), &token, None, &[]).await;
+    let (s, _, _) = call(
+        &env,
+        Method::GET,
+        &format!("/widget/orders/{bcid}/apply"),
+        &token,
+        None,
+        &[],
+    )
+    .await;
     assert_eq!(s, 403);
     let scoped = session(&env, json!({"background_check_id": bcid})).await;
-    let (s, v, _) = call(&env, Method::GET, &format!("/widget/orders/{bcid}/apply"), &scoped, None, &[]).await;
+    let (s, v, _) = call(
+        &env,
+        Method::GET,
+        &format!("/widget/orders/{bcid}/apply"),
+        &scoped,
+        None,
+        &[],
+    )
+    .await;
     assert_eq!(s, 200, "{v}");
-    assert!(v["apply_url"].as_str().unwrap().starts_with(env.sandbox.app_origin()), "{v}");
+    assert!(
+        v["apply_url"]
+            .as_str()
+            .unwrap()
+            .starts_with(env.sandbox.app_origin()),
+        "{v}"
+    );
     assert_eq!(v["domain"], env.sandbox.app_origin());
     let other = session(&env, json!({"background_check_id": "someone-else"})).await;
-    for path in [format!("/widget/orders/{bcid}"), format!("/widget/orders/{bcid}/apply")] {
+    for path in [
+        format!("/widget/orders/{bcid}"),
+        format!("/widget/orders/{bcid}/apply"),
+    ] {
         let (s, _, _) = call(&env, Method::GET, &path, &other, None, &[]).await;
         assert_eq!(s, 404, "{path}");
     }
-    let (s, _, _) = call(&env, Method::POST, "/widget/tokens/report", &other, Some(json!({"background_check_id": bcid})), &[]).await;
+    let (s, _, _) = call(
+        &env,
+        Method::POST,
+        "/widget/tokens/report",
+        &other,
+        Some(json!({"background_check_id": bcid})),
+        &[],
+    )
+    .await;
     assert_eq!(s, 404);
-    let (s, _, _) = call(&env, Method::POST, "/widget/tokens/disclosures", &other, None, &[]).await;
+    let (s, _, _) = call(
+        &env,
+        Method::POST,
+        "/widget/tokens/disclosures",
+        &other,
+        None,
+        &[],
+    )
+    .await;
     assert_eq!(s, 403);
     let applicant = session(&env, json!({"applicant_id": "12345"})).await;
-    let (s, _, _) = call(&env, Method::GET, &format!("/widget/orders/{bcid}/apply"), &applicant, None, &[]).await;
-    assert_eq!(s, 200, "the order's applicant (id 12345) may read its apply link");
+    let (s, _, _) = call(
+        &env,
+        Method::GET,
+        &format!("/widget/orders/{bcid}/apply"),
+        &applicant,
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(
+        s, 200,
+        "the order's applicant (id 12345) may read its apply link"
+    );
 }
 
 /// An order with an add-on has one intake per invitation: the apply link lists both, package
@@ -136,7 +334,15 @@ async fn apply_link_lists_every_open_intake_in_order() {
     let token = session(&env, json!({})).await;
     let mut order = widget_order();
     order["add_on_package_ids"] = json!(["DRG01"]);
-    let (s, o, _) = call(&env, Method::POST, "/widget/orders", &token, Some(order), &[("Idempotency-Key", "k-addon")]).await;
+    let (s, o, _) = call(
+        &env,
+        Method::POST,
+        "/widget/orders",
+        &token,
+        Some(order),
+        &[("Idempotency-Key", "k-addon")],
+    )
+    .await;
     assert_eq!(s, 201, "{o}");
     let bcid = o["background_check_id"].as_str().unwrap().to_string();
     let scoped = session(&env, json!({"background_check_id": bcid})).await;
@@ -146,20 +352,55 @@ async fn apply_link_lists_every_open_intake_in_order() {
     assert_eq!(s, 200, "{v}");
     let steps = v["steps"].as_array().unwrap().clone();
     assert_eq!(steps.len(), 2, "{v}");
-    assert_eq!((steps[0]["package_id"].as_str(), steps[0]["add_on"].as_bool()), (Some("PKG002"), Some(false)));
-    assert_eq!((steps[1]["package_id"].as_str(), steps[1]["add_on"].as_bool()), (Some("DRG01"), Some(true)));
-    let urls: Vec<&str> = steps.iter().map(|s| s["apply_url"].as_str().unwrap()).collect();
+    assert_eq!(
+        (
+            steps[0]["package_id"].as_str(),
+            steps[0]["add_on"].as_bool()
+        ),
+        (Some("PKG002"), Some(false))
+    );
+    assert_eq!(
+        (
+            steps[1]["package_id"].as_str(),
+            steps[1]["add_on"].as_bool()
+        ),
+        (Some("DRG01"), Some(true))
+    );
+    let urls: Vec<&str> = steps
+        .iter()
+        .map(|s| s["apply_url"].as_str().unwrap())
+        .collect();
     assert_ne!(urls[0], urls[1], "one intake per invitation");
-    assert!(urls.iter().all(|u| u.starts_with(env.sandbox.app_origin())), "{v}");
-    assert_eq!(v["apply_url"], steps[0]["apply_url"], "apply_url is the first open step's");
+    assert!(
+        urls.iter().all(|u| u.starts_with(env.sandbox.app_origin())),
+        "{v}"
+    );
+    assert_eq!(
+        v["apply_url"], steps[0]["apply_url"],
+        "apply_url is the first open step's"
+    );
 
     // Complete the package's invitation in the sandbox; once the server has processed the
     // webhook, only the add-on's intake is open.
     let invs = list(&env.yardstik_get("/invitations").await);
-    let first = invs.iter().find(|i| i["meta"]["apply"] == urls[0] || i["meta"]["apply_url"] == urls[0]).expect("the package's invitation");
-    let (s, r) = env.yardstik_post(&format!("/sandbox/invitations/{}/complete", first["id"].as_str().unwrap()), json!({})).await;
+    let first = invs
+        .iter()
+        .find(|i| i["meta"]["apply"] == urls[0] || i["meta"]["apply_url"] == urls[0])
+        .expect("the package's invitation");
+    let (s, r) = env
+        .yardstik_post(
+            &format!(
+                "/sandbox/invitations/{}/complete",
+                first["id"].as_str().unwrap()
+            ),
+            json!({}),
+        )
+        .await;
     assert_eq!(s, 200, "{r}");
-    env.wait_order(&bcid, "the package's invitation completed", |v| v["items"][0]["invitation_status"] == "completed").await;
+    env.wait_order(&bcid, "the package's invitation completed", |v| {
+        v["items"][0]["invitation_status"] == "completed"
+    })
+    .await;
     let (s, v, _) = call(&env, Method::GET, &path, &scoped, None, &[]).await;
     assert_eq!(s, 200, "{v}");
     let steps = v["steps"].as_array().unwrap();

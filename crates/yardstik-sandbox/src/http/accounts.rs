@@ -11,8 +11,15 @@ use crate::Shared;
 /// Plain array (as in the seed), filtered/ordered by `query[...]`/`order_by`.
 pub async fn list(State(s): State<Shared>, auth: Auth, RawQuery(q): RawQuery) -> ApiResult {
     let st = s.store();
-    let items: Vec<Value> = st.accounts.iter().filter(|a| a.id == auth.account_id).map(|a| st.render_account(a)).collect();
-    ok(Value::Array(ListParams::parse(q.as_deref()).filter_and_order(items)))
+    let items: Vec<Value> = st
+        .accounts
+        .iter()
+        .filter(|a| a.id == auth.account_id)
+        .map(|a| st.render_account(a))
+        .collect();
+    ok(Value::Array(
+        ListParams::parse(q.as_deref()).filter_and_order(items),
+    ))
 }
 
 pub async fn get(State(s): State<Shared>, auth: Auth, ids: Ids) -> ApiResult {
@@ -27,7 +34,12 @@ pub async fn get(State(s): State<Shared>, auth: Auth, ids: Ids) -> ApiResult {
 /// Plain array (as in the seed). Without an `action_type` predicate only `report` packages
 /// are listed ("Defaults to listing all report packages"); `query[action_type_eq]=monitor`
 /// lists monitor packages.
-pub async fn packages(State(s): State<Shared>, auth: Auth, ids: Ids, RawQuery(q): RawQuery) -> ApiResult {
+pub async fn packages(
+    State(s): State<Shared>,
+    auth: Auth,
+    ids: Ids,
+    RawQuery(q): RawQuery,
+) -> ApiResult {
     let id = ids.first();
     let st = s.store();
     let Some(a) = st.account(id).filter(|a| a.id == auth.account_id) else {
@@ -41,7 +53,11 @@ pub async fn packages(State(s): State<Shared>, auth: Auth, ids: Ids, RawQuery(q)
             values: vec!["report".into()],
         });
     }
-    let items: Vec<Value> = a.account_packages.iter().map(|p| st.render_package(p)).collect();
+    let items: Vec<Value> = a
+        .account_packages
+        .iter()
+        .map(|p| st.render_package(p))
+        .collect();
     // Packages have no created_at: keep fixture order unless order_by is given.
     if params.order_by.is_none() {
         params.order_by = Some("__fixture_order".into());

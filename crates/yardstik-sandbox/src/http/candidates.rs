@@ -11,13 +11,23 @@ use crate::store::{new_id, now, Address, Candidate, Event};
 use crate::Shared;
 
 pub fn valid_email(e: &str) -> bool {
-    let Some((local, domain)) = e.split_once('@') else { return false };
-    !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.') && !e.contains(char::is_whitespace)
+    let Some((local, domain)) = e.split_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !e.contains(char::is_whitespace)
 }
 
 /// Apply the known candidate fields of `body` to `c`; type errors go into `errors`.
 /// Returns whether anything changed.
-pub fn apply_fields(c: &mut Candidate, body: &Map<String, Value>, errors: &mut FieldErrors) -> bool {
+pub fn apply_fields(
+    c: &mut Candidate,
+    body: &Map<String, Value>,
+    errors: &mut FieldErrors,
+) -> bool {
     let mut changed = false;
     macro_rules! required {
         ($f:ident) => {
@@ -73,7 +83,11 @@ pub fn apply_fields(c: &mut Candidate, body: &Map<String, Value>, errors: &mut F
     }
     if let Some(ssn) = &c.ssn {
         let digits = ssn.chars().filter(|ch| ch.is_ascii_digit()).count();
-        if digits != 9 && digits != 4 || ssn.chars().any(|ch| !(ch.is_ascii_digit() || ch == '-' || ch == ' ')) {
+        if digits != 9 && digits != 4
+            || ssn
+                .chars()
+                .any(|ch| !(ch.is_ascii_digit() || ch == '-' || ch == ' '))
+        {
             errors.add("ssn", "is invalid");
         }
     }
@@ -93,7 +107,9 @@ pub fn apply_fields(c: &mut Candidate, body: &Map<String, Value>, errors: &mut F
                     continue;
                 };
                 let mut e2 = FieldErrors::default();
-                let get = |k: &str, e: &mut FieldErrors| opt_str(o, k, e).flatten().filter(|s| !s.is_empty());
+                let get = |k: &str, e: &mut FieldErrors| {
+                    opt_str(o, k, e).flatten().filter(|s| !s.is_empty())
+                };
                 let addr = Address {
                     id: new_id(),
                     line1: get("line1", &mut e2),
@@ -166,7 +182,11 @@ pub async fn create(State(s): State<Shared>, auth: Auth, JsonBody(body): JsonBod
     errors.into_result("Candidate not created")?;
     c.email = c.email.to_lowercase();
     let mut st = s.store();
-    if let Some(existing) = st.candidates.iter().find(|x| x.account_id == auth.account_id && x.email == c.email) {
+    if let Some(existing) = st
+        .candidates
+        .iter()
+        .find(|x| x.account_id == auth.account_id && x.email == c.email)
+    {
         // "Candidate already exists." — 200 with the existing candidate, unchanged.
         return ok(st.render_candidate(existing));
     }
@@ -187,7 +207,12 @@ pub async fn get(State(s): State<Shared>, auth: Auth, ids: Ids) -> ApiResult {
     }
 }
 
-pub async fn update(State(s): State<Shared>, auth: Auth, ids: Ids, JsonBody(body): JsonBody) -> ApiResult {
+pub async fn update(
+    State(s): State<Shared>,
+    auth: Auth,
+    ids: Ids,
+    JsonBody(body): JsonBody,
+) -> ApiResult {
     auth.require("create:candidates")?;
     let id = ids.first().to_string();
     let mut st = s.store();
@@ -198,7 +223,12 @@ pub async fn update(State(s): State<Shared>, auth: Auth, ids: Ids, JsonBody(body
     let mut errors = FieldErrors::default();
     let changed = apply_fields(&mut c, &body, &mut errors);
     c.email = c.email.to_lowercase();
-    if c.email != existing.email && st.candidates.iter().any(|x| x.account_id == auth.account_id && x.email == c.email && x.id != id) {
+    if c.email != existing.email
+        && st
+            .candidates
+            .iter()
+            .any(|x| x.account_id == auth.account_id && x.email == c.email && x.id != id)
+    {
         errors.add("email", "has already been taken");
     }
     errors.into_result("Resource not updated")?;
@@ -211,7 +241,12 @@ pub async fn update(State(s): State<Shared>, auth: Auth, ids: Ids, JsonBody(body
     }
     drop(st);
     if changed {
-        s.sender.emit(vec![Event::new(&auth.account_id, "candidate", "updated", &id)]);
+        s.sender.emit(vec![Event::new(
+            &auth.account_id,
+            "candidate",
+            "updated",
+            &id,
+        )]);
     }
     ok(v)
 }
@@ -219,7 +254,11 @@ pub async fn update(State(s): State<Shared>, auth: Auth, ids: Ids, JsonBody(body
 pub async fn list(State(s): State<Shared>, auth: Auth, RawQuery(q): RawQuery) -> ApiResult {
     auth.require("view:candidates")?;
     let st = s.store();
-    let items: Vec<Value> =
-        st.candidates.iter().filter(|c| c.account_id == auth.account_id).map(|c| st.render_candidate(c)).collect();
+    let items: Vec<Value> = st
+        .candidates
+        .iter()
+        .filter(|c| c.account_id == auth.account_id)
+        .map(|c| st.render_candidate(c))
+        .collect();
     ok(ListParams::parse(q.as_deref()).apply(items))
 }

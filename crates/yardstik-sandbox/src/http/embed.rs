@@ -19,7 +19,8 @@ const EMBED_JS: &str = include_str!("../../assets/embed.js");
 const APPLY_JS: &str = include_str!("../../assets/apply.js");
 const CSS: &str = include_str!("../../assets/sandbox.css");
 
-pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+pub const CSP: &str =
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
 connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors *";
 
 pub async fn asset(ids: Ids) -> Response {
@@ -29,7 +30,14 @@ pub async fn asset(ids: Ids) -> Response {
         "sandbox.css" => (CSS, "text/css; charset=utf-8"),
         other => return ApiError::route_not_found(&format!("/assets/{other}")).into_response(),
     };
-    ([(header::CONTENT_TYPE, ct), (header::CACHE_CONTROL, "no-cache")], body).into_response()
+    (
+        [
+            (header::CONTENT_TYPE, ct),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        body,
+    )
+        .into_response()
 }
 
 pub fn esc(s: &str) -> String {
@@ -54,17 +62,30 @@ fn page(status: StatusCode, title: &str, body_attrs: &str, script: &str, main: &
 <title>{}</title><link rel=\"stylesheet\" href=\"/assets/sandbox.css\">{}</head>\
 <body{}><main><span class=\"sandbox-tag\">Yardstik sandbox</span>\n{}</main></body></html>\n",
         esc(title),
-        if script.is_empty() { String::new() } else { format!("<script src=\"/assets/{script}\" defer></script>") },
+        if script.is_empty() {
+            String::new()
+        } else {
+            format!("<script src=\"/assets/{script}\" defer></script>")
+        },
         body_attrs,
         main
     );
     let mut r = (status, html).into_response();
     let h = r.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
-    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     h.insert("referrer-policy", HeaderValue::from_static("no-referrer"));
-    h.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
+    h.insert(
+        "x-content-type-options",
+        HeaderValue::from_static("nosniff"),
+    );
     r
 }
 
@@ -92,7 +113,13 @@ fn expiry_banner() -> &'static str {
 }
 
 fn not_found_page(what: &str) -> Response {
-    page(StatusCode::NOT_FOUND, "Not found", "", "", &format!("<h1>{} not found</h1>", esc(what)))
+    page(
+        StatusCode::NOT_FOUND,
+        "Not found",
+        "",
+        "",
+        &format!("<h1>{} not found</h1>", esc(what)),
+    )
 }
 
 fn opt(v: &Value) -> String {
@@ -120,7 +147,10 @@ fn render_report_html(r: &Value) -> String {
         s = esc(status),
     );
     h.push_str("<h2>Screenings</h2>");
-    let screenings = r["report_screenings"].as_array().cloned().unwrap_or_default();
+    let screenings = r["report_screenings"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     if screenings.is_empty() {
         h.push_str("<p>No screenings.</p>");
     }
@@ -146,7 +176,10 @@ fn render_report_html(r: &Value) -> String {
                 h.push_str("<p>No records found.</p>");
             }
             for v in violations {
-                h.push_str(&format!("<div class=\"violation\"><strong>{}</strong>", opt(&v["description"])));
+                h.push_str(&format!(
+                    "<div class=\"violation\"><strong>{}</strong>",
+                    opt(&v["description"])
+                ));
                 for (label, key) in [
                     ("Offense", "count_offense"),
                     ("Case", "case_number"),
@@ -195,7 +228,9 @@ pub async fn report_page(State(s): State<Shared>, ids: Ids, RawQuery(q): RawQuer
 }
 
 fn disclosures_html(st: &Store, account_id: &str) -> String {
-    let Some(a) = st.account(account_id) else { return String::new() };
+    let Some(a) = st.account(account_id) else {
+        return String::new();
+    };
     a.disclosures
         .iter()
         .map(|d| {
@@ -210,7 +245,11 @@ fn disclosures_html(st: &Store, account_id: &str) -> String {
 
 /// `GET /embed/signDisclosures/{account_id}?jwt=…` — the account's disclosures with an Agree
 /// button that records consent for the token's user.
-pub async fn disclosures_page(State(s): State<Shared>, ids: Ids, RawQuery(q): RawQuery) -> Response {
+pub async fn disclosures_page(
+    State(s): State<Shared>,
+    ids: Ids,
+    RawQuery(q): RawQuery,
+) -> Response {
     let (claims, jwt) = match check_token(&s, q.as_deref()) {
         Ok(c) => c,
         Err(e) => return token_error_page(&e),
@@ -221,8 +260,15 @@ pub async fn disclosures_page(State(s): State<Shared>, ids: Ids, RawQuery(q): Ra
     }
     let (main, consented) = {
         let st = s.store();
-        let Some(a) = st.account(account_id) else { return not_found_page("Account") };
-        let consent = st.consents.iter().rev().find(|c| c.account_id == account_id && c.user_email == claims.user_email).cloned();
+        let Some(a) = st.account(account_id) else {
+            return not_found_page("Account");
+        };
+        let consent = st
+            .consents
+            .iter()
+            .rev()
+            .find(|c| c.account_id == account_id && c.user_email == claims.user_email)
+            .cloned();
         (
             format!(
                 "<h1>{} — account disclosures</h1><p>Signed in as {}.</p>{}",
@@ -245,25 +291,46 @@ pub async fn disclosures_page(State(s): State<Shared>, ids: Ids, RawQuery(q): Ra
     page(
         StatusCode::OK,
         "Account disclosures",
-        &format!(" data-loaded=\"1\" data-exp=\"{}\" data-consent-url=\"{}\"", claims.exp, esc(&consent_url)),
+        &format!(
+            " data-loaded=\"1\" data-exp=\"{}\" data-consent-url=\"{}\"",
+            claims.exp,
+            esc(&consent_url)
+        ),
         "embed.js",
         &format!("{}{}{}", expiry_banner(), main, action),
     )
 }
 
 /// `POST /embed/signDisclosures/{account_id}/consent?jwt=…` → 201 `{id, account_id, user_email, consented_at}`.
-pub async fn disclosures_consent(State(s): State<Shared>, ids: Ids, RawQuery(q): RawQuery) -> Response {
+pub async fn disclosures_consent(
+    State(s): State<Shared>,
+    ids: Ids,
+    RawQuery(q): RawQuery,
+) -> Response {
     let (claims, _) = match check_token(&s, q.as_deref()) {
         Ok(c) => c,
         Err(JwtError::Expired(_)) => {
-            return ApiError::new(StatusCode::UNAUTHORIZED, "Unauthorized", "The token has expired").into_response()
+            return ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "Unauthorized",
+                "The token has expired",
+            )
+            .into_response()
         }
-        Err(_) => return ApiError::new(StatusCode::UNAUTHORIZED, "Unauthorized", "Invalid token").into_response(),
+        Err(_) => {
+            return ApiError::new(StatusCode::UNAUTHORIZED, "Unauthorized", "Invalid token")
+                .into_response()
+        }
     };
     if claims.account_id != ids.first() {
         return ApiError::not_found("account", ids.first()).into_response();
     }
-    let c = Consent { id: new_id(), account_id: claims.account_id.clone(), user_email: claims.user_email.clone(), created_at: now() };
+    let c = Consent {
+        id: new_id(),
+        account_id: claims.account_id.clone(),
+        user_email: claims.user_email.clone(),
+        created_at: now(),
+    };
     s.store().consents.push(c.clone());
     json_response(
         StatusCode::CREATED,
@@ -284,14 +351,23 @@ candidate apply page. See <code>crates/yardstik-sandbox/README.md</code>.</p>",
     ));
     let st = s.store();
     for a in &st.accounts {
-        h.push_str(&format!("<section class=\"screening\"><h3>{}</h3><p>id <code>{}</code></p><ul>", esc(&a.account_name), esc(&a.id)));
+        h.push_str(&format!(
+            "<section class=\"screening\"><h3>{}</h3><p>id <code>{}</code></p><ul>",
+            esc(&a.account_name),
+            esc(&a.id)
+        ));
         for p in &a.account_packages {
             h.push_str(&format!(
                 "<li>{} <code>{}</code> ({}): {}</li>",
                 esc(&p.name),
                 esc(&p.id),
                 esc(&p.action_type),
-                esc(&p.screenings.iter().map(|x| x.label.as_str()).collect::<Vec<_>>().join(", "))
+                esc(&p
+                    .screenings
+                    .iter()
+                    .map(|x| x.label.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "))
             ));
         }
         h.push_str("</ul></section>");
@@ -345,10 +421,15 @@ fn apply_ctx(s: &Shared, candidate_id: &str, raw_query: Option<&str>) -> Option<
         account_id: r.account_id.clone(),
         account_name: a.account_name.clone(),
         report_id: report_id.clone(),
-        package_name: st.package(&r.account_id, &r.account_package_id).map(|p| p.name.clone()).unwrap_or_default(),
+        package_name: st
+            .package(&r.account_id, &r.account_package_id)
+            .map(|p| p.name.clone())
+            .unwrap_or_default(),
         // past `expires_at` but not swept yet: already expired for the candidate
         invitation_status: inv.map(|i| {
-            if i.expires_at <= now() && crate::http::invitations::OPEN_STATUSES.contains(&i.status.as_str()) {
+            if i.expires_at <= now()
+                && crate::http::invitations::OPEN_STATUSES.contains(&i.status.as_str())
+            {
                 "expired".to_string()
             } else {
                 i.status.clone()
@@ -363,7 +444,13 @@ fn apply_ctx(s: &Shared, candidate_id: &str, raw_query: Option<&str>) -> Option<
             last_name: c.last_name.clone(),
             email: c.email.clone(),
             phone: c.phone.clone().unwrap_or_default(),
-            date_of_birth: c.date_of_birth.clone().unwrap_or_default().chars().take(10).collect(),
+            date_of_birth: c
+                .date_of_birth
+                .clone()
+                .unwrap_or_default()
+                .chars()
+                .take(10)
+                .collect(),
             ssn: String::new(),
             line1: addr.and_then(|a| a.line1.clone()).unwrap_or_default(),
             line2: addr.and_then(|a| a.line2.clone()).unwrap_or_default(),
@@ -377,7 +464,12 @@ fn apply_ctx(s: &Shared, candidate_id: &str, raw_query: Option<&str>) -> Option<
 
 fn closed_reason(ctx: &ApplyCtx) -> Option<(StatusCode, String)> {
     match ctx.invitation_status.as_deref() {
-        Some("canceled") => return Some((StatusCode::GONE, "This invitation has been canceled.".into())),
+        Some("canceled") => {
+            return Some((
+                StatusCode::GONE,
+                "This invitation has been canceled.".into(),
+            ))
+        }
         Some("expired") => return Some((StatusCode::GONE, "This invitation has expired.".into())),
         _ => {}
     }
@@ -386,21 +478,35 @@ fn closed_reason(ctx: &ApplyCtx) -> Option<(StatusCode, String)> {
             StatusCode::OK,
             format!(
                 "Your information has already been submitted.{}",
-                ctx.confirmation_code.as_ref().map(|c| format!(" Confirmation code: {}.", esc(c))).unwrap_or_default()
+                ctx.confirmation_code
+                    .as_ref()
+                    .map(|c| format!(" Confirmation code: {}.", esc(c)))
+                    .unwrap_or_default()
             ),
         ));
     }
     None
 }
 
-fn field(label: &str, name: &str, value: &str, kind: &str, extra: &str, errors: &Map<String, Value>) -> String {
+fn field(
+    label: &str,
+    name: &str,
+    value: &str,
+    kind: &str,
+    extra: &str,
+    errors: &Map<String, Value>,
+) -> String {
     let err = errors
         .get(name)
         .and_then(|e| e.as_array())
         .map(|a| {
             format!(
                 "<div class=\"error\" id=\"{name}-error\">{}</div>",
-                esc(&a.iter().filter_map(|m| m.as_str()).collect::<Vec<_>>().join(", "))
+                esc(&a
+                    .iter()
+                    .filter_map(|m| m.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "))
             )
         })
         .unwrap_or_default();
@@ -411,7 +517,13 @@ fn field(label: &str, name: &str, value: &str, kind: &str, extra: &str, errors: 
     )
 }
 
-fn apply_form_page(status: StatusCode, ctx: &ApplyCtx, action: &str, started_url: &str, errors: &Map<String, Value>) -> Response {
+fn apply_form_page(
+    status: StatusCode,
+    ctx: &ApplyCtx,
+    action: &str,
+    started_url: &str,
+    errors: &Map<String, Value>,
+) -> Response {
     let f = &ctx.form;
     let mut h = format!(
         "<h1>Background check for {}</h1><p>Package: <strong>{}</strong>. Please confirm your details, read the disclosures and give your consent.</p>",
@@ -419,18 +531,60 @@ fn apply_form_page(status: StatusCode, ctx: &ApplyCtx, action: &str, started_url
         esc(&ctx.package_name)
     );
     if !errors.is_empty() {
-        h.push_str("<div class=\"errors\" role=\"alert\">Please correct the highlighted fields.</div>");
+        h.push_str(
+            "<div class=\"errors\" role=\"alert\">Please correct the highlighted fields.</div>",
+        );
     }
-    h.push_str(&format!("<form id=\"apply-form\" class=\"apply\" method=\"post\" action=\"{}\" novalidate>", esc(action)));
+    h.push_str(&format!(
+        "<form id=\"apply-form\" class=\"apply\" method=\"post\" action=\"{}\" novalidate>",
+        esc(action)
+    ));
     h.push_str("<div class=\"row\">");
-    h.push_str(&field("First name", "first_name", &f.first_name, "text", "required autocomplete=\"given-name\"", errors));
-    h.push_str(&field("Middle name", "middle_name", &f.middle_name, "text", "autocomplete=\"additional-name\"", errors));
-    h.push_str(&field("Last name", "last_name", &f.last_name, "text", "required autocomplete=\"family-name\"", errors));
+    h.push_str(&field(
+        "First name",
+        "first_name",
+        &f.first_name,
+        "text",
+        "required autocomplete=\"given-name\"",
+        errors,
+    ));
+    h.push_str(&field(
+        "Middle name",
+        "middle_name",
+        &f.middle_name,
+        "text",
+        "autocomplete=\"additional-name\"",
+        errors,
+    ));
+    h.push_str(&field(
+        "Last name",
+        "last_name",
+        &f.last_name,
+        "text",
+        "required autocomplete=\"family-name\"",
+        errors,
+    ));
     h.push_str("</div><div class=\"row\">");
-    h.push_str(&field("Email", "email", &f.email, "email", "readonly", errors));
-    h.push_str(&field("Phone", "phone", &f.phone, "tel", "autocomplete=\"tel\"", errors));
+    h.push_str(&field(
+        "Email", "email", &f.email, "email", "readonly", errors,
+    ));
+    h.push_str(&field(
+        "Phone",
+        "phone",
+        &f.phone,
+        "tel",
+        "autocomplete=\"tel\"",
+        errors,
+    ));
     h.push_str("</div><div class=\"row\">");
-    h.push_str(&field("Date of birth", "date_of_birth", &f.date_of_birth, "date", "required", errors));
+    h.push_str(&field(
+        "Date of birth",
+        "date_of_birth",
+        &f.date_of_birth,
+        "date",
+        "required",
+        errors,
+    ));
     h.push_str(&field(
         "Social Security Number (9 digits, or the last 4 in the sandbox)",
         "ssn",
@@ -440,12 +594,47 @@ fn apply_form_page(status: StatusCode, ctx: &ApplyCtx, action: &str, started_url
         errors,
     ));
     h.push_str("</div>");
-    h.push_str(&field("Address", "line1", &f.line1, "text", "required autocomplete=\"address-line1\"", errors));
-    h.push_str(&field("Address line 2", "line2", &f.line2, "text", "autocomplete=\"address-line2\"", errors));
+    h.push_str(&field(
+        "Address",
+        "line1",
+        &f.line1,
+        "text",
+        "required autocomplete=\"address-line1\"",
+        errors,
+    ));
+    h.push_str(&field(
+        "Address line 2",
+        "line2",
+        &f.line2,
+        "text",
+        "autocomplete=\"address-line2\"",
+        errors,
+    ));
     h.push_str("<div class=\"row\">");
-    h.push_str(&field("City", "city", &f.city, "text", "required autocomplete=\"address-level2\"", errors));
-    h.push_str(&field("State (2 letters)", "state", &f.state, "text", "required maxlength=\"2\" autocomplete=\"address-level1\"", errors));
-    h.push_str(&field("ZIP code", "zip_code", &f.zip_code, "text", "required inputmode=\"numeric\" autocomplete=\"postal-code\"", errors));
+    h.push_str(&field(
+        "City",
+        "city",
+        &f.city,
+        "text",
+        "required autocomplete=\"address-level2\"",
+        errors,
+    ));
+    h.push_str(&field(
+        "State (2 letters)",
+        "state",
+        &f.state,
+        "text",
+        "required maxlength=\"2\" autocomplete=\"address-level1\"",
+        errors,
+    ));
+    h.push_str(&field(
+        "ZIP code",
+        "zip_code",
+        &f.zip_code,
+        "text",
+        "required inputmode=\"numeric\" autocomplete=\"postal-code\"",
+        errors,
+    ));
     h.push_str("</div><h2>Disclosures</h2>");
     h.push_str(&ctx.disclosures);
     let cerr = if errors.contains_key("consent") {
@@ -465,20 +654,37 @@ fn apply_form_page(status: StatusCode, ctx: &ApplyCtx, action: &str, started_url
         "<p class=\"hint\">Sandbox: the report's outcome follows the last name — it contains <code>consider</code> → consider, \
 <code>exception</code> → exception, <code>inforequested</code> → info_requested, <code>pending</code> → pending; otherwise clear.</p>",
     );
-    page(status, "Candidate intake", &format!(" data-started-url=\"{}\"", esc(started_url)), "apply.js", &h)
+    page(
+        status,
+        "Candidate intake",
+        &format!(" data-started-url=\"{}\"", esc(started_url)),
+        "apply.js",
+        &h,
+    )
 }
 
 fn urls(candidate_id: &str, raw_query: Option<&str>) -> (String, String) {
     let q = raw_query.unwrap_or("");
-    (format!("/candidates/{candidate_id}/apply?{q}"), format!("/candidates/{candidate_id}/apply/started?{q}"))
+    (
+        format!("/candidates/{candidate_id}/apply?{q}"),
+        format!("/candidates/{candidate_id}/apply/started?{q}"),
+    )
 }
 
 /// `GET /candidates/{id}/apply?report_id=…` — the intake form; opening it marks the
 /// invitation `viewed`.
 pub async fn apply_page(State(s): State<Shared>, ids: Ids, RawQuery(q): RawQuery) -> Response {
-    let Some(ctx) = apply_ctx(&s, ids.first(), q.as_deref()) else { return not_found_page("Application") };
+    let Some(ctx) = apply_ctx(&s, ids.first(), q.as_deref()) else {
+        return not_found_page("Application");
+    };
     if let Some((status, msg)) = closed_reason(&ctx) {
-        return page(status, "Candidate intake", "", "", &format!("<h1>Background check</h1><p id=\"closed\">{msg}</p>"));
+        return page(
+            status,
+            "Candidate intake",
+            "",
+            "",
+            &format!("<h1>Background check</h1><p id=\"closed\">{msg}</p>"),
+        );
     }
     crate::progression::touch_invitation(&s, &ctx.report_id, "viewed");
     let (action, started) = urls(ids.first(), q.as_deref());
@@ -488,7 +694,11 @@ pub async fn apply_page(State(s): State<Shared>, ids: Ids, RawQuery(q): RawQuery
 /// `POST /candidates/{id}/apply/started?report_id=…` — first interaction: invitation `clicked`.
 pub async fn apply_started(State(s): State<Shared>, ids: Ids, RawQuery(q): RawQuery) -> Response {
     let Some(ctx) = apply_ctx(&s, ids.first(), q.as_deref()) else {
-        return ApiError::not_found("report", &query_get(q.as_deref(), "report_id").unwrap_or_default()).into_response();
+        return ApiError::not_found(
+            "report",
+            &query_get(q.as_deref(), "report_id").unwrap_or_default(),
+        )
+        .into_response();
     };
     crate::progression::touch_invitation(&s, &ctx.report_id, "clicked");
     StatusCode::NO_CONTENT.into_response()
@@ -496,10 +706,23 @@ pub async fn apply_started(State(s): State<Shared>, ids: Ids, RawQuery(q): RawQu
 
 /// `POST /candidates/{id}/apply?report_id=…` (form) — validates, completes the intake, and
 /// answers a confirmation page that posts `yardstik:form_submitted` to the parent.
-pub async fn apply_submit(State(s): State<Shared>, ids: Ids, RawQuery(q): RawQuery, body: Bytes) -> Response {
-    let Some(mut ctx) = apply_ctx(&s, ids.first(), q.as_deref()) else { return not_found_page("Application") };
+pub async fn apply_submit(
+    State(s): State<Shared>,
+    ids: Ids,
+    RawQuery(q): RawQuery,
+    body: Bytes,
+) -> Response {
+    let Some(mut ctx) = apply_ctx(&s, ids.first(), q.as_deref()) else {
+        return not_found_page("Application");
+    };
     if let Some((status, msg)) = closed_reason(&ctx) {
-        return page(status, "Candidate intake", "", "", &format!("<h1>Background check</h1><p id=\"closed\">{msg}</p>"));
+        return page(
+            status,
+            "Candidate intake",
+            "",
+            "",
+            &format!("<h1>Background check</h1><p id=\"closed\">{msg}</p>"),
+        );
     }
     let mut f = ctx.form.clone();
     f.consent = false;
@@ -522,17 +745,28 @@ pub async fn apply_submit(State(s): State<Shared>, ids: Ids, RawQuery(q): RawQue
         }
     }
     let mut errors = super::FieldErrors::default();
-    for (name, v) in [("first_name", &f.first_name), ("last_name", &f.last_name), ("line1", &f.line1), ("city", &f.city)] {
+    for (name, v) in [
+        ("first_name", &f.first_name),
+        ("last_name", &f.last_name),
+        ("line1", &f.line1),
+        ("city", &f.city),
+    ] {
         if v.is_empty() {
             errors.add(name, "can't be blank");
         }
     }
     match chrono::NaiveDate::parse_from_str(&f.date_of_birth, "%Y-%m-%d") {
-        Ok(d) if d < chrono::Utc::now().date_naive() && d.format("%Y").to_string().as_str() > "1900" => {}
+        Ok(d)
+            if d < chrono::Utc::now().date_naive()
+                && d.format("%Y").to_string().as_str() > "1900" => {}
         _ => errors.add("date_of_birth", "must be a valid past date (YYYY-MM-DD)"),
     }
     let ssn_digits: String = f.ssn.chars().filter(|c| c.is_ascii_digit()).collect();
-    if !(ssn_digits.len() == 9 || ssn_digits.len() == 4) || f.ssn.chars().any(|c| !(c.is_ascii_digit() || c == '-' || c == ' ')) {
+    if !(ssn_digits.len() == 9 || ssn_digits.len() == 4)
+        || f.ssn
+            .chars()
+            .any(|c| !(c.is_ascii_digit() || c == '-' || c == ' '))
+    {
         errors.add("ssn", "must be 9 digits (or the last 4)");
     }
     if f.state.len() != 2 || !f.state.chars().all(|c| c.is_ascii_alphabetic()) {
@@ -548,7 +782,13 @@ pub async fn apply_submit(State(s): State<Shared>, ids: Ids, RawQuery(q): RawQue
     if !errors.is_empty() {
         f.ssn.clear();
         ctx.form = f;
-        return apply_form_page(StatusCode::UNPROCESSABLE_ENTITY, &ctx, &action, &started, &errors.0);
+        return apply_form_page(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &ctx,
+            &action,
+            &started,
+            &errors.0,
+        );
     }
     let overrides = json!({
         "first_name": f.first_name,
@@ -564,7 +804,9 @@ pub async fn apply_submit(State(s): State<Shared>, ids: Ids, RawQuery(q): RawQue
     });
     let overrides = overrides.as_object().cloned().unwrap_or_default();
     crate::progression::touch_invitation(&s, &ctx.report_id, "clicked");
-    if let Err(e) = crate::progression::complete_intake(&s, &ctx.account_id, &ctx.report_id, &overrides) {
+    if let Err(e) =
+        crate::progression::complete_intake(&s, &ctx.account_id, &ctx.report_id, &overrides)
+    {
         let mut m = Map::new();
         if let Some(errs) = e.meta.get("errors").and_then(|v| v.as_object()) {
             m = errs.clone();
@@ -573,7 +815,13 @@ pub async fn apply_submit(State(s): State<Shared>, ids: Ids, RawQuery(q): RawQue
         }
         f.ssn.clear();
         ctx.form = f;
-        return apply_form_page(StatusCode::UNPROCESSABLE_ENTITY, &ctx, &action, &started, &m);
+        return apply_form_page(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &ctx,
+            &action,
+            &started,
+            &m,
+        );
     }
     page(
         StatusCode::OK,
@@ -583,7 +831,10 @@ pub async fn apply_submit(State(s): State<Shared>, ids: Ids, RawQuery(q): RawQue
         &format!(
             "<h1>Thank you</h1><p id=\"submitted\">Your information was submitted to {}.{}</p>",
             esc(&ctx.account_name),
-            ctx.confirmation_code.as_ref().map(|c| format!(" Confirmation code: <strong>{}</strong>.", esc(c))).unwrap_or_default()
+            ctx.confirmation_code
+                .as_ref()
+                .map(|c| format!(" Confirmation code: <strong>{}</strong>.", esc(c)))
+                .unwrap_or_default()
         ),
     )
 }

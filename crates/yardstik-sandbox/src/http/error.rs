@@ -14,7 +14,12 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(status: StatusCode, title: impl Into<String>, detail: impl Into<String>) -> Self {
-        ApiError { status, title: title.into(), detail: detail.into(), meta: json!({}) }
+        ApiError {
+            status,
+            title: title.into(),
+            detail: detail.into(),
+            meta: json!({}),
+        }
     }
     pub fn with_meta(mut self, meta: Value) -> Self {
         self.meta = meta;
@@ -36,11 +41,19 @@ impl ApiError {
         if let Some(f) = title.get_mut(0..1) {
             f.make_ascii_uppercase();
         }
-        ApiError::new(StatusCode::NOT_FOUND, format!("{title} Not Found"), format!("The {resource} was not found"))
-            .with_meta(json!({ format!("{}_id", resource.replace(' ', "_")): id }))
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            format!("{title} Not Found"),
+            format!("The {resource} was not found"),
+        )
+        .with_meta(json!({ format!("{}_id", resource.replace(' ', "_")): id }))
     }
     pub fn route_not_found(path: &str) -> Self {
-        ApiError::new(StatusCode::NOT_FOUND, "Not Found", format!("No route matches {path}"))
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "Not Found",
+            format!("No route matches {path}"),
+        )
     }
     pub fn unprocessable(title: impl Into<String>, detail: impl Into<String>) -> Self {
         ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, title, detail)
@@ -72,7 +85,10 @@ pub struct FieldErrors(pub serde_json::Map<String, Value>);
 
 impl FieldErrors {
     pub fn add(&mut self, field: &str, msg: &str) {
-        let e = self.0.entry(field.to_string()).or_insert_with(|| Value::Array(vec![]));
+        let e = self
+            .0
+            .entry(field.to_string())
+            .or_insert_with(|| Value::Array(vec![]));
         if let Value::Array(a) = e {
             a.push(Value::String(msg.to_string()));
         }
@@ -88,7 +104,10 @@ impl FieldErrors {
             .0
             .iter()
             .map(|(k, v)| {
-                let msgs: Vec<&str> = v.as_array().map(|a| a.iter().filter_map(|m| m.as_str()).collect()).unwrap_or_default();
+                let msgs: Vec<&str> = v
+                    .as_array()
+                    .map(|a| a.iter().filter_map(|m| m.as_str()).collect())
+                    .unwrap_or_default();
                 format!("{k} {}", msgs.join(", "))
             })
             .collect::<Vec<_>>()

@@ -14,7 +14,11 @@ use crate::Shared;
 /// Invitation statuses from which the candidate can still complete the intake.
 pub const OPEN_STATUSES: &[&str] = &["invite_sent", "viewed", "clicked"];
 
-fn parse_time_field(body: &Map<String, Value>, field: &str, errors: &mut FieldErrors) -> Option<DateTime<Utc>> {
+fn parse_time_field(
+    body: &Map<String, Value>,
+    field: &str,
+    errors: &mut FieldErrors,
+) -> Option<DateTime<Utc>> {
     let s = opt_str(body, field, errors).flatten()?;
     if let Ok(t) = DateTime::parse_from_rfc3339(&s) {
         return Some(t.with_timezone(&Utc));
@@ -29,10 +33,18 @@ fn parse_time_field(body: &Map<String, Value>, field: &str, errors: &mut FieldEr
 pub async fn create(State(s): State<Shared>, auth: Auth, JsonBody(body): JsonBody) -> ApiResult {
     auth.require("create:invitations")?;
     let mut errors = FieldErrors::default();
-    let candidate_id = opt_str(&body, "candidate_id", &mut errors).flatten().unwrap_or_default();
-    let package_id = opt_str(&body, "account_package_id", &mut errors).flatten().unwrap_or_default();
-    let invitation_code = opt_str(&body, "invitation_code", &mut errors).flatten().filter(|s| !s.is_empty());
-    let external_id = opt_str(&body, "external_id", &mut errors).flatten().filter(|s| !s.is_empty());
+    let candidate_id = opt_str(&body, "candidate_id", &mut errors)
+        .flatten()
+        .unwrap_or_default();
+    let package_id = opt_str(&body, "account_package_id", &mut errors)
+        .flatten()
+        .unwrap_or_default();
+    let invitation_code = opt_str(&body, "invitation_code", &mut errors)
+        .flatten()
+        .filter(|s| !s.is_empty());
+    let external_id = opt_str(&body, "external_id", &mut errors)
+        .flatten()
+        .filter(|s| !s.is_empty());
     let expires_at = parse_time_field(&body, "expires_at", &mut errors);
     if candidate_id.is_empty() {
         errors.add("candidate_id", "can't be blank");
@@ -53,10 +65,20 @@ pub async fn create(State(s): State<Shared>, auth: Auth, JsonBody(body): JsonBod
     if st.package(&auth.account_id, &package_id).is_none() {
         return Err(ApiError::not_found("account package", &package_id));
     }
-    let days = st.account(&auth.account_id).map(|a| a.invitation_expiration_days).unwrap_or(7);
+    let days = st
+        .account(&auth.account_id)
+        .map(|a| a.invitation_expiration_days)
+        .unwrap_or(7);
     let t = now();
     let inv_id = new_id();
-    let report = st.new_report(&auth.account_id, &candidate_id, &package_id, Some(inv_id.clone()), external_id.clone(), None);
+    let report = st.new_report(
+        &auth.account_id,
+        &candidate_id,
+        &package_id,
+        Some(inv_id.clone()),
+        external_id.clone(),
+        None,
+    );
     let inv = Invitation {
         id: inv_id.clone(),
         account_id: auth.account_id.clone(),
@@ -94,8 +116,12 @@ pub async fn get(State(s): State<Shared>, auth: Auth, ids: Ids) -> ApiResult {
 pub async fn list(State(s): State<Shared>, auth: Auth, RawQuery(q): RawQuery) -> ApiResult {
     auth.require("view:invitations")?;
     let st = s.store();
-    let items: Vec<Value> =
-        st.invitations.iter().filter(|i| i.account_id == auth.account_id).map(|i| st.render_invitation(i)).collect();
+    let items: Vec<Value> = st
+        .invitations
+        .iter()
+        .filter(|i| i.account_id == auth.account_id)
+        .map(|i| st.render_invitation(i))
+        .collect();
     ok(ListParams::parse(q.as_deref()).apply(items))
 }
 
@@ -121,7 +147,10 @@ pub async fn cancel(State(s): State<Shared>, auth: Auth, ids: Ids) -> ApiResult 
     let report_id = inv.report_id.clone();
     let mut events = vec![Event::new(&auth.account_id, "invitation", "updated", &id)];
     events.extend(st.set_report_status(&auth.account_id, &report_id, "canceled"));
-    let v = st.invitation(&auth.account_id, &id).map(|i| st.render_invitation(i)).unwrap_or_default();
+    let v = st
+        .invitation(&auth.account_id, &id)
+        .map(|i| st.render_invitation(i))
+        .unwrap_or_default();
     drop(st);
     s.sender.emit(events);
     ok(v)
@@ -130,20 +159,31 @@ pub async fn cancel(State(s): State<Shared>, auth: Auth, ids: Ids) -> ApiResult 
 /// Refresh: only from `expired` or `canceled`; `expires_at` (optional, default: the account's
 /// expiration setting) must be at least 24 hours ahead. Status back to `invite_sent`, its
 /// report back to `created`.
-pub async fn refresh(State(s): State<Shared>, auth: Auth, ids: Ids, JsonBody(body): JsonBody) -> ApiResult {
+pub async fn refresh(
+    State(s): State<Shared>,
+    auth: Auth,
+    ids: Ids,
+    JsonBody(body): JsonBody,
+) -> ApiResult {
     auth.require("create:invitations")?;
     let id = ids.first().to_string();
     let mut errors = FieldErrors::default();
     let expires_at = parse_time_field(&body, "expires_at", &mut errors);
     let mut st = s.store();
-    let days = st.account(&auth.account_id).map(|a| a.invitation_expiration_days).unwrap_or(7);
+    let days = st
+        .account(&auth.account_id)
+        .map(|a| a.invitation_expiration_days)
+        .unwrap_or(7);
     let Some(inv) = st.invitation(&auth.account_id, &id).cloned() else {
         return Err(ApiError::not_found("invitation", &id));
     };
     if !matches!(inv.status.as_str(), "expired" | "canceled") {
         return Err(ApiError::unprocessable(
             "Invitation not refreshed",
-            format!("Only expired or canceled invitations can be refreshed (status is {})", inv.status),
+            format!(
+                "Only expired or canceled invitations can be refreshed (status is {})",
+                inv.status
+            ),
         ));
     }
     let t = now();
@@ -161,7 +201,10 @@ pub async fn refresh(State(s): State<Shared>, auth: Auth, ids: Ids, JsonBody(bod
     }
     let mut events = vec![Event::new(&auth.account_id, "invitation", "updated", &id)];
     events.extend(st.set_report_status(&auth.account_id, &inv.report_id, "created"));
-    let v = st.invitation(&auth.account_id, &id).map(|i| st.render_invitation(i)).unwrap_or_default();
+    let v = st
+        .invitation(&auth.account_id, &id)
+        .map(|i| st.render_invitation(i))
+        .unwrap_or_default();
     drop(st);
     s.sender.emit(events);
     ok(v)
@@ -177,11 +220,18 @@ pub async fn delete(State(s): State<Shared>, auth: Auth, ids: Ids) -> ApiResult 
         return Err(ApiError::not_found("invitation", &id));
     };
     if inv.status == "completed" {
-        return Err(ApiError::unprocessable("Invitation not deleted", "A completed invitation cannot be deleted"));
+        return Err(ApiError::unprocessable(
+            "Invitation not deleted",
+            "A completed invitation cannot be deleted",
+        ));
     }
     st.invitations.retain(|i| i.id != id);
     let mut events = vec![Event::new(&auth.account_id, "invitation", "deleted", &id)];
-    if st.report(&auth.account_id, &inv.report_id).map(|r| r.status == "created").unwrap_or(false) {
+    if st
+        .report(&auth.account_id, &inv.report_id)
+        .map(|r| r.status == "created")
+        .unwrap_or(false)
+    {
         events.extend(st.set_report_status(&auth.account_id, &inv.report_id, "canceled"));
     }
     drop(st);

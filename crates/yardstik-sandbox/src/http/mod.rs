@@ -32,46 +32,104 @@ pub fn router(state: Shared, body_limit: usize) -> Router {
         .route("/accounts", get(accounts::list))
         .route("/accounts/{id}", get(accounts::get))
         .route("/accounts/{id}/account_packages", get(accounts::packages))
-        .route("/accounts/{id}/webhooks", get(webhooks::list).post(webhooks::create))
-        .route("/accounts/{id}/webhooks/{webhook_id}", get(webhooks::get).delete(webhooks::delete))
+        .route(
+            "/accounts/{id}/webhooks",
+            get(webhooks::list).post(webhooks::create),
+        )
+        .route(
+            "/accounts/{id}/webhooks/{webhook_id}",
+            get(webhooks::get).delete(webhooks::delete),
+        )
         .route("/webhook_types", get(webhooks::types))
-        .route("/candidates", get(candidates::list).post(candidates::create))
-        .route("/candidates/{id}", get(candidates::get).patch(candidates::update).put(candidates::update))
-        .route("/invitations", get(invitations::list).post(invitations::create))
-        .route("/invitations/{id}", get(invitations::get).delete(invitations::delete))
+        .route(
+            "/candidates",
+            get(candidates::list).post(candidates::create),
+        )
+        .route(
+            "/candidates/{id}",
+            get(candidates::get)
+                .patch(candidates::update)
+                .put(candidates::update),
+        )
+        .route(
+            "/invitations",
+            get(invitations::list).post(invitations::create),
+        )
+        .route(
+            "/invitations/{id}",
+            get(invitations::get).delete(invitations::delete),
+        )
         .route(
             "/invitations/{id}/cancel",
-            post(invitations::cancel).put(invitations::cancel).patch(invitations::cancel),
+            post(invitations::cancel)
+                .put(invitations::cancel)
+                .patch(invitations::cancel),
         )
         .route(
             "/invitations/{id}/refresh",
-            post(invitations::refresh).put(invitations::refresh).patch(invitations::refresh),
+            post(invitations::refresh)
+                .put(invitations::refresh)
+                .patch(invitations::refresh),
         )
         .route("/reports", get(reports::list).post(reports::create))
         .route("/reports/{id}", get(reports::get))
         .route("/web_tokens", post(web_tokens::create))
         // control surface (not part of Yardstik)
-        .route("/sandbox/invitations/{id}/complete", post(control::complete_invitation))
-        .route("/sandbox/invitations/{id}/expire", post(control::expire_invitation))
-        .route("/sandbox/invitations/{id}/status", post(control::set_invitation_status))
-        .route("/sandbox/reports/{id}/complete", post(control::complete_report))
-        .route("/sandbox/reports/{id}/status", post(control::set_report_status))
-        .route("/sandbox/faults", get(control::get_faults).post(control::set_faults).delete(control::clear_faults))
+        .route(
+            "/sandbox/invitations/{id}/complete",
+            post(control::complete_invitation),
+        )
+        .route(
+            "/sandbox/invitations/{id}/expire",
+            post(control::expire_invitation),
+        )
+        .route(
+            "/sandbox/invitations/{id}/status",
+            post(control::set_invitation_status),
+        )
+        .route(
+            "/sandbox/reports/{id}/complete",
+            post(control::complete_report),
+        )
+        .route(
+            "/sandbox/reports/{id}/status",
+            post(control::set_report_status),
+        )
+        .route(
+            "/sandbox/faults",
+            get(control::get_faults)
+                .post(control::set_faults)
+                .delete(control::clear_faults),
+        )
         .route("/sandbox/webhook_deliveries", get(control::deliveries))
         .route("/sandbox/health", get(control::health))
         // app origin pages
         .route("/embed/report/{id}", get(embed::report_page))
-        .route("/embed/signDisclosures/{account_id}", get(embed::disclosures_page))
-        .route("/embed/signDisclosures/{account_id}/consent", post(embed::disclosures_consent))
-        .route("/candidates/{id}/apply", get(embed::apply_page).post(embed::apply_submit))
+        .route(
+            "/embed/signDisclosures/{account_id}",
+            get(embed::disclosures_page),
+        )
+        .route(
+            "/embed/signDisclosures/{account_id}/consent",
+            post(embed::disclosures_consent),
+        )
+        .route(
+            "/candidates/{id}/apply",
+            get(embed::apply_page).post(embed::apply_submit),
+        )
         .route("/candidates/{id}/apply/started", post(embed::apply_started))
         .route("/assets/{file}", get(embed::asset))
         .route("/", get(embed::index))
         .fallback(fallback)
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(axum::middleware::from_fn_with_state(state.clone(), faults_mw))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            faults_mw,
+        ))
         .layer(DefaultBodyLimit::max(body_limit))
-        .layer(tower_http::catch_panic::CatchPanicLayer::custom(panic_response))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(
+            panic_response,
+        ))
         .with_state(state)
 }
 
@@ -80,11 +138,20 @@ async fn fallback(uri: Uri) -> ApiError {
 }
 
 async fn method_not_allowed(method: Method, uri: Uri) -> ApiError {
-    ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "Method Not Allowed", format!("{method} is not allowed on {}", uri.path()))
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "Method Not Allowed",
+        format!("{method} is not allowed on {}", uri.path()),
+    )
 }
 
 fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
-    ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error", "An unexpected error occurred").into_response()
+    ApiError::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "Internal Server Error",
+        "An unexpected error occurred",
+    )
+    .into_response()
 }
 
 async fn faults_mw(State(state): State<Shared>, req: Request, next: Next) -> Response {
@@ -100,13 +167,22 @@ async fn faults_mw(State(state): State<Shared>, req: Request, next: Next) -> Res
         match f {
             Fault::Latency(d) => tokio::time::sleep(d).await,
             Fault::Error => {
-                return ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error", "Injected fault (sandbox)")
-                    .into_response()
+                return ApiError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "Internal Server Error",
+                    "Injected fault (sandbox)",
+                )
+                .into_response()
             }
             Fault::RateLimit { retry_after_secs } => {
-                let mut r = ApiError::new(StatusCode::TOO_MANY_REQUESTS, "Too Many Requests", "Injected rate limit (sandbox)")
-                    .into_response();
-                r.headers_mut().insert("retry-after", HeaderValue::from(retry_after_secs));
+                let mut r = ApiError::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "Too Many Requests",
+                    "Injected rate limit (sandbox)",
+                )
+                .into_response();
+                r.headers_mut()
+                    .insert("retry-after", HeaderValue::from(retry_after_secs));
                 return r;
             }
             Fault::Drop => return dropped_connection(),
@@ -119,10 +195,14 @@ async fn faults_mw(State(state): State<Shared>, req: Request, next: Next) -> Res
 /// closed connection instead of an answer.
 fn dropped_connection() -> Response {
     let stream = futures_util::stream::once(async {
-        Err::<Bytes, std::io::Error>(std::io::Error::new(std::io::ErrorKind::ConnectionAborted, "injected drop"))
+        Err::<Bytes, std::io::Error>(std::io::Error::new(
+            std::io::ErrorKind::ConnectionAborted,
+            "injected drop",
+        ))
     });
     let mut r = Response::new(Body::from_stream(stream));
-    r.headers_mut().insert("connection", HeaderValue::from_static("close"));
+    r.headers_mut()
+        .insert("connection", HeaderValue::from_static("close"));
     r
 }
 
@@ -138,8 +218,10 @@ impl Auth {
     /// 403 unless the account has `feature` (see the fixture's `features`).
     pub fn require(&self, feature: &str) -> Result<(), ApiError> {
         if self.features.iter().any(|(f, on)| f == feature && !on) {
-            return Err(ApiError::forbidden(format!("This API key is not allowed to {feature}"))
-                .with_meta(serde_json::json!({ "feature": feature })));
+            return Err(
+                ApiError::forbidden(format!("This API key is not allowed to {feature}"))
+                    .with_meta(serde_json::json!({ "feature": feature })),
+            );
         }
         Ok(())
     }
@@ -148,8 +230,15 @@ impl Auth {
 impl FromRequestParts<Shared> for Auth {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &Shared) -> Result<Self, Self::Rejection> {
-        let header = parts.headers.get(axum::http::header::AUTHORIZATION).and_then(|h| h.to_str().ok()).unwrap_or("");
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &Shared,
+    ) -> Result<Self, Self::Rejection> {
+        let header = parts
+            .headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or("");
         let mut it = header.trim().splitn(2, ' ');
         let scheme = it.next().unwrap_or("");
         let key = it.next().unwrap_or("").trim();
@@ -158,8 +247,15 @@ impl FromRequestParts<Shared> for Auth {
         }
         let st = state.store();
         let acct = st.account_by_key(key).ok_or_else(ApiError::unauthorized)?;
-        let features = crate::fixture::FEATURES.iter().map(|(f, _)| (f.to_string(), acct.has_feature(f))).collect();
-        Ok(Auth { account_id: acct.id.clone(), account_name: acct.account_name.clone(), features })
+        let features = crate::fixture::FEATURES
+            .iter()
+            .map(|(f, _)| (f.to_string(), acct.has_feature(f)))
+            .collect();
+        Ok(Auth {
+            account_id: acct.id.clone(),
+            account_name: acct.account_name.clone(),
+            features,
+        })
     }
 }
 
@@ -189,13 +285,19 @@ pub fn parse_json_object(bytes: &[u8]) -> Result<Map<String, Value>, ApiError> {
     }
     match serde_json::from_slice::<Value>(bytes) {
         Ok(Value::Object(m)) => Ok(m),
-        Ok(_) => Err(ApiError::bad_request("The request body must be a JSON object")),
+        Ok(_) => Err(ApiError::bad_request(
+            "The request body must be a JSON object",
+        )),
         Err(e) => Err(ApiError::bad_request(format!("Malformed JSON: {e}"))),
     }
 }
 
 /// Optional string field: absent → Ok(None), null → Ok(Some(None)), string → Ok(Some(Some)).
-pub fn opt_str(body: &Map<String, Value>, field: &str, errors: &mut FieldErrors) -> Option<Option<String>> {
+pub fn opt_str(
+    body: &Map<String, Value>,
+    field: &str,
+    errors: &mut FieldErrors,
+) -> Option<Option<String>> {
     match body.get(field) {
         None => None,
         Some(Value::Null) => Some(None),
@@ -242,9 +344,13 @@ impl<S: Send + Sync> FromRequestParts<S> for Ids {
 
 /// Decoded query string pairs.
 pub fn query_pairs(raw: Option<&str>) -> Vec<(String, String)> {
-    raw.map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect()).unwrap_or_default()
+    raw.map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
+        .unwrap_or_default()
 }
 
 pub fn query_get(raw: Option<&str>, key: &str) -> Option<String> {
-    query_pairs(raw).into_iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    query_pairs(raw)
+        .into_iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v)
 }

@@ -13,9 +13,15 @@ use crate::Shared;
 pub async fn create(State(s): State<Shared>, auth: Auth, JsonBody(body): JsonBody) -> ApiResult {
     auth.require("create:reports")?;
     let mut errors = FieldErrors::default();
-    let candidate_id = opt_str(&body, "candidate_id", &mut errors).flatten().unwrap_or_default();
-    let package_id = opt_str(&body, "account_package_id", &mut errors).flatten().unwrap_or_default();
-    let external_id = opt_str(&body, "external_id", &mut errors).flatten().filter(|s| !s.is_empty());
+    let candidate_id = opt_str(&body, "candidate_id", &mut errors)
+        .flatten()
+        .unwrap_or_default();
+    let package_id = opt_str(&body, "account_package_id", &mut errors)
+        .flatten()
+        .unwrap_or_default();
+    let external_id = opt_str(&body, "external_id", &mut errors)
+        .flatten()
+        .filter(|s| !s.is_empty());
     let _account_id = opt_str(&body, "account_id", &mut errors);
     if candidate_id.is_empty() {
         errors.add("candidate_id", "can't be blank");
@@ -31,10 +37,22 @@ pub async fn create(State(s): State<Shared>, auth: Auth, JsonBody(body): JsonBod
     if st.package(&auth.account_id, &package_id).is_none() {
         return Err(ApiError::not_found("account package", &package_id));
     }
-    let r = st.new_report(&auth.account_id, &candidate_id, &package_id, None, external_id, None);
+    let r = st.new_report(
+        &auth.account_id,
+        &candidate_id,
+        &package_id,
+        None,
+        external_id,
+        None,
+    );
     let v = st.render_report(&r);
     drop(st);
-    s.sender.emit(vec![Event::new(&auth.account_id, "report", "created", &r.id)]);
+    s.sender.emit(vec![Event::new(
+        &auth.account_id,
+        "report",
+        "created",
+        &r.id,
+    )]);
     Ok(json_response(StatusCode::CREATED, v))
 }
 
@@ -50,6 +68,11 @@ pub async fn get(State(s): State<Shared>, auth: Auth, ids: Ids) -> ApiResult {
 pub async fn list(State(s): State<Shared>, auth: Auth, RawQuery(q): RawQuery) -> ApiResult {
     auth.require("view:reports")?;
     let st = s.store();
-    let items: Vec<Value> = st.reports.iter().filter(|r| r.account_id == auth.account_id).map(|r| st.render_report(r)).collect();
+    let items: Vec<Value> = st
+        .reports
+        .iter()
+        .filter(|r| r.account_id == auth.account_id)
+        .map(|r| st.render_report(r))
+        .collect();
     ok(ListParams::parse(q.as_deref()).apply(items))
 }

@@ -15,18 +15,26 @@ use crate::Shared;
 pub async fn create(State(s): State<Shared>, auth: Auth, JsonBody(body): JsonBody) -> ApiResult {
     auth.require("create:web_tokens")?;
     let mut errors = FieldErrors::default();
-    let email = opt_str(&body, "user_email", &mut errors).flatten().unwrap_or_default().to_lowercase();
+    let email = opt_str(&body, "user_email", &mut errors)
+        .flatten()
+        .unwrap_or_default()
+        .to_lowercase();
     if email.is_empty() {
         errors.add("user_email", "can't be blank");
     }
     errors.into_result("Web token not created")?;
     let is_user = {
         let st = s.store();
-        st.account(&auth.account_id).map(|a| a.users.iter().any(|u| u.eq_ignore_ascii_case(&email))).unwrap_or(false)
+        st.account(&auth.account_id)
+            .map(|a| a.users.iter().any(|u| u.eq_ignore_ascii_case(&email)))
+            .unwrap_or(false)
     };
     if !is_user {
-        return Err(ApiError::unprocessable("Web token not created", "The user was not found in this account")
-            .with_meta(json!({ "errors": { "user_email": ["is not a user of this account"] } })));
+        return Err(ApiError::unprocessable(
+            "Web token not created",
+            "The user was not found in this account",
+        )
+        .with_meta(json!({ "errors": { "user_email": ["is not a user of this account"] } })));
     }
     let iat = chrono::Utc::now().timestamp();
     let claims = Claims {
@@ -38,5 +46,8 @@ pub async fn create(State(s): State<Shared>, auth: Auth, JsonBody(body): JsonBod
         iss: "yardstik-sandbox".into(),
         jti: crate::store::new_id(),
     };
-    Ok(json_response(StatusCode::CREATED, json!({ "token": sign(&claims, &s.jwt_secret) })))
+    Ok(json_response(
+        StatusCode::CREATED,
+        json!({ "token": sign(&claims, &s.jwt_secret) }),
+    ))
 }

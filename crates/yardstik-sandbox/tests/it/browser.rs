@@ -17,9 +17,16 @@ fn chromium() -> Option<String> {
     if let Ok(c) = std::env::var("CHROMIUM") {
         return Some(c);
     }
-    ["chromium", "chromium-browser", "google-chrome"].iter().find_map(|b| {
-        std::process::Command::new("which").arg(b).output().ok().filter(|o| o.status.success()).map(|_| b.to_string())
-    })
+    ["chromium", "chromium-browser", "google-chrome"]
+        .iter()
+        .find_map(|b| {
+            std::process::Command::new("which")
+                .arg(b)
+                .output()
+                .ok()
+                .filter(|o| o.status.success())
+                .map(|_| b.to_string())
+        })
 }
 
 #[derive(Clone)]
@@ -40,10 +47,20 @@ if (f) { f.submit(); }
 /// Serve the parent page on its own origin; `/hold.png` keeps the page loading until `want`
 /// messages arrived (bounded), so `--dump-dom` waits for them.
 async fn host(page: String, want: usize) -> (String, Arc<Mutex<Vec<String>>>) {
-    let st = Host { page: Arc::new(page), log: Arc::default(), want };
+    let st = Host {
+        page: Arc::new(page),
+        log: Arc::default(),
+        want,
+    };
     let app = axum::Router::new()
-        .route("/", get(|State(s): State<Host>| async move { Html((*s.page).clone()) }))
-        .route("/host.js", get(|| async { ([("content-type", "text/javascript")], HOST_JS) }))
+        .route(
+            "/",
+            get(|State(s): State<Host>| async move { Html((*s.page).clone()) }),
+        )
+        .route(
+            "/host.js",
+            get(|| async { ([("content-type", "text/javascript")], HOST_JS) }),
+        )
         .route(
             "/log",
             post(|State(s): State<Host>, body: String| async move {
@@ -71,20 +88,48 @@ async fn host(page: String, want: usize) -> (String, Arc<Mutex<Vec<String>>>) {
 
 async fn run_chromium(bin: &str, url: &str) {
     let out = tokio::process::Command::new(bin)
-        .args(["--headless", "--no-sandbox", "--disable-gpu", "--dump-dom", url])
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--dump-dom",
+            url,
+        ])
         .output();
-    let _ = tokio::time::timeout(Duration::from_secs(60), out).await.expect("chromium finishes");
+    let _ = tokio::time::timeout(Duration::from_secs(60), out)
+        .await
+        .expect("chromium finishes");
 }
 
 #[tokio::test]
 #[ignore]
 async fn report_embed_posts_loaded_then_token_expiration() {
-    let Some(bin) = chromium() else { return eprintln!("no chromium: skipped") };
-    let sb = start_with(SandboxConfig { web_token_ttl: Duration::from_secs(6), ..Default::default() }).await;
-    let c = sb.candidate(KEY_A, "Hank", "Consider", "hank@example.com").await;
-    let r = sb.post("/reports", KEY_A, json!({"candidate_id": c["id"], "account_package_id": PKG_BASIC})).await;
+    let Some(bin) = chromium() else {
+        return eprintln!("no chromium: skipped");
+    };
+    let sb = start_with(SandboxConfig {
+        web_token_ttl: Duration::from_secs(6),
+        ..Default::default()
+    })
+    .await;
+    let c = sb
+        .candidate(KEY_A, "Hank", "Consider", "hank@example.com")
+        .await;
+    let r = sb
+        .post(
+            "/reports",
+            KEY_A,
+            json!({"candidate_id": c["id"], "account_package_id": PKG_BASIC}),
+        )
+        .await;
     let rid = r.body["id"].as_str().unwrap();
-    let t = sb.post("/web_tokens", KEY_A, json!({"user_email": USER_A})).await.body["token"].as_str().unwrap().to_string();
+    let t = sb
+        .post("/web_tokens", KEY_A, json!({"user_email": USER_A}))
+        .await
+        .body["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let page = format!(
         "<!doctype html><html><body><iframe src=\"{}/embed/report/{rid}?jwt={t}\"></iframe>\
          <script src=\"/host.js\"></script><img src=\"/hold.png\"></body></html>",
@@ -106,10 +151,14 @@ async fn report_embed_posts_loaded_then_token_expiration() {
 #[tokio::test]
 #[ignore]
 async fn apply_page_posts_form_submitted() {
-    let Some(bin) = chromium() else { return eprintln!("no chromium: skipped") };
+    let Some(bin) = chromium() else {
+        return eprintln!("no chromium: skipped");
+    };
     let sb = start().await;
     let c = sb.candidate(KEY_A, "Jane", "Doe", "jane@example.com").await;
-    let i = sb.invitation(KEY_A, c["id"].as_str().unwrap(), PKG_STANDARD).await;
+    let i = sb
+        .invitation(KEY_A, c["id"].as_str().unwrap(), PKG_STANDARD)
+        .await;
     let apply = i["meta"]["apply"].as_str().unwrap();
     let page = format!(
         "<!doctype html><html><body><iframe name=\"f\"></iframe>\
@@ -123,7 +172,18 @@ async fn apply_page_posts_form_submitted() {
     let (url, log) = host(page, 1).await;
     run_chromium(&bin, &url).await;
     let log = log.lock().unwrap().clone();
-    assert_eq!(log, vec![format!("{} string {{\"name\":\"yardstik:form_submitted\"}}", sb.handle.app_origin())]);
-    let inv = sb.get(&format!("/invitations/{}", i["id"].as_str().unwrap()), KEY_A).await;
+    assert_eq!(
+        log,
+        vec![format!(
+            "{} string {{\"name\":\"yardstik:form_submitted\"}}",
+            sb.handle.app_origin()
+        )]
+    );
+    let inv = sb
+        .get(
+            &format!("/invitations/{}", i["id"].as_str().unwrap()),
+            KEY_A,
+        )
+        .await;
     assert_eq!(inv.body["status"], "completed");
 }

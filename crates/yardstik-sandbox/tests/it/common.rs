@@ -29,12 +29,19 @@ pub struct Sb {
 }
 
 pub async fn start() -> Sb {
-    start_with(SandboxConfig { report_delay: Duration::from_millis(50), ..SandboxConfig::default() }).await
+    start_with(SandboxConfig {
+        report_delay: Duration::from_millis(50),
+        ..SandboxConfig::default()
+    })
+    .await
 }
 
 pub async fn start_with(config: SandboxConfig) -> Sb {
     let handle = spawn(config).await.expect("sandbox starts");
-    let http = reqwest::Client::builder().timeout(Duration::from_secs(10)).build().unwrap();
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap();
     Sb { handle, http }
 }
 
@@ -50,9 +57,18 @@ impl Sb {
         format!("{}{}", self.handle.base_url(), path)
     }
 
-    pub async fn call(&self, method: &str, path: &str, key: Option<&str>, body: Option<Value>) -> Resp {
+    pub async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        key: Option<&str>,
+        body: Option<Value>,
+    ) -> Resp {
         let m = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
-        let mut rb = self.http.request(m, self.url(path)).header("accept", "application/json");
+        let mut rb = self
+            .http
+            .request(m, self.url(path))
+            .header("accept", "application/json");
         if let Some(k) = key {
             rb = rb.header("authorization", format!("Account {k}"));
         }
@@ -70,7 +86,12 @@ impl Sb {
         }
         let text = r.text().await.unwrap_or_default();
         let body = serde_json::from_str(&text).unwrap_or(Value::Null);
-        Resp { status, headers, body, text }
+        Resp {
+            status,
+            headers,
+            body,
+            text,
+        }
     }
 
     pub async fn get(&self, path: &str, key: &str) -> Resp {
@@ -81,19 +102,36 @@ impl Sb {
     }
 
     pub async fn candidate(&self, key: &str, first: &str, last: &str, email: &str) -> Value {
-        let r = self.post("/candidates", key, json!({"first_name": first, "last_name": last, "email": email})).await;
+        let r = self
+            .post(
+                "/candidates",
+                key,
+                json!({"first_name": first, "last_name": last, "email": email}),
+            )
+            .await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
         r.body
     }
 
     pub async fn invitation(&self, key: &str, candidate_id: &str, package: &str) -> Value {
-        let r = self.post("/invitations", key, json!({"candidate_id": candidate_id, "account_package_id": package})).await;
+        let r = self
+            .post(
+                "/invitations",
+                key,
+                json!({"candidate_id": candidate_id, "account_package_id": package}),
+            )
+            .await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
         r.body
     }
 
     /// Poll a report until `pred` holds (bounded: ~5 s).
-    pub async fn wait_report(&self, key: &str, report_id: &str, pred: impl Fn(&Value) -> bool) -> Value {
+    pub async fn wait_report(
+        &self,
+        key: &str,
+        report_id: &str,
+        pred: impl Fn(&Value) -> bool,
+    ) -> Value {
         for _ in 0..250 {
             let r = self.get(&format!("/reports/{report_id}"), key).await;
             if pred(&r.body) {
@@ -137,7 +175,12 @@ pub async fn receiver(fail_first: usize) -> Receiver {
         got: Arc<Mutex<Vec<Received>>>,
         fails: Arc<Mutex<usize>>,
     }
-    async fn hook(State(st): State<St>, OriginalUri(uri): OriginalUri, headers: HeaderMap, body: Bytes) -> StatusCode {
+    async fn hook(
+        State(st): State<St>,
+        OriginalUri(uri): OriginalUri,
+        headers: HeaderMap,
+        body: Bytes,
+    ) -> StatusCode {
         {
             let mut f = st.fails.lock().unwrap();
             if *f > 0 {
@@ -148,22 +191,38 @@ pub async fn receiver(fail_first: usize) -> Receiver {
         st.got.lock().unwrap().push(Received {
             path: uri.path().to_string(),
             body,
-            signature: headers.get("x-yardstik-webhook-signature").and_then(|v| v.to_str().ok()).map(String::from),
+            signature: headers
+                .get("x-yardstik-webhook-signature")
+                .and_then(|v| v.to_str().ok())
+                .map(String::from),
         });
         StatusCode::OK
     }
     let got = Arc::new(Mutex::new(vec![]));
-    let st = St { got: got.clone(), fails: Arc::new(Mutex::new(fail_first)) };
-    let app = axum::Router::new().route("/{*path}", post(hook)).with_state(st);
+    let st = St {
+        got: got.clone(),
+        fails: Arc::new(Mutex::new(fail_first)),
+    };
+    let app = axum::Router::new()
+        .route("/{*path}", post(hook))
+        .with_state(st);
     let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = l.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(l, app).await.unwrap() });
-    Receiver { url: format!("http://{addr}"), got }
+    Receiver {
+        url: format!("http://{addr}"),
+        got,
+    }
 }
 
 impl Receiver {
     pub fn bodies(&self) -> Vec<Value> {
-        self.got.lock().unwrap().iter().map(|r| serde_json::from_slice(&r.body).unwrap()).collect()
+        self.got
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|r| serde_json::from_slice(&r.body).unwrap())
+            .collect()
     }
     /// Wait (bounded, ~5 s) until `pred` holds over the received bodies.
     pub async fn wait_for(&self, pred: impl Fn(&[Value]) -> bool) -> Vec<Value> {
@@ -179,7 +238,10 @@ impl Receiver {
 }
 
 pub fn events_for(bodies: &[Value], resource_type: &str, event: &str) -> usize {
-    bodies.iter().filter(|b| b["resource_type"] == resource_type && b["event"] == event).count()
+    bodies
+        .iter()
+        .filter(|b| b["resource_type"] == resource_type && b["event"] == event)
+        .count()
 }
 
 /// Independent HMAC-SHA256 hex (the test's own computation).
@@ -191,7 +253,17 @@ pub fn hmac_hex(key: &str, body: &[u8]) -> String {
 }
 
 pub async fn register(sb: &Sb, key: &str, account: &str, webhook_type: &str, url: &str) -> Value {
-    let r = sb.post(&format!("/accounts/{account}/webhooks"), key, json!({"webhook_type": webhook_type, "url": url})).await;
-    assert!(r.status == StatusCode::CREATED || r.status == StatusCode::OK, "{}", r.text);
+    let r = sb
+        .post(
+            &format!("/accounts/{account}/webhooks"),
+            key,
+            json!({"webhook_type": webhook_type, "url": url}),
+        )
+        .await;
+    assert!(
+        r.status == StatusCode::CREATED || r.status == StatusCode::OK,
+        "{}",
+        r.text
+    );
     r.body
 }

@@ -56,13 +56,23 @@ fn bodies() -> Vec<Vec<u8>> {
     ]
 }
 
-const IDS: &[&str] = &["nope", "00000000-0000-0000-0000-000000000000", "%00", "..%2F..", "%E2%82", "a%20b", "'%3B--"];
+const IDS: &[&str] = &[
+    "nope",
+    "00000000-0000-0000-0000-000000000000",
+    "%00",
+    "..%2F..",
+    "%E2%82",
+    "a%20b",
+    "'%3B--",
+];
 
 #[tokio::test]
 async fn garbage_at_every_route_never_panics() {
     let sb = start().await;
     let c = sb.candidate(KEY_A, "A", "B", "ab@example.com").await;
-    let _i = sb.invitation(KEY_A, c["id"].as_str().unwrap(), PKG_BASIC).await;
+    let _i = sb
+        .invitation(KEY_A, c["id"].as_str().unwrap(), PKG_BASIC)
+        .await;
     for (method, route) in ROUTES {
         for id in IDS {
             for body in bodies() {
@@ -75,30 +85,49 @@ async fn garbage_at_every_route_never_panics() {
                     }
                     let r = rb.send().await.expect("the sandbox answers");
                     let s = r.status().as_u16();
-                    assert!(s < 500, "{method} {path} with key {key:?} body {:?}: {s}", String::from_utf8_lossy(&body));
+                    assert!(
+                        s < 500,
+                        "{method} {path} with key {key:?} body {:?}: {s}",
+                        String::from_utf8_lossy(&body)
+                    );
                 }
             }
         }
     }
     // still alive and consistent
-    assert_eq!(sb.get("/candidates", KEY_A).await.body["meta"]["total_count"], 1);
+    assert_eq!(
+        sb.get("/candidates", KEY_A).await.body["meta"]["total_count"],
+        1
+    );
 }
 
 #[tokio::test]
 async fn error_statuses_for_bad_requests() {
-    let sb = start_with(yardstik_sandbox::SandboxConfig { body_limit: 4096, ..Default::default() }).await;
+    let sb = start_with(yardstik_sandbox::SandboxConfig {
+        body_limit: 4096,
+        ..Default::default()
+    })
+    .await;
     let send = |m: &str, path: &str, body: Vec<u8>| {
         let m = reqwest::Method::from_bytes(m.as_bytes()).unwrap();
-        sb.http.request(m, sb.url(path)).header("authorization", format!("Account {KEY_A}")).body(body).send()
+        sb.http
+            .request(m, sb.url(path))
+            .header("authorization", format!("Account {KEY_A}"))
+            .body(body)
+            .send()
     };
-    let r = send("POST", "/candidates", b"{not json".to_vec()).await.unwrap();
+    let r = send("POST", "/candidates", b"{not json".to_vec())
+        .await
+        .unwrap();
     assert_eq!(r.status().as_u16(), 400);
     let v: serde_json::Value = r.json().await.unwrap();
     assert_eq!(v["status"], 400);
     assert_eq!(v["title"], "Bad Request");
     let r = send("POST", "/candidates", b"[]".to_vec()).await.unwrap();
     assert_eq!(r.status().as_u16(), 400);
-    let r = send("POST", "/candidates", vec![b'x'; 10_000]).await.unwrap();
+    let r = send("POST", "/candidates", vec![b'x'; 10_000])
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE.as_u16());
     let v: serde_json::Value = r.json().await.unwrap();
     assert_eq!(v["status"], 413);

@@ -23,7 +23,10 @@ async fn two_sandboxes_are_independent() {
     let b = start().await;
     assert_ne!(a.handle.base_url(), b.handle.base_url());
     a.candidate(KEY_A, "A", "B", "ab@example.com").await;
-    assert_eq!(b.get("/candidates", KEY_A).await.body["meta"]["total_count"], 0);
+    assert_eq!(
+        b.get("/candidates", KEY_A).await.body["meta"]["total_count"],
+        0
+    );
 }
 
 #[tokio::test]
@@ -33,13 +36,23 @@ async fn custom_fixture_from_json() {
             "account_packages":[{"id":"p-1","name":"Only","screenings":[{"id":"s","name":"X","label":"X"}]}]}]}"#,
     )
     .unwrap();
-    let sb = start_with(yardstik_sandbox::SandboxConfig { fixture, ..Default::default() }).await;
+    let sb = start_with(yardstik_sandbox::SandboxConfig {
+        fixture,
+        ..Default::default()
+    })
+    .await;
     let r = sb.get("/accounts/acc-1/account_packages", "k1").await;
     assert_eq!(r.body[0]["id"], "p-1");
     assert_eq!(r.body[0]["action_type"], "report");
-    assert_eq!(sb.get("/accounts", KEY_A).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        sb.get("/accounts", KEY_A).await.status,
+        StatusCode::UNAUTHORIZED
+    );
     // invalid fixtures are refused
-    assert!(yardstik_sandbox::Fixture::from_json(r#"{"accounts":[{"id":"a","account_name":"x","api_keys":[],"webhook_signature":"s"}]}"#).is_err());
+    assert!(yardstik_sandbox::Fixture::from_json(
+        r#"{"accounts":[{"id":"a","account_name":"x","api_keys":[],"webhook_signature":"s"}]}"#
+    )
+    .is_err());
     assert!(yardstik_sandbox::Fixture::from_json("{").is_err());
 }
 
@@ -59,8 +72,16 @@ async fn the_binary_prints_its_address_and_serves() {
         .expect("prints within 20 s")
         .unwrap()
         .unwrap();
-    let base = first.strip_prefix("yardstik-sandbox listening on ").expect(&first).to_string();
-    let r = reqwest::Client::new().get(format!("{base}/accounts")).header("authorization", format!("Account {KEY_A}")).send().await.unwrap();
+    let base = first
+        .strip_prefix("yardstik-sandbox listening on ")
+        .expect(&first)
+        .to_string();
+    let r = reqwest::Client::new()
+        .get(format!("{base}/accounts"))
+        .header("authorization", format!("Account {KEY_A}"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status().as_u16(), 200);
     child.kill().await.unwrap();
 }

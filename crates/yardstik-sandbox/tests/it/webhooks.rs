@@ -10,18 +10,38 @@ async fn webhook_types_have_stable_ids() {
     let r = sb.get("/webhook_types", KEY_A).await;
     assert_eq!(r.status, StatusCode::OK);
     let t = r.body.as_array().unwrap();
-    let names: Vec<&str> = t.iter().map(|x| x["system_name"].as_str().unwrap()).collect();
+    let names: Vec<&str> = t
+        .iter()
+        .map(|x| x["system_name"].as_str().unwrap())
+        .collect();
     for n in [
-        "candidate.created", "candidate.updated", "candidate.consented", "invitation.created", "invitation.updated",
-        "invitation.deleted", "report.created", "report.updated", "report.completed", "sub_account.active",
+        "candidate.created",
+        "candidate.updated",
+        "candidate.consented",
+        "invitation.created",
+        "invitation.updated",
+        "invitation.deleted",
+        "report.created",
+        "report.updated",
+        "report.completed",
+        "sub_account.active",
     ] {
         assert!(names.contains(&n), "{n}");
     }
     // the seed's sample ids
     let by = |n: &str| t.iter().find(|x| x["system_name"] == n).unwrap().clone();
-    assert_eq!(by("candidate.created")["id"], "2c188600-e7ff-4039-bcb2-03a6dab99c13");
-    assert_eq!(by("report.completed")["id"], "48a9b600-e7ff-4039-bcb2-04cddab97ba8");
-    assert_eq!(by("candidate.created")["description"], "A candidate has been created.");
+    assert_eq!(
+        by("candidate.created")["id"],
+        "2c188600-e7ff-4039-bcb2-03a6dab99c13"
+    );
+    assert_eq!(
+        by("report.completed")["id"],
+        "48a9b600-e7ff-4039-bcb2-04cddab97ba8"
+    );
+    assert_eq!(
+        by("candidate.created")["description"],
+        "A candidate has been created."
+    );
     let again = sb.get("/webhook_types", KEY_B).await;
     assert_eq!(again.body, r.body);
 }
@@ -35,10 +55,16 @@ async fn register_list_get_delete_webhooks() {
         .post(&path, KEY_A, json!({"webhook_type_id": "48a9b600-e7ff-4039-bcb2-04cddab97ba8", "url": "https://www.yourcompany.com/webhooks/report_completed"}))
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
-    assert_eq!(r.body["url"], "https://www.yourcompany.com/webhooks/report_completed");
+    assert_eq!(
+        r.body["url"],
+        "https://www.yourcompany.com/webhooks/report_completed"
+    );
     assert_eq!(r.body["enabled"], true);
     assert_eq!(r.body["webhook_type"], "report.completed");
-    assert_eq!(r.body["webhook_description"], "A report has been completed.");
+    assert_eq!(
+        r.body["webhook_description"],
+        "A report has been completed."
+    );
     let id = r.body["id"].as_str().unwrap().to_string();
     // by system name
     let r2 = sb.post(&path, KEY_A, json!({"webhook_type": "candidate.created", "url": "https://www.yourcompany.com/webhooks/candidate_created"})).await;
@@ -55,39 +81,109 @@ async fn register_list_get_delete_webhooks() {
     assert_eq!(g.body["id"], json!(id));
 
     // errors
-    assert_error_shape(&sb.post(&path, KEY_A, json!({"url": "https://x.example"})).await, 422);
-    assert_error_shape(&sb.post(&path, KEY_A, json!({"webhook_type": "nope.nope", "url": "https://x.example"})).await, 422);
-    assert_error_shape(&sb.post(&path, KEY_A, json!({"webhook_type": "report.created", "url": "ftp://x"})).await, 422);
-    assert_error_shape(&sb.post(&path, KEY_A, json!({"webhook_type": "report.created", "url": "not a url"})).await, 422);
+    assert_error_shape(
+        &sb.post(&path, KEY_A, json!({"url": "https://x.example"}))
+            .await,
+        422,
+    );
+    assert_error_shape(
+        &sb.post(
+            &path,
+            KEY_A,
+            json!({"webhook_type": "nope.nope", "url": "https://x.example"}),
+        )
+        .await,
+        422,
+    );
+    assert_error_shape(
+        &sb.post(
+            &path,
+            KEY_A,
+            json!({"webhook_type": "report.created", "url": "ftp://x"}),
+        )
+        .await,
+        422,
+    );
+    assert_error_shape(
+        &sb.post(
+            &path,
+            KEY_A,
+            json!({"webhook_type": "report.created", "url": "not a url"}),
+        )
+        .await,
+        422,
+    );
     // another account's webhooks: 404
-    assert_error_shape(&sb.get(&format!("/accounts/{ACCOUNT_A}/webhooks"), KEY_B).await, 404);
-    assert_error_shape(&sb.post(&format!("/accounts/{ACCOUNT_A}/webhooks"), KEY_B, json!({"webhook_type": "report.created", "url": "https://x.example"})).await, 404);
-    assert_error_shape(&sb.call("DELETE", &format!("{path}/{id}"), Some(KEY_B), None).await, 404);
+    assert_error_shape(
+        &sb.get(&format!("/accounts/{ACCOUNT_A}/webhooks"), KEY_B)
+            .await,
+        404,
+    );
+    assert_error_shape(
+        &sb.post(
+            &format!("/accounts/{ACCOUNT_A}/webhooks"),
+            KEY_B,
+            json!({"webhook_type": "report.created", "url": "https://x.example"}),
+        )
+        .await,
+        404,
+    );
+    assert_error_shape(
+        &sb.call("DELETE", &format!("{path}/{id}"), Some(KEY_B), None)
+            .await,
+        404,
+    );
 
-    let d = sb.call("DELETE", &format!("{path}/{id}"), Some(KEY_A), None).await;
+    let d = sb
+        .call("DELETE", &format!("{path}/{id}"), Some(KEY_A), None)
+        .await;
     assert_eq!(d.status, StatusCode::NO_CONTENT);
     assert_error_shape(&sb.get(&format!("{path}/{id}"), KEY_A).await, 404);
-    assert_error_shape(&sb.call("DELETE", &format!("{path}/{id}"), Some(KEY_A), None).await, 404);
+    assert_error_shape(
+        &sb.call("DELETE", &format!("{path}/{id}"), Some(KEY_A), None)
+            .await,
+        404,
+    );
 }
 
 #[tokio::test]
 async fn deliveries_are_signed_with_the_seed_body_and_key_order() {
     let sb = start().await;
     let rx = receiver(0).await;
-    register(&sb, KEY_A, ACCOUNT_A, "candidate.created", &format!("{}/hooks/candidate_created", rx.url)).await;
-    let c = sb.candidate(KEY_A, "Kirk", "Boehm", "kirk.b@example.com").await;
+    register(
+        &sb,
+        KEY_A,
+        ACCOUNT_A,
+        "candidate.created",
+        &format!("{}/hooks/candidate_created", rx.url),
+    )
+    .await;
+    let c = sb
+        .candidate(KEY_A, "Kirk", "Boehm", "kirk.b@example.com")
+        .await;
     rx.wait_for(|b| b.len() == 1).await;
     let got = rx.got.lock().unwrap()[0].clone();
     assert_eq!(got.path, "/hooks/candidate_created");
     // signature: hex HMAC-SHA256 of the exact body bytes under WEBHOOK_SIGNATURE
-    assert_eq!(got.signature.as_deref(), Some(hmac_hex(SIG_A, &got.body).as_str()));
+    assert_eq!(
+        got.signature.as_deref(),
+        Some(hmac_hex(SIG_A, &got.body).as_str())
+    );
     // and the body is exactly the compact JSON with the seed's key order, so a receiver that
     // re-serialises (as Yardstik's demo does with JSON.stringify) gets the same bytes
     let text = std::str::from_utf8(&got.body).unwrap();
     let v: Value = serde_json::from_str(text).unwrap();
     let keys: Vec<&str> = {
         let mut ks = vec![];
-        for k in ["\"id\"", "\"event\"", "\"resource_id\"", "\"account_id\"", "\"account_name\"", "\"resource_type\"", "\"resource_url\""] {
+        for k in [
+            "\"id\"",
+            "\"event\"",
+            "\"resource_id\"",
+            "\"account_id\"",
+            "\"account_name\"",
+            "\"resource_type\"",
+            "\"resource_url\"",
+        ] {
             ks.push((text.find(k).unwrap(), k));
         }
         let mut sorted = ks.clone();
@@ -97,25 +193,51 @@ async fn deliveries_are_signed_with_the_seed_body_and_key_order() {
     };
     assert_eq!(keys.len(), 7);
     assert_eq!(v.as_object().unwrap().len(), 7);
-    assert!(!text.contains(": ") && !text.contains(", "), "compact separators");
+    assert!(
+        !text.contains(": ") && !text.contains(", "),
+        "compact separators"
+    );
     assert_eq!(v["event"], "created");
     assert_eq!(v["resource_type"], "candidate");
     assert_eq!(v["resource_id"], c["id"]);
     assert_eq!(v["account_id"], ACCOUNT_A);
     assert_eq!(v["account_name"], "Demo Staffing Co");
-    assert_eq!(v["resource_url"], json!(format!("{}/candidates/{}", sb.handle.base_url(), c["id"].as_str().unwrap())));
+    assert_eq!(
+        v["resource_url"],
+        json!(format!(
+            "{}/candidates/{}",
+            sb.handle.base_url(),
+            c["id"].as_str().unwrap()
+        ))
+    );
     // the resource_url can be fetched with the account key
-    let fetched = sb.http.get(v["resource_url"].as_str().unwrap()).header("authorization", format!("Account {KEY_A}")).send().await.unwrap();
+    let fetched = sb
+        .http
+        .get(v["resource_url"].as_str().unwrap())
+        .header("authorization", format!("Account {KEY_A}"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(fetched.status().as_u16(), 200);
     // a wrong key would not verify
-    assert_ne!(got.signature.as_deref(), Some(hmac_hex(SIG_B, &got.body).as_str()));
+    assert_ne!(
+        got.signature.as_deref(),
+        Some(hmac_hex(SIG_B, &got.body).as_str())
+    );
 }
 
 #[tokio::test]
 async fn non_2xx_deliveries_are_retried() {
     let sb = start().await;
     let rx = receiver(2).await; // two 500s, then 200
-    register(&sb, KEY_A, ACCOUNT_A, "candidate.created", &format!("{}/h", rx.url)).await;
+    register(
+        &sb,
+        KEY_A,
+        ACCOUNT_A,
+        "candidate.created",
+        &format!("{}/h", rx.url),
+    )
+    .await;
     sb.candidate(KEY_A, "A", "B", "ab@example.com").await;
     rx.wait_for(|b| b.len() == 1).await;
     // the delivery log shows 3 attempts
@@ -140,7 +262,14 @@ async fn retries_are_bounded() {
     })
     .await;
     let rx = receiver(usize::MAX).await; // always 500
-    register(&sb, KEY_A, ACCOUNT_A, "candidate.created", &format!("{}/h", rx.url)).await;
+    register(
+        &sb,
+        KEY_A,
+        ACCOUNT_A,
+        "candidate.created",
+        &format!("{}/h", rx.url),
+    )
+    .await;
     sb.candidate(KEY_A, "A", "B", "ab@example.com").await;
     for _ in 0..200 {
         let d = sb.get("/sandbox/webhook_deliveries", KEY_A).await;
@@ -159,12 +288,29 @@ async fn each_account_signs_with_its_own_key_and_only_hears_its_own_events() {
     let sb = start().await;
     let rx_a = receiver(0).await;
     let rx_b = receiver(0).await;
-    register(&sb, KEY_A, ACCOUNT_A, "candidate.created", &format!("{}/a", rx_a.url)).await;
-    register(&sb, KEY_B, ACCOUNT_B, "candidate.created", &format!("{}/b", rx_b.url)).await;
+    register(
+        &sb,
+        KEY_A,
+        ACCOUNT_A,
+        "candidate.created",
+        &format!("{}/a", rx_a.url),
+    )
+    .await;
+    register(
+        &sb,
+        KEY_B,
+        ACCOUNT_B,
+        "candidate.created",
+        &format!("{}/b", rx_b.url),
+    )
+    .await;
     sb.candidate(KEY_B, "B", "B", "b@example.com").await;
     rx_b.wait_for(|b| b.len() == 1).await;
     let got = rx_b.got.lock().unwrap()[0].clone();
-    assert_eq!(got.signature.as_deref(), Some(hmac_hex(SIG_B, &got.body).as_str()));
+    assert_eq!(
+        got.signature.as_deref(),
+        Some(hmac_hex(SIG_B, &got.body).as_str())
+    );
     assert_eq!(rx_b.bodies()[0]["account_id"], ACCOUNT_B);
     assert!(rx_a.bodies().is_empty());
 }
