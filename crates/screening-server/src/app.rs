@@ -11,6 +11,8 @@ use crate::config::Config;
 use crate::db::Db;
 use crate::http::auth::AuthCache;
 use crate::metrics::Metrics;
+use crate::orders::{OrderSettings, Orders};
+use crate::retry::{Budget, RetryPolicy};
 use crate::tokens::Signer;
 use crate::worker;
 use crate::yardstik::Yardstik;
@@ -24,6 +26,8 @@ pub struct ApiContext {
     pub signer: Signer,
     pub metrics: Metrics,
     pub packages: PackageCache,
+    /// The order domain (placement, sync, reconciliation), sharing db/yardstik/signer.
+    pub orders: Orders,
     pub auth_cache: AuthCache,
     /// Wakes the delivery worker when an outbox row was committed.
     pub outbox_wake: Arc<Notify>,
@@ -89,16 +93,39 @@ pub async fn start(config: Config) -> anyhow::Result<AppHandle> {
         config.public_url.trim_end_matches('/').to_string()
     };
     let metrics = Metrics::default();
+    let yardstik = Yardstik::new(
+        &config.yardstik_api_base,
+        config.yardstik_timeout,
+        metrics.clone(),
+    );
+    let signer = Signer::new(&config.store.master_key);
+    let outbox_wake = Arc::new(Notify::new());
+    let orders = Orders {
+        db: db.clone(),
+        yardstik: yardstik.clone(),
+        signer: signer.clone(),
+        metrics: metrics.clone(),
+        outbox_wake: outbox_wake.clone(),
+        settings: Arc::new(OrderSettings {
+            order_wait: config.order_wait,
+            yardstik_timeout: config.yardstik_timeout,
+            result_link_ttl: config.result_link_ttl,
+            public_url: public_url.clone(),
+            resume: RetryPolicy::exponential(
+                config.lifecycle.resume_interval,
+                config.lifecycle.inbox_backoff_max,
+                Budget::Elapsed(config.lifecycle.resume_retry_for),
+            )
+            .with_jitter(0.2),
+        }),
+    };
     let ctx = ApiContext {
-        yardstik: Yardstik::new(
-            &config.yardstik_api_base,
-            config.yardstik_timeout,
-            metrics.clone(),
-        ),
-        signer: Signer::new(&config.store.master_key),
+        yardstik,
+        signer,
+        orders,
         packages: PackageCache::default(),
         auth_cache: AuthCache::default(),
-        outbox_wake: Arc::new(Notify::new()),
+        outbox_wake,
         inbox_wake: Arc::new(Notify::new()),
         public_url,
         demo_received: Arc::default(),
@@ -125,6 +152,16 @@ pub async fn start(config: Config) -> anyhow::Result<AppHandle> {
         ctx.clone(),
         shutdown.clone(),
     )));
+    tasks.push(tokio::spawn(worker::resumer::run(
+        ctx.clone(),
+        shutdown.clone(),
+    )));
+    if !ctx.config.lifecycle.reconcile_interval.is_zero() {
+        tasks.push(tokio::spawn(worker::reconciler::run(
+            ctx.clone(),
+            shutdown.clone(),
+        )));
+    }
     if ctx.config.register_webhooks {
         tasks.push(tokio::spawn(worker::subscriptions::run(
             ctx.clone(),

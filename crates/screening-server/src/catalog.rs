@@ -9,12 +9,12 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use screening_wire::{AddOnPackage, Package, PackageList};
+use screening_wire::{AddOnPackage, FieldError, Package, PackageList};
 
-use crate::app::ApiContext;
-use crate::http::error::Error;
+use crate::db::orders::NewItem;
 use crate::tenant::Tenant;
 use crate::yardstik::types::AccountPackage;
+use crate::yardstik::{Yardstik, YardstikError};
 
 type Cached = (Instant, Arc<Vec<AccountPackage>>);
 
@@ -49,24 +49,27 @@ impl PackageCache {
     }
 }
 
+/// The tenant's live Yardstik packages, from the cache while it is fresh.
 pub async fn live_packages(
-    ctx: &ApiContext,
+    cache: &PackageCache,
+    yardstik: &Yardstik,
+    ttl: std::time::Duration,
     tenant: &Tenant,
-) -> Result<Arc<Vec<AccountPackage>>, Error> {
-    let cached = ctx.packages.get(&tenant.id);
+) -> Result<Arc<Vec<AccountPackage>>, YardstikError> {
+    let cached = cache.get(&tenant.id);
     if let Some((at, v)) = &cached {
-        if at.elapsed() < ctx.config.packages_ttl {
+        if at.elapsed() < ttl {
             return Ok(v.clone());
         }
     }
-    match ctx.yardstik.account_packages(&tenant.credentials).await {
-        Ok(v) => Ok(ctx.packages.put(&tenant.id, v)),
+    match yardstik.account_packages(&tenant.credentials).await {
+        Ok(v) => Ok(cache.put(&tenant.id, v)),
         Err(e) => match cached {
             Some((_, v)) => {
                 tracing::warn!(tenant = %tenant.ats_account_id, error = %e, "serving the last good package list");
                 Ok(v)
             }
-            None => Err(e.into()),
+            None => Err(e),
         },
     }
 }
@@ -97,7 +100,64 @@ pub fn merge(tenant: &Tenant, live: &[AccountPackage]) -> PackageList {
     out
 }
 
-pub async fn package_list(ctx: &ApiContext, tenant: &Tenant) -> Result<PackageList, Error> {
-    let live = live_packages(ctx, tenant).await?;
+pub async fn package_list(
+    cache: &PackageCache,
+    yardstik: &Yardstik,
+    ttl: std::time::Duration,
+    tenant: &Tenant,
+) -> Result<PackageList, YardstikError> {
+    let live = live_packages(cache, yardstik, ttl, tenant).await?;
     Ok(merge(tenant, &live))
+}
+
+/// Catalog checks of an order: the package must be a (non add-on) catalog package, each
+/// add-on an add-on. The items to place, package first, or one error per bad field.
+pub fn resolve_items(
+    tenant: &Tenant,
+    package_id: &str,
+    add_ons: &[String],
+) -> Result<Vec<NewItem>, Vec<FieldError>> {
+    let catalog = &tenant.settings.catalog;
+    let names = |add_on: bool| {
+        catalog
+            .iter()
+            .filter(|e| e.add_on == add_on)
+            .map(|e| e.id.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut errors = Vec::new();
+    let mut items = Vec::new();
+    let item = |e: &crate::tenant::CatalogEntry| NewItem {
+        package_id: e.id.clone(),
+        yardstik_package_id: e.yardstik_account_package_id.clone(),
+        add_on: e.add_on,
+    };
+    match tenant.entry(package_id).filter(|e| !e.add_on) {
+        Some(e) => items.push(item(e)),
+        None => errors.push(FieldError {
+            field: "package_id".into(),
+            message: format!(
+                "Unknown package {package_id}. Available packages: {}.",
+                names(false)
+            ),
+        }),
+    }
+    for (i, a) in add_ons.iter().enumerate() {
+        match tenant.entry(a).filter(|e| e.add_on) {
+            Some(e) => items.push(item(e)),
+            None => errors.push(FieldError {
+                field: format!("add_on_package_ids[{i}]"),
+                message: format!(
+                    "Unknown add-on package {a}. Available add-ons: {}.",
+                    names(true)
+                ),
+            }),
+        }
+    }
+    if errors.is_empty() {
+        Ok(items)
+    } else {
+        Err(errors)
+    }
 }

@@ -1,9 +1,12 @@
-//! `tenant add|list|rotate-secret|remove` and `deliveries dead|redeliver`.
+//! `tenant add|list|rotate-secret|remove`, `deliveries dead|redeliver` and
+//! `events failed|replay`.
 
 use std::io::Write;
 
-use crate::config::{DeliveriesCmd, StoreConfig, TenantCmd};
+use crate::config::{DeliveriesCmd, EventsCmd, StoreConfig, TenantCmd};
 use crate::crypto::random_secret;
+use crate::db::inbox::InboxState;
+use crate::db::outbox::OutboxState;
 use crate::db::{ms_to_rfc3339, Db};
 use crate::tenant::{Secret, TenantSpec};
 
@@ -85,7 +88,7 @@ pub async fn deliveries(
     let db = Db::connect(store).await?;
     match cmd {
         DeliveriesCmd::Dead => {
-            let rows = db.deliveries_in_state("dead").await?;
+            let rows = db.deliveries_in_state(OutboxState::Dead).await?;
             if rows.is_empty() {
                 writeln!(out, "no dead deliveries")?;
             }
@@ -107,18 +110,70 @@ pub async fn deliveries(
             if all != ids.is_empty() {
                 anyhow::bail!("give delivery ids or --all (not both)");
             }
-            let mut n = 0;
+            let (mut n, mut old) = (0, 0);
             if all {
-                n = db.redeliver(None).await?;
+                (n, old) = db.redeliver(None).await?;
             }
             for id in &ids {
-                let k = db.redeliver(Some(id)).await?;
-                if k == 0 {
+                let (k, s) = db.redeliver(Some(id)).await?;
+                if s > 0 {
+                    writeln!(out, "{id}: superseded by a newer delivery of its order; not sent")?;
+                } else if k == 0 {
                     writeln!(out, "{id}: not a dead delivery")?;
                 }
                 n += k;
+                old += s;
             }
             writeln!(out, "{n} deliveries queued again")?;
+            if old > 0 {
+                writeln!(
+                    out,
+                    "{old} older deliveries superseded (their orders have a newer state to send)"
+                )?;
+            }
+        }
+    }
+    db.pool.close().await;
+    Ok(())
+}
+
+pub async fn events(store: &StoreConfig, cmd: EventsCmd, out: &mut impl Write) -> anyhow::Result<()> {
+    let db = Db::connect(store).await?;
+    match cmd {
+        EventsCmd::Failed => {
+            let rows = db.events_in_state(InboxState::Failed).await?;
+            if rows.is_empty() {
+                writeln!(out, "no failed events")?;
+            }
+            for r in rows {
+                writeln!(
+                    out,
+                    "{}\tresource={} {}\tattempts={}\tlast_error={}\treceived={}",
+                    r.event_id,
+                    r.resource_type,
+                    r.resource_id,
+                    r.attempts,
+                    r.last_error.unwrap_or_default(),
+                    ms_to_rfc3339(r.received_at)
+                )?;
+            }
+        }
+        EventsCmd::Replay { ids, all } => {
+            if all != ids.is_empty() {
+                anyhow::bail!("give event ids or --all (not both)");
+            }
+            let mut n = 0;
+            if all {
+                n = db.replay_events(None).await?;
+            }
+            for id in &ids {
+                let k = db.replay_events(Some(id)).await?;
+                if k == 0 {
+                    writeln!(out, "{id}: not a failed event")?;
+                }
+                n += k;
+            }
+            writeln!(out, "{n} events queued again")?;
         }
     }
     db.pool.close().await;

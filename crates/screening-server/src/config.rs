@@ -60,6 +60,21 @@ pub enum Command {
     /// Inspect and replay result-webhook deliveries.
     #[command(subcommand)]
     Deliveries(DeliveriesCmd),
+    /// Inspect and replay Yardstik webhook events the inbox gave up on.
+    #[command(subcommand)]
+    Events(EventsCmd),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EventsCmd {
+    /// List failed events (retry budget exhausted, or their tenant removed).
+    Failed,
+    /// Queue failed events again with a fresh retry budget (by event id, or `--all`).
+    Replay {
+        ids: Vec<String>,
+        #[arg(long)]
+        all: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -163,6 +178,56 @@ pub struct ServeArgs {
     /// `text` or `json`. Default text.
     #[arg(long, env = "SCREENING_LOG_FORMAT")]
     pub log_format: Option<String>,
+    /// Yardstik events processed at once (one resource at a time each). Default 4.
+    #[arg(long, env = "SCREENING_INBOX_WORKERS")]
+    pub inbox_workers: Option<String>,
+    /// How long a Yardstik event is retried (Yardstik unreachable, key refused…) before it
+    /// is marked failed. Default 48h.
+    #[arg(long, env = "SCREENING_INBOX_RETRY_FOR")]
+    pub inbox_retry_for: Option<String>,
+    /// Longest wait between two attempts of an event. Default 1h.
+    #[arg(long, env = "SCREENING_INBOX_BACKOFF_MAX")]
+    pub inbox_backoff_max: Option<String>,
+    /// How often the reconciliation job runs; 0 disables it. Default 1m.
+    #[arg(long, env = "SCREENING_RECONCILE_INTERVAL")]
+    pub reconcile_interval: Option<String>,
+    /// An open order not synced with Yardstik for this long is re-read. Default 15m.
+    #[arg(long, env = "SCREENING_RECONCILE_AFTER")]
+    pub reconcile_after: Option<String>,
+    /// How often interrupted or transiently failed placements are looked for. Default 5s.
+    #[arg(long, env = "SCREENING_RESUME_INTERVAL")]
+    pub resume_interval: Option<String>,
+}
+
+/// The order lifecycle's background work: inbox, reconciliation, placement resumption.
+#[derive(Debug, Clone)]
+pub struct LifecycleConfig {
+    pub inbox_workers: usize,
+    pub inbox_retry_for: Duration,
+    pub inbox_backoff_max: Duration,
+    /// How long an event naming a resource no order knows is retried (its order may still
+    /// be recording the invitation; reconciliation covers the rest).
+    pub unmatched_retry_for: Duration,
+    pub reconcile_interval: Duration,
+    pub reconcile_after: Duration,
+    pub resume_interval: Duration,
+    /// How long the resumer retries a placement that failed transiently.
+    pub resume_retry_for: Duration,
+}
+
+impl Default for LifecycleConfig {
+    fn default() -> Self {
+        Self {
+            inbox_workers: 4,
+            inbox_retry_for: Duration::from_secs(48 * 3600),
+            inbox_backoff_max: Duration::from_secs(3600),
+            unmatched_retry_for: Duration::from_secs(15 * 60),
+            reconcile_interval: Duration::from_secs(60),
+            reconcile_after: Duration::from_secs(15 * 60),
+            resume_interval: Duration::from_secs(5),
+            resume_retry_for: Duration::from_secs(24 * 3600),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -235,6 +300,7 @@ pub struct Config {
     pub order_wait: Duration,
     /// How often the Yardstik webhook inbox is polled (it is also woken on new events).
     pub inbox_poll_interval: Duration,
+    pub lifecycle: LifecycleConfig,
     pub log_format: LogFormat,
 }
 
@@ -261,6 +327,7 @@ impl Config {
             register_webhooks: true,
             order_wait: Duration::from_secs(30),
             inbox_poll_interval: Duration::from_secs(1),
+            lifecycle: LifecycleConfig::default(),
             log_format: LogFormat::Text,
         }
     }
@@ -413,7 +480,13 @@ impl ServeArgs {
             delivery_throttle_floor,
             delivery_retry_after_max,
             register_webhooks,
-            log_format
+            log_format,
+            inbox_workers,
+            inbox_retry_for,
+            inbox_backoff_max,
+            reconcile_interval,
+            reconcile_after,
+            resume_interval
         )
     }
 }
@@ -523,6 +596,33 @@ pub fn resolve(store_args: &StoreArgs, args: ServeArgs) -> Result<Config, Config
     if let Some(v) = a.register_webhooks {
         c.register_webhooks = parse_bool(&v)
             .ok_or_else(|| bad("SCREENING_REGISTER_WEBHOOKS", &v, "use true or false"))?;
+    }
+    let l = LifecycleConfig::default();
+    if let Some(v) = a.inbox_workers {
+        c.lifecycle.inbox_workers = v
+            .parse()
+            .ok()
+            .filter(|n| (1..=64).contains(n))
+            .ok_or_else(|| bad("SCREENING_INBOX_WORKERS", &v, "use a number from 1 to 64"))?;
+    }
+    c.lifecycle.inbox_retry_for = dur("SCREENING_INBOX_RETRY_FOR", a.inbox_retry_for, l.inbox_retry_for)?;
+    c.lifecycle.inbox_backoff_max = dur(
+        "SCREENING_INBOX_BACKOFF_MAX",
+        a.inbox_backoff_max,
+        l.inbox_backoff_max,
+    )?;
+    if c.lifecycle.inbox_backoff_max.is_zero() {
+        return Err(ConfigError("SCREENING_INBOX_BACKOFF_MAX must be positive".into()));
+    }
+    c.lifecycle.reconcile_interval = dur(
+        "SCREENING_RECONCILE_INTERVAL",
+        a.reconcile_interval,
+        l.reconcile_interval,
+    )?;
+    c.lifecycle.reconcile_after = dur("SCREENING_RECONCILE_AFTER", a.reconcile_after, l.reconcile_after)?;
+    c.lifecycle.resume_interval = dur("SCREENING_RESUME_INTERVAL", a.resume_interval, l.resume_interval)?;
+    if c.lifecycle.resume_interval.is_zero() {
+        return Err(ConfigError("SCREENING_RESUME_INTERVAL must be positive".into()));
     }
     if let Some(v) = a.log_format {
         c.log_format = match v.as_str() {

@@ -10,6 +10,7 @@ pub mod db;
 pub mod http;
 pub mod metrics;
 pub mod orders;
+pub mod retry;
 pub mod ssrf;
 pub mod telemetry;
 pub mod tenant;

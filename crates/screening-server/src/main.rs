@@ -36,6 +36,10 @@ async fn run() -> anyhow::Result<()> {
             let (store, _) = config::resolve_store(&cli.store)?;
             screening_server::cli::deliveries(&store, cmd, &mut std::io::stdout()).await
         }
+        Command::Events(cmd) => {
+            let (store, _) = config::resolve_store(&cli.store)?;
+            screening_server::cli::events(&store, cmd, &mut std::io::stdout()).await
+        }
     }
 }
 

@@ -23,6 +23,18 @@ const HELP: &[(&str, &str)] = &[
         "Yardstik API calls by operation and outcome",
     ),
     (
+        "screening_yardstik_events_total",
+        "Yardstik events processed, by outcome (applied, unmatched, retry, failed, coalesced)",
+    ),
+    (
+        "screening_reconciled_orders_total",
+        "Orders re-read from Yardstik by the reconciliation job, by outcome",
+    ),
+    (
+        "screening_placements_resumed_total",
+        "Interrupted or failed placements resumed, by outcome",
+    ),
+    (
         "screening_yardstik_webhooks_total",
         "Yardstik webhooks received by outcome",
     ),

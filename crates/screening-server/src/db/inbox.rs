@@ -1,21 +1,77 @@
 //! Yardstik webhook events received (the inbox): de-duplicated on (tenant, event id),
-//! processed asynchronously with the same lease-based claiming as the outbox.
+//! processed asynchronously.
+//!
+//! Claiming: a worker leases due events (`lease_owner`, `lease_until`) in one UPDATE, never
+//! taking an event whose resource has another event leased (one resource is processed by
+//! one worker at a time, so fetched snapshots apply in order). Finishing is fenced on the
+//! owner: a worker whose lease ran out cannot overwrite the outcome of the one that took
+//! the event over. Several events of one resource are settled by one fetch: after a
+//! successful fetch, every pending event of that resource received before the fetch
+//! started is done too.
 
-use sqlx::FromRow;
+use sqlx::any::AnyRow;
+use sqlx::{FromRow, Row};
 
 use super::{now_ms, Db};
 
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InboxState {
+    Pending,
+    Done,
+    /// The retry budget ran out; `screening-server events replay` queues it again.
+    Failed,
+}
+
+impl InboxState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InboxState::Pending => "pending",
+            InboxState::Done => "done",
+            InboxState::Failed => "failed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        use InboxState::*;
+        [Pending, Done, Failed].into_iter().find(|v| v.as_str() == s)
+    }
+}
+
+#[derive(Debug, Clone)]
 pub struct InboxRow {
     pub tenant_id: String,
     pub event_id: String,
     pub resource_type: String,
     pub resource_id: String,
     pub event: String,
+    pub state: InboxState,
     pub attempts: i64,
+    pub last_error: Option<String>,
+    pub received_at: i64,
 }
 
-const COLS: &str = "tenant_id, event_id, resource_type, resource_id, event, attempts";
+impl FromRow<'_, AnyRow> for InboxRow {
+    fn from_row(row: &AnyRow) -> sqlx::Result<Self> {
+        let state: String = row.try_get("state")?;
+        Ok(InboxRow {
+            tenant_id: row.try_get("tenant_id")?,
+            event_id: row.try_get("event_id")?,
+            resource_type: row.try_get("resource_type")?,
+            resource_id: row.try_get("resource_id")?,
+            event: row.try_get("event")?,
+            state: InboxState::parse(&state).ok_or_else(|| sqlx::Error::ColumnDecode {
+                index: "state".into(),
+                source: format!("unexpected value {state:?}").into(),
+            })?,
+            attempts: row.try_get("attempts")?,
+            last_error: row.try_get("last_error")?,
+            received_at: row.try_get("received_at")?,
+        })
+    }
+}
+
+const COLS: &str =
+    "tenant_id, event_id, resource_type, resource_id, event, state, attempts, last_error, received_at";
 
 pub struct NewEvent<'a> {
     pub tenant_id: &'a str,
@@ -23,6 +79,24 @@ pub struct NewEvent<'a> {
     pub resource_type: &'a str,
     pub resource_id: &'a str,
     pub event: &'a str,
+}
+
+/// How one processing attempt ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum EventOutcome {
+    Done,
+    /// Try again at this time (unix ms).
+    Retry { at: i64, error: String },
+    Failed { error: String },
+}
+
+/// Queue depth for /metrics.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct InboxDepth {
+    pub pending: i64,
+    pub failed: i64,
+    /// Age of the oldest pending event, in seconds (0 when none).
+    pub oldest_pending_secs: i64,
 }
 
 impl Db {
@@ -45,17 +119,27 @@ impl Db {
         Ok(n == 1)
     }
 
-    pub async fn claim_events(&self, lease_until: i64, limit: i64) -> sqlx::Result<Vec<InboxRow>> {
+    /// Lease up to `limit` due events for `owner`, oldest first, skipping resources that
+    /// have an event leased by anyone.
+    pub async fn claim_events(
+        &self,
+        owner: &str,
+        lease_until: i64,
+        limit: i64,
+    ) -> sqlx::Result<Vec<InboxRow>> {
         let now = now_ms();
-        let due = "state = 'pending' AND next_attempt_at <= $2 AND lease_until < $2";
+        let due = "state = 'pending' AND next_attempt_at <= $3 AND lease_until < $3
+            AND NOT EXISTS (SELECT 1 FROM inbox b WHERE b.tenant_id = inbox.tenant_id AND b.resource_type = inbox.resource_type
+                AND b.resource_id = inbox.resource_id AND b.state = 'pending' AND b.lease_until >= $3)";
         let q = format!(
-            "UPDATE inbox SET lease_until = $1
-             WHERE (tenant_id, event_id) IN (SELECT tenant_id, event_id FROM inbox WHERE {due} ORDER BY received_at LIMIT $3{})
+            "UPDATE inbox SET lease_owner = $1, lease_until = $2
+             WHERE (tenant_id, event_id) IN (SELECT tenant_id, event_id FROM inbox WHERE {due} ORDER BY received_at LIMIT $4{})
                AND {due}
              RETURNING {COLS}",
             self.skip_locked()
         );
         sqlx::query_as(&q)
+            .bind(owner)
             .bind(lease_until)
             .bind(now)
             .bind(limit)
@@ -63,38 +147,72 @@ impl Db {
             .await
     }
 
+    /// Record the outcome of one leased event, if `owner` still holds it.
     pub async fn finish_event(
         &self,
         tenant_id: &str,
         event_id: &str,
-        state: &str,
-        retry_at: i64,
-        error: Option<&str>,
-    ) -> sqlx::Result<()> {
-        sqlx::query(
-            "UPDATE inbox SET state = $1, attempts = attempts + 1, next_attempt_at = $2, lease_until = 0, last_error = $3
-             WHERE tenant_id = $4 AND event_id = $5",
+        owner: &str,
+        outcome: &EventOutcome,
+    ) -> sqlx::Result<bool> {
+        let now = now_ms();
+        let (state, at, error) = match outcome {
+            EventOutcome::Done => (InboxState::Done, now, None),
+            EventOutcome::Retry { at, error } => (InboxState::Pending, *at, Some(error.as_str())),
+            EventOutcome::Failed { error } => (InboxState::Failed, now, Some(error.as_str())),
+        };
+        let n = sqlx::query(
+            "UPDATE inbox SET state = $1, attempts = attempts + 1, next_attempt_at = $2, lease_until = 0, lease_owner = NULL, last_error = $3
+             WHERE tenant_id = $4 AND event_id = $5 AND lease_owner = $6",
         )
-        .bind(state)
-        .bind(retry_at)
+        .bind(state.as_str())
+        .bind(at)
         .bind(error)
         .bind(tenant_id)
         .bind(event_id)
+        .bind(owner)
         .execute(&self.pool)
-        .await?;
-        Ok(())
+        .await?
+        .rows_affected();
+        Ok(n == 1)
+    }
+
+    /// After a successful fetch of a resource that started at `fetched_at`: every other
+    /// pending, unleased event of that resource received before then is settled by it.
+    pub async fn settle_resource_events(
+        &self,
+        tenant_id: &str,
+        resource_type: &str,
+        resource_id: &str,
+        fetched_at: i64,
+    ) -> sqlx::Result<u64> {
+        let now = now_ms();
+        Ok(sqlx::query(
+            "UPDATE inbox SET state = 'done', attempts = attempts + 1, next_attempt_at = $1, last_error = NULL
+             WHERE tenant_id = $2 AND resource_type = $3 AND resource_id = $4 AND state = 'pending' AND received_at <= $5 AND lease_until < $1",
+        )
+        .bind(now)
+        .bind(tenant_id)
+        .bind(resource_type)
+        .bind(resource_id)
+        .bind(fetched_at)
+        .execute(&self.pool)
+        .await?
+        .rows_affected())
     }
 
     pub async fn event_state(
         &self,
         tenant_id: &str,
         event_id: &str,
-    ) -> sqlx::Result<Option<String>> {
-        sqlx::query_scalar("SELECT state FROM inbox WHERE tenant_id = $1 AND event_id = $2")
-            .bind(tenant_id)
-            .bind(event_id)
-            .fetch_optional(&self.pool)
-            .await
+    ) -> sqlx::Result<Option<InboxState>> {
+        let s: Option<String> =
+            sqlx::query_scalar("SELECT state FROM inbox WHERE tenant_id = $1 AND event_id = $2")
+                .bind(tenant_id)
+                .bind(event_id)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(s.and_then(|s| InboxState::parse(&s)))
     }
 
     pub async fn count_events(&self, tenant_id: &str) -> sqlx::Result<i64> {
@@ -102,5 +220,52 @@ impl Db {
             .bind(tenant_id)
             .fetch_one(&self.pool)
             .await
+    }
+
+    pub async fn events_in_state(&self, state: InboxState) -> sqlx::Result<Vec<InboxRow>> {
+        sqlx::query_as(&format!(
+            "SELECT {COLS} FROM inbox WHERE state = $1 ORDER BY received_at"
+        ))
+        .bind(state.as_str())
+        .fetch_all(&self.pool)
+        .await
+    }
+
+    /// Queue failed events again with a fresh budget (counted from now). `None`: all.
+    pub async fn replay_events(&self, event_id: Option<&str>) -> sqlx::Result<u64> {
+        let now = now_ms();
+        let which = if event_id.is_some() {
+            "event_id = $2"
+        } else {
+            "event_id <> $2"
+        };
+        Ok(sqlx::query(&format!(
+            "UPDATE inbox SET state = 'pending', attempts = 0, next_attempt_at = $1, lease_until = 0, lease_owner = NULL, received_at = $1
+             WHERE state = 'failed' AND {which}"
+        ))
+        .bind(now)
+        .bind(event_id.unwrap_or(""))
+        .execute(&self.pool)
+        .await?
+        .rows_affected())
+    }
+
+    pub async fn inbox_depth(&self) -> sqlx::Result<InboxDepth> {
+        let pending: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM inbox WHERE state = 'pending'")
+                .fetch_one(&self.pool)
+                .await?;
+        let failed: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM inbox WHERE state = 'failed'")
+            .fetch_one(&self.pool)
+            .await?;
+        let oldest: Option<i64> =
+            sqlx::query_scalar("SELECT MIN(received_at) FROM inbox WHERE state = 'pending'")
+                .fetch_one(&self.pool)
+                .await?;
+        Ok(InboxDepth {
+            pending,
+            failed,
+            oldest_pending_secs: oldest.map(|t| ((now_ms() - t) / 1000).max(0)).unwrap_or(0),
+        })
     }
 }

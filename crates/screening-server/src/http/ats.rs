@@ -10,9 +10,10 @@ use super::auth::{BasicTenant, JsonBody};
 use super::error::{Error, Result};
 use crate::app::ApiContext;
 use crate::catalog;
+use crate::orders::cancel::cancel_order;
 use crate::orders::place::{place, PlaceRequest};
-use crate::orders::sync::{apply, ItemUpdate};
-use crate::orders::view::{load_state, status_of};
+use crate::orders::view::load_state;
+use crate::orders::OrderError;
 
 pub fn router() -> Router<ApiContext> {
     Router::new()
@@ -28,7 +29,10 @@ async fn packages(
     State(ctx): State<ApiContext>,
     BasicTenant(tenant): BasicTenant,
 ) -> Result<Json<PackageList>> {
-    Ok(Json(catalog::package_list(&ctx, &tenant).await?))
+    Ok(Json(
+        catalog::package_list(&ctx.packages, &ctx.yardstik, ctx.config.packages_ttl, &tenant)
+            .await?,
+    ))
 }
 
 async fn create(
@@ -49,18 +53,17 @@ async fn create(
     let hash = crate::crypto::sha256_hex(&serde_json::to_vec(&order).expect("serialise"));
     let req = PlaceRequest {
         source: "ats",
-        background_check_id: &order.background_check_id,
-        package_id: &order.package_id,
-        add_on_package_ids: &order.add_on_package_ids,
-        webhook_url: order.webhook_url.trim(),
-        applicant: &order.applicant,
+        background_check_id: order.background_check_id.clone(),
+        package_id: order.package_id.clone(),
+        add_on_package_ids: order.add_on_package_ids.clone(),
+        webhook_url: order.webhook_url.trim().to_string(),
+        applicant: order.applicant.clone(),
         request_hash: hash,
     };
-    Ok((StatusCode::CREATED, Json(place(&ctx, &tenant, &req).await?)))
-}
-
-fn not_found(id: &str) -> Error {
-    Error::NotFound(format!("No background check {id} for this account."))
+    Ok((
+        StatusCode::CREATED,
+        Json(place(&ctx.orders, &tenant, req).await?),
+    ))
 }
 
 async fn show(
@@ -68,64 +71,10 @@ async fn show(
     BasicTenant(tenant): BasicTenant,
     Path(id): Path<String>,
 ) -> Result<Json<OrderState>> {
-    load_state(&ctx, &tenant.id, &id)
+    load_state(&ctx.orders, &tenant.id, &id)
         .await?
         .map(Json)
-        .ok_or_else(|| not_found(&id))
-}
-
-/// Cancel every open Yardstik invitation of the order; answers the canceled order.
-pub async fn cancel_order(
-    ctx: &ApiContext,
-    tenant: &crate::tenant::Tenant,
-    id: &str,
-) -> Result<OrderState> {
-    let order = ctx
-        .db
-        .order(&tenant.id, id)
-        .await?
-        .ok_or_else(|| not_found(id))?;
-    if order.claim != "created" {
-        return Err(Error::Conflict(format!(
-            "Background check {id} is not placed yet; retry the order or try again shortly."
-        )));
-    }
-    if status_of(&order.status).is_final() {
-        return Err(Error::Conflict(format!(
-            "Background check {id} is already {}; it cannot be canceled.",
-            order.status
-        )));
-    }
-    for item in ctx.db.order_items(&tenant.id, id).await? {
-        let Some(inv_id) = item.invitation_id.as_deref() else {
-            continue;
-        };
-        if status_of(&item.status).is_final() {
-            continue;
-        }
-        let inv = ctx
-            .yardstik
-            .cancel_invitation(&tenant.credentials, inv_id)
-            .await?;
-        let upd = ItemUpdate {
-            invitation_status: inv.status.clone().or(Some("canceled".into())),
-            report_status: inv.report.as_ref().and_then(|r| r.status.clone()),
-            ..Default::default()
-        };
-        apply(
-            ctx,
-            tenant,
-            id,
-            &item.package_id,
-            upd,
-            "Canceled at the ATS's request",
-        )
-        .await?;
-    }
-    tracing::info!(tenant = %tenant.ats_account_id, background_check_id = id, "order canceled");
-    load_state(ctx, &tenant.id, id)
-        .await?
-        .ok_or_else(|| not_found(id))
+        .ok_or_else(|| OrderError::NotFound(id).into())
 }
 
 async fn cancel(
@@ -133,5 +82,5 @@ async fn cancel(
     BasicTenant(tenant): BasicTenant,
     Path(id): Path<String>,
 ) -> Result<Json<OrderState>> {
-    Ok(Json(cancel_order(&ctx, &tenant, &id).await?))
+    Ok(Json(cancel_order(&ctx.orders, &tenant, &id).await?))
 }

@@ -6,6 +6,8 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use screening_wire::{ErrorBody, ErrorCode, FieldError};
 
+use crate::orders::error::StoredFailure;
+use crate::orders::OrderError;
 use crate::yardstik::YardstikError;
 
 #[derive(Debug, thiserror::Error)]
@@ -38,9 +40,43 @@ pub enum Error {
     Sqlx(#[from] sqlx::Error),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
-    /// A stored answer replayed verbatim (idempotent retries of failed orders).
-    #[error("replayed error {0}")]
-    Replay(u16, String),
+}
+
+/// The order domain's errors at the edge.
+impl From<OrderError> for Error {
+    fn from(e: OrderError) -> Self {
+        match e {
+            OrderError::Invalid(fields) => Error::Validation(fields),
+            OrderError::IdInUse(id) => Error::Conflict(format!(
+                "background_check_id {id} was already used for a different order; use a new id for a new order."
+            )),
+            OrderError::NotFound(id) => {
+                Error::NotFound(format!("No background check {id} for this account."))
+            }
+            OrderError::NotPlacedYet(id) => Error::Conflict(format!(
+                "Background check {id} is not placed yet; retry the order or try again shortly."
+            )),
+            OrderError::AlreadyFinal(id, status) => Error::Conflict(format!(
+                "Background check {id} is already {}; it cannot be canceled.",
+                status.as_str()
+            )),
+            OrderError::StillPlacing => {
+                Error::Unavailable("This order is still being placed; retry in a moment.".into())
+            }
+            OrderError::Yardstik(y) => Error::Yardstik(y),
+            OrderError::EarlierAttemptFailed(StoredFailure::Yardstik { error }) => {
+                Error::Yardstik(error)
+            }
+            OrderError::EarlierAttemptFailed(StoredFailure::Interrupted) => Error::Unavailable(
+                "Placing this order was interrupted; retry the order.".into(),
+            ),
+            OrderError::EarlierAttemptFailed(StoredFailure::Internal) => {
+                Error::Internal(anyhow::anyhow!("an earlier attempt of this order failed"))
+            }
+            OrderError::Db(e) => Error::Sqlx(e),
+            OrderError::Internal(e) => Error::Internal(e),
+        }
+    }
 }
 
 impl From<crate::db::tenants::TenantError> for Error {
@@ -116,10 +152,6 @@ impl Error {
                 "Internal error; please retry. If it persists, contact support.".into(),
                 ErrorCode::Internal,
             ),
-            Replay(status, body) => {
-                let body = serde_json::from_str(body).unwrap_or_else(|_| ErrorBody::new("Order failed"));
-                return (StatusCode::from_u16(*status).unwrap_or(StatusCode::BAD_GATEWAY), body);
-            }
         };
         (status, ErrorBody::new(msg).with_code(code))
     }

@@ -181,7 +181,10 @@ async fn session_tenant_allows(
 }
 
 async fn packages(State(ctx): State<ApiContext>, s: WidgetSession) -> Result<Json<PackageList>> {
-    Ok(Json(catalog::package_list(&ctx, &s.tenant).await?))
+    Ok(Json(
+        catalog::package_list(&ctx.packages, &ctx.yardstik, ctx.config.packages_ttl, &s.tenant)
+            .await?,
+    ))
 }
 
 async fn create_order(
@@ -250,16 +253,16 @@ async fn create_order(
         .unwrap_or_default();
     let req = PlaceRequest {
         source: "widget",
-        background_check_id: &bcid,
-        package_id: &order.package_id,
-        add_on_package_ids: &order.add_on_package_ids,
-        webhook_url: &webhook_url,
-        applicant: &order.applicant,
+        background_check_id: bcid,
+        package_id: order.package_id,
+        add_on_package_ids: order.add_on_package_ids,
+        webhook_url,
+        applicant: order.applicant,
         request_hash: hash,
     };
     Ok((
         StatusCode::CREATED,
-        Json(place(&ctx, &s.tenant, &req).await?),
+        Json(place(&ctx.orders, &s.tenant, req).await?),
     ))
 }
 
@@ -290,7 +293,7 @@ async fn show_order(
     Path(id): Path<String>,
 ) -> Result<Json<OrderState>> {
     visible_order(&ctx, &s, &id).await?;
-    load_state(&ctx, &s.tenant.id, &id)
+    load_state(&ctx.orders, &s.tenant.id, &id)
         .await?
         .map(Json)
         .ok_or_else(|| not_found(&id))
@@ -320,7 +323,7 @@ async fn apply_link(
             Some(ApplyStep {
                 apply_url: i.apply_url?,
                 package_id: i.package_id,
-                add_on: i.add_on != 0,
+                add_on: i.add_on,
             })
         })
         .collect();
@@ -340,13 +343,11 @@ async fn apply_link(
 /// The item's invitation still takes the candidate's intake: not completed, canceled or
 /// expired, and the item has not moved past `invited`.
 fn open_for_intake(i: &crate::db::orders::ItemRow) -> bool {
+    use crate::yardstik::status::InvitationStatus as I;
     !matches!(
-        i.invitation_status.as_deref(),
-        Some("completed" | "canceled" | "expired")
-    ) && matches!(
-        crate::orders::view::status_of(&i.status),
-        CheckStatus::Pending | CheckStatus::Invited
-    )
+        i.invitation_status,
+        Some(I::Completed | I::Canceled | I::Expired)
+    ) && matches!(i.state.status, CheckStatus::Pending | CheckStatus::Invited)
 }
 
 async fn report_token(

@@ -1,145 +1,118 @@
-//! Placing an order with Yardstik, exactly once per (tenant, background_check_id).
+//! Placing an order with Yardstik, exactly once per (tenant, background_check_id), and to
+//! the end even when the caller goes away.
 //!
 //! 1. Shape (wire crate rules), catalog and webhook_url checks — nothing is stored for
-//!    a 4xx.
+//!    an invalid order.
 //! 2. The order key is claimed in the database (`INSERT … ON CONFLICT DO NOTHING`) before
-//!    any Yardstik call. Concurrent or repeated submissions with the same payload wait for
-//!    the claim holder and replay its stored answer; a different payload is a 409.
-//! 3. The claim holder creates (or reuses — Yardstik answers 200 "Candidate already
+//!    any Yardstik call, with a fresh claim token. Concurrent or repeated submissions with
+//!    the same payload wait for the claim holder and replay its stored answer; a different
+//!    payload is refused, unless the earlier attempt failed having created nothing at
+//!    Yardstik (a corrected order then takes the id).
+//! 3. The placing work runs in its own task: a client that disconnects or times out does
+//!    not stop it between the Yardstik calls and the database writes. The request waits
+//!    for it up to `order_wait`.
+//! 4. The claim holder creates (or reuses — Yardstik answers 200 "Candidate already
 //!    exists" for an email it knows) the candidate, then one invitation per ordered package
 //!    (the package, then each add-on), recording each id as soon as Yardstik returns it.
-//! 4. On a Yardstik failure the claim is marked failed, keeping the candidate and any
-//!    invitations already created; the next submission resumes from there. A resumed
-//!    attempt first looks for an invitation of that candidate and package created since the
-//!    order was received and not linked to any order (one whose answer was lost to a timeout
-//!    or crash) and adopts it instead of creating a second one.
+//!    Every write is fenced on the claim token: a holder that outlived its lease cannot
+//!    race the one that took the claim over.
+//! 5. On a failure the claim is marked failed, keeping the candidate and any invitations
+//!    already created; the next submission, or the resumer (`worker::resumer`) for a
+//!    transient failure after the candidate exists, resumes from there. A resumed attempt
+//!    first looks for an invitation of that candidate and package created since the order
+//!    was received and not linked to any order (one whose answer was lost to a timeout or
+//!    crash) and adopts it instead of creating a second one.
 
 use std::time::{Duration, Instant};
 
 use screening_wire::{Applicant, OrderState};
 
-use super::sync::{apply, ItemUpdate};
+use super::claim::{Claim, ClaimToken};
+use super::error::StoredFailure;
+use super::sync::{apply, ItemUpdate, Writer};
 use super::view::load_state;
-use crate::app::ApiContext;
+use super::{OrderError, Orders};
+use crate::catalog;
 use crate::db::now_ms;
-use crate::db::orders::NewOrder;
-use crate::http::error::Error;
+use crate::db::orders::{NewOrder, OrderKey};
 use crate::ssrf;
 use crate::tenant::Tenant;
 use crate::yardstik::types::{NewAddress, NewCandidate, NewInvitation};
 
-pub struct PlaceRequest<'a> {
+/// An order to place. Owned: the placing task outlives the request.
+#[derive(Debug, Clone)]
+pub struct PlaceRequest {
     pub source: &'static str,
-    pub background_check_id: &'a str,
-    pub package_id: &'a str,
-    pub add_on_package_ids: &'a [String],
+    pub background_check_id: String,
+    pub package_id: String,
+    pub add_on_package_ids: Vec<String>,
     /// Empty: no result webhooks (a widget order of a tenant without a default URL).
-    pub webhook_url: &'a str,
-    pub applicant: &'a Applicant,
+    pub webhook_url: String,
+    pub applicant: Applicant,
     /// Hash of the whole request, to tell a retry from a different order.
     pub request_hash: String,
 }
 
-/// Catalog checks: the package must be a (non add-on) catalog package, each add-on an
-/// add-on. Returns (ATS id, Yardstik account package id, is add-on), package first.
-pub fn resolve_items(
-    tenant: &Tenant,
-    package_id: &str,
-    add_ons: &[String],
-) -> Result<Vec<(String, String, bool)>, Error> {
-    let mut errors = Vec::new();
-    let mut items = Vec::new();
-    let packages: Vec<&str> = tenant
-        .settings
-        .catalog
-        .iter()
-        .filter(|e| !e.add_on)
-        .map(|e| e.id.as_str())
-        .collect();
-    let addons: Vec<&str> = tenant
-        .settings
-        .catalog
-        .iter()
-        .filter(|e| e.add_on)
-        .map(|e| e.id.as_str())
-        .collect();
-    match tenant.entry(package_id).filter(|e| !e.add_on) {
-        Some(e) => items.push((e.id.clone(), e.yardstik_account_package_id.clone(), false)),
-        None => errors.push(screening_wire::FieldError {
-            field: "package_id".into(),
-            message: format!(
-                "Unknown package {package_id}. Available packages: {}.",
-                packages.join(", ")
-            ),
-        }),
-    }
-    for (i, a) in add_ons.iter().enumerate() {
-        match tenant.entry(a).filter(|e| e.add_on) {
-            Some(e) => items.push((e.id.clone(), e.yardstik_account_package_id.clone(), true)),
-            None => errors.push(screening_wire::FieldError {
-                field: format!("add_on_package_ids[{i}]"),
-                message: format!(
-                    "Unknown add-on package {a}. Available add-ons: {}.",
-                    addons.join(", ")
-                ),
-            }),
-        }
-    }
-    if errors.is_empty() {
-        Ok(items)
-    } else {
-        Err(Error::Validation(errors))
-    }
-}
-
-pub async fn check_webhook_url(tenant: &Tenant, url: &str) -> Result<(), Error> {
+pub async fn check_webhook_url(tenant: &Tenant, url: &str) -> Result<(), OrderError> {
     ssrf::check(url, &tenant.settings)
         .await
         .map(|_| ())
-        .map_err(|e| Error::field("webhook_url", e.to_string()))
+        .map_err(|e| {
+            OrderError::Invalid(vec![screening_wire::FieldError {
+                field: "webhook_url".into(),
+                message: e.to_string(),
+            }])
+        })
 }
 
-fn lease_until(ctx: &ApiContext, items: usize) -> i64 {
-    now_ms() + (ctx.config.yardstik_timeout.as_millis() as i64) * (items as i64 + 2) * 3 + 10_000
+/// How long a claim holder may take before others may take the order over: every call
+/// with its quick retries, plus a margin.
+fn lease_until(orders: &Orders, items: usize) -> i64 {
+    now_ms()
+        + (orders.settings.yardstik_timeout.as_millis() as i64) * (items as i64 + 2) * 3
+        + 10_000
 }
 
 /// Place (or replay) an order. The answer is the 201 body.
 pub async fn place(
-    ctx: &ApiContext,
+    orders: &Orders,
     tenant: &Tenant,
-    req: &PlaceRequest<'_>,
-) -> Result<OrderState, Error> {
-    let items = resolve_items(tenant, req.package_id, req.add_on_package_ids)?;
+    req: PlaceRequest,
+) -> Result<OrderState, OrderError> {
+    let items = catalog::resolve_items(tenant, &req.package_id, &req.add_on_package_ids)
+        .map_err(OrderError::Invalid)?;
     if !req.webhook_url.is_empty() {
-        check_webhook_url(tenant, req.webhook_url).await?;
+        check_webhook_url(tenant, &req.webhook_url).await?;
     }
-    let new = NewOrder {
-        tenant_id: &tenant.id,
-        background_check_id: req.background_check_id,
-        request_hash: &req.request_hash,
-        source: req.source,
-        package_id: req.package_id,
-        add_on_package_ids: req.add_on_package_ids,
-        webhook_url: req.webhook_url,
-        applicant_id: Some(req.applicant.id.as_str()).filter(|s| !s.is_empty()),
-        items: items.clone(),
-        lease_until: lease_until(ctx, items.len()),
-    };
-    let deadline = Instant::now() + ctx.config.order_wait;
+    let bcid = req.background_check_id.clone();
+    let deadline = Instant::now() + orders.settings.order_wait;
     let mut waited = false;
     loop {
-        if ctx.db.claim_order(&new).await? {
-            return create(ctx, tenant, req).await;
+        let new = NewOrder {
+            tenant_id: &tenant.id,
+            background_check_id: &bcid,
+            request_hash: &req.request_hash,
+            source: req.source,
+            package_id: &req.package_id,
+            add_on_package_ids: &req.add_on_package_ids,
+            webhook_url: &req.webhook_url,
+            applicant_id: Some(req.applicant.id.as_str()).filter(|s| !s.is_empty()),
+            items: items.clone(),
+            lease_until: lease_until(orders, items.len()),
+        };
+        if let Some(token) = orders.db.claim_order(&new).await? {
+            return detached(orders, tenant, &req, token, deadline).await;
         }
-        if let Some(row) = ctx.db.order(&tenant.id, req.background_check_id).await? {
+        if let Some(row) = orders.db.order(&tenant.id, &bcid).await? {
             if row.request_hash != req.request_hash {
-                return Err(Error::Conflict(format!(
-                    "background_check_id {} was already used for a different order; use a new id for a new order.",
-                    req.background_check_id
-                )));
+                if row.claim == Claim::Failed && orders.db.forget_failed_order(&tenant.id, &bcid).await? {
+                    tracing::info!(background_check_id = %bcid, "a failed order that created nothing at Yardstik is replaced by a corrected one");
+                    continue;
+                }
+                return Err(OrderError::IdInUse(bcid));
             }
-            match row.claim.as_str() {
-                "created" => {
+            match row.claim {
+                Claim::Created => {
                     if let Some(resp) = row
                         .response
                         .as_deref()
@@ -148,45 +121,101 @@ pub async fn place(
                         return Ok(resp);
                     }
                 }
-                "failed" if waited => {
-                    return Err(Error::Replay(
-                        row.error_status.unwrap_or(502) as u16,
-                        row.error_body.unwrap_or_default(),
+                Claim::Failed if waited => {
+                    return Err(OrderError::EarlierAttemptFailed(
+                        row.failure.unwrap_or(StoredFailure::Internal),
                     ));
                 }
-                "failed" => {
-                    if ctx
-                        .db
-                        .reclaim_order(&tenant.id, req.background_check_id, new.lease_until)
-                        .await?
-                    {
-                        return create(ctx, tenant, req).await;
-                    }
-                }
-                _ => {
-                    if row.lease_until < now_ms()
-                        && ctx
+                Claim::Failed | Claim::Creating => {
+                    let takeover = row.claim == Claim::Failed || row.lease_until < now_ms();
+                    if takeover {
+                        if let Some(token) = orders
                             .db
-                            .reclaim_order(
-                                &tenant.id,
-                                req.background_check_id,
-                                lease_until(ctx, items.len()),
-                            )
+                            .reclaim_order(&tenant.id, &bcid, lease_until(orders, items.len()))
                             .await?
-                    {
-                        return create(ctx, tenant, req).await;
+                        {
+                            return detached(orders, tenant, &req, token, deadline).await;
+                        }
                     }
                 }
             }
         }
         if Instant::now() > deadline {
-            return Err(Error::Unavailable(
-                "This order is still being placed; retry in a moment.".into(),
-            ));
+            return Err(OrderError::StillPlacing);
         }
         waited = true;
         tokio::time::sleep(Duration::from_millis(40)).await;
     }
+}
+
+/// Run the placing work in its own task and wait for it until `deadline`.
+async fn detached(
+    orders: &Orders,
+    tenant: &Tenant,
+    req: &PlaceRequest,
+    token: ClaimToken,
+    deadline: Instant,
+) -> Result<OrderState, OrderError> {
+    let task = tokio::spawn({
+        let (orders, tenant, req) = (orders.clone(), tenant.clone(), req.clone());
+        async move {
+            create(
+                &orders,
+                &tenant,
+                Some(&req.applicant),
+                req.source,
+                &req.background_check_id,
+                token,
+            )
+            .await
+        }
+    });
+    match tokio::time::timeout_at(deadline.into(), task).await {
+        Ok(Ok(result)) => result,
+        Ok(Err(join)) => Err(OrderError::Internal(anyhow::anyhow!(
+            "placement task failed: {join}"
+        ))),
+        Err(_) => Err(OrderError::StillPlacing),
+    }
+}
+
+/// Resume a placement left behind: a claim whose holder's lease ran out, or a transient
+/// failure the resumer was asked to retry. `Ok(true)` when the order is now placed.
+pub async fn resume(orders: &Orders, key: &OrderKey) -> Result<bool, OrderError> {
+    let Some(tenant) = orders
+        .db
+        .tenant_by_id(&key.tenant_id)
+        .await
+        .map_err(|e| OrderError::Internal(e.into()))?
+    else {
+        return Ok(false);
+    };
+    let bcid = &key.background_check_id;
+    let Some(row) = orders.db.order(&tenant.id, bcid).await? else {
+        return Ok(false);
+    };
+    let items = orders.db.order_items(&tenant.id, bcid).await?.len();
+    let Some(token) = orders
+        .db
+        .reclaim_order(&tenant.id, bcid, lease_until(orders, items))
+        .await?
+    else {
+        return Ok(false); // someone else took it
+    };
+    if row.candidate_id.is_none() {
+        // Without a candidate there is nothing at Yardstik to finish, and the applicant's
+        // details are not kept: the ATS's retry places it (candidate creation is idempotent).
+        orders
+            .db
+            .fail_order(&tenant.id, bcid, &token, &StoredFailure::Interrupted, 0)
+            .await?;
+        tracing::info!(background_check_id = %bcid, "interrupted placement with no candidate left for the ATS to retry");
+        return Ok(false);
+    }
+    tracing::info!(background_check_id = %bcid, attempt = row.place_attempts + 1, "resuming placement");
+    create(orders, &tenant, None, &row.source, bcid, token)
+        .await
+        .map(|_| true)
 }
 
 fn candidate(a: &Applicant) -> NewCandidate {
@@ -220,51 +249,67 @@ fn candidate(a: &Applicant) -> NewCandidate {
     }
 }
 
-/// The claim holder's work.
+/// The claim holder's work: place, then record the answer or the failure (fenced).
 async fn create(
-    ctx: &ApiContext,
+    orders: &Orders,
     tenant: &Tenant,
-    req: &PlaceRequest<'_>,
-) -> Result<OrderState, Error> {
-    let bcid = req.background_check_id;
-    match create_inner(ctx, tenant, req).await {
+    applicant: Option<&Applicant>,
+    source: &str,
+    bcid: &str,
+    token: ClaimToken,
+) -> Result<OrderState, OrderError> {
+    match create_inner(orders, tenant, applicant, bcid, &token).await {
         Ok(state) => {
-            ctx.db
-                .finish_order(
-                    &tenant.id,
-                    bcid,
-                    &serde_json::to_string(&state).expect("serialise"),
-                )
-                .await?;
-            ctx.metrics
-                .inc("screening_orders_created_total", &[("source", req.source)]);
+            let response = serde_json::to_string(&state).expect("serialise");
+            if !orders.db.finish_order(&tenant.id, bcid, &token, &response).await? {
+                return Err(OrderError::StillPlacing);
+            }
+            orders
+                .metrics
+                .inc("screening_orders_created_total", &[("source", source)]);
             tracing::info!(tenant = %tenant.ats_account_id, background_check_id = bcid, "order placed");
             Ok(state)
         }
+        Err(OrderError::StillPlacing) => Err(OrderError::StillPlacing),
         Err(e) => {
-            let (status, body) = e.status_and_body();
-            let body = serde_json::to_string(&body).expect("serialise");
-            if let Err(db) = ctx
+            let failure = StoredFailure::of(&e);
+            let row = orders.db.order(&tenant.id, bcid).await.ok().flatten();
+            let resume_at = match &row {
+                Some(r) if r.candidate_id.is_some() && failure.is_transient() => {
+                    let elapsed = Duration::from_millis((now_ms() - r.created_at).max(0) as u64);
+                    orders
+                        .settings
+                        .resume
+                        .next_delay(r.place_attempts.max(1) as u32, elapsed)
+                        .map(|d| now_ms() + d.as_millis() as i64)
+                        .unwrap_or(0)
+                }
+                _ => 0,
+            };
+            match orders
                 .db
-                .fail_order(&tenant.id, bcid, status.as_u16(), &body)
+                .fail_order(&tenant.id, bcid, &token, &failure, resume_at)
                 .await
             {
-                tracing::error!(error = %db, "could not record the failed order");
+                Ok(true) => {}
+                Ok(false) => return Err(OrderError::StillPlacing),
+                Err(db) => tracing::error!(error = %db, "could not record the failed order"),
             }
-            tracing::warn!(tenant = %tenant.ats_account_id, background_check_id = bcid, status = status.as_u16(), "order failed");
+            tracing::warn!(tenant = %tenant.ats_account_id, background_check_id = bcid, resume = resume_at > 0, error = %e, "order placement failed");
             Err(e)
         }
     }
 }
 
 async fn create_inner(
-    ctx: &ApiContext,
+    orders: &Orders,
     tenant: &Tenant,
-    req: &PlaceRequest<'_>,
-) -> Result<OrderState, Error> {
-    let bcid = req.background_check_id;
+    applicant: Option<&Applicant>,
+    bcid: &str,
+    token: &ClaimToken,
+) -> Result<OrderState, OrderError> {
     let creds = &tenant.credentials;
-    let row = ctx
+    let row = orders
         .db
         .order(&tenant.id, bcid)
         .await?
@@ -273,31 +318,29 @@ async fn create_inner(
     // an invitation Yardstik did create: look for it before creating another.
     let resumed = row.candidate_id.is_some();
     let since = crate::db::ms_to_rfc3339(row.created_at - 60_000);
-    let candidate_id = match row.candidate_id {
-        Some(c) => c,
-        None => {
-            let (c, existed) = ctx
+    let candidate_id = match (row.candidate_id, applicant) {
+        (Some(c), _) => c,
+        (None, Some(applicant)) => {
+            let (c, existed) = orders
                 .yardstik
-                .create_candidate(creds, &candidate(req.applicant))
+                .create_candidate(creds, &candidate(applicant))
                 .await?;
             tracing::info!(background_check_id = bcid, candidate_id = %c.id, existed, "yardstik candidate ready");
-            ctx.db.set_candidate(&tenant.id, bcid, &c.id).await?;
+            if !orders.db.set_candidate(&tenant.id, bcid, token, &c.id).await? {
+                return Err(OrderError::StillPlacing);
+            }
             c.id
         }
+        (None, None) => {
+            return Err(OrderError::EarlierAttemptFailed(StoredFailure::Interrupted))
+        }
     };
-    for item in ctx.db.order_items(&tenant.id, bcid).await? {
+    for item in orders.db.order_items(&tenant.id, bcid).await? {
         if item.invitation_id.is_some() {
             continue;
         }
         let adopted = if resumed {
-            adopt(
-                ctx,
-                tenant,
-                &candidate_id,
-                &item.yardstik_package_id,
-                &since,
-            )
-            .await?
+            adopt(orders, tenant, &candidate_id, &item.yardstik_package_id, &since).await?
         } else {
             None
         };
@@ -307,7 +350,8 @@ async fn create_inner(
                 inv
             }
             None => {
-                ctx.yardstik
+                orders
+                    .yardstik
                     .create_invitation(
                         creds,
                         &NewInvitation {
@@ -320,24 +364,17 @@ async fn create_inner(
             }
         };
         tracing::info!(background_check_id = bcid, package = %item.package_id, invitation_id = %inv.id, "yardstik invitation created");
-        let upd = ItemUpdate {
-            invitation_id: Some(inv.id.clone()),
-            invitation_status: inv.status.clone(),
-            report_id: inv.report.as_ref().map(|r| r.id.clone()),
-            report_status: inv.report.as_ref().and_then(|r| r.status.clone()),
-            apply_url: inv.apply_url(),
-        };
         apply(
-            ctx,
+            orders,
             tenant,
             bcid,
             &item.package_id,
-            upd,
-            "Candidate invited by Yardstik",
+            ItemUpdate::from_invitation(&inv),
+            Writer::Placement(token),
         )
         .await?;
     }
-    load_state(ctx, &tenant.id, bcid)
+    load_state(orders, &tenant.id, bcid)
         .await?
         .ok_or_else(|| anyhow::anyhow!("order vanished").into())
 }
@@ -345,21 +382,31 @@ async fn create_inner(
 /// An open invitation of this candidate and package, created since the order was received
 /// and not linked to any order yet.
 async fn adopt(
-    ctx: &ApiContext,
+    orders: &Orders,
     tenant: &Tenant,
     candidate_id: &str,
     package: &str,
     since: &str,
-) -> Result<Option<crate::yardstik::types::Invitation>, Error> {
-    let found = ctx
+) -> Result<Option<crate::yardstik::types::Invitation>, OrderError> {
+    let found = orders
         .yardstik
         .find_invitations(&tenant.credentials, candidate_id, package, since)
         .await?;
     for inv in found {
-        if matches!(inv.status.as_deref(), Some("canceled" | "expired")) {
+        let status = inv
+            .status
+            .as_deref()
+            .map(crate::yardstik::status::InvitationStatus::parse);
+        if matches!(
+            status,
+            Some(
+                crate::yardstik::status::InvitationStatus::Canceled
+                    | crate::yardstik::status::InvitationStatus::Expired
+            )
+        ) {
             continue;
         }
-        if ctx
+        if orders
             .db
             .item_by_yardstik(
                 &tenant.id,

@@ -1,47 +1,143 @@
-//! Yardstik invitation/report statuses → the ATS's `CheckStatus`/`CheckResult`.
-//! The table is repeated in README.md ("Status mapping"); every row is tested below.
+//! The order lifecycle as one state machine: what Yardstik says about an invitation and its
+//! report → the item's ATS state; the items → the order's state; which changes the ATS
+//! hears about. The table is repeated in README.md ("Status mapping"); every row is tested
+//! below.
+//!
+//! Rules beyond a plain lookup, and why:
+//! - A report status that says nothing about the check (`created`) lets the invitation
+//!   decide; one that is internal (`archived`) or unknown to this code changes nothing, so
+//!   a finished result is never lost to a status Yardstik adds later.
+//! - `dispute` after a result keeps the result (the check was done; the candidate contests
+//!   it) and is noted in the order's history; before a result it needs action.
+//! - A package complete beside an add-on that was canceled or expired is not a clean
+//!   result: the ordered add-on never ran, so the order's result is at least `Consider`
+//!   and the history names the add-on.
 
 use screening_wire::{CheckResult, CheckStatus};
 
-pub type State = (CheckStatus, Option<CheckResult>);
+use crate::yardstik::status::{InvitationStatus, ReportStatus};
 
-/// A report status, or `None` when the report says nothing yet (`created`), is internal
-/// (`archived`) or unknown — the invitation status decides then.
-pub fn map_report(status: &str) -> Option<State> {
+/// Where one check stands in the ATS's vocabulary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CheckState {
+    pub status: CheckStatus,
+    pub result: Option<CheckResult>,
+}
+
+impl CheckState {
+    pub const PENDING: CheckState = CheckState::open(CheckStatus::Pending);
+
+    pub const fn open(status: CheckStatus) -> Self {
+        Self {
+            status,
+            result: None,
+        }
+    }
+
+    pub const fn complete(result: CheckResult) -> Self {
+        Self {
+            status: CheckStatus::Complete,
+            result: Some(result),
+        }
+    }
+}
+
+/// Something worth a line in the order's history although it may not change the state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Note {
+    /// The candidate disputes a report that has a result; the result stands meanwhile.
+    Disputed,
+    /// The report was archived at Yardstik; the state is kept.
+    Archived,
+    /// A status this code does not know; the state is kept.
+    UnknownStatus(String),
+}
+
+impl Note {
+    pub fn text(&self) -> String {
+        match self {
+            Note::Disputed => {
+                "The candidate disputes the report; the result stands until Yardstik settles the dispute".into()
+            }
+            Note::Archived => "Yardstik archived the report; the result is kept".into(),
+            Note::UnknownStatus(s) => {
+                format!("Yardstik reported an unknown status ({s}); the state is kept")
+            }
+        }
+    }
+}
+
+/// A report status → the item's state, or `None` when the report says nothing of its own
+/// (`created`, `archived`, unknown, or `dispute`, which depends on the previous state).
+fn report_state(status: &ReportStatus) -> Option<CheckState> {
     use CheckResult::*;
-    use CheckStatus::*;
+    use ReportStatus as R;
     Some(match status {
-        "clear" | "proceed" => (Complete, Some(Pass)),
+        R::Clear | R::Proceed => CheckState::complete(Pass),
         // pre_adverse: the employer is acting on a `consider`; the result stays Consider
         // until Yardstik settles on final_adverse (Fail) or proceed (Pass).
-        "consider" | "pre_adverse" => (Complete, Some(Consider)),
-        "final_adverse" => (Complete, Some(Fail)),
-        "canceled" => (Canceled, None),
-        "expired" => (Expired, None),
-        "processing" | "pending" | "queued" | "approved_to_process" | "ys_qa_review" => {
-            (Processing, None)
+        R::Consider | R::PreAdverse => CheckState::complete(Consider),
+        R::FinalAdverse => CheckState::complete(Fail),
+        R::Canceled => CheckState::open(CheckStatus::Canceled),
+        R::Expired => CheckState::open(CheckStatus::Expired),
+        R::Processing | R::Pending | R::Queued | R::ApprovedToProcess | R::YsQaReview => {
+            CheckState::open(CheckStatus::Processing)
         }
-        "pending_approval" | "exception" | "dispute" | "info_requested" => (ActionRequired, None),
-        _ => return None, // created, archived, unknown
+        R::PendingApproval | R::Exception | R::InfoRequested => {
+            CheckState::open(CheckStatus::ActionRequired)
+        }
+        R::Created | R::Archived | R::Dispute | R::Other(_) => return None,
     })
 }
 
-pub fn map_invitation(status: &str) -> Option<State> {
-    use CheckStatus::*;
+fn invitation_state(status: &InvitationStatus) -> Option<CheckState> {
+    use InvitationStatus as I;
     Some(match status {
-        "invite_sent" | "viewed" | "clicked" => (Invited, None),
-        "completed" => (FormCompleted, None),
-        "canceled" => (Canceled, None),
-        "expired" => (Expired, None),
-        _ => return None,
+        I::InviteSent | I::Viewed | I::Clicked => CheckState::open(CheckStatus::Invited),
+        I::Completed => CheckState::open(CheckStatus::FormCompleted),
+        I::Canceled => CheckState::open(CheckStatus::Canceled),
+        I::Expired => CheckState::open(CheckStatus::Expired),
+        I::Other(_) => return None,
     })
 }
 
-/// One item (one invitation and its report): the report decides once it says anything.
-pub fn map_item(invitation: Option<&str>, report: Option<&str>) -> Option<State> {
-    report
-        .and_then(map_report)
-        .or_else(|| invitation.and_then(map_invitation))
+/// One item (an invitation and its report): its next state from its previous one and what
+/// Yardstik says now. The report decides once it says anything.
+pub fn next_item(
+    prev: CheckState,
+    invitation: Option<&InvitationStatus>,
+    report: Option<&ReportStatus>,
+) -> (CheckState, Option<Note>) {
+    match report {
+        Some(ReportStatus::Dispute) => {
+            let next = if prev.status == CheckStatus::Complete {
+                prev
+            } else {
+                CheckState::open(CheckStatus::ActionRequired)
+            };
+            return (next, Some(Note::Disputed));
+        }
+        Some(ReportStatus::Archived) => return (prev, Some(Note::Archived)),
+        Some(ReportStatus::Other(s)) => return (prev, Some(Note::UnknownStatus(s.clone()))),
+        Some(r) => {
+            if let Some(s) = report_state(r) {
+                return (s, None);
+            }
+        }
+        None => {}
+    }
+    match invitation {
+        Some(InvitationStatus::Other(s)) => (prev, Some(Note::UnknownStatus(s.clone()))),
+        Some(i) => (invitation_state(i).unwrap_or(prev), None),
+        None => (prev, None),
+    }
+}
+
+/// One item's state as the order sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ItemState {
+    pub state: CheckState,
+    pub add_on: bool,
 }
 
 fn rank(s: CheckStatus) -> u8 {
@@ -55,48 +151,61 @@ fn rank(s: CheckStatus) -> u8 {
     }
 }
 
-/// The order's state from its items (`(state, is_add_on)`, package first):
+/// The order's state from its items (package first):
 /// - the package item canceled/expired → the order is canceled/expired;
 /// - any item still open → `action_required` if any item needs action, otherwise the
 ///   least advanced open status;
 /// - all items final → `complete`, result = most severe result of the completed items
-///   (`CheckResult::combine`: Fail > Consider > Pass); a canceled/expired add-on does not
-///   block the package's result.
-pub fn combine(items: &[(State, bool)]) -> State {
-    let Some(((primary, _), _)) = items.iter().find(|(_, add_on)| !add_on).or(items.first()) else {
-        return (CheckStatus::Pending, None);
+///   (Fail > Consider > Pass), and at least `Consider` when an add-on was canceled or
+///   expired (it was ordered and never ran).
+pub fn combine(items: &[ItemState]) -> CheckState {
+    let Some(primary) = items.iter().find(|i| !i.add_on).or(items.first()) else {
+        return CheckState::PENDING;
     };
-    if matches!(primary, CheckStatus::Canceled | CheckStatus::Expired) {
-        return (*primary, None);
+    if matches!(
+        primary.state.status,
+        CheckStatus::Canceled | CheckStatus::Expired
+    ) {
+        return CheckState::open(primary.state.status);
     }
-    let open: Vec<CheckStatus> = items
+    let open = items
         .iter()
-        .map(|((s, _), _)| *s)
-        .filter(|s| !s.is_final())
-        .collect();
-    if !open.is_empty() {
-        if open.contains(&CheckStatus::ActionRequired) {
-            return (CheckStatus::ActionRequired, None);
+        .map(|i| i.state.status)
+        .filter(|s| !s.is_final());
+    if let Some(least) = open.clone().min_by_key(|s| rank(*s)) {
+        if open.clone().any(|s| s == CheckStatus::ActionRequired) {
+            return CheckState::open(CheckStatus::ActionRequired);
         }
-        return (
-            open.into_iter()
-                .min_by_key(|s| rank(*s))
-                .expect("non-empty"),
-            None,
-        );
+        return CheckState::open(least);
     }
     let results = items
         .iter()
-        .filter(|((s, _), _)| *s == CheckStatus::Complete)
-        .filter_map(|((_, r), _)| *r);
-    (CheckStatus::Complete, CheckResult::combine(results))
+        .filter(|i| i.state.status == CheckStatus::Complete)
+        .filter_map(|i| i.state.result);
+    let add_on_missing = items.iter().any(|i| {
+        i.add_on
+            && matches!(
+                i.state.status,
+                CheckStatus::Canceled | CheckStatus::Expired
+            )
+    });
+    let mut result = CheckResult::combine(results);
+    if add_on_missing {
+        result = result.max(Some(CheckResult::Consider));
+    }
+    CheckState {
+        status: CheckStatus::Complete,
+        result,
+    }
 }
 
 /// Is a change worth a result webhook? Final states always; intermediate ones only for
 /// tenants with progress updates on. A changed result after completion (consider →
 /// final_adverse) is sent too.
-pub fn should_notify(prev: State, next: State, progress_updates: bool) -> bool {
-    prev != next && next.0 != CheckStatus::Pending && (next.0.is_final() || progress_updates)
+pub fn should_notify(prev: CheckState, next: CheckState, progress_updates: bool) -> bool {
+    prev != next
+        && next.status != CheckStatus::Pending
+        && (next.status.is_final() || progress_updates)
 }
 
 #[cfg(test)]
@@ -105,128 +214,124 @@ mod tests {
     use CheckResult::*;
     use CheckStatus::*;
 
+    fn open(s: CheckStatus) -> CheckState {
+        CheckState::open(s)
+    }
+    fn done(r: CheckResult) -> CheckState {
+        CheckState::complete(r)
+    }
+
     #[test]
-    fn every_report_row() {
-        let table: &[(&str, Option<State>)] = &[
-            ("clear", Some((Complete, Some(Pass)))),
-            ("proceed", Some((Complete, Some(Pass)))),
-            ("consider", Some((Complete, Some(Consider)))),
-            ("pre_adverse", Some((Complete, Some(Consider)))),
-            ("final_adverse", Some((Complete, Some(Fail)))),
-            ("canceled", Some((Canceled, None))),
-            ("expired", Some((Expired, None))),
-            ("processing", Some((Processing, None))),
-            ("pending", Some((Processing, None))),
-            ("queued", Some((Processing, None))),
-            ("approved_to_process", Some((Processing, None))),
-            ("ys_qa_review", Some((Processing, None))),
-            ("pending_approval", Some((ActionRequired, None))),
-            ("exception", Some((ActionRequired, None))),
-            ("dispute", Some((ActionRequired, None))),
-            ("info_requested", Some((ActionRequired, None))),
-            ("created", None),
-            ("archived", None),
-            ("something_new", None),
+    fn every_report_row_from_an_open_item() {
+        let prev = open(Invited);
+        let table: &[(&str, CheckState, Option<Note>)] = &[
+            ("clear", done(Pass), None),
+            ("proceed", done(Pass), None),
+            ("consider", done(Consider), None),
+            ("pre_adverse", done(Consider), None),
+            ("final_adverse", done(Fail), None),
+            ("canceled", open(Canceled), None),
+            ("expired", open(Expired), None),
+            ("processing", open(Processing), None),
+            ("pending", open(Processing), None),
+            ("queued", open(Processing), None),
+            ("approved_to_process", open(Processing), None),
+            ("ys_qa_review", open(Processing), None),
+            ("pending_approval", open(ActionRequired), None),
+            ("exception", open(ActionRequired), None),
+            ("info_requested", open(ActionRequired), None),
+            ("dispute", open(ActionRequired), Some(Note::Disputed)),
+            // says nothing: the invitation (invite_sent) decides
+            ("created", open(Invited), None),
+            ("archived", prev, Some(Note::Archived)),
+            (
+                "something_new",
+                prev,
+                Some(Note::UnknownStatus("something_new".into())),
+            ),
         ];
-        for (s, want) in table {
-            assert_eq!(map_report(s), *want, "{s}");
+        let inv = InvitationStatus::InviteSent;
+        for (s, want, note) in table {
+            let got = next_item(prev, Some(&inv), Some(&ReportStatus::parse(s)));
+            assert_eq!(got, (*want, note.clone()), "{s}");
+        }
+    }
+
+    #[test]
+    fn a_result_survives_archive_unknown_and_dispute() {
+        for prev in [done(Pass), done(Consider), done(Fail)] {
+            let inv = InvitationStatus::Completed;
+            for s in ["archived", "dispute", "whatever_next"] {
+                let (next, note) = next_item(prev, Some(&inv), Some(&ReportStatus::parse(s)));
+                assert_eq!(next, prev, "{s} after {prev:?}");
+                assert!(note.is_some(), "{s} is noted");
+            }
         }
     }
 
     #[test]
     fn every_invitation_row() {
-        for s in ["invite_sent", "viewed", "clicked"] {
-            assert_eq!(map_invitation(s), Some((Invited, None)), "{s}");
+        let prev = CheckState::PENDING;
+        let table: &[(&str, CheckState)] = &[
+            ("invite_sent", open(Invited)),
+            ("viewed", open(Invited)),
+            ("clicked", open(Invited)),
+            ("completed", open(FormCompleted)),
+            ("canceled", open(Canceled)),
+            ("expired", open(Expired)),
+            ("weird", prev),
+        ];
+        for (s, want) in table {
+            let (got, _) = next_item(prev, Some(&InvitationStatus::parse(s)), None);
+            assert_eq!(got, *want, "{s}");
         }
-        assert_eq!(map_invitation("completed"), Some((FormCompleted, None)));
-        assert_eq!(map_invitation("canceled"), Some((Canceled, None)));
-        assert_eq!(map_invitation("expired"), Some((Expired, None)));
-        assert_eq!(map_invitation("weird"), None);
-    }
-
-    #[test]
-    fn report_wins_once_it_says_something() {
-        assert_eq!(
-            map_item(Some("invite_sent"), Some("created")),
-            Some((Invited, None))
-        );
-        assert_eq!(
-            map_item(Some("completed"), Some("clear")),
-            Some((Complete, Some(Pass)))
-        );
-        assert_eq!(
-            map_item(Some("canceled"), Some("created")),
-            Some((Canceled, None))
-        );
-        assert_eq!(map_item(Some("expired"), None), Some((Expired, None)));
-        assert_eq!(map_item(None, Some("archived")), None);
+        assert_eq!(next_item(open(Invited), None, None), (open(Invited), None));
     }
 
     #[test]
     fn combining_package_and_add_ons() {
-        let c = |s: CheckStatus, r: Option<CheckResult>| (s, r);
-        assert_eq!(
-            combine(&[
-                (c(Complete, Some(Pass)), false),
-                (c(Complete, Some(Consider)), true)
-            ]),
-            (Complete, Some(Consider))
-        );
-        assert_eq!(
-            combine(&[
-                (c(Complete, Some(Fail)), false),
-                (c(Complete, Some(Pass)), true)
-            ]),
-            (Complete, Some(Fail))
-        );
-        assert_eq!(
-            combine(&[
-                (c(Complete, Some(Pass)), false),
-                (c(Processing, None), true)
-            ]),
-            (Processing, None)
-        );
-        assert_eq!(
-            combine(&[(c(Invited, None), false), (c(Processing, None), true)]),
-            (Invited, None)
-        );
-        assert_eq!(
-            combine(&[
-                (c(Processing, None), false),
-                (c(ActionRequired, None), true)
-            ]),
-            (ActionRequired, None)
-        );
-        assert_eq!(
-            combine(&[(c(Canceled, None), false), (c(Complete, Some(Pass)), true)]),
-            (Canceled, None)
-        );
-        assert_eq!(combine(&[(c(Expired, None), false)]), (Expired, None));
-        assert_eq!(
-            combine(&[(c(Complete, Some(Pass)), false), (c(Expired, None), true)]),
-            (Complete, Some(Pass))
-        );
+        let pkg = |state| ItemState {
+            state,
+            add_on: false,
+        };
+        let add = |state| ItemState {
+            state,
+            add_on: true,
+        };
+        let table: &[(&[ItemState], CheckState)] = &[
+            (&[pkg(done(Pass)), add(done(Consider))], done(Consider)),
+            (&[pkg(done(Fail)), add(done(Pass))], done(Fail)),
+            (&[pkg(done(Pass)), add(open(Processing))], open(Processing)),
+            (&[pkg(open(Invited)), add(open(Processing))], open(Invited)),
+            (
+                &[pkg(open(Processing)), add(open(ActionRequired))],
+                open(ActionRequired),
+            ),
+            (&[pkg(open(Canceled)), add(done(Pass))], open(Canceled)),
+            (&[pkg(open(Expired))], open(Expired)),
+            // the ordered add-on never ran: not a clean Pass
+            (&[pkg(done(Pass)), add(open(Expired))], done(Consider)),
+            (&[pkg(done(Pass)), add(open(Canceled))], done(Consider)),
+            (&[pkg(done(Fail)), add(open(Canceled))], done(Fail)),
+            (&[pkg(done(Pass))], done(Pass)),
+            (&[], CheckState::PENDING),
+        ];
+        for (items, want) in table {
+            assert_eq!(combine(items), *want, "{items:?}");
+        }
     }
 
     #[test]
     fn notification_rules() {
-        assert!(should_notify(
-            (Processing, None),
-            (Complete, Some(Pass)),
-            false
-        ));
-        assert!(!should_notify((Invited, None), (Processing, None), false));
-        assert!(should_notify((Invited, None), (Processing, None), true));
+        assert!(should_notify(open(Processing), done(Pass), false));
+        assert!(!should_notify(open(Invited), open(Processing), false));
+        assert!(should_notify(open(Invited), open(Processing), true));
+        assert!(!should_notify(done(Pass), done(Pass), true));
+        assert!(should_notify(done(Consider), done(Fail), false));
         assert!(!should_notify(
-            (Complete, Some(Pass)),
-            (Complete, Some(Pass)),
+            CheckState::PENDING,
+            CheckState::PENDING,
             true
         ));
-        assert!(should_notify(
-            (Complete, Some(Consider)),
-            (Complete, Some(Fail)),
-            false
-        ));
-        assert!(!should_notify((Pending, None), (Pending, None), true));
     }
 }

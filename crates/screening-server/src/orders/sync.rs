@@ -1,113 +1,209 @@
 //! Apply what Yardstik says about one invitation/report to its order, in one transaction
-//! with the history row and (when the ATS should hear about it) the outbox row.
+//! with the history rows and (when the ATS should hear about it) the outbox row.
+//!
+//! Snapshots apply in order: each item remembers Yardstik's `updated_at` of the newest
+//! invitation and report it applied, and an older snapshot (a slow fetch overtaken by a
+//! newer one, another instance) leaves those fields alone. A report status embedded in an
+//! invitation is only used until the report itself has been read.
 
-use super::status::{combine, map_item, should_notify, State};
-use super::view::{link_for, result_of, status_of, webhook};
-use crate::app::ApiContext;
-use crate::db::orders::{insert_event, items_in, order_in, update_item, update_order_status};
+use super::claim::ClaimToken;
+use super::status::{combine, next_item, should_notify, CheckState, ItemState};
+use super::view::{link_for, webhook};
+use super::{OrderError, Orders};
+use crate::db::orders::{insert_event, items_in, order_in, update_item, update_order_state};
 use crate::db::outbox;
+use crate::orders::claim::Claim;
 use crate::tenant::Tenant;
+use crate::yardstik::status::{InvitationStatus, ReportStatus};
+use crate::yardstik::types::{Invitation, Report};
 
 /// New facts about one item; `None` fields keep their stored value.
 #[derive(Debug, Default, Clone)]
 pub struct ItemUpdate {
     pub invitation_id: Option<String>,
-    pub invitation_status: Option<String>,
-    pub report_id: Option<String>,
-    pub report_status: Option<String>,
+    pub invitation_status: Option<InvitationStatus>,
+    /// Yardstik's `updated_at` of the invitation snapshot (unix ms).
+    pub invitation_updated_at: Option<i64>,
     pub apply_url: Option<String>,
+    pub report_id: Option<String>,
+    /// From the report itself.
+    pub report_status: Option<ReportStatus>,
+    pub report_updated_at: Option<i64>,
+    /// From the report reference inside an invitation.
+    pub embedded_report_status: Option<ReportStatus>,
+}
+
+fn ms(rfc3339: Option<&str>) -> Option<i64> {
+    chrono::DateTime::parse_from_rfc3339(rfc3339?)
+        .ok()
+        .map(|t| t.timestamp_millis())
+}
+
+impl ItemUpdate {
+    pub fn from_invitation(inv: &Invitation) -> Self {
+        ItemUpdate {
+            invitation_id: Some(inv.id.clone()),
+            invitation_status: inv.status.as_deref().map(InvitationStatus::parse),
+            invitation_updated_at: ms(inv.updated_at.as_deref()),
+            apply_url: inv.apply_url(),
+            report_id: inv.report.as_ref().map(|r| r.id.clone()),
+            embedded_report_status: inv
+                .report
+                .as_ref()
+                .and_then(|r| r.status.as_deref())
+                .map(ReportStatus::parse),
+            ..Default::default()
+        }
+    }
+
+    pub fn from_report(rep: &Report) -> Self {
+        ItemUpdate {
+            report_id: Some(rep.id.clone()),
+            report_status: rep.status.as_deref().map(ReportStatus::parse),
+            report_updated_at: ms(rep.updated_at.as_deref()),
+            ..Default::default()
+        }
+    }
+
+    /// A short history text.
+    pub fn describe(&self) -> String {
+        match (&self.report_status, &self.invitation_status) {
+            (Some(r), _) => format!("Yardstik report status: {r}"),
+            (None, Some(i)) => format!("Yardstik invitation status: {i}"),
+            (None, None) => "Yardstik update".into(),
+        }
+    }
+}
+
+/// Who writes: the placing task (fenced on its claim) or anyone applying Yardstik's view.
+#[derive(Debug, Clone, Copy)]
+pub enum Writer<'a> {
+    Placement(&'a ClaimToken),
+    Yardstik,
+}
+
+/// `stored` is not newer than `incoming` (unknown times never block).
+fn not_older(stored: Option<i64>, incoming: Option<i64>) -> bool {
+    match (stored, incoming) {
+        (Some(s), Some(i)) => i >= s,
+        _ => true,
+    }
 }
 
 /// Returns the order's new state when it changed.
 pub async fn apply(
-    ctx: &ApiContext,
+    orders: &Orders,
     tenant: &Tenant,
     bcid: &str,
     package_id: &str,
     upd: ItemUpdate,
-    detail: &str,
-) -> Result<Option<State>, sqlx::Error> {
-    let mut tx = ctx.db.pool.begin().await?;
-    let Some(order) = order_in(&mut tx, &tenant.id, bcid, ctx.db.for_update()).await? else {
+    writer: Writer<'_>,
+) -> Result<Option<CheckState>, OrderError> {
+    let db = &orders.db;
+    let mut tx = db.pool.begin().await?;
+    let Some(order) = order_in(&mut tx, &tenant.id, bcid, db.for_update()).await? else {
         return Ok(None);
     };
+    if let Writer::Placement(token) = writer {
+        if order.claim != Claim::Creating || order.claim_token.as_deref() != Some(&token.0) {
+            return Err(OrderError::StillPlacing);
+        }
+    }
     let mut items = items_in(&mut tx, &tenant.id, bcid).await?;
     let Some(item) = items.iter_mut().find(|i| i.package_id == package_id) else {
         return Ok(None);
     };
-    macro_rules! merge { ($($f:ident),*) => { $( if upd.$f.is_some() { item.$f = upd.$f.clone(); } )* } }
-    merge!(
-        invitation_id,
-        invitation_status,
-        report_id,
-        report_status,
-        apply_url
-    );
-    if let Some((s, r)) = map_item(
-        item.invitation_status.as_deref(),
-        item.report_status.as_deref(),
-    ) {
-        item.status = s.as_str().to_string();
-        item.result = r.map(|r| r.as_str().to_string());
+    let prev_item = item.state;
+    let seen_before = (item.invitation_status.clone(), item.report_status.clone());
+    if item.invitation_id.is_none() {
+        item.invitation_id = upd.invitation_id.clone();
     }
+    if item.report_id.is_none() {
+        item.report_id = upd.report_id.clone();
+    }
+    if upd.invitation_status.is_some()
+        && not_older(item.invitation_seen_at, upd.invitation_updated_at)
+    {
+        item.invitation_status = upd.invitation_status.clone();
+        item.invitation_seen_at = upd.invitation_updated_at.or(item.invitation_seen_at);
+        if upd.apply_url.is_some() {
+            item.apply_url = upd.apply_url.clone();
+        }
+        if item.report_seen_at.is_none() && upd.embedded_report_status.is_some() {
+            item.report_status = upd.embedded_report_status.clone();
+        }
+    }
+    if upd.report_status.is_some() && not_older(item.report_seen_at, upd.report_updated_at) {
+        item.report_status = upd.report_status.clone();
+        item.report_seen_at = upd.report_updated_at.or(item.report_seen_at);
+    }
+    let (next_state, note) = next_item(
+        prev_item,
+        item.invitation_status.as_ref(),
+        item.report_status.as_ref(),
+    );
+    item.state = next_state;
     update_item(&mut tx, item).await?;
-    let states: Vec<(State, bool)> = items
+    // A note is history only when the status behind it is new (not on every re-fetch).
+    let statuses_changed = seen_before != (item.invitation_status.clone(), item.report_status.clone());
+    let mut notes: Vec<String> = note
+        .filter(|_| statuses_changed)
+        .map(|n| n.text())
+        .into_iter()
+        .collect();
+    if item.add_on
+        && prev_item != next_state
+        && matches!(
+            next_state.status,
+            screening_wire::CheckStatus::Canceled | screening_wire::CheckStatus::Expired
+        )
+    {
+        notes.push(format!(
+            "Add-on {} was {}: it was not screened",
+            item.package_id,
+            next_state.status.as_str()
+        ));
+    }
+    let item_states: Vec<ItemState> = items
         .iter()
-        .map(|i| {
-            (
-                (status_of(&i.status), result_of(i.result.as_deref())),
-                i.add_on != 0,
-            )
+        .map(|i| ItemState {
+            state: i.state,
+            add_on: i.add_on,
         })
         .collect();
-    let next = combine(&states);
-    let prev = (status_of(&order.status), result_of(order.result.as_deref()));
+    let next = combine(&item_states);
+    let prev = order.state;
+    let synced = matches!(writer, Writer::Yardstik);
+    let now = crate::db::now_ms();
+    for n in &notes {
+        insert_event(&mut tx, &tenant.id, bcid, now, prev, Some(n)).await?;
+    }
     if next == prev {
+        if synced {
+            update_order_state(&mut tx, &tenant.id, bcid, prev, true).await?;
+        }
         tx.commit().await?;
         return Ok(None);
     }
-    let (status, result) = next;
-    update_order_status(
-        &mut tx,
-        &tenant.id,
-        bcid,
-        status.as_str(),
-        result.map(|r| r.as_str()),
-    )
-    .await?;
-    let now = crate::db::now_ms();
-    insert_event(
-        &mut tx,
-        &tenant.id,
-        bcid,
-        now,
-        status.as_str(),
-        result.map(|r| r.as_str()),
-        Some(detail),
-    )
-    .await?;
+    update_order_state(&mut tx, &tenant.id, bcid, next, synced).await?;
+    insert_event(&mut tx, &tenant.id, bcid, now, next, Some(&upd.describe())).await?;
     let notify = should_notify(prev, next, tenant.settings.progress_updates)
         && !order.webhook_url.is_empty();
     if notify {
-        let link = link_for(ctx, &tenant.id, bcid, status, &items);
-        let body = serde_json::to_string(&webhook(bcid, status, result, link)).expect("serialise");
-        outbox::enqueue(&mut tx, &tenant.id, bcid, &order.webhook_url, &body).await?;
+        let link = link_for(orders, &tenant.id, bcid, next.status, &items);
+        let body = serde_json::to_string(&webhook(bcid, next, link)).expect("serialise");
+        outbox::enqueue(&mut tx, &tenant.id, bcid, &order.webhook_url, &body, now).await?;
     }
     tx.commit().await?;
     if notify {
-        ctx.outbox_wake.notify_one();
+        orders.outbox_wake.notify_one();
     }
     tracing::info!(
         background_check_id = bcid,
-        status = status.as_str(),
-        result = result.map(|r| r.as_str()),
+        status = next.status.as_str(),
+        result = next.result.map(|r| r.as_str()),
         notify,
         "order status changed"
     );
     Ok(Some(next))
-}
-
-/// Short history text for a change.
-pub fn describe(resource: &str, status: &str) -> String {
-    format!("Yardstik {resource} status: {status}")
 }

@@ -8,6 +8,12 @@
 //! dead-lettered (`screening-server deliveries dead|redeliver`). The target is re-checked
 //! against the SSRF rules at every attempt and the connection goes to the checked address.
 //! On shutdown no new rows are claimed and in-flight attempts finish.
+//!
+//! Order: one order's deliveries go out one at a time, oldest first, and a newer state
+//! supersedes older undelivered ones (see `db::outbox`), so the ATS ends with the order's
+//! newest state. Each delivery carries `Webhook-Id` (stable across its retries),
+//! `Screening-Sequence` (per order, increasing) and `Screening-State-At`, in headers, so
+//! the four-field body of the ATS contract stays as it is.
 
 use std::time::Duration;
 
@@ -15,11 +21,17 @@ use reqwest::header::{HeaderMap, RETRY_AFTER};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
-use super::jittered;
+use crate::retry::RetryPolicy;
 use crate::app::ApiContext;
 use crate::db::now_ms;
 use crate::db::outbox::{Attempt, OutboxRow};
 use crate::ssrf;
+
+/// The order's delivery sequence: larger is newer. An ATS that may see deliveries out of
+/// order (its own queue, a redelivery) keeps the one with the largest sequence.
+pub const SEQUENCE_HEADER: &str = "Screening-Sequence";
+/// When the order reached the state the body reports (RFC 3339).
+pub const STATE_AT_HEADER: &str = "Screening-State-At";
 
 pub async fn run(ctx: ApiContext, shutdown: CancellationToken) {
     let workers = ctx.config.delivery.workers;
@@ -121,8 +133,9 @@ async fn attempt(ctx: &ApiContext, owner: &str, row: OutboxRow) {
                 Failure::Transport => (None, "connection failed".to_string(), false, None),
                 Failure::Refused(_) => unreachable!(),
             };
-            let done = row.attempts as usize + 1;
-            if done > cfg.schedule.len() {
+            let done = row.attempts as u32 + 1;
+            let policy = RetryPolicy::schedule(cfg.schedule.clone()).with_jitter(cfg.jitter);
+            let Some(mut delay) = policy.next_delay(done, Duration::ZERO) else {
                 ctx.metrics
                     .inc("screening_deliveries_total", &[("outcome", "dead")]);
                 tracing::warn!(delivery = %row.id, background_check_id = %row.background_check_id, attempts = done, %error, "result webhook dead-lettered");
@@ -131,8 +144,7 @@ async fn attempt(ctx: &ApiContext, owner: &str, row: OutboxRow) {
                     .await
                     .ok();
                 return;
-            }
-            let mut delay = jittered(cfg.schedule[done - 1], cfg.jitter);
+            };
             if throttled {
                 delay = delay.max(cfg.throttle_floor);
             }
@@ -180,6 +192,8 @@ async fn send(ctx: &ApiContext, row: &OutboxRow) -> Result<u16, Failure> {
         .header("Content-Type", "application/json")
         .header("Webhook-Id", &row.id)
         .header("Webhook-Timestamp", (now_ms() / 1000).to_string())
+        .header(SEQUENCE_HEADER, row.seq.to_string())
+        .header(STATE_AT_HEADER, crate::db::ms_to_rfc3339(row.state_at))
         .body(row.payload.clone())
         .send()
         .await;

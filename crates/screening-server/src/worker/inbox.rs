@@ -1,152 +1,267 @@
-//! Processes stored Yardstik webhook events: fetch the invitation or report from the
-//! configured API base (never from the event's `resource_url`), map it, update the order.
+//! Processes stored Yardstik webhook events: read the invitation or report from the
+//! configured API base (never from the event's `resource_url`) and apply it to its order.
 //!
-//! An event whose invitation/report is not (yet) known — it can arrive before the order's
-//! creation has recorded the invitation id — is retried a few times, then dropped.
+//! Up to `SCREENING_INBOX_WORKERS` resources are processed at once, each by one task (the
+//! claim never hands out a resource that has an event in flight), so one order's
+//! snapshots apply in order while different orders proceed in parallel. One fetch settles
+//! every event of its resource received before it started.
+//!
+//! Failures are retried with the one retry policy: capped exponential backoff for
+//! `SCREENING_INBOX_RETRY_FOR` (48 h by default), whatever the cause (Yardstik down, the
+//! account's key refused, the database). Only then is an event marked failed, and an
+//! operator can list and replay it (`screening-server events failed|replay`). An event
+//! naming a resource no order knows (its order may still be recording the invitation) is
+//! retried for `unmatched_retry_for` and then set aside as done; the reconciliation job
+//! catches up with any order whose events were missed.
 
+use std::collections::HashMap;
+use std::time::Duration;
+
+use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use crate::app::ApiContext;
-use crate::db::inbox::InboxRow;
+use crate::db::inbox::{EventOutcome, InboxRow};
 use crate::db::now_ms;
 use crate::db::orders::YardstikRef;
-use crate::orders::sync::{apply, describe, ItemUpdate};
+use crate::orders::reconcile::{refresh_resource, Refreshed};
+use crate::orders::OrderError;
+use crate::retry::{Budget, RetryPolicy};
 use crate::yardstik::YardstikError;
 
-const MAX_UNMATCHED: i64 = 6;
-const MAX_UNAVAILABLE: i64 = 12;
-
 pub async fn run(ctx: ApiContext, shutdown: CancellationToken) {
+    let owner = uuid::Uuid::new_v4().to_string();
+    let workers = ctx.config.lifecycle.inbox_workers.max(1);
+    let mut inflight: JoinSet<()> = JoinSet::new();
     loop {
-        let lease = now_ms() + ctx.config.yardstik_timeout.as_millis() as i64 * 6 + 30_000;
-        let rows = match ctx.db.claim_events(lease, 16).await {
-            Ok(r) => r,
-            Err(e) => {
-                tracing::error!(error = %e, "cannot claim yardstik events");
-                Vec::new()
+        while inflight.try_join_next().is_some() {}
+        let free = workers.saturating_sub(inflight.len());
+        let mut claimed = 0;
+        if free > 0 && !shutdown.is_cancelled() {
+            // One group does one Yardstik read (with its quick retries) and a transaction.
+            let lease = now_ms() + ctx.config.yardstik_timeout.as_millis() as i64 * 6 + 30_000;
+            match ctx.db.claim_events(&owner, lease, free as i64).await {
+                Ok(rows) => {
+                    claimed = rows.len();
+                    for group in by_resource(rows) {
+                        let (ctx, owner) = (ctx.clone(), owner.clone());
+                        inflight.spawn(async move { process(&ctx, &owner, group).await });
+                    }
+                }
+                Err(e) => tracing::error!(error = %e, "cannot claim yardstik events"),
             }
-        };
-        let busy = !rows.is_empty();
-        for row in rows {
-            process(&ctx, row).await;
         }
         if shutdown.is_cancelled() {
-            return;
+            break;
         }
-        if !busy {
+        if claimed == 0 || inflight.len() >= workers {
             tokio::select! {
-                _ = shutdown.cancelled() => return,
+                _ = shutdown.cancelled() => break,
                 _ = ctx.inbox_wake.notified() => {}
+                Some(_) = inflight.join_next(), if !inflight.is_empty() => {}
                 _ = tokio::time::sleep(ctx.config.inbox_poll_interval) => {}
             }
         }
     }
+    while inflight.join_next().await.is_some() {}
 }
 
-enum Outcome {
-    Done,
-    Retry(&'static str, i64),
+/// Claimed events grouped by resource, oldest first within a group.
+fn by_resource(rows: Vec<InboxRow>) -> Vec<Vec<InboxRow>> {
+    let mut groups: Vec<Vec<InboxRow>> = Vec::new();
+    let mut index: HashMap<(String, String, String), usize> = HashMap::new();
+    for r in rows {
+        let key = (
+            r.tenant_id.clone(),
+            r.resource_type.clone(),
+            r.resource_id.clone(),
+        );
+        match index.get(&key) {
+            Some(&i) => groups[i].push(r),
+            None => {
+                index.insert(key, groups.len());
+                groups.push(vec![r]);
+            }
+        }
+    }
+    groups
+}
+
+/// How handling one resource ended.
+#[derive(Debug, Clone, PartialEq)]
+enum Handled {
+    Applied,
+    /// Nothing to map (a candidate, an account…).
+    Ignored,
+    Unmatched,
+    Retry(String),
     Failed(String),
 }
 
-async fn process(ctx: &ApiContext, row: InboxRow) {
-    let outcome = handle(ctx, &row).await;
-    let backoff = |n: i64| now_ms() + 500 * 2i64.pow(n.clamp(0, 10) as u32);
-    let (state, at, err) = match outcome {
-        Outcome::Done => ("done", now_ms(), None),
-        Outcome::Retry(why, limit) if row.attempts + 1 < limit => {
-            ("pending", backoff(row.attempts), Some(why.to_string()))
-        }
-        Outcome::Retry(why, _) => ("failed", now_ms(), Some(why.to_string())),
-        Outcome::Failed(why) => ("failed", now_ms(), Some(why)),
-    };
-    if state != "done" {
-        tracing::info!(event_id = %row.event_id, state, reason = err.as_deref().unwrap_or(""), "yardstik event not applied");
-    }
-    if let Err(e) = ctx
-        .db
-        .finish_event(&row.tenant_id, &row.event_id, state, at, err.as_deref())
-        .await
-    {
-        tracing::error!(error = %e, "cannot record yardstik event outcome");
-    }
-}
-
-fn yardstik_outcome(e: YardstikError) -> Outcome {
+/// What may be stored and logged about a failure: no Yardstik detail text (a 422 may echo
+/// applicant data).
+fn summary(e: &OrderError) -> String {
     match e {
-        YardstikError::Unavailable(_) => Outcome::Retry("yardstik unavailable", MAX_UNAVAILABLE),
-        e if e.is_not_found() => Outcome::Failed("resource not found at Yardstik".into()),
-        e => Outcome::Failed(format!("{e}").chars().take(200).collect()),
+        OrderError::Yardstik(YardstikError::Rejected { status, .. }) => {
+            format!("Yardstik answered {status}")
+        }
+        OrderError::Yardstik(YardstikError::Unavailable(s)) => s.clone(),
+        OrderError::Yardstik(YardstikError::Decode(_)) => "unexpected answer from Yardstik".into(),
+        OrderError::Db(_) => "database error".into(),
+        _ => "internal error".into(),
     }
 }
 
-async fn handle(ctx: &ApiContext, row: &InboxRow) -> Outcome {
+async fn handle(ctx: &ApiContext, row: &InboxRow) -> Handled {
+    let Some(kind) = YardstikRef::parse(&row.resource_type) else {
+        return Handled::Ignored; // candidate, transaction, monitor, account…: nothing to map
+    };
     let tenant = match ctx.db.tenant_by_id(&row.tenant_id).await {
         Ok(Some(t)) => t,
-        Ok(None) => return Outcome::Failed("tenant removed".into()),
-        Err(_) => return Outcome::Retry("database error", MAX_UNAVAILABLE),
+        Ok(None) => return Handled::Failed("tenant removed".into()),
+        Err(_) => return Handled::Retry("database error".into()),
     };
-    let creds = &tenant.credentials;
-    let kind = match row.resource_type.as_str() {
-        "invitation" => YardstikRef::Invitation,
-        "report" => YardstikRef::Report,
-        _ => return Outcome::Done, // candidate, transaction, monitor, account…: nothing to map
-    };
-    // Only resources behind our orders are fetched (no Yardstik call for the others).
-    let item = match ctx
-        .db
-        .item_by_yardstik(&tenant.id, kind, &row.resource_id)
-        .await
+    match refresh_resource(&ctx.orders, &tenant, kind, &row.resource_id).await {
+        Ok(Refreshed::Applied { .. }) => Handled::Applied,
+        Ok(Refreshed::Unmatched) => Handled::Unmatched,
+        Err(e) => Handled::Retry(summary(&e)),
+    }
+}
+
+fn outcome(ctx: &ApiContext, handled: &Handled, row: &InboxRow) -> EventOutcome {
+    let l = &ctx.config.lifecycle;
+    let elapsed = Duration::from_millis((now_ms() - row.received_at).max(0) as u64);
+    let failed = row.attempts as u32 + 1;
+    let retry = |policy: RetryPolicy, error: &str, give_up: EventOutcome| match policy
+        .next_delay(failed, elapsed)
     {
-        Ok(Some(i)) => i,
-        Ok(None) => return Outcome::Retry("no order item for this resource (yet)", MAX_UNMATCHED),
-        Err(_) => return Outcome::Retry("database error", MAX_UNAVAILABLE),
+        Some(d) => EventOutcome::Retry {
+            at: now_ms() + d.as_millis() as i64,
+            error: error.to_string(),
+        },
+        None => give_up,
     };
-    let (upd, detail) = match kind {
-        YardstikRef::Invitation => {
-            let inv = match ctx.yardstik.invitation(creds, &row.resource_id).await {
-                Ok(i) => i,
-                Err(e) => return yardstik_outcome(e),
-            };
-            let detail = describe("invitation", inv.status.as_deref().unwrap_or("unknown"));
-            let upd = ItemUpdate {
-                invitation_id: None,
-                invitation_status: inv.status.clone(),
-                report_id: inv.report.as_ref().map(|r| r.id.clone()),
-                report_status: inv.report.as_ref().and_then(|r| r.status.clone()),
-                apply_url: inv.apply_url(),
-            };
-            (upd, detail)
-        }
-        YardstikRef::Report => {
-            let rep = match ctx.yardstik.report(creds, &row.resource_id).await {
-                Ok(r) => r,
-                Err(e) => return yardstik_outcome(e),
-            };
-            let detail = describe("report", rep.status.as_deref().unwrap_or("unknown"));
-            (
-                ItemUpdate {
-                    report_status: rep.status.clone(),
-                    ..Default::default()
-                },
-                detail,
+    match handled {
+        Handled::Applied | Handled::Ignored => EventOutcome::Done,
+        Handled::Failed(e) => EventOutcome::Failed { error: e.clone() },
+        Handled::Retry(e) => retry(
+            RetryPolicy::exponential(
+                Duration::from_secs(1),
+                l.inbox_backoff_max,
+                Budget::Elapsed(l.inbox_retry_for),
             )
-        }
+            .with_jitter(0.2),
+            e,
+            EventOutcome::Failed { error: e.clone() },
+        ),
+        Handled::Unmatched => retry(
+            RetryPolicy::exponential(
+                Duration::from_millis(500),
+                Duration::from_secs(60),
+                Budget::Elapsed(l.unmatched_retry_for),
+            ),
+            "no order item for this resource (yet)",
+            EventOutcome::Done,
+        ),
+    }
+}
+
+async fn process(ctx: &ApiContext, owner: &str, group: Vec<InboxRow>) {
+    let Some(first) = group.first() else { return };
+    let fetched_at = now_ms();
+    let handled = handle(ctx, first).await;
+    let label = match &handled {
+        Handled::Applied => "applied",
+        Handled::Ignored => "ignored",
+        Handled::Unmatched => "unmatched",
+        Handled::Retry(_) => "retry",
+        Handled::Failed(_) => "failed",
     };
-    match apply(
-        ctx,
-        &tenant,
-        &item.background_check_id,
-        &item.package_id,
-        upd,
-        &detail,
-    )
-    .await
-    {
-        Ok(_) => Outcome::Done,
-        Err(e) => {
-            tracing::error!(error = %e, "cannot apply yardstik update");
-            Outcome::Retry("database error", MAX_UNAVAILABLE)
+    for row in &group {
+        let out = outcome(ctx, &handled, row);
+        if !matches!(out, EventOutcome::Done) {
+            tracing::info!(event_id = %row.event_id, outcome = label, state = ?out, "yardstik event not applied");
         }
+        ctx.metrics
+            .inc("screening_yardstik_events_total", &[("outcome", label)]);
+        match ctx
+            .db
+            .finish_event(&row.tenant_id, &row.event_id, owner, &out)
+            .await
+        {
+            Ok(true) => {}
+            Ok(false) => {
+                tracing::warn!(event_id = %row.event_id, "yardstik event lease lost; its new holder records the outcome")
+            }
+            Err(e) => tracing::error!(error = %e, "cannot record yardstik event outcome"),
+        }
+    }
+    if handled == Handled::Applied {
+        match ctx
+            .db
+            .settle_resource_events(
+                &first.tenant_id,
+                &first.resource_type,
+                &first.resource_id,
+                fetched_at,
+            )
+            .await
+        {
+            Ok(n) if n > 0 => {
+                ctx.metrics.inc(
+                    "screening_yardstik_events_total",
+                    &[("outcome", "coalesced")],
+                );
+                tracing::debug!(coalesced = n, "events settled by one fetch");
+            }
+            Ok(_) => {}
+            Err(e) => tracing::error!(error = %e, "cannot settle yardstik events"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::inbox::InboxState;
+
+    fn row(tenant: &str, kind: &str, id: &str, event: &str) -> InboxRow {
+        InboxRow {
+            tenant_id: tenant.into(),
+            event_id: event.into(),
+            resource_type: kind.into(),
+            resource_id: id.into(),
+            event: "updated".into(),
+            state: InboxState::Pending,
+            attempts: 0,
+            last_error: None,
+            received_at: 0,
+        }
+    }
+
+    #[test]
+    fn groups_by_resource_keeping_order() {
+        let groups = by_resource(vec![
+            row("t", "report", "r1", "e1"),
+            row("t", "report", "r2", "e2"),
+            row("t", "report", "r1", "e3"),
+            row("u", "report", "r1", "e4"),
+            row("t", "invitation", "r1", "e5"),
+        ]);
+        let ids: Vec<Vec<&str>> = groups
+            .iter()
+            .map(|g| g.iter().map(|r| r.event_id.as_str()).collect())
+            .collect();
+        assert_eq!(ids, vec![vec!["e1", "e3"], vec!["e2"], vec!["e4"], vec!["e5"]]);
+    }
+
+    #[test]
+    fn failure_summaries_carry_no_yardstik_text() {
+        let e = OrderError::Yardstik(YardstikError::Rejected {
+            status: 422,
+            title: "Invalid".into(),
+            detail: "Jane Doe's zip 12345 is wrong".into(),
+        });
+        assert_eq!(summary(&e), "Yardstik answered 422");
     }
 }

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
 
 use crate::app::ApiContext;
+use crate::retry::{Budget, RetryPolicy};
 use crate::tenant::Tenant;
 use crate::yardstik::YardstikError;
 
@@ -21,6 +22,17 @@ pub const WANTED: [&str; 5] = [
     "report.updated",
     "report.completed",
 ];
+
+/// Registration retries per tenant: 2 s doubling up to about 8½ minutes, for as long as
+/// the server runs.
+fn registration_policy() -> RetryPolicy {
+    RetryPolicy::exponential(
+        Duration::from_secs(2),
+        Duration::from_secs(512),
+        Budget::Unlimited,
+    )
+    .with_jitter(0.1)
+}
 
 pub fn callback_url(ctx: &ApiContext) -> String {
     format!("{}/webhooks/yardstik", ctx.public_url)
@@ -79,7 +91,9 @@ pub async fn run(ctx: ApiContext, shutdown: CancellationToken) {
                         }
                         Err(e) => {
                             let fails = retry.get(&t.id).map(|r| r.1 + 1).unwrap_or(1);
-                            let wait = Duration::from_secs(2u64.saturating_pow(fails.min(9)));
+                            let wait = registration_policy()
+                                .next_delay(fails, Duration::ZERO)
+                                .unwrap_or(Duration::from_secs(512));
                             tracing::warn!(tenant = %t.ats_account_id, error = %e, retry_in_s = wait.as_secs(), "yardstik webhook registration failed");
                             retry.insert(t.id.clone(), (Instant::now() + wait, fails));
                         }

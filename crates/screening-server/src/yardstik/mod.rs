@@ -7,6 +7,7 @@
 //! already exists" for the same email) are retried on transport errors, 429 and 5xx;
 //! invitation creation and cancellation are not.
 
+pub mod status;
 pub mod types;
 
 use std::time::Duration;
@@ -16,10 +17,12 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::metrics::Metrics;
+use crate::retry::{Budget, RetryPolicy};
 use crate::tenant::Credentials;
 use types::*;
 
-#[derive(Debug, Clone, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, thiserror::Error, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", content = "detail", rename_all = "snake_case")]
 pub enum YardstikError {
     /// Yardstik answered 4xx: the request or the account configuration is wrong.
     #[error("Yardstik answered {status}: {title}: {detail}")]
@@ -39,6 +42,16 @@ pub enum YardstikError {
 impl YardstikError {
     pub fn is_not_found(&self) -> bool {
         matches!(self, YardstikError::Rejected { status: 404, .. })
+    }
+
+    /// Another attempt may succeed with nothing changed on our side, or once an operator
+    /// fixes the account's credentials (401/403); a refused request (422…) will not.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            YardstikError::Unavailable(_) => true,
+            YardstikError::Rejected { status, .. } => matches!(status, 401 | 403 | 404 | 408 | 409 | 423),
+            YardstikError::Decode(_) => false,
+        }
     }
 }
 
@@ -89,6 +102,15 @@ enum Retry {
     No,
 }
 
+/// Quick retries inside one call (the caller's own retry covers longer outages).
+fn call_policy() -> RetryPolicy {
+    RetryPolicy::exponential(Duration::from_millis(200), Duration::from_secs(2), Budget::Attempts(3))
+        .with_jitter(0.2)
+}
+
+/// The longest `Retry-After` a single call waits for before giving the failure to its caller.
+const CALL_RETRY_AFTER_MAX: Duration = Duration::from_secs(5);
+
 impl Yardstik {
     pub fn new(base: &str, timeout: Duration, metrics: Metrics) -> Self {
         let http = reqwest::Client::builder()
@@ -120,15 +142,25 @@ impl Yardstik {
         body: Option<&B>,
         retry: Retry,
     ) -> Result<(StatusCode, T), YardstikError> {
-        let attempts = match retry {
-            Retry::Yes => 3,
-            Retry::No => 1,
+        let policy = match retry {
+            Retry::Yes => call_policy(),
+            Retry::No => RetryPolicy::exponential(Duration::ZERO, Duration::ZERO, Budget::Attempts(1)),
         };
+        let started = std::time::Instant::now();
         let mut last = YardstikError::Unavailable("no attempt".into());
-        for attempt in 0..attempts {
-            if attempt > 0 {
-                tokio::time::sleep(Duration::from_millis(200 * 4u64.pow(attempt - 1))).await;
+        let mut failed = 0u32;
+        let mut retry_after: Option<Duration> = None;
+        loop {
+            if failed > 0 {
+                let Some(delay) = policy.next_delay(failed, started.elapsed()) else {
+                    break;
+                };
+                // A 429's Retry-After is honoured up to the policy's cap.
+                let delay = delay.max(retry_after.take().unwrap_or_default().min(CALL_RETRY_AFTER_MAX));
+                tokio::time::sleep(delay).await;
             }
+            let attempt = failed;
+            failed += 1;
             let mut req = self
                 .http
                 .request(method.clone(), format!("{}{}", self.base, path))
@@ -158,6 +190,9 @@ impl Yardstik {
                 }
             };
             let status = res.status();
+            if status == StatusCode::TOO_MANY_REQUESTS {
+                retry_after = crate::worker::delivery::parse_retry_after(res.headers());
+            }
             let text = res.text().await.unwrap_or_default();
             if status.is_success() {
                 self.metrics.yardstik(op, "ok");

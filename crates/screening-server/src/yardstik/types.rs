@@ -146,6 +146,8 @@ pub struct Invitation {
     #[serde(default)]
     pub created_at: Option<String>,
     #[serde(default)]
+    pub updated_at: Option<String>,
+    #[serde(default)]
     pub meta: InvitationMeta,
     #[serde(default)]
     pub report: Option<ReportRef>,
@@ -170,6 +172,8 @@ pub struct Report {
     pub account_id: Option<String>,
     #[serde(default)]
     pub candidate_id: Option<String>,
+    #[serde(default)]
+    pub updated_at: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -1,5 +1,6 @@
 //! Outbox delivery: retries, dead letters, redelivery, SSRF at delivery time, restarts.
 
+use screening_server::db::outbox::OutboxState;
 use serde_json::json;
 
 use crate::support::*;
@@ -64,7 +65,7 @@ async fn retried_after_receiver_failures_then_delivered() {
             .deliveries_for_order(&tid, "retry-1")
             .await
             .unwrap();
-        if rows.first().is_some_and(|r| r.state == "delivered") {
+        if rows.first().is_some_and(|r| r.state == OutboxState::Delivered) {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(10)).await;
@@ -81,7 +82,7 @@ async fn dead_lettered_when_it_keeps_failing_and_redelivered_by_cli() {
     let tid = tenant_id(&env).await;
     let mut dead = Vec::new();
     for _ in 0..1200 {
-        dead = env.db().deliveries_in_state("dead").await.unwrap();
+        dead = env.db().deliveries_in_state(OutboxState::Dead).await.unwrap();
         if !dead.is_empty() {
             break;
         }
@@ -124,7 +125,7 @@ async fn dead_lettered_when_it_keeps_failing_and_redelivered_by_cli() {
         .contains("1 deliveries queued again"));
     for _ in 0..1200 {
         let rows = env.db().deliveries_for_order(&tid, "dead-1").await.unwrap();
-        if rows[0].state == "delivered" {
+        if rows[0].state == OutboxState::Delivered {
             return;
         }
         tokio::time::sleep(std::time::Duration::from_millis(25)).await;
@@ -158,7 +159,7 @@ async fn target_refused_at_delivery_time_when_no_longer_allowed() {
     )
     .await;
     for _ in 0..1200 {
-        let dead = env.db().deliveries_in_state("dead").await.unwrap();
+        let dead = env.db().deliveries_in_state(OutboxState::Dead).await.unwrap();
         if let Some(d) = dead.first() {
             assert!(
                 d.last_error
@@ -204,7 +205,7 @@ async fn restart_between_commit_and_delivery_loses_nothing() {
         .await
         .unwrap();
     assert_eq!(rows.len(), 1, "outbox row committed");
-    assert_eq!(rows[0].state, "pending");
+    assert_eq!(rows[0].state, OutboxState::Pending);
     assert_eq!(env.receiver.attempts(), 0);
     // Stop it; a new instance on the same database delivers.
     env.restart(&Opts::default()).await;
@@ -236,7 +237,7 @@ async fn throttled_429_is_retried() {
             .deliveries_for_order(&tenant_id(&env).await, "ra-1")
             .await
             .unwrap();
-        if rows[0].state == "delivered" {
+        if rows[0].state == OutboxState::Delivered {
             assert_eq!(rows[0].attempts, 2);
             return;
         }
@@ -275,7 +276,7 @@ async fn graceful_shutdown_finishes_in_flight_deliveries() {
     );
     let db = screening_server::db::Db::connect(&store).await.unwrap();
     let rows = db.deliveries_for_order(&tid, "inflight-1").await.unwrap();
-    assert_eq!(rows[0].state, "delivered", "its outcome was recorded");
+    assert_eq!(rows[0].state, OutboxState::Delivered, "its outcome was recorded");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

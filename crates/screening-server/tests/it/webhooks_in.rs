@@ -1,5 +1,6 @@
 //! `POST /webhooks/yardstik`: forged, replayed and unknown-account events.
 
+use screening_server::db::inbox::InboxState;
 use screening_server::crypto::hmac_hex;
 use serde_json::{json, Value};
 
@@ -114,12 +115,12 @@ async fn forged_replayed_and_unknown_account_webhooks() {
     let mut state = None;
     for _ in 0..1200 {
         state = env.db().event_state(&tenant.id, "evt-1").await.unwrap();
-        if state.as_deref() == Some("done") {
+        if state == Some(InboxState::Done) {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(25)).await;
     }
-    assert_eq!(state.as_deref(), Some("done"));
+    assert_eq!(state, Some(InboxState::Done));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
