@@ -117,7 +117,10 @@ pub async fn deliveries(
             for id in &ids {
                 let (k, s) = db.redeliver(Some(id)).await?;
                 if s > 0 {
-                    writeln!(out, "{id}: superseded by a newer delivery of its order; not sent")?;
+                    writeln!(
+                        out,
+                        "{id}: superseded by a newer delivery of its order; not sent"
+                    )?;
                 } else if k == 0 {
                     writeln!(out, "{id}: not a dead delivery")?;
                 }
@@ -137,7 +140,11 @@ pub async fn deliveries(
     Ok(())
 }
 
-pub async fn events(store: &StoreConfig, cmd: EventsCmd, out: &mut impl Write) -> anyhow::Result<()> {
+pub async fn events(
+    store: &StoreConfig,
+    cmd: EventsCmd,
+    out: &mut impl Write,
+) -> anyhow::Result<()> {
     let db = Db::connect(store).await?;
     match cmd {
         EventsCmd::Failed => {

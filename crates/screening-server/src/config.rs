@@ -605,24 +605,40 @@ pub fn resolve(store_args: &StoreArgs, args: ServeArgs) -> Result<Config, Config
             .filter(|n| (1..=64).contains(n))
             .ok_or_else(|| bad("SCREENING_INBOX_WORKERS", &v, "use a number from 1 to 64"))?;
     }
-    c.lifecycle.inbox_retry_for = dur("SCREENING_INBOX_RETRY_FOR", a.inbox_retry_for, l.inbox_retry_for)?;
+    c.lifecycle.inbox_retry_for = dur(
+        "SCREENING_INBOX_RETRY_FOR",
+        a.inbox_retry_for,
+        l.inbox_retry_for,
+    )?;
     c.lifecycle.inbox_backoff_max = dur(
         "SCREENING_INBOX_BACKOFF_MAX",
         a.inbox_backoff_max,
         l.inbox_backoff_max,
     )?;
     if c.lifecycle.inbox_backoff_max.is_zero() {
-        return Err(ConfigError("SCREENING_INBOX_BACKOFF_MAX must be positive".into()));
+        return Err(ConfigError(
+            "SCREENING_INBOX_BACKOFF_MAX must be positive".into(),
+        ));
     }
     c.lifecycle.reconcile_interval = dur(
         "SCREENING_RECONCILE_INTERVAL",
         a.reconcile_interval,
         l.reconcile_interval,
     )?;
-    c.lifecycle.reconcile_after = dur("SCREENING_RECONCILE_AFTER", a.reconcile_after, l.reconcile_after)?;
-    c.lifecycle.resume_interval = dur("SCREENING_RESUME_INTERVAL", a.resume_interval, l.resume_interval)?;
+    c.lifecycle.reconcile_after = dur(
+        "SCREENING_RECONCILE_AFTER",
+        a.reconcile_after,
+        l.reconcile_after,
+    )?;
+    c.lifecycle.resume_interval = dur(
+        "SCREENING_RESUME_INTERVAL",
+        a.resume_interval,
+        l.resume_interval,
+    )?;
     if c.lifecycle.resume_interval.is_zero() {
-        return Err(ConfigError("SCREENING_RESUME_INTERVAL must be positive".into()));
+        return Err(ConfigError(
+            "SCREENING_RESUME_INTERVAL must be positive".into(),
+        ));
     }
     if let Some(v) = a.log_format {
         c.log_format = match v.as_str() {

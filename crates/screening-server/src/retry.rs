@@ -132,7 +132,10 @@ mod tests {
             elapsed += d;
             attempts += 1;
         }
-        assert!(attempts > 20 && elapsed <= S(86_400), "{attempts} {elapsed:?}");
+        assert!(
+            attempts > 20 && elapsed <= S(86_400),
+            "{attempts} {elapsed:?}"
+        );
     }
 
     #[test]

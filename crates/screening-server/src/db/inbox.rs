@@ -33,7 +33,9 @@ impl InboxState {
 
     pub fn parse(s: &str) -> Option<Self> {
         use InboxState::*;
-        [Pending, Done, Failed].into_iter().find(|v| v.as_str() == s)
+        [Pending, Done, Failed]
+            .into_iter()
+            .find(|v| v.as_str() == s)
     }
 }
 
@@ -86,8 +88,13 @@ pub struct NewEvent<'a> {
 pub enum EventOutcome {
     Done,
     /// Try again at this time (unix ms).
-    Retry { at: i64, error: String },
-    Failed { error: String },
+    Retry {
+        at: i64,
+        error: String,
+    },
+    Failed {
+        error: String,
+    },
 }
 
 /// Queue depth for /metrics.
@@ -251,10 +258,9 @@ impl Db {
     }
 
     pub async fn inbox_depth(&self) -> sqlx::Result<InboxDepth> {
-        let pending: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM inbox WHERE state = 'pending'")
-                .fetch_one(&self.pool)
-                .await?;
+        let pending: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM inbox WHERE state = 'pending'")
+            .fetch_one(&self.pool)
+            .await?;
         let failed: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM inbox WHERE state = 'failed'")
             .fetch_one(&self.pool)
             .await?;

@@ -444,7 +444,11 @@ impl Db {
     /// Claim up to `limit` placed orders that may still change and have not been synced
     /// with Yardstik since `cutoff`: marks them synced now (so no other instance takes them
     /// this round) and returns them.
-    pub async fn claim_for_reconcile(&self, cutoff: i64, limit: i64) -> sqlx::Result<Vec<OrderKey>> {
+    pub async fn claim_for_reconcile(
+        &self,
+        cutoff: i64,
+        limit: i64,
+    ) -> sqlx::Result<Vec<OrderKey>> {
         let now = now_ms();
         let due = "claim = 'created' AND synced_at < $2 AND (status NOT IN ('complete', 'canceled', 'expired') OR (status = 'complete' AND result = 'Consider'))";
         let q = format!(

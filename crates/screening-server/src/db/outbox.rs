@@ -147,7 +147,9 @@ impl Db {
         limit: i64,
     ) -> sqlx::Result<Vec<OutboxRow>> {
         let now = now_ms();
-        let due = format!("state = 'pending' AND next_attempt_at <= $3 AND lease_until < $3 AND {FIRST_OF_ORDER}");
+        let due = format!(
+            "state = 'pending' AND next_attempt_at <= $3 AND lease_until < $3 AND {FIRST_OF_ORDER}"
+        );
         let q = format!(
             "UPDATE outbox SET lease_owner = $1, lease_until = $2
              WHERE id IN (SELECT id FROM outbox WHERE {due} ORDER BY next_attempt_at LIMIT $4{})
@@ -174,8 +176,12 @@ impl Db {
     ) -> sqlx::Result<()> {
         let now = now_ms();
         let (state, next, status, error, delivered) = match outcome {
-            Attempt::Delivered { status } => (OutboxState::Delivered, now, Some(status), None, Some(now)),
-            Attempt::Retry { at, status, error } => (OutboxState::Pending, at, status, Some(error), None),
+            Attempt::Delivered { status } => {
+                (OutboxState::Delivered, now, Some(status), None, Some(now))
+            }
+            Attempt::Retry { at, status, error } => {
+                (OutboxState::Pending, at, status, Some(error), None)
+            }
             Attempt::Dead { status, error } => (OutboxState::Dead, now, status, Some(error), None),
         };
         let failed = state != OutboxState::Delivered;

@@ -30,8 +30,13 @@ async fn packages(
     BasicTenant(tenant): BasicTenant,
 ) -> Result<Json<PackageList>> {
     Ok(Json(
-        catalog::package_list(&ctx.packages, &ctx.yardstik, ctx.config.packages_ttl, &tenant)
-            .await?,
+        catalog::package_list(
+            &ctx.packages,
+            &ctx.yardstik,
+            ctx.config.packages_ttl,
+            &tenant,
+        )
+        .await?,
     ))
 }
 

@@ -30,11 +30,15 @@ async fn readyz(State(ctx): State<ApiContext>) -> impl IntoResponse {
 
 async fn metrics(State(ctx): State<ApiContext>) -> impl IntoResponse {
     let (pending, dead) = ctx.db.outbox_counts().await.unwrap_or((-1, -1));
-    let inbox = ctx.db.inbox_depth().await.unwrap_or(crate::db::inbox::InboxDepth {
-        pending: -1,
-        failed: -1,
-        oldest_pending_secs: -1,
-    });
+    let inbox = ctx
+        .db
+        .inbox_depth()
+        .await
+        .unwrap_or(crate::db::inbox::InboxDepth {
+            pending: -1,
+            failed: -1,
+            oldest_pending_secs: -1,
+        });
     let body = ctx.metrics.render(&[
         (
             "screening_inbox_pending",

@@ -182,8 +182,13 @@ async fn session_tenant_allows(
 
 async fn packages(State(ctx): State<ApiContext>, s: WidgetSession) -> Result<Json<PackageList>> {
     Ok(Json(
-        catalog::package_list(&ctx.packages, &ctx.yardstik, ctx.config.packages_ttl, &s.tenant)
-            .await?,
+        catalog::package_list(
+            &ctx.packages,
+            &ctx.yardstik,
+            ctx.config.packages_ttl,
+            &s.tenant,
+        )
+        .await?,
     ))
 }
 

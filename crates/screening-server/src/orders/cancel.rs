@@ -44,7 +44,15 @@ pub async fn cancel_order(
         if upd.invitation_status.is_none() {
             upd.invitation_status = Some(InvitationStatus::Canceled);
         }
-        apply(orders, tenant, bcid, &item.package_id, upd, Writer::Yardstik).await?;
+        apply(
+            orders,
+            tenant,
+            bcid,
+            &item.package_id,
+            upd,
+            Writer::Yardstik,
+        )
+        .await?;
     }
     tracing::info!(tenant = %tenant.ats_account_id, background_check_id = bcid, "order canceled");
     load_state(orders, &tenant.id, bcid)

@@ -40,7 +40,9 @@ pub enum OrderError {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum StoredFailure {
-    Yardstik { error: YardstikError },
+    Yardstik {
+        error: YardstikError,
+    },
     /// The placement was interrupted (crash, lease expired) before Yardstik was reached.
     Interrupted,
     Internal,

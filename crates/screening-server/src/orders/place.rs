@@ -105,7 +105,9 @@ pub async fn place(
         }
         if let Some(row) = orders.db.order(&tenant.id, &bcid).await? {
             if row.request_hash != req.request_hash {
-                if row.claim == Claim::Failed && orders.db.forget_failed_order(&tenant.id, &bcid).await? {
+                if row.claim == Claim::Failed
+                    && orders.db.forget_failed_order(&tenant.id, &bcid).await?
+                {
                     tracing::info!(background_check_id = %bcid, "a failed order that created nothing at Yardstik is replaced by a corrected one");
                     continue;
                 }
@@ -261,7 +263,11 @@ async fn create(
     match create_inner(orders, tenant, applicant, bcid, &token).await {
         Ok(state) => {
             let response = serde_json::to_string(&state).expect("serialise");
-            if !orders.db.finish_order(&tenant.id, bcid, &token, &response).await? {
+            if !orders
+                .db
+                .finish_order(&tenant.id, bcid, &token, &response)
+                .await?
+            {
                 return Err(OrderError::StillPlacing);
             }
             orders
@@ -326,21 +332,30 @@ async fn create_inner(
                 .create_candidate(creds, &candidate(applicant))
                 .await?;
             tracing::info!(background_check_id = bcid, candidate_id = %c.id, existed, "yardstik candidate ready");
-            if !orders.db.set_candidate(&tenant.id, bcid, token, &c.id).await? {
+            if !orders
+                .db
+                .set_candidate(&tenant.id, bcid, token, &c.id)
+                .await?
+            {
                 return Err(OrderError::StillPlacing);
             }
             c.id
         }
-        (None, None) => {
-            return Err(OrderError::EarlierAttemptFailed(StoredFailure::Interrupted))
-        }
+        (None, None) => return Err(OrderError::EarlierAttemptFailed(StoredFailure::Interrupted)),
     };
     for item in orders.db.order_items(&tenant.id, bcid).await? {
         if item.invitation_id.is_some() {
             continue;
         }
         let adopted = if resumed {
-            adopt(orders, tenant, &candidate_id, &item.yardstik_package_id, &since).await?
+            adopt(
+                orders,
+                tenant,
+                &candidate_id,
+                &item.yardstik_package_id,
+                &since,
+            )
+            .await?
         } else {
             None
         };

@@ -91,15 +91,29 @@ async fn reconcile_item(
     if let Some(inv_id) = &item.invitation_id {
         let upd = fetch(orders, tenant, YardstikRef::Invitation, inv_id).await?;
         report_id = report_id.or_else(|| upd.report_id.clone());
-        changed |= apply(orders, tenant, bcid, &item.package_id, upd, Writer::Yardstik)
-            .await?
-            .is_some();
+        changed |= apply(
+            orders,
+            tenant,
+            bcid,
+            &item.package_id,
+            upd,
+            Writer::Yardstik,
+        )
+        .await?
+        .is_some();
     }
     if let Some(rep_id) = report_id {
         let upd = fetch(orders, tenant, YardstikRef::Report, &rep_id).await?;
-        changed |= apply(orders, tenant, bcid, &item.package_id, upd, Writer::Yardstik)
-            .await?
-            .is_some();
+        changed |= apply(
+            orders,
+            tenant,
+            bcid,
+            &item.package_id,
+            upd,
+            Writer::Yardstik,
+        )
+        .await?
+        .is_some();
     }
     Ok(changed)
 }

@@ -183,11 +183,7 @@ pub fn combine(items: &[ItemState]) -> CheckState {
         .filter(|i| i.state.status == CheckStatus::Complete)
         .filter_map(|i| i.state.result);
     let add_on_missing = items.iter().any(|i| {
-        i.add_on
-            && matches!(
-                i.state.status,
-                CheckStatus::Canceled | CheckStatus::Expired
-            )
+        i.add_on && matches!(i.state.status, CheckStatus::Canceled | CheckStatus::Expired)
     });
     let mut result = CheckResult::combine(results);
     if add_on_missing {

@@ -145,7 +145,8 @@ pub async fn apply(
     item.state = next_state;
     update_item(&mut tx, item).await?;
     // A note is history only when the status behind it is new (not on every re-fetch).
-    let statuses_changed = seen_before != (item.invitation_status.clone(), item.report_status.clone());
+    let statuses_changed =
+        seen_before != (item.invitation_status.clone(), item.report_status.clone());
     let mut notes: Vec<String> = note
         .filter(|_| statuses_changed)
         .map(|n| n.text())
@@ -164,6 +165,16 @@ pub async fn apply(
             next_state.status.as_str()
         ));
     }
+    // What decided this change, for the history.
+    let detail = match (&item.report_status, &item.invitation_status) {
+        (Some(r), _) if *r != ReportStatus::Created && seen_before.1.as_ref() != Some(r) => {
+            format!("Yardstik report status: {r}")
+        }
+        (_, Some(i)) if seen_before.0.as_ref() != Some(i) => {
+            format!("Yardstik invitation status: {i}")
+        }
+        _ => upd.describe(),
+    };
     let item_states: Vec<ItemState> = items
         .iter()
         .map(|i| ItemState {
@@ -186,7 +197,7 @@ pub async fn apply(
         return Ok(None);
     }
     update_order_state(&mut tx, &tenant.id, bcid, next, synced).await?;
-    insert_event(&mut tx, &tenant.id, bcid, now, next, Some(&upd.describe())).await?;
+    insert_event(&mut tx, &tenant.id, bcid, now, next, Some(&detail)).await?;
     let notify = should_notify(prev, next, tenant.settings.progress_updates)
         && !order.webhook_url.is_empty();
     if notify {

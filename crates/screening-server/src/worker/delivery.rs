@@ -21,10 +21,10 @@ use reqwest::header::{HeaderMap, RETRY_AFTER};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
-use crate::retry::RetryPolicy;
 use crate::app::ApiContext;
 use crate::db::now_ms;
 use crate::db::outbox::{Attempt, OutboxRow};
+use crate::retry::RetryPolicy;
 use crate::ssrf;
 
 /// The order's delivery sequence: larger is newer. An ATS that may see deliveries out of

@@ -252,7 +252,10 @@ mod tests {
             .iter()
             .map(|g| g.iter().map(|r| r.event_id.as_str()).collect())
             .collect();
-        assert_eq!(ids, vec![vec!["e1", "e3"], vec!["e2"], vec!["e4"], vec!["e5"]]);
+        assert_eq!(
+            ids,
+            vec![vec!["e1", "e3"], vec!["e2"], vec!["e4"], vec!["e5"]]
+        );
     }
 
     #[test]

@@ -47,8 +47,10 @@ pub async fn run(ctx: ApiContext, shutdown: CancellationToken) {
                         }
                     }
                     Err(e) => {
-                        ctx.metrics
-                            .inc("screening_reconciled_orders_total", &[("outcome", "failed")]);
+                        ctx.metrics.inc(
+                            "screening_reconciled_orders_total",
+                            &[("outcome", "failed")],
+                        );
                         tracing::warn!(background_check_id = %key.background_check_id, error = %e, "reconciliation failed; tried again once SCREENING_RECONCILE_AFTER has passed");
                     }
                 }

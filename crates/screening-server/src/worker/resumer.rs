@@ -31,14 +31,18 @@ pub async fn run(ctx: ApiContext, shutdown: CancellationToken) {
             }
             match resume(&ctx.orders, &key).await {
                 Ok(true) => {
-                    ctx.metrics
-                        .inc("screening_placements_resumed_total", &[("outcome", "placed")]);
+                    ctx.metrics.inc(
+                        "screening_placements_resumed_total",
+                        &[("outcome", "placed")],
+                    );
                     tracing::info!(background_check_id = %key.background_check_id, "placement resumed and finished");
                 }
                 Ok(false) => {}
                 Err(e) => {
-                    ctx.metrics
-                        .inc("screening_placements_resumed_total", &[("outcome", "failed")]);
+                    ctx.metrics.inc(
+                        "screening_placements_resumed_total",
+                        &[("outcome", "failed")],
+                    );
                     tracing::warn!(background_check_id = %key.background_check_id, error = %e, "resumed placement failed");
                 }
             }

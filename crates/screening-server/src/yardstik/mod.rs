@@ -49,7 +49,9 @@ impl YardstikError {
     pub fn is_transient(&self) -> bool {
         match self {
             YardstikError::Unavailable(_) => true,
-            YardstikError::Rejected { status, .. } => matches!(status, 401 | 403 | 404 | 408 | 409 | 423),
+            YardstikError::Rejected { status, .. } => {
+                matches!(status, 401 | 403 | 404 | 408 | 409 | 423)
+            }
             YardstikError::Decode(_) => false,
         }
     }
@@ -104,8 +106,12 @@ enum Retry {
 
 /// Quick retries inside one call (the caller's own retry covers longer outages).
 fn call_policy() -> RetryPolicy {
-    RetryPolicy::exponential(Duration::from_millis(200), Duration::from_secs(2), Budget::Attempts(3))
-        .with_jitter(0.2)
+    RetryPolicy::exponential(
+        Duration::from_millis(200),
+        Duration::from_secs(2),
+        Budget::Attempts(3),
+    )
+    .with_jitter(0.2)
 }
 
 /// The longest `Retry-After` a single call waits for before giving the failure to its caller.
@@ -144,7 +150,9 @@ impl Yardstik {
     ) -> Result<(StatusCode, T), YardstikError> {
         let policy = match retry {
             Retry::Yes => call_policy(),
-            Retry::No => RetryPolicy::exponential(Duration::ZERO, Duration::ZERO, Budget::Attempts(1)),
+            Retry::No => {
+                RetryPolicy::exponential(Duration::ZERO, Duration::ZERO, Budget::Attempts(1))
+            }
         };
         let started = std::time::Instant::now();
         let mut last = YardstikError::Unavailable("no attempt".into());
@@ -156,7 +164,12 @@ impl Yardstik {
                     break;
                 };
                 // A 429's Retry-After is honoured up to the policy's cap.
-                let delay = delay.max(retry_after.take().unwrap_or_default().min(CALL_RETRY_AFTER_MAX));
+                let delay = delay.max(
+                    retry_after
+                        .take()
+                        .unwrap_or_default()
+                        .min(CALL_RETRY_AFTER_MAX),
+                );
                 tokio::time::sleep(delay).await;
             }
             let attempt = failed;

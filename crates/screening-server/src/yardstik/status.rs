@@ -87,9 +87,19 @@ mod tests {
 
     #[test]
     fn round_trips_and_keeps_unknown_text() {
-        for s in ["invite_sent", "viewed", "clicked", "completed", "canceled", "expired"] {
+        for s in [
+            "invite_sent",
+            "viewed",
+            "clicked",
+            "completed",
+            "canceled",
+            "expired",
+        ] {
             assert_eq!(InvitationStatus::parse(s).as_str(), s);
-            assert!(!matches!(InvitationStatus::parse(s), InvitationStatus::Other(_)));
+            assert!(!matches!(
+                InvitationStatus::parse(s),
+                InvitationStatus::Other(_)
+            ));
         }
         assert_eq!(
             ReportStatus::parse("ys_qa_review"),

@@ -65,7 +65,10 @@ async fn retried_after_receiver_failures_then_delivered() {
             .deliveries_for_order(&tid, "retry-1")
             .await
             .unwrap();
-        if rows.first().is_some_and(|r| r.state == OutboxState::Delivered) {
+        if rows
+            .first()
+            .is_some_and(|r| r.state == OutboxState::Delivered)
+        {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(10)).await;
@@ -82,7 +85,11 @@ async fn dead_lettered_when_it_keeps_failing_and_redelivered_by_cli() {
     let tid = tenant_id(&env).await;
     let mut dead = Vec::new();
     for _ in 0..1200 {
-        dead = env.db().deliveries_in_state(OutboxState::Dead).await.unwrap();
+        dead = env
+            .db()
+            .deliveries_in_state(OutboxState::Dead)
+            .await
+            .unwrap();
         if !dead.is_empty() {
             break;
         }
@@ -159,7 +166,11 @@ async fn target_refused_at_delivery_time_when_no_longer_allowed() {
     )
     .await;
     for _ in 0..1200 {
-        let dead = env.db().deliveries_in_state(OutboxState::Dead).await.unwrap();
+        let dead = env
+            .db()
+            .deliveries_in_state(OutboxState::Dead)
+            .await
+            .unwrap();
         if let Some(d) = dead.first() {
             assert!(
                 d.last_error
@@ -276,7 +287,11 @@ async fn graceful_shutdown_finishes_in_flight_deliveries() {
     );
     let db = screening_server::db::Db::connect(&store).await.unwrap();
     let rows = db.deliveries_for_order(&tid, "inflight-1").await.unwrap();
-    assert_eq!(rows[0].state, OutboxState::Delivered, "its outcome was recorded");
+    assert_eq!(
+        rows[0].state,
+        OutboxState::Delivered,
+        "its outcome was recorded"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -6,6 +6,7 @@ mod concurrency;
 mod delivery;
 mod e2e;
 mod errors;
+mod lifecycle;
 mod logs;
 mod ops;
 mod postgres;

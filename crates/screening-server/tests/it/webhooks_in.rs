@@ -1,7 +1,7 @@
 //! `POST /webhooks/yardstik`: forged, replayed and unknown-account events.
 
-use screening_server::db::inbox::InboxState;
 use screening_server::crypto::hmac_hex;
+use screening_server::db::inbox::InboxState;
 use serde_json::{json, Value};
 
 use crate::support::*;
