@@ -86,6 +86,8 @@ pub fn code_str(c: ErrorCode) -> &'static str {
         ErrorCode::Validation => "validation",
         ErrorCode::Conflict => "conflict",
         ErrorCode::PayloadTooLarge => "payload_too_large",
+        ErrorCode::UnsupportedMediaType => "unsupported_media_type",
+        ErrorCode::RateLimited => "rate_limited",
         ErrorCode::UpstreamRejected => "upstream_rejected",
         ErrorCode::UpstreamUnavailable => "upstream_unavailable",
         ErrorCode::Internal => "internal",

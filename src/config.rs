@@ -199,13 +199,23 @@ impl Config {
         if let Some(b) = &self.session_body {
             return b.clone();
         }
+        use screening_wire::Capability;
         let req = screening_wire::SessionRequest {
             applicant_id: None,
+            // Order mode too: a chosen id is bound to the session by the host's backend
+            // (ids chosen in the browser are refused unless they start with `w-`).
             background_check_id: match self.mode {
-                Mode::Report | Mode::Apply => self.background_check_id.clone(),
-                _ => None,
+                Mode::Report | Mode::Apply | Mode::Order => self.background_check_id.clone(),
+                Mode::Disclosures => None,
             },
             ttl_seconds: None,
+            // What this mode needs, nothing more; the host's backend decides what it grants.
+            capabilities: vec![match self.mode {
+                Mode::Order => Capability::Order,
+                Mode::Report => Capability::Review,
+                Mode::Apply => Capability::Candidate,
+                Mode::Disclosures => Capability::Disclosures,
+            }],
         };
         crate::json::to_string(&req)
     }

@@ -10,6 +10,7 @@ use crate::catalog::PackageCache;
 use crate::config::Config;
 use crate::db::Db;
 use crate::http::auth::AuthCache;
+use crate::http::origins::Origins;
 use crate::metrics::Metrics;
 use crate::orders::{OrderSettings, Orders};
 use crate::retry::{Budget, RetryPolicy};
@@ -29,6 +30,8 @@ pub struct ApiContext {
     /// The order domain (placement, sync, reconciliation), sharing db/yardstik/signer.
     pub orders: Orders,
     pub auth_cache: AuthCache,
+    /// Every tenant's widget origins, in memory (CORS costs no database work).
+    pub origins: Origins,
     /// Wakes the delivery worker when an outbox row was committed.
     pub outbox_wake: Arc<Notify>,
     /// Wakes the inbox worker when a Yardstik event was stored.
@@ -125,6 +128,7 @@ pub async fn start(config: Config) -> anyhow::Result<AppHandle> {
         orders,
         packages: PackageCache::default(),
         auth_cache: AuthCache::default(),
+        origins: Origins::default(),
         outbox_wake,
         inbox_wake: Arc::new(Notify::new()),
         public_url,
@@ -135,11 +139,20 @@ pub async fn start(config: Config) -> anyhow::Result<AppHandle> {
     };
     let shutdown = CancellationToken::new();
     let mut tasks = Vec::new();
+    ctx.origins.load(&ctx.db).await?;
+    tasks.push(tokio::spawn(ctx.origins.clone().refresh(
+        ctx.db.clone(),
+        std::time::Duration::from_secs(2),
+        shutdown.clone(),
+    )));
     let router = crate::http::router(ctx.clone());
     let token = shutdown.clone();
     tasks.push(tokio::spawn(async move {
-        let serve = axum::serve(listener, router)
-            .with_graceful_shutdown(async move { token.cancelled().await });
+        let serve = axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move { token.cancelled().await });
         if let Err(e) = serve.await {
             tracing::error!(error = %e, "http server stopped with an error");
         }

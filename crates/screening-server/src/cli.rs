@@ -71,7 +71,21 @@ pub async fn tenant(
                 "new API secret for {ats_account_id} (shown once, store it now): {secret}"
             )?;
         }
-        TenantCmd::Remove { ats_account_id } => {
+        TenantCmd::Remove {
+            ats_account_id,
+            yardstik_api_base,
+            public_url,
+        } => {
+            match (yardstik_api_base, public_url) {
+                (Some(base), Some(url)) => {
+                    let n = unsubscribe(&db, &ats_account_id, &base, &url).await?;
+                    writeln!(out, "{n} Yardstik webhook subscriptions deleted")?;
+                }
+                _ => writeln!(
+                    out,
+                    "warning: YARDSTIK_API_BASE and SCREENING_PUBLIC_URL not given: the tenant's Yardstik webhook subscriptions to this server are left in place"
+                )?,
+            }
             db.remove_tenant(&ats_account_id).await?;
             writeln!(out, "tenant {ats_account_id} removed")?;
         }
@@ -185,4 +199,30 @@ pub async fn events(
     }
     db.pool.close().await;
     Ok(())
+}
+
+/// Delete the tenant's Yardstik webhook subscriptions that point at this server.
+async fn unsubscribe(
+    db: &Db,
+    ats_account_id: &str,
+    base: &str,
+    public_url: &str,
+) -> anyhow::Result<usize> {
+    let Some(t) = db.tenant_by_ats_account(ats_account_id).await? else {
+        anyhow::bail!("no tenant {ats_account_id}");
+    };
+    let yardstik = crate::yardstik::Yardstik::new(
+        base,
+        std::time::Duration::from_secs(15),
+        crate::metrics::Metrics::default(),
+    );
+    let ours = format!("{}/webhooks/yardstik", public_url.trim_end_matches('/'));
+    let mut n = 0;
+    for w in yardstik.webhooks(&t.credentials).await? {
+        if w.url == ours {
+            yardstik.delete_webhook(&t.credentials, &w.id).await?;
+            n += 1;
+        }
+    }
+    Ok(n)
 }

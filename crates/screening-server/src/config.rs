@@ -94,8 +94,15 @@ pub enum TenantCmd {
     List,
     /// Generate and print (once) a new API secret for a tenant.
     RotateSecret { ats_account_id: String },
-    /// Remove a tenant and all its data.
-    Remove { ats_account_id: String },
+    /// Remove a tenant and all its data. With the Yardstik API base and this server's public
+    /// URL, first deletes the tenant's Yardstik webhook subscriptions to this server.
+    Remove {
+        ats_account_id: String,
+        #[arg(long, env = "YARDSTIK_API_BASE")]
+        yardstik_api_base: Option<String>,
+        #[arg(long, env = "SCREENING_PUBLIC_URL")]
+        public_url: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

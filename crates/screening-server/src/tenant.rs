@@ -102,6 +102,12 @@ impl Tenant {
         self.settings.catalog.iter().find(|e| e.id == package_id)
     }
 
+    /// Changes whenever the tenant's API secret is rotated (a digest of its stored hash).
+    /// Sessions and result links carry it and stop working when it changes.
+    pub fn generation(&self) -> String {
+        generation_of(&self.secret_hash)
+    }
+
     /// Is `origin` (scheme://host[:port]) one of the tenant's widget origins?
     pub fn allows_origin(&self, origin: &str) -> bool {
         self.settings
@@ -109,6 +115,11 @@ impl Tenant {
             .iter()
             .any(|o| o.trim_end_matches('/').eq_ignore_ascii_case(origin))
     }
+}
+
+/// The credential generation of a stored secret hash.
+pub fn generation_of(secret_hash: &str) -> String {
+    crate::crypto::sha256_hex(secret_hash.as_bytes())[..16].to_string()
 }
 
 /// `"29.99"`, `"30"`, `"0.5"`: digits, optionally a dot and one or two digits.

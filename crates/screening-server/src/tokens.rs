@@ -6,6 +6,7 @@
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
+use screening_wire::Capability;
 use serde::{Deserialize, Serialize};
 
 use crate::crypto::{ct_eq, hmac_bytes, MasterKey};
@@ -37,6 +38,13 @@ pub struct Claims {
     pub o: Option<String>,
     /// Expiry, unix seconds.
     pub exp: i64,
+    /// What the session may do (widget sessions; a result link opens as `review`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub c: Vec<Capability>,
+    /// The tenant's credential generation when issued (`Tenant::generation`): rotating the
+    /// tenant's secret ends every session and result link issued before.
+    #[serde(default)]
+    pub g: String,
 }
 
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
@@ -109,6 +117,8 @@ mod tests {
             a: None,
             o: Some("224466".into()),
             exp,
+            c: vec![Capability::Review],
+            g: "gen".into(),
         }
     }
 

@@ -142,6 +142,10 @@ pub enum ErrorCode {
     /// Same `background_check_id` (or idempotency key) with a different payload.
     Conflict,
     PayloadTooLarge,
+    /// The body is not `Content-Type: application/json`.
+    UnsupportedMediaType,
+    /// Too many attempts (or too much work queued); retry after `Retry-After` seconds.
+    RateLimited,
     /// Yardstik refused the request (its 422 detail is in `error_message`).
     UpstreamRejected,
     /// Yardstik is unreachable or failing; retry later.

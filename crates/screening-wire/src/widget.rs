@@ -22,9 +22,45 @@ use crate::ats::{Applicant, HiringManager};
 /// Header carrying the widget's idempotency key on `POST /widget/orders`.
 pub const IDEMPOTENCY_KEY_HEADER: &str = "Idempotency-Key";
 
-/// `POST /widget/sessions` body. Every field is optional: an unscoped session may list
-/// packages, order, and open disclosures; a session scoped to an applicant or an order can
-/// only read that applicant's/order's data (report token, apply link).
+/// What a widget session may do. The host's backend asks for exactly what the page needs;
+/// a session without capabilities can do nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Capability {
+    /// The hiring manager's order form: list packages, place orders, read them.
+    Order,
+    /// Yardstik report tokens for this tenant's reports (one order's when the session names
+    /// a `background_check_id`), and the order's status.
+    Review,
+    /// The candidate: one order only (`background_check_id` required), its intake steps and
+    /// its own status. Never a Yardstik user token, never an order, never another order.
+    /// Cannot be combined with other capabilities.
+    Candidate,
+    /// The account disclosures token.
+    Disclosures,
+}
+
+impl Capability {
+    pub const ALL: [Capability; 4] = [
+        Capability::Order,
+        Capability::Review,
+        Capability::Candidate,
+        Capability::Disclosures,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Capability::Order => "order",
+            Capability::Review => "review",
+            Capability::Candidate => "candidate",
+            Capability::Disclosures => "disclosures",
+        }
+    }
+}
+
+/// `POST /widget/sessions` body. `capabilities` says what the session may do (none when
+/// absent); `applicant_id` / `background_check_id` narrow it to one applicant's or one
+/// order's data.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct SessionRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -34,6 +70,8 @@ pub struct SessionRequest {
     /// Requested lifetime in seconds; the server caps it (default 900).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ttl_seconds: Option<u64>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub capabilities: Vec<Capability>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

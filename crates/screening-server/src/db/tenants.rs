@@ -131,6 +131,17 @@ impl Db {
         row.map(|r| from_row(self, &r)).transpose()
     }
 
+    /// The tenant's credential generation (`Tenant::generation`) without opening its
+    /// sealed credentials; `None` when the tenant does not exist.
+    pub async fn tenant_generation(&self, id: &str) -> sqlx::Result<Option<String>> {
+        let hash: Option<String> =
+            sqlx::query_scalar("SELECT secret_hash FROM tenants WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(hash.map(|h| crate::tenant::generation_of(&h)))
+    }
+
     pub async fn tenant_by_id(&self, id: &str) -> Result<Option<Tenant>, TenantError> {
         let q = format!("SELECT {COLUMNS} FROM tenants WHERE id = $1");
         let row = sqlx::query(&q).bind(id).fetch_optional(&self.pool).await?;
@@ -147,6 +158,35 @@ impl Db {
             .fetch_optional(&self.pool)
             .await?;
         row.map(|r| from_row(self, &r)).transpose()
+    }
+
+    /// Every tenant's widget origins, from the plain settings only (no sealed data is
+    /// opened, so one unreadable tenant cannot hide the others'). A tenant whose settings
+    /// do not parse is skipped and logged.
+    pub async fn widget_origins(&self) -> sqlx::Result<Vec<(String, Vec<String>)>> {
+        let rows = sqlx::query("SELECT id, settings FROM tenants")
+            .fetch_all(&self.pool)
+            .await?;
+        let mut out = Vec::new();
+        for r in rows {
+            let id: String = r.try_get("id")?;
+            match serde_json::from_str::<Settings>(&r.try_get::<String, _>("settings")?) {
+                Ok(s) => out.push((id, s.widget_origins)),
+                Err(e) => {
+                    tracing::error!(tenant = %id, error = %e, "tenant settings unreadable; its widget origins are ignored")
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Changes whenever a tenant is added, changed or removed (cheap to poll).
+    pub async fn tenants_fingerprint(&self) -> sqlx::Result<(i64, i64)> {
+        let row =
+            sqlx::query("SELECT COUNT(*) AS n, COALESCE(MAX(updated_at), 0) AS at FROM tenants")
+                .fetch_one(&self.pool)
+                .await?;
+        Ok((row.try_get("n")?, row.try_get("at")?))
     }
 
     pub async fn list_tenants(&self) -> Result<Vec<Tenant>, TenantError> {

@@ -18,6 +18,7 @@ use crate::app::ApiContext;
 use crate::crypto::verify_secret;
 use crate::tenant::Tenant;
 use crate::tokens::{Claims, Purpose, TokenError};
+use screening_wire::Capability;
 
 /// Remembers recent successful argon2 verifications (keyed by a hash of tenant, stored
 /// hash and presented secret), so a burst of ATS calls does not pay argon2 each time, and
@@ -25,10 +26,14 @@ use crate::tokens::{Claims, Purpose, TokenError};
 /// Rotating the secret changes the stored hash and so invalidates every entry.
 type Flight = Arc<tokio::sync::OnceCell<bool>>;
 
+use super::login_guard::{LoginGuard, Refusal};
+
 #[derive(Clone, Default)]
 pub struct AuthCache {
     verified: Arc<Mutex<HashMap<[u8; 32], Instant>>>,
     inflight: Arc<Mutex<HashMap<[u8; 32], Flight>>>,
+    /// Bounds on the cost of verifications (see `login_guard`).
+    pub guard: LoginGuard,
 }
 
 const AUTH_CACHE_TTL: Duration = Duration::from_secs(300);
@@ -57,10 +62,15 @@ impl AuthCache {
         map.insert(key, Instant::now());
     }
 
-    async fn verify(&self, tenant: &Tenant, secret: &str) -> bool {
+    /// Verified recently (no Argon2 work, no limits: valid callers stay fast in a flood).
+    fn recently_verified(&self, tenant: &Tenant, secret: &str) -> bool {
+        self.hit(&Self::key(tenant, secret))
+    }
+
+    async fn verify(&self, tenant: &Tenant, secret: &str) -> Result<bool, Refusal> {
         let key = Self::key(tenant, secret);
         if self.hit(&key) {
-            return true;
+            return Ok(true);
         }
         let cell = self
             .inflight
@@ -70,14 +80,17 @@ impl AuthCache {
             .or_default()
             .clone();
         let (s, h) = (secret.to_string(), tenant.secret_hash.clone());
-        let ok = *cell
-            .get_or_init(|| async move {
-                tokio::task::spawn_blocking(move || verify_secret(&s, &h))
+        let guard = self.guard.clone();
+        let ok = cell
+            .get_or_try_init(|| async move {
+                let _slot = guard.slot().await?;
+                Ok(tokio::task::spawn_blocking(move || verify_secret(&s, &h))
                     .await
-                    .unwrap_or(false)
+                    .unwrap_or(false))
             })
-            .await;
-        if ok {
+            .await
+            .copied();
+        if ok == Ok(true) {
             self.put(key);
         }
         self.inflight.lock().expect("auth cache").remove(&key);
@@ -114,16 +127,38 @@ pub async fn basic_tenant(ctx: &ApiContext, parts: &Parts) -> Result<Tenant, Err
     let Some((user, secret)) = decoded.as_deref().and_then(|s| s.split_once(':')) else {
         return Err(Error::Unauthorized(BAD_BASIC.into()));
     };
+    let address = parts
+        .extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip());
+    let cache = &ctx.auth_cache;
     let tenant = ctx.db.tenant_by_ats_account(user).await?;
+    if let Some(t) = &tenant {
+        if cache.recently_verified(t, secret) {
+            return Ok(tenant.expect("checked"));
+        }
+    }
+    cache.guard.check(address, user).map_err(refusal)?;
     let Some(tenant) = tenant else {
+        let _slot = cache.guard.slot().await.map_err(refusal)?;
         let s = secret.to_string();
         let _ = tokio::task::spawn_blocking(move || verify_secret(&s, dummy_hash())).await;
+        cache.guard.failed(address, user);
         return Err(Error::Unauthorized(BAD_BASIC.into()));
     };
-    if !ctx.auth_cache.verify(&tenant, secret).await {
+    if !cache.verify(&tenant, secret).await.map_err(refusal)? {
+        cache.guard.failed(address, user);
+        tracing::warn!("ATS login with a wrong secret refused");
         return Err(Error::Unauthorized(BAD_BASIC.into()));
     }
     Ok(tenant)
+}
+
+fn refusal(r: Refusal) -> Error {
+    match r {
+        Refusal::TooManyFailures(secs) => Error::RateLimited(secs),
+        Refusal::Busy(secs) => Error::Busy(secs),
+    }
 }
 
 /// The tenant behind valid ATS Basic credentials.
@@ -148,8 +183,25 @@ pub struct WidgetSession {
 }
 
 impl WidgetSession {
-    pub fn scoped(&self) -> bool {
-        self.claims.a.is_some() || self.claims.o.is_some()
+    pub fn has(&self, cap: Capability) -> bool {
+        self.claims.c.contains(&cap)
+    }
+
+    /// 403 unless the session has `cap`.
+    pub fn require(&self, cap: Capability) -> Result<(), Error> {
+        self.require_any(&[cap])
+    }
+
+    /// 403 unless the session has one of `caps`.
+    pub fn require_any(&self, caps: &[Capability]) -> Result<(), Error> {
+        if caps.iter().any(|c| self.has(*c)) {
+            return Ok(());
+        }
+        let names: Vec<&str> = caps.iter().map(|c| c.as_str()).collect();
+        Err(Error::Forbidden(format!(
+            "This session may not do this: it needs the {} capability (ask for it in POST /widget/sessions).",
+            names.join(" or ")
+        )))
     }
 
     /// May this session see the order `bcid` of applicant `applicant_id`?
@@ -200,6 +252,12 @@ where
             ctx.db.tenant_by_id(&claims.t).await?.ok_or_else(|| {
                 Error::Unauthorized("The session's account no longer exists.".into())
             })?;
+        if !crate::crypto::ct_eq(claims.g.as_bytes(), tenant.generation().as_bytes()) {
+            return Err(Error::Unauthorized(
+                "The session is no longer valid: the account's credentials changed. Request a new session."
+                    .into(),
+            ));
+        }
         Ok(WidgetSession { tenant, claims })
     }
 }
@@ -214,6 +272,9 @@ where
 {
     type Rejection = Error;
     async fn from_request(req: Request, state: &S) -> Result<Self, Error> {
+        if !is_json(req.headers()) {
+            return Err(Error::UnsupportedMediaType);
+        }
         let bytes = axum::body::Bytes::from_request(req, state)
             .await
             .map_err(|e| {
@@ -227,7 +288,38 @@ where
     }
 }
 
+/// `Content-Type: application/json` (parameters such as `charset` allowed). Requiring it
+/// also closes cross-site `text/plain` form posts.
+fn is_json(headers: &axum::http::HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"))
+}
+
+/// Every JSON body of this API is an object: an empty body is 400, any other JSON value
+/// (serde would read an array as a struct's fields in order) is 422.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
+    match bytes.iter().find(|b| !b.is_ascii_whitespace()) {
+        None => {
+            return Err(Error::BadRequest(
+                "The request needs a JSON object body.".into(),
+            ))
+        }
+        Some(b'{') => {}
+        Some(_) => {
+            if serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_ok() {
+                return Err(Error::Unprocessable(
+                    "Invalid request: the body must be a JSON object.".into(),
+                ));
+            }
+        }
+    }
+    parse_any_json(bytes)
+}
+
+fn parse_any_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
     serde_json::from_slice(bytes).map_err(|e| match e.classify() {
         serde_json::error::Category::Data => {
             // serde's message names the field ("missing field `applicant`"); it never

@@ -1,7 +1,9 @@
 //! Demo-only routes (`SCREENING_DEMO=1`): the demo ATS's backend.
 //!
 //! - `POST /demo/session` mints a widget session for the demo tenant (`demo-ats`), as an
-//!   ATS backend would with `POST /widget/sessions` and its Basic credentials.
+//!   ATS backend would with `POST /widget/sessions` and its Basic credentials. The demo has
+//!   no users, so it grants the capabilities the widget asks for (a real backend decides
+//!   from the signed-in user: a candidate gets `candidate` for their own order only).
 //! - `POST /demo/ats-webhooks` receives result webhooks (the demo tenant's
 //!   `default_webhook_url`) and `GET /demo/ats-webhooks` lists the last 100.
 
@@ -33,7 +35,7 @@ async fn session(
     })?;
     Ok((
         StatusCode::CREATED,
-        Json(crate::http::widget::mint_session(&ctx, &tenant, &req)),
+        Json(crate::http::widget::mint_session(&ctx, &tenant, &req)?),
     ))
 }
 

@@ -32,6 +32,14 @@ pub enum Error {
     Conflict(String),
     #[error("payload too large")]
     PayloadTooLarge,
+    #[error("unsupported media type")]
+    UnsupportedMediaType,
+    /// 429 with `Retry-After` (seconds).
+    #[error("rate limited")]
+    RateLimited(u64),
+    /// 503 with `Retry-After` (seconds): the server is saturated checking credentials.
+    #[error("busy")]
+    Busy(u64),
     #[error(transparent)]
     Yardstik(#[from] YardstikError),
     #[error("{0}")]
@@ -115,6 +123,21 @@ impl Error {
             }
             Unprocessable(m) => (StatusCode::UNPROCESSABLE_ENTITY, m.clone(), ErrorCode::Validation),
             Conflict(m) => (StatusCode::CONFLICT, m.clone(), ErrorCode::Conflict),
+            UnsupportedMediaType => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "Send the body as JSON with Content-Type: application/json.".into(),
+                ErrorCode::UnsupportedMediaType,
+            ),
+            Busy(secs) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                format!("The server is busy checking credentials; retry in {secs} seconds."),
+                ErrorCode::RateLimited,
+            ),
+            RateLimited(secs) => (
+                StatusCode::TOO_MANY_REQUESTS,
+                format!("Too many attempts; retry in {secs} seconds."),
+                ErrorCode::RateLimited,
+            ),
             PayloadTooLarge => (
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "The request body is too large.".into(),
@@ -166,6 +189,11 @@ impl IntoResponse for Error {
         }
         let (status, body) = self.status_and_body();
         let mut res = (status, Json(body)).into_response();
+        if let Error::RateLimited(secs) | Error::Busy(secs) = self {
+            if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
+                res.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+        }
         if let Error::Unauthorized(_) = self {
             res.headers_mut().insert(
                 header::WWW_AUTHENTICATE,

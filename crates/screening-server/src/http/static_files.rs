@@ -79,15 +79,30 @@ async fn result_page(State(ctx): State<ApiContext>, Path(token): Path<String>) -
             "This result link is not valid.",
         );
     };
-    let session = crate::http::widget::mint_session(
+    // A link issued before the tenant's secret was rotated no longer opens anything.
+    if !crate::crypto::ct_eq(claims.g.as_bytes(), tenant.generation().as_bytes()) {
+        return message(StatusCode::GONE, "Link expired", "This result link is no longer valid. Open the background check again from your applicant tracking system.");
+    }
+    // Exactly what the page needs: review, for this one order.
+    let session = match crate::http::widget::mint_session(
         &ctx,
         &tenant,
         &SessionRequest {
             applicant_id: None,
             background_check_id: Some(bcid.clone()),
             ttl_seconds: None,
+            capabilities: vec![screening_wire::Capability::Review],
         },
-    );
+    ) {
+        Ok(s) => s,
+        Err(_) => {
+            return message(
+                StatusCode::NOT_FOUND,
+                "Not found",
+                "This result link is not valid.",
+            )
+        }
+    };
     let mut n = [0u8; 16];
     rand::thread_rng().fill_bytes(&mut n);
     let nonce = base64::engine::general_purpose::STANDARD.encode(n);

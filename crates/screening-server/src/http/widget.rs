@@ -11,8 +11,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use screening_wire::{
-    ApplyLink, ApplyStep, CheckStatus, DisclosuresToken, OrderState, PackageList, ReportToken,
-    ReportTokenRequest, SessionRequest, SessionResponse, WidgetOrderRequest,
+    ApplyLink, ApplyStep, Capability, CheckStatus, DisclosuresToken, OrderState, PackageList,
+    ReportToken, ReportTokenRequest, SessionRequest, SessionResponse, WidgetOrderRequest,
     IDEMPOTENCY_KEY_HEADER,
 };
 
@@ -43,34 +43,14 @@ pub fn router(ctx: ApiContext) -> Router<ApiContext> {
         .merge(bearer_routes)
 }
 
-/// Mint a session token (also used by the demo and the result page).
-pub fn mint_session(ctx: &ApiContext, tenant: &Tenant, req: &SessionRequest) -> SessionResponse {
-    let ttl = req
-        .ttl_seconds
-        .map(|s| std::time::Duration::from_secs(s.max(30)))
-        .unwrap_or(ctx.config.session_ttl)
-        .min(ctx.config.session_max_ttl);
-    let exp = ctx.now_secs() + ttl.as_secs() as i64;
-    let claims = Claims {
-        t: tenant.id.clone(),
-        a: req.applicant_id.clone(),
-        o: req.background_check_id.clone(),
-        exp,
-    };
-    SessionResponse {
-        token: ctx.signer.sign(Purpose::WidgetSession, &claims),
-        expires_at: chrono::DateTime::<chrono::Utc>::from_timestamp(exp, 0)
-            .unwrap_or_default()
-            .to_rfc3339(),
-        expires_in: ttl.as_secs(),
-    }
-}
-
-async fn create_session(
-    State(ctx): State<ApiContext>,
-    BasicTenant(tenant): BasicTenant,
-    JsonBody(req): JsonBody<SessionRequest>,
-) -> Result<(StatusCode, Json<SessionResponse>)> {
+/// Mint a session token (also used by the demo and the result page). Refuses requests
+/// that make no sense: an empty or overlong id, a `candidate` session without its one
+/// order or combined with anything else.
+pub fn mint_session(
+    ctx: &ApiContext,
+    tenant: &Tenant,
+    req: &SessionRequest,
+) -> Result<SessionResponse> {
     for (field, v) in [
         ("applicant_id", &req.applicant_id),
         ("background_check_id", &req.background_check_id),
@@ -84,7 +64,58 @@ async fn create_session(
             ));
         }
     }
-    Ok((StatusCode::CREATED, Json(mint_session(&ctx, &tenant, &req))))
+    let mut caps: Vec<Capability> = Vec::new();
+    for c in &req.capabilities {
+        if !caps.contains(c) {
+            caps.push(*c);
+        }
+    }
+    if caps.contains(&Capability::Candidate) {
+        if caps.len() > 1 {
+            return Err(Error::field(
+                "capabilities",
+                "A candidate session cannot have other capabilities: ask for [\"candidate\"] alone.",
+            ));
+        }
+        if req.background_check_id.is_none() {
+            return Err(Error::field(
+                "background_check_id",
+                "A candidate session is for one order: give its background_check_id.",
+            ));
+        }
+    }
+    let ttl = req
+        .ttl_seconds
+        .map(|s| std::time::Duration::from_secs(s.max(30)))
+        .unwrap_or(ctx.config.session_ttl)
+        .min(ctx.config.session_max_ttl);
+    let exp = ctx.now_secs() + ttl.as_secs() as i64;
+    let claims = Claims {
+        t: tenant.id.clone(),
+        a: req.applicant_id.clone(),
+        o: req.background_check_id.clone(),
+        exp,
+        c: caps,
+        g: tenant.generation(),
+    };
+    Ok(SessionResponse {
+        token: ctx.signer.sign(Purpose::WidgetSession, &claims),
+        expires_at: chrono::DateTime::<chrono::Utc>::from_timestamp(exp, 0)
+            .unwrap_or_default()
+            .to_rfc3339(),
+        expires_in: ttl.as_secs(),
+    })
+}
+
+async fn create_session(
+    State(ctx): State<ApiContext>,
+    BasicTenant(tenant): BasicTenant,
+    JsonBody(req): JsonBody<SessionRequest>,
+) -> Result<(StatusCode, Json<SessionResponse>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(mint_session(&ctx, &tenant, &req)?),
+    ))
 }
 
 /// CORS for bearer routes. Preflights are answered for any configured origin of any
@@ -101,13 +132,7 @@ async fn cors(State(ctx): State<ApiContext>, req: Request, next: Next) -> Respon
     };
     let own = ctx.public_url.eq_ignore_ascii_case(&origin);
     if req.method() == Method::OPTIONS {
-        let known = own
-            || ctx
-                .db
-                .list_tenants()
-                .await
-                .map(|ts| ts.iter().any(|t| t.allows_origin(&origin)))
-                .unwrap_or(false);
+        let known = own || ctx.origins.any_allows(&origin);
         if !known {
             return (StatusCode::FORBIDDEN, "origin not allowed").into_response();
         }
@@ -134,7 +159,7 @@ async fn cors(State(ctx): State<ApiContext>, req: Request, next: Next) -> Respon
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
             .map(str::to_string);
-        session_tenant_allows(&ctx, token.as_deref(), &origin).await
+        session_tenant_allows(&ctx, token.as_deref(), &origin)
     };
     if !allowed {
         tracing::warn!("widget request from a disallowed origin refused");
@@ -157,11 +182,7 @@ fn allow(h: &mut HeaderMap, origin: &str) {
 
 /// The session's tenant allows `origin`. For an unreadable or expired token any tenant's
 /// origin is enough, so that the widget can read its 401 `session_expired` answer.
-async fn session_tenant_allows(
-    ctx: &ApiContext,
-    authorization: Option<&str>,
-    origin: &str,
-) -> bool {
+fn session_tenant_allows(ctx: &ApiContext, authorization: Option<&str>, origin: &str) -> bool {
     let token = authorization
         .and_then(|v| {
             v.strip_prefix("Bearer ")
@@ -171,16 +192,13 @@ async fn session_tenant_allows(
     if let Some(Ok(claims)) =
         token.map(|t| ctx.signer.verify(Purpose::WidgetSession, t, ctx.now_secs()))
     {
-        return matches!(ctx.db.tenant_by_id(&claims.t).await, Ok(Some(t)) if t.allows_origin(origin));
+        return ctx.origins.tenant_allows(&claims.t, origin);
     }
-    ctx.db
-        .list_tenants()
-        .await
-        .map(|ts| ts.iter().any(|t| t.allows_origin(origin)))
-        .unwrap_or(false)
+    ctx.origins.any_allows(origin)
 }
 
 async fn packages(State(ctx): State<ApiContext>, s: WidgetSession) -> Result<Json<PackageList>> {
+    s.require(Capability::Order)?;
     Ok(Json(
         catalog::package_list(
             &ctx.packages,
@@ -198,6 +216,7 @@ async fn create_order(
     headers: HeaderMap,
     JsonBody(mut order): JsonBody<WidgetOrderRequest>,
 ) -> Result<(StatusCode, Json<OrderState>)> {
+    s.require(Capability::Order)?;
     let key = headers
         .get(IDEMPOTENCY_KEY_HEADER)
         .and_then(|v| v.to_str().ok())
@@ -208,17 +227,22 @@ async fn create_order(
             "Idempotency-Key must be at most 255 characters.".into(),
         ));
     }
-    // Scope: an order-scoped session orders that id; an applicant-scoped one that applicant.
-    if let Some(o) = &s.claims.o {
-        match &order.background_check_id {
-            None => order.background_check_id = Some(o.clone()),
-            Some(b) if b != o => {
-                return Err(Error::Forbidden(
-                    "This session may only place its own order.".into(),
-                ))
-            }
-            _ => {}
+    // Scope: an order-scoped session orders that id (the host's backend chose it); an
+    // id chosen in the browser must stay out of the ATS's id space.
+    match (&s.claims.o, &order.background_check_id) {
+        (Some(o), None) => order.background_check_id = Some(o.clone()),
+        (Some(o), Some(b)) if b != o => {
+            return Err(Error::Forbidden(
+                "This session may only place its own order.".into(),
+            ))
         }
+        (None, Some(b)) if !b.starts_with(WIDGET_ID_PREFIX) => {
+            return Err(Error::field(
+                "background_check_id",
+                format!("An id chosen in the browser must start with \"{WIDGET_ID_PREFIX}\" (the ATS's own ids are reserved); leave it out to have one assigned, or have your backend bind the id to the session."),
+            ))
+        }
+        _ => {}
     }
     if let Some(a) = &s.claims.a {
         if order.applicant.id.is_empty() {
@@ -237,10 +261,10 @@ async fn create_order(
         (Some(b), _) => b.clone(),
         // Derived from the idempotency key, so a retried request finds the same order.
         (None, Some(k)) => format!(
-            "w-{}",
+            "{WIDGET_ID_PREFIX}{}",
             &crate::crypto::sha256_hex(format!("{}\0{k}", s.tenant.id).as_bytes())[..24]
         ),
-        (None, None) => format!("w-{}", uuid::Uuid::new_v4().simple()),
+        (None, None) => format!("{WIDGET_ID_PREFIX}{}", uuid::Uuid::new_v4().simple()),
     };
     order.background_check_id = Some(bcid.clone());
     let hash = crate::crypto::sha256_hex(
@@ -271,6 +295,9 @@ async fn create_order(
     ))
 }
 
+/// Orders whose id is chosen in the browser (or assigned for it) start with this.
+pub const WIDGET_ID_PREFIX: &str = "w-";
+
 fn not_found(id: &str) -> Error {
     Error::NotFound(format!("No background check {id} for this session."))
 }
@@ -297,11 +324,19 @@ async fn show_order(
     s: WidgetSession,
     Path(id): Path<String>,
 ) -> Result<Json<OrderState>> {
+    s.require_any(&[Capability::Order, Capability::Review, Capability::Candidate])?;
     visible_order(&ctx, &s, &id).await?;
-    load_state(&ctx.orders, &s.tenant.id, &id)
+    let mut state = load_state(&ctx.orders, &s.tenant.id, &id)
         .await?
-        .map(Json)
-        .ok_or_else(|| not_found(&id))
+        .ok_or_else(|| not_found(&id))?;
+    if !s.has(Capability::Order) && !s.has(Capability::Review) {
+        // The candidate's own view: nothing that opens the employer's report.
+        state.result_link_url = None;
+        for item in &mut state.items {
+            item.report_id = None;
+        }
+    }
+    Ok(Json(state))
 }
 
 async fn apply_link(
@@ -309,11 +344,7 @@ async fn apply_link(
     s: WidgetSession,
     Path(id): Path<String>,
 ) -> Result<Json<ApplyLink>> {
-    if !s.scoped() {
-        return Err(Error::Forbidden(
-            "Apply links need a session scoped to the applicant or the order.".into(),
-        ));
-    }
+    s.require(Capability::Candidate)?;
     visible_order(&ctx, &s, &id).await?;
     // One intake per invitation (package first, then add-ons in order), only those still
     // open. The DB state may lag a just-submitted form by a webhook; the widget walks its
@@ -360,6 +391,7 @@ async fn report_token(
     s: WidgetSession,
     JsonBody(req): JsonBody<ReportTokenRequest>,
 ) -> Result<Json<ReportToken>> {
+    s.require(Capability::Review)?;
     let report_id = match (&req.background_check_id, &req.report_id) {
         (Some(b), _) => {
             visible_order(&ctx, &s, b).await?;
@@ -422,11 +454,7 @@ async fn disclosures_token(
     State(ctx): State<ApiContext>,
     s: WidgetSession,
 ) -> Result<Json<DisclosuresToken>> {
-    if s.scoped() {
-        return Err(Error::Forbidden(
-            "Disclosures need an unscoped session.".into(),
-        ));
-    }
+    s.require(Capability::Disclosures)?;
     let tok = ctx
         .yardstik
         .web_token(

@@ -201,7 +201,14 @@ pub async fn apply(
     let notify = should_notify(prev, next, tenant.settings.progress_updates)
         && !order.webhook_url.is_empty();
     if notify {
-        let link = link_for(orders, &tenant.id, bcid, next.status, &items);
+        let link = link_for(
+            orders,
+            &tenant.id,
+            &tenant.generation(),
+            bcid,
+            next.status,
+            &items,
+        );
         let body = serde_json::to_string(&webhook(bcid, next, link)).expect("serialise");
         outbox::enqueue(&mut tx, &tenant.id, bcid, &order.webhook_url, &body, now).await?;
     }

@@ -9,12 +9,14 @@ use crate::db::orders::{events_in, items_in, order_in, EventRow, ItemRow, OrderR
 use crate::tokens::{Claims, Purpose};
 
 /// `{public_url}/r/{token}`: a signed, expiring link to the in-page report.
-pub fn result_link(orders: &Orders, tenant_id: &str, bcid: &str) -> String {
+pub fn result_link(orders: &Orders, tenant_id: &str, generation: &str, bcid: &str) -> String {
     let claims = Claims {
         t: tenant_id.to_string(),
         a: None,
         o: Some(bcid.to_string()),
         exp: orders.now_secs() + orders.settings.result_link_ttl.as_secs() as i64,
+        c: vec![screening_wire::Capability::Review],
+        g: generation.to_string(),
     };
     format!(
         "{}/r/{}",
@@ -27,16 +29,18 @@ pub fn result_link(orders: &Orders, tenant_id: &str, bcid: &str) -> String {
 pub fn link_for(
     orders: &Orders,
     tenant_id: &str,
+    generation: &str,
     bcid: &str,
     status: CheckStatus,
     items: &[ItemRow],
 ) -> Option<String> {
     (status == CheckStatus::Complete && items.iter().any(|i| i.report_id.is_some()))
-        .then(|| result_link(orders, tenant_id, bcid))
+        .then(|| result_link(orders, tenant_id, generation, bcid))
 }
 
 pub fn order_state(
     orders: &Orders,
+    generation: &str,
     o: &OrderRow,
     items: &[ItemRow],
     events: &[EventRow],
@@ -48,6 +52,7 @@ pub fn order_state(
         result_link_url: link_for(
             orders,
             &o.tenant_id,
+            generation,
             &o.background_check_id,
             o.state.status,
             items,
@@ -87,6 +92,9 @@ pub async fn load_state(
     bcid: &str,
 ) -> Result<Option<OrderState>, sqlx::Error> {
     let db = &orders.db;
+    let Some(generation) = db.tenant_generation(tenant_id).await? else {
+        return Ok(None);
+    };
     let mut tx = db.pool.begin().await?;
     if db.backend == crate::db::Backend::Postgres {
         sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
@@ -99,7 +107,7 @@ pub async fn load_state(
     let items = items_in(&mut tx, tenant_id, bcid).await?;
     let events = events_in(&mut tx, tenant_id, bcid).await?;
     tx.commit().await?;
-    Ok(Some(order_state(orders, &o, &items, &events)))
+    Ok(Some(order_state(orders, &generation, &o, &items, &events)))
 }
 
 pub fn webhook(bcid: &str, state: CheckState, link: Option<String>) -> ResultWebhook {

@@ -473,6 +473,35 @@ impl Yardstik {
         Ok(list.into_parts().0)
     }
 
+    /// `DELETE /accounts/{id}/webhooks/{webhook_id}` (204; a 404 counts as done).
+    pub async fn delete_webhook(
+        &self,
+        creds: &Credentials,
+        webhook_id: &str,
+    ) -> Result<(), YardstikError> {
+        let path = format!(
+            "/accounts/{}/webhooks/{}",
+            self.id(&creds.yardstik_account_id)?,
+            self.id(webhook_id)?
+        );
+        match self
+            .call::<serde_json::Value, ()>(
+                "delete_webhook",
+                creds,
+                Method::DELETE,
+                &path,
+                &[],
+                None,
+                Retry::Yes,
+            )
+            .await
+        {
+            Ok(_) => Ok(()),
+            Err(e) if e.is_not_found() => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
     pub async fn create_webhook(
         &self,
         creds: &Credentials,

@@ -104,16 +104,23 @@ async fn tenant_commands() {
     .await;
     assert!(r.unwrap_err().contains("price"), "price error named");
 
-    run(TenantCmd::Remove {
+    let (r, out) = run(TenantCmd::Remove {
         ats_account_id: "demo-ats".into(),
+        yardstik_api_base: None,
+        public_url: None,
     })
-    .await
-    .0
-    .unwrap();
+    .await;
+    r.unwrap();
+    assert!(
+        out.contains("subscriptions to this server are left in place"),
+        "{out}"
+    );
     let (_, out) = run(TenantCmd::List).await;
     assert!(out.trim().is_empty());
     let (r, _) = run(TenantCmd::Remove {
         ats_account_id: "demo-ats".into(),
+        yardstik_api_base: None,
+        public_url: None,
     })
     .await;
     assert!(r.unwrap_err().contains("no tenant"));

@@ -164,7 +164,7 @@ async fn static_dirs_demo_session_and_wasm_content_type() {
         .contains("javascript"));
     let res = http
         .post(format!("{base}/demo/session"))
-        .json(&serde_json::json!({}))
+        .json(&serde_json::json!({"capabilities": ["order"]}))
         .send()
         .await
         .unwrap();

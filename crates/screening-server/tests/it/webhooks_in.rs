@@ -52,8 +52,8 @@ async fn forged_replayed_and_unknown_account_webhooks() {
 
     // Forged: wrong key, missing signature, signature of another body.
     let body = serde_json::to_vec(&ev("evt-forged", "https://evil.example/reports/x")).unwrap();
-    let (s, v) = post(&env, &body, Some(&hmac_hex(b"not-the-key", &body))).await;
-    assert_eq!(s, 401, "{v}");
+    let (s, wrong_sig) = post(&env, &body, Some(&hmac_hex(b"not-the-key", &body))).await;
+    assert_eq!(s, 401, "{wrong_sig}");
     let (s, _) = post(&env, &body, None).await;
     assert_eq!(s, 401);
     let (s, _) = post(&env, &body, Some(&hmac_hex(SIG_A.as_bytes(), b"{}"))).await;
@@ -67,12 +67,24 @@ async fn forged_replayed_and_unknown_account_webhooks() {
         "forged event not stored"
     );
 
-    // Unknown account: ignored, nothing stored.
+    // Unknown account: the same answer as a wrong signature (no account probing), nothing
+    // stored.
+    let stored_before = env.db().count_events(&tenant.id).await.unwrap();
     let mut other = ev("evt-other", "x");
     other["account_id"] = json!("00000000-0000-4000-8000-000000000000");
     let b = serde_json::to_vec(&other).unwrap();
     let (s, v) = post(&env, &b, Some(&hmac_hex(SIG_A.as_bytes(), &b))).await;
-    assert_eq!((s, v["status"].as_str()), (200, Some("ignored")));
+    assert_eq!((s, &v), (401, &wrong_sig));
+    assert_eq!(
+        env.db().count_events(&tenant.id).await.unwrap(),
+        stored_before,
+        "nothing stored for an unknown account"
+    );
+    let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM inbox WHERE event_id = 'evt-other'")
+        .fetch_one(&env.db().pool)
+        .await
+        .unwrap();
+    assert_eq!(total, 0);
 
     // Malformed.
     let (s, _) = post(&env, b"not json", Some("00")).await;

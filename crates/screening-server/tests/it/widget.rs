@@ -1,6 +1,7 @@
 //! Widget API: sessions, bearer auth, CORS, orders with Idempotency-Key, tokens, apply link.
 
 use screening_server::tokens::{Claims, Purpose};
+use screening_wire::Capability;
 use serde_json::{json, Value};
 
 use crate::support::*;
@@ -61,7 +62,12 @@ async fn widget_flow_scopes_cors_and_tokens() {
         .await
         .unwrap();
     assert_eq!(res.status(), 401);
-    let token = session(&env, json!({})).await;
+    // The hiring manager's page: order, review and disclosures.
+    let token = session(
+        &env,
+        json!({"capabilities": ["order", "review", "disclosures"]}),
+    )
+    .await;
 
     // Bearer required; wrong or expired tokens are 401 (expired: code session_expired).
     let (s, v, _) = call(&env, Method::GET, "/widget/packages", "garbage", None, &[]).await;
@@ -79,6 +85,8 @@ async fn widget_flow_scopes_cors_and_tokens() {
             a: None,
             o: None,
             exp: 1,
+            c: vec![Capability::Order],
+            g: tenant.generation(),
         },
     );
     let (s, v, h) = call(
@@ -102,6 +110,8 @@ async fn widget_flow_scopes_cors_and_tokens() {
             a: None,
             o: None,
             exp: i64::MAX / 2,
+            c: vec![Capability::Order],
+            g: tenant.generation(),
         },
     );
     let (s, _, _) = call(
@@ -209,7 +219,7 @@ async fn widget_flow_scopes_cors_and_tokens() {
     .await;
     assert_eq!((s, v["status"].as_str()), (200, Some("invited")));
 
-    // Disclosures: unscoped sessions get a Yardstik web token for the account.
+    // Disclosures: a session with `disclosures` gets a Yardstik web token for the account.
     let (s, v, _) = call(
         &env,
         Method::POST,
@@ -251,7 +261,7 @@ async fn widget_flow_scopes_cors_and_tokens() {
         .unwrap();
     assert_eq!(page.status(), 200);
 
-    // Scoped sessions: only their order; apply link only for scoped sessions.
+    // Candidate sessions: only their order; apply link only for them.
     let (s, _, _) = call(
         &env,
         Method::GET,
@@ -262,7 +272,11 @@ async fn widget_flow_scopes_cors_and_tokens() {
     )
     .await;
     assert_eq!(s, 403);
-    let scoped = session(&env, json!({"background_check_id": bcid})).await;
+    let scoped = session(
+        &env,
+        json!({"background_check_id": bcid, "capabilities": ["candidate"]}),
+    )
+    .await;
     let (s, v, _) = call(
         &env,
         Method::GET,
@@ -281,7 +295,16 @@ async fn widget_flow_scopes_cors_and_tokens() {
         "{v}"
     );
     assert_eq!(v["domain"], env.sandbox.app_origin());
-    let other = session(&env, json!({"background_check_id": "someone-else"})).await;
+    let other = session(
+        &env,
+        json!({"background_check_id": "someone-else", "capabilities": ["candidate"]}),
+    )
+    .await;
+    let other_review = session(
+        &env,
+        json!({"background_check_id": "someone-else", "capabilities": ["review"]}),
+    )
+    .await;
     for path in [
         format!("/widget/orders/{bcid}"),
         format!("/widget/orders/{bcid}/apply"),
@@ -293,12 +316,15 @@ async fn widget_flow_scopes_cors_and_tokens() {
         &env,
         Method::POST,
         "/widget/tokens/report",
-        &other,
+        &other_review,
         Some(json!({"background_check_id": bcid})),
         &[],
     )
     .await;
-    assert_eq!(s, 404);
+    assert_eq!(
+        s, 404,
+        "a review session for another order sees nothing of this one"
+    );
     let (s, _, _) = call(
         &env,
         Method::POST,
@@ -309,20 +335,36 @@ async fn widget_flow_scopes_cors_and_tokens() {
     )
     .await;
     assert_eq!(s, 403);
-    let applicant = session(&env, json!({"applicant_id": "12345"})).await;
+    let applicant = session(
+        &env,
+        json!({"applicant_id": "12345", "capabilities": ["order"]}),
+    )
+    .await;
     let (s, _, _) = call(
         &env,
         Method::GET,
-        &format!("/widget/orders/{bcid}/apply"),
+        &format!("/widget/orders/{bcid}"),
         &applicant,
         None,
         &[],
     )
     .await;
-    assert_eq!(
-        s, 200,
-        "the order's applicant (id 12345) may read its apply link"
-    );
+    assert_eq!(s, 200, "an order form for applicant 12345 reads its order");
+    let stranger = session(
+        &env,
+        json!({"applicant_id": "99999", "capabilities": ["order"]}),
+    )
+    .await;
+    let (s, _, _) = call(
+        &env,
+        Method::GET,
+        &format!("/widget/orders/{bcid}"),
+        &stranger,
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(s, 404, "another applicant's order form does not");
 }
 
 /// An order with an add-on has one intake per invitation: the apply link lists both, package
@@ -331,7 +373,7 @@ async fn widget_flow_scopes_cors_and_tokens() {
 async fn apply_link_lists_every_open_intake_in_order() {
     let env = Env::start(Opts::default()).await;
     use reqwest::Method;
-    let token = session(&env, json!({})).await;
+    let token = session(&env, json!({"capabilities": ["order"]})).await;
     let mut order = widget_order();
     order["add_on_package_ids"] = json!(["DRG01"]);
     let (s, o, _) = call(
@@ -345,7 +387,11 @@ async fn apply_link_lists_every_open_intake_in_order() {
     .await;
     assert_eq!(s, 201, "{o}");
     let bcid = o["background_check_id"].as_str().unwrap().to_string();
-    let scoped = session(&env, json!({"background_check_id": bcid})).await;
+    let scoped = session(
+        &env,
+        json!({"background_check_id": bcid, "capabilities": ["candidate"]}),
+    )
+    .await;
     let path = format!("/widget/orders/{bcid}/apply");
 
     let (s, v, _) = call(&env, Method::GET, &path, &scoped, None, &[]).await;
