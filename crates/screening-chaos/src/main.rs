@@ -24,7 +24,10 @@ use rig::Database;
 use scenarios::{Scenario, Settings};
 
 #[derive(Debug, Parser)]
-#[command(name = "screening-chaos", about = "Chaos suite for screening-server (real processes on loopback)")]
+#[command(
+    name = "screening-chaos",
+    about = "Chaos suite for screening-server (real processes on loopback)"
+)]
 struct Args {
     /// SQLite only, 40 orders, short outages: a quick check (about two minutes).
     #[arg(long)]
@@ -49,7 +52,7 @@ struct Args {
     /// Scratch directory for databases and process logs (default target/chaos).
     #[arg(long, default_value = "target/chaos")]
     work_dir: PathBuf,
-    /// Drain deadline in seconds (default 120, or 45 with --fast).
+    /// Drain deadline in seconds (default 120, or 60 with --fast).
     #[arg(long)]
     drain_secs: Option<u64>,
 }
@@ -82,7 +85,10 @@ async fn run(args: Args) -> ExitCode {
         match Scenario::parse(name) {
             Some(s) => scenarios.push(s),
             None => {
-                eprintln!("unknown scenario {name:?}; use one of: {}", Scenario::ALL.map(|s| s.name()).join(", "));
+                eprintln!(
+                    "unknown scenario {name:?}; use one of: {}",
+                    Scenario::ALL.map(|s| s.name()).join(", ")
+                );
                 return ExitCode::from(2);
             }
         }
@@ -95,7 +101,7 @@ async fn run(args: Args) -> ExitCode {
         orders: args.orders.unwrap_or(if args.fast { 40 } else { 200 }),
         bin: procs::bin_dir(args.bin_dir.clone()),
         work: work.clone(),
-        drain: Duration::from_secs(args.drain_secs.unwrap_or(if args.fast { 45 } else { 120 })),
+        drain: Duration::from_secs(args.drain_secs.unwrap_or(if args.fast { 60 } else { 120 })),
         ats_down_for: Duration::from_secs(if args.fast { 6 } else { 12 }),
         yardstik_down_for: Duration::from_secs(if args.fast { 10 } else { 20 }),
     };
@@ -110,7 +116,9 @@ async fn run(args: Args) -> ExitCode {
     for s in &scenarios {
         for db in &dbs {
             n += 1;
-            let outcome = scenarios::run(&set, *s, db, n).await.map_err(|e| format!("{e:#}"));
+            let outcome = scenarios::run(&set, *s, db, n)
+                .await
+                .map_err(|e| format!("{e:#}"));
             if let Err(e) = &outcome {
                 scenarios::progress(*s, db, &format!("did not complete: {e}"));
             }

@@ -83,7 +83,10 @@ pub async fn wait_ready(
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    bail!("{} did not answer 200 at {url} within {within:?}", guard.name)
+    bail!(
+        "{} did not answer 200 at {url} within {within:?}",
+        guard.name
+    )
 }
 
 /// Where the binaries are: `--bin-dir`, or next to this executable.
@@ -98,7 +101,8 @@ pub fn bin_dir(given: Option<PathBuf>) -> PathBuf {
 
 pub struct SandboxProc {
     pub url: String,
-    pub guard: ChildGuard,
+    /// Held so that dropping this kills the sandbox.
+    pub _guard: ChildGuard,
 }
 
 pub async fn start_sandbox(
@@ -123,7 +127,7 @@ pub async fn start_sandbox(
         Duration::from_secs(30),
     )
     .await?;
-    Ok(SandboxProc { url, guard })
+    Ok(SandboxProc { url, _guard: guard })
 }
 
 /// One screening-server instance; it can be SIGKILLed and restarted on the same port.

@@ -5,7 +5,6 @@
 
 use std::sync::atomic::{AtomicU16, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
 
 use axum::body::Bytes;
 use axum::extract::State;
@@ -19,7 +18,6 @@ use serde_json::Value;
 pub struct Received {
     /// Arrival order (0, 1, 2, …) over all requests, accepted or not.
     pub arrival: usize,
-    pub at: Instant,
     /// What the ATS answered.
     pub answered: u16,
     pub webhook_id: Option<String>,
@@ -78,10 +76,6 @@ impl Receiver {
     pub fn all(&self) -> Vec<Received> {
         self.inner.got.lock().unwrap().clone()
     }
-
-    pub fn clear(&self) {
-        self.inner.got.lock().unwrap().clear();
-    }
 }
 
 fn header(h: &HeaderMap, name: &str) -> Option<String> {
@@ -98,7 +92,6 @@ async fn receive(State(r): State<Arc<Inner>>, headers: HeaderMap, body: Bytes) -
     let arrival = got.len();
     got.push(Received {
         arrival,
-        at: Instant::now(),
         answered,
         webhook_id: header(&headers, "webhook-id"),
         webhook_timestamp: header(&headers, "webhook-timestamp"),

@@ -46,7 +46,10 @@ pub fn table(rows: &[Row], drain_limit: Duration) -> String {
             }
             Err(e) => {
                 let e: String = e.chars().take(120).collect();
-                t.push_str(&format!("| {name} | {db} | – | – | – | – | – | – | did not complete: {} |\n", e.replace('|', "/")));
+                t.push_str(&format!(
+                    "| {name} | {db} | – | – | – | – | – | – | did not complete: {} |\n",
+                    e.replace('|', "/")
+                ));
             }
         }
     }
@@ -60,7 +63,11 @@ pub fn notes(rows: &[Row]) -> String {
             if o.measure.notes.is_empty() {
                 continue;
             }
-            s.push_str(&format!("- **{} / {}**: ", r.scenario.name(), r.database.label()));
+            s.push_str(&format!(
+                "- **{} / {}**: ",
+                r.scenario.name(),
+                r.database.label()
+            ));
             s.push_str(&o.measure.notes.join("; "));
             s.push('\n');
         }

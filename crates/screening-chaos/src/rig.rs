@@ -45,10 +45,10 @@ impl Default for RigOptions {
 }
 
 pub struct Rig {
-    pub work: PathBuf,
     // Field order is drop order: servers stop before the sandbox they call.
     pub servers: Vec<ServerProc>,
-    pub sandbox: SandboxProc,
+    /// Held for its guard: dropping the rig kills the sandbox.
+    _sandbox: SandboxProc,
     pub ys: SandboxClient,
     pub ats: AtsClient,
     pub receiver: Receiver,
@@ -82,14 +82,27 @@ impl Rig {
             (s("DATABASE_URL"), database_url),
             (s("YARDSTIK_API_BASE"), sandbox.url.clone()),
             (s("YARDSTIK_APP_ORIGIN"), sandbox.url.clone()),
-            (s("SCREENING_WWW_DIR"), work.join("no-www").display().to_string()),
-            (s("SCREENING_WIDGET_DIR"), work.join("no-widget").display().to_string()),
+            (
+                s("SCREENING_WWW_DIR"),
+                work.join("no-www").display().to_string(),
+            ),
+            (
+                s("SCREENING_WIDGET_DIR"),
+                work.join("no-widget").display().to_string(),
+            ),
             (s("YARDSTIK_TIMEOUT"), s("5s")),
             (s("SCREENING_DELIVERY_SCHEDULE"), s(opts.delivery_schedule)),
             (s("SCREENING_DELIVERY_TIMEOUT"), s("5s")),
             (s("SCREENING_DELIVERY_THROTTLE_FLOOR"), s("1s")),
             (s("SCREENING_DELIVERY_RETRY_AFTER_MAX"), s("5s")),
-            (s("SCREENING_REGISTER_WEBHOOKS"), s(if opts.register_webhooks { "true" } else { "false" })),
+            (
+                s("SCREENING_REGISTER_WEBHOOKS"),
+                s(if opts.register_webhooks {
+                    "true"
+                } else {
+                    "false"
+                }),
+            ),
             // Reliability settings of the server (ignored by servers that predate them).
             (s("SCREENING_RECONCILE_INTERVAL"), s("2s")),
             (s("SCREENING_RECONCILE_AFTER"), s("2s")),
@@ -114,10 +127,9 @@ impl Rig {
             servers.push(s);
         }
         let rig = Rig {
-            work,
             servers,
             ys: SandboxClient::new(&sandbox.url),
-            sandbox,
+            _sandbox: sandbox,
             ats: AtsClient::new(),
             receiver: Receiver::start().await?,
             http,

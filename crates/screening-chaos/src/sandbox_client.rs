@@ -38,7 +38,12 @@ impl SandboxClient {
         }
     }
 
-    async fn send(&self, method: reqwest::Method, path: &str, body: Option<&Value>) -> anyhow::Result<(u16, Value)> {
+    async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> anyhow::Result<(u16, Value)> {
         let mut req = self
             .http
             .request(method, format!("{}{path}", self.base))
@@ -74,7 +79,9 @@ impl SandboxClient {
         let sep = if path.contains('?') { '&' } else { '?' };
         let mut out = Vec::new();
         for page in 1..=1000 {
-            let v = self.get(&format!("{path}{sep}per_page=200&page={page}")).await?;
+            let v = self
+                .get(&format!("{path}{sep}per_page=200&page={page}"))
+                .await?;
             let data = v["data"].as_array().cloned().unwrap_or_default();
             let done = data.len() < 200;
             out.extend(data);
@@ -106,10 +113,18 @@ impl SandboxClient {
 
     /// Move a report to `status`, waiting (bounded) while the sandbox still refuses because
     /// the report has not reached the needed state yet.
-    pub async fn move_report(&self, report_id: &str, status: &str, deadline: Instant) -> anyhow::Result<()> {
+    pub async fn move_report(
+        &self,
+        report_id: &str,
+        status: &str,
+        deadline: Instant,
+    ) -> anyhow::Result<()> {
         loop {
             let (s, v) = self
-                .control(&format!("/sandbox/reports/{report_id}/status"), json!({"status": status}))
+                .control(
+                    &format!("/sandbox/reports/{report_id}/status"),
+                    json!({"status": status}),
+                )
                 .await?;
             if s == 200 {
                 return Ok(());

@@ -13,6 +13,7 @@ use rand::Rng;
 use serde_json::{json, Value};
 
 use crate::ats_client::{order_body, AtsClient, Placed};
+use crate::receiver::Receiver;
 use crate::rig::{Database, Rig, RigOptions};
 use crate::sandbox_client::{sign, SandboxClient, SIGNATURE_A};
 use crate::verify::{self, Measure, Plan};
@@ -72,7 +73,12 @@ pub fn progress(scenario: Scenario, db: &Database, msg: &str) {
     eprintln!("[chaos] {} / {}: {msg}", scenario.name(), db.label());
 }
 
-pub async fn run(set: &Settings, scenario: Scenario, db: &Database, n: usize) -> anyhow::Result<Outcome> {
+pub async fn run(
+    set: &Settings,
+    scenario: Scenario,
+    db: &Database,
+    n: usize,
+) -> anyhow::Result<Outcome> {
     let tag = match db {
         Database::Sqlite => "sqlite",
         Database::Postgres(_) => "pg",
@@ -96,6 +102,7 @@ pub async fn run(set: &Settings, scenario: Scenario, db: &Database, n: usize) ->
         plans,
         placed: HashMap::new(),
         reports: HashMap::new(),
+        attempts: Vec::new(),
     };
     let drive_end = match scenario {
         Scenario::Kill9 => kill9(&mut rig, &mut run, &say).await?,
@@ -127,12 +134,30 @@ pub async fn run(set: &Settings, scenario: Scenario, db: &Database, n: usize) ->
         .map(|p| format!("{}: placement failed", p.bcid))
         .collect();
     measure.notes.extend(failures);
+    let retried = run.attempts.iter().filter(|a| **a > 1).count();
+    if retried > 0 {
+        measure.notes.insert(
+            0,
+            format!(
+                "{retried} orders were accepted only after the ATS retried (up to {} attempts)",
+                run.attempts.iter().max().unwrap_or(&1)
+            ),
+        );
+    }
     say(&format!(
         "orders {}, delivered {}, lost {}, stale {}, duplicate invitations {}, unplaced {}",
-        measure.orders, measure.delivered, measure.lost, measure.stale, measure.duplicates, measure.unplaced
+        measure.orders,
+        measure.delivered,
+        measure.lost,
+        measure.stale,
+        measure.duplicates,
+        measure.unplaced
     ));
     drop(rig);
-    Ok(Outcome { measure, drain_time })
+    Ok(Outcome {
+        measure,
+        drain_time,
+    })
 }
 
 /// What happened to the planned orders so far.
@@ -142,10 +167,16 @@ struct Run {
     placed: HashMap<String, Value>,
     /// (order, report ids of its items, package first).
     reports: HashMap<String, Vec<String>>,
+    /// Placement attempts of the accepted orders.
+    attempts: Vec<u32>,
 }
 
 /// Place `plans` with ATS retries, 16 at a time; returns (accepted, failures).
-async fn place(rig: &Rig, plans: &[Plan], deadline: Instant) -> (HashMap<String, Value>, Vec<String>) {
+async fn place(
+    rig: &Rig,
+    plans: &[Plan],
+    deadline: Instant,
+) -> (HashMap<String, (u32, Value)>, Vec<String>) {
     let servers = rig.server_urls();
     let url = rig.receiver.url.clone();
     let results: Vec<(String, Placed)> = stream::iter(plans.iter().enumerate())
@@ -164,17 +195,25 @@ async fn place(rig: &Rig, plans: &[Plan], deadline: Instant) -> (HashMap<String,
     let mut failed = Vec::new();
     for (id, r) in results {
         match r {
-            Placed::Ok { state, .. } => {
-                ok.insert(id, state);
+            Placed::Ok { state, attempts } => {
+                ok.insert(id, (attempts, state));
             }
-            Placed::Failed { attempts, last } => failed.push(format!("{id} after {attempts} attempts: {last}")),
+            Placed::Failed { attempts, last } => {
+                failed.push(format!("{id} after {attempts} attempts: {last}"))
+            }
         }
     }
     (ok, failed)
 }
 
 /// The report id of every item, from the order state (read again until complete).
-async fn report_ids(ats: &AtsClient, servers: &[String], bcid: &str, state: &Value, deadline: Instant) -> Option<Vec<String>> {
+async fn report_ids(
+    ats: &AtsClient,
+    servers: &[String],
+    bcid: &str,
+    state: &Value,
+    deadline: Instant,
+) -> Option<Vec<String>> {
     let ids = |v: &Value| -> Option<Vec<String>> {
         let items = v["items"].as_array()?;
         let ids: Vec<String> = items
@@ -199,13 +238,21 @@ async fn report_ids(ats: &AtsClient, servers: &[String], bcid: &str, state: &Val
     None
 }
 
-async fn place_and_collect(rig: &Rig, run: &mut Run, range: std::ops::Range<usize>, deadline: Instant) -> Vec<String> {
+async fn place_and_collect(
+    rig: &Rig,
+    run: &mut Run,
+    range: std::ops::Range<usize>,
+    deadline: Instant,
+) -> Vec<String> {
     let plans = &run.plans[range];
     let (ok, mut failed) = place(rig, plans, deadline).await;
     let servers = rig.server_urls();
     let mut ids = Vec::new();
     for p in plans {
-        let Some(state) = ok.get(&p.bcid) else { continue };
+        let Some((attempts, state)) = ok.get(&p.bcid) else {
+            continue;
+        };
+        run.attempts.push(*attempts);
         let end = Instant::now().max(deadline) + Duration::from_secs(10);
         match report_ids(&rig.ats, &servers, &p.bcid, state, end).await {
             Some(r) => {
@@ -224,7 +271,13 @@ async fn place_and_collect(rig: &Rig, run: &mut Run, range: std::ops::Range<usiz
 
 /// Complete every report of these orders (as the candidate would), then move the package
 /// reports through their planned adjudication steps.
-async fn drive(ys: SandboxClient, work: Vec<(Plan, Vec<String>)>) -> anyhow::Result<()> {
+/// With `ats`, the moves wait (up to 8 s) until the ATS has heard a first result for those
+/// orders, so that later results have an earlier one to replace.
+async fn drive(
+    ys: SandboxClient,
+    work: Vec<(Plan, Vec<String>)>,
+    ats: Option<Receiver>,
+) -> anyhow::Result<()> {
     let deadline = Instant::now() + Duration::from_secs(120);
     let errors: Vec<String> = stream::iter(work.clone())
         .map(|(p, reports)| {
@@ -240,6 +293,9 @@ async fn drive(ys: SandboxClient, work: Vec<(Plan, Vec<String>)>) -> anyhow::Res
         .filter_map(|r| async move { r.err().map(|e| e.to_string()) })
         .collect()
         .await;
+    if let Some(r) = ats {
+        wait_heard(&r, &work).await;
+    }
     let moved: Vec<String> = stream::iter(work)
         .map(|(p, reports)| {
             let ys = ys.clone();
@@ -259,6 +315,28 @@ async fn drive(ys: SandboxClient, work: Vec<(Plan, Vec<String>)>) -> anyhow::Res
         anyhow::bail!("{} driving errors, e.g. {e}", all.len());
     }
     Ok(())
+}
+
+/// Wait (up to 8 s) until the ATS accepted a body for every order that has moves planned.
+async fn wait_heard(r: &Receiver, work: &[(Plan, Vec<String>)]) {
+    let want: HashSet<&str> = work
+        .iter()
+        .filter(|(p, _)| !p.moves.is_empty())
+        .map(|(p, _)| p.bcid.as_str())
+        .collect();
+    let end = Instant::now() + Duration::from_secs(8);
+    while Instant::now() < end {
+        let got = r.all();
+        let heard: HashSet<&str> = got
+            .iter()
+            .filter(|x| x.accepted())
+            .filter_map(|x| x.bcid())
+            .collect();
+        if want.iter().all(|id| heard.contains(id)) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 fn work_for(run: &Run, ids: &[String]) -> Vec<(Plan, Vec<String>)> {
@@ -310,7 +388,13 @@ fn all_ids(run: &Run, ids: &[String]) -> Vec<(Plan, Vec<String>)> {
 /// 1. SIGKILL a server in the middle of a burst of Yardstik webhooks, then restart it.
 async fn kill9(rig: &mut Rig, run: &mut Run, say: &Say<'_>) -> anyhow::Result<Instant> {
     say(&format!("placing {} orders", run.plans.len()));
-    let ids = place_and_collect(rig, run, 0..run.plans.len(), Instant::now() + Duration::from_secs(120)).await;
+    let ids = place_and_collect(
+        rig,
+        run,
+        0..run.plans.len(),
+        Instant::now() + Duration::from_secs(120),
+    )
+    .await;
     let victim_url = rig.servers[0].webhook_url();
     let count_to_victim = |d: &[Value]| {
         d.iter()
@@ -323,7 +407,11 @@ async fn kill9(rig: &mut Rig, run: &mut Run, say: &Say<'_>) -> anyhow::Result<In
     let burst = reports * 4 + moves;
     let kill_after = burst * 2 / 5;
     say(&format!("completing every report (a burst of ~{burst} webhooks per server); SIGKILL after ~{kill_after}"));
-    let task = tokio::spawn(drive(rig.ys.clone(), all_ids(run, &ids)));
+    let task = tokio::spawn(drive(
+        rig.ys.clone(),
+        all_ids(run, &ids),
+        Some(rig.receiver.clone()),
+    ));
     let end = Instant::now() + Duration::from_secs(60);
     let mut sent = 0;
     while Instant::now() < end {
@@ -335,7 +423,9 @@ async fn kill9(rig: &mut Rig, run: &mut Run, say: &Say<'_>) -> anyhow::Result<In
     }
     let pid = rig.servers[0].guard.as_ref().and_then(|g| g.pid());
     rig.servers[0].kill9();
-    say(&format!("SIGKILLed server 1 (pid {pid:?}) after it had received {sent} webhooks of the burst"));
+    say(&format!(
+        "SIGKILLed server 1 (pid {pid:?}) after it had received {sent} webhooks of the burst"
+    ));
     tokio::time::sleep(Duration::from_millis(1500)).await;
     rig.servers[0].start(&rig.http).await?;
     say("server 1 restarted");
@@ -354,21 +444,52 @@ async fn flaky(rig: &Rig, run: &mut Run, say: &Say<'_>) -> anyhow::Result<Instan
             {"kind": "latency", "rate": 0.3, "latency_ms": 300}
         ]}))
         .await?;
-    say(&format!("faults on (~32% of API calls fail, 30% slowed); placing {} orders", run.plans.len()));
-    let ids = place_and_collect(rig, run, 0..run.plans.len(), Instant::now() + Duration::from_secs(180)).await;
-    say(&format!("{} orders placed; completing every report (faults still on)", ids.len()));
-    drive(rig.ys.clone(), all_ids(run, &ids)).await?;
+    say(&format!(
+        "faults on (~32% of API calls fail, 30% slowed); placing {} orders",
+        run.plans.len()
+    ));
+    let ids = place_and_collect(
+        rig,
+        run,
+        0..run.plans.len(),
+        Instant::now() + Duration::from_secs(180),
+    )
+    .await;
+    say(&format!(
+        "{} orders placed; completing every report (faults still on)",
+        ids.len()
+    ));
+    drive(
+        rig.ys.clone(),
+        all_ids(run, &ids),
+        Some(rig.receiver.clone()),
+    )
+    .await?;
     Ok(Instant::now())
 }
 
 /// 3. The ATS answers 503 for a stretch of the (shortened) delivery schedule, then recovers.
-async fn ats_down(set: &Settings, rig: &Rig, run: &mut Run, say: &Say<'_>) -> anyhow::Result<Instant> {
+async fn ats_down(
+    set: &Settings,
+    rig: &Rig,
+    run: &mut Run,
+    say: &Say<'_>,
+) -> anyhow::Result<Instant> {
     say(&format!("placing {} orders", run.plans.len()));
-    let ids = place_and_collect(rig, run, 0..run.plans.len(), Instant::now() + Duration::from_secs(120)).await;
+    let ids = place_and_collect(
+        rig,
+        run,
+        0..run.plans.len(),
+        Instant::now() + Duration::from_secs(120),
+    )
+    .await;
     rig.receiver.answer_with(503);
     let down = Instant::now();
-    say(&format!("ATS down (503) for {:?}; completing every report", set.ats_down_for));
-    drive(rig.ys.clone(), all_ids(run, &ids)).await?;
+    say(&format!(
+        "ATS down (503) for {:?}; completing every report",
+        set.ats_down_for
+    ));
+    drive(rig.ys.clone(), all_ids(run, &ids), None).await?;
     tokio::time::sleep_until((down + set.ats_down_for).into()).await;
     rig.receiver.answer_with(200);
     say("ATS up again");
@@ -377,10 +498,16 @@ async fn ats_down(set: &Settings, rig: &Rig, run: &mut Run, say: &Say<'_>) -> an
 
 /// 4. Every Yardstik API call fails for longer than the server's (shortened) retry budget;
 /// half the orders are completed during the outage, the other half is placed during it.
-async fn yardstik_down(set: &Settings, rig: &Rig, run: &mut Run, say: &Say<'_>) -> anyhow::Result<Instant> {
+async fn yardstik_down(
+    set: &Settings,
+    rig: &Rig,
+    run: &mut Run,
+    say: &Say<'_>,
+) -> anyhow::Result<Instant> {
     let half = run.plans.len() / 2;
     say(&format!("placing {half} orders"));
-    let first = place_and_collect(rig, run, 0..half, Instant::now() + Duration::from_secs(120)).await;
+    let first =
+        place_and_collect(rig, run, 0..half, Instant::now() + Duration::from_secs(120)).await;
     rig.ys
         .set_faults(json!({"rules": [{"kind": "error", "rate": 1.0}]}))
         .await?;
@@ -413,7 +540,7 @@ async fn yardstik_down(set: &Settings, rig: &Rig, run: &mut Run, say: &Say<'_>) 
             out
         })
     };
-    drive(rig.ys.clone(), all_ids(run, &first)).await?;
+    drive(rig.ys.clone(), all_ids(run, &first), None).await?;
     tokio::time::sleep_until((down + set.yardstik_down_for).into()).await;
     rig.ys.clear_faults().await?;
     say("Yardstik API back; waiting for the ATS's retried placements");
@@ -421,7 +548,8 @@ async fn yardstik_down(set: &Settings, rig: &Rig, run: &mut Run, say: &Say<'_>) 
     let mut second = Vec::new();
     for (id, r) in placing.await.context("placement task")? {
         match r {
-            Placed::Ok { state, .. } => {
+            Placed::Ok { state, attempts } => {
+                run.attempts.push(attempts);
                 let end = Instant::now() + Duration::from_secs(20);
                 if let Some(r) = report_ids(&rig.ats, &servers, &id, &state, end).await {
                     run.reports.insert(id.clone(), r);
@@ -434,8 +562,16 @@ async fn yardstik_down(set: &Settings, rig: &Rig, run: &mut Run, say: &Say<'_>) 
             }
         }
     }
-    say(&format!("completing the {} orders placed during the outage", second.len()));
-    drive(rig.ys.clone(), all_ids(run, &second)).await?;
+    say(&format!(
+        "completing the {} orders placed during the outage",
+        second.len()
+    ));
+    drive(
+        rig.ys.clone(),
+        all_ids(run, &second),
+        Some(rig.receiver.clone()),
+    )
+    .await?;
     Ok(Instant::now())
 }
 
@@ -445,17 +581,34 @@ async fn yardstik_down(set: &Settings, rig: &Rig, run: &mut Run, say: &Say<'_>) 
 async fn reorder(rig: &Rig, run: &mut Run, say: &Say<'_>) -> anyhow::Result<Instant> {
     rig.ys.subscribe(&rig.receiver.sink_url).await?;
     say(&format!("placing {} orders", run.plans.len()));
-    let ids = place_and_collect(rig, run, 0..run.plans.len(), Instant::now() + Duration::from_secs(120)).await;
+    let ids = place_and_collect(
+        rig,
+        run,
+        0..run.plans.len(),
+        Instant::now() + Duration::from_secs(120),
+    )
+    .await;
     let work = all_ids(run, &ids);
     let without_moves: Vec<(Plan, Vec<String>)> = work
         .iter()
-        .map(|(p, r)| (Plan { moves: vec![], ..p.clone() }, r.clone()))
+        .map(|(p, r)| {
+            (
+                Plan {
+                    moves: vec![],
+                    ..p.clone()
+                },
+                r.clone(),
+            )
+        })
         .collect();
     say("completing every report");
-    drive(rig.ys.clone(), without_moves).await?;
+    drive(rig.ys.clone(), without_moves, None).await?;
     settle(&rig.ys, Duration::from_secs(1)).await;
     let n = forward(rig, 3).await?;
-    say(&format!("wave 1: forwarded {n} webhook bodies (shuffled, 1-3 copies each)"));
+    say(&format!(
+        "wave 1: forwarded {n} webhook bodies (shuffled, 1-3 copies each)"
+    ));
+    wait_heard(&rig.receiver, &work).await;
     let ys = rig.ys.clone();
     let deadline = Instant::now() + Duration::from_secs(60);
     let errs: Vec<String> = stream::iter(work)
@@ -477,7 +630,9 @@ async fn reorder(rig: &Rig, run: &mut Run, say: &Say<'_>) -> anyhow::Result<Inst
     }
     settle(&rig.ys, Duration::from_millis(500)).await;
     let n = forward(rig, 2).await?;
-    say(&format!("wave 2: forwarded all {n} webhook bodies again (shuffled, 1-2 copies each)"));
+    say(&format!(
+        "wave 2: forwarded all {n} webhook bodies again (shuffled, 1-2 copies each)"
+    ));
     Ok(Instant::now())
 }
 

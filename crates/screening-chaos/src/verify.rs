@@ -88,7 +88,10 @@ pub struct Truth {
 pub async fn truth(ys: &SandboxClient, plans: &[Plan]) -> anyhow::Result<Truth> {
     let by_email: HashMap<&str, &Plan> = plans.iter().map(|p| (p.email.as_str(), p)).collect();
     let mut candidates: HashMap<&str, usize> = HashMap::new();
-    for c in ys.list_all("/candidates?query[email_end]=@chaos.example.com").await? {
+    for c in ys
+        .list_all("/candidates?query[email_end]=@chaos.example.com")
+        .await?
+    {
         if let Some(p) = c["email"].as_str().and_then(|e| by_email.get(e)) {
             *candidates.entry(p.email.as_str()).or_default() += 1;
         }
@@ -98,19 +101,31 @@ pub async fn truth(ys: &SandboxClient, plans: &[Plan]) -> anyhow::Result<Truth> 
     for pkg in [PKG_BASIC, PKG_DRUG] {
         let path = format!("/invitations?query[account_package_id_eq]={pkg}");
         for inv in ys.list_all(&path).await? {
-            let Some(p) = inv["candidate"]["email"].as_str().and_then(|e| by_email.get(e)) else {
+            let Some(p) = inv["candidate"]["email"]
+                .as_str()
+                .and_then(|e| by_email.get(e))
+            else {
                 continue;
             };
             let status = inv["report"]["status"].as_str().unwrap_or("").to_string();
-            invitations.entry((p.email.as_str(), pkg)).or_default().push(status);
+            invitations
+                .entry((p.email.as_str(), pkg))
+                .or_default()
+                .push(status);
         }
     }
     let mut t = Truth::default();
     for p in plans {
-        t.duplicates += candidates.get(p.email.as_str()).copied().unwrap_or(0).saturating_sub(1);
+        t.duplicates += candidates
+            .get(p.email.as_str())
+            .copied()
+            .unwrap_or(0)
+            .saturating_sub(1);
         let ordered = p.packages();
         for pkg in [PKG_BASIC, PKG_DRUG] {
-            let n = invitations.get(&(p.email.as_str(), pkg)).map_or(0, Vec::len);
+            let n = invitations
+                .get(&(p.email.as_str(), pkg))
+                .map_or(0, Vec::len);
             if ordered.contains(&pkg) {
                 t.duplicates += n.saturating_sub(1);
                 t.missing += usize::from(n == 0);
@@ -121,9 +136,11 @@ pub async fn truth(ys: &SandboxClient, plans: &[Plan]) -> anyhow::Result<Truth> 
         let mut worst: Option<&str> = Some("Pass");
         for pkg in &ordered {
             // With duplicates, the most advanced invitation counts (the ATS cannot know).
-            let r = invitations
-                .get(&(p.email.as_str(), *pkg))
-                .and_then(|v| v.iter().filter_map(|s| result_of(s)).max_by_key(|r| severity(r)));
+            let r = invitations.get(&(p.email.as_str(), *pkg)).and_then(|v| {
+                v.iter()
+                    .filter_map(|s| result_of(s))
+                    .max_by_key(|r| severity(r))
+            });
             worst = match (worst, r) {
                 (Some(w), Some(r)) => Some(if severity(r) > severity(w) { r } else { w }),
                 _ => None,
@@ -224,7 +241,11 @@ pub async fn measure(
         if !ever {
             m.lost += 1;
             if examples.len() < 3 {
-                examples.push(format!("{} lost: expected {exp:?}, last {:?}", p.bcid, last.get(&p.bcid)));
+                examples.push(format!(
+                    "{} lost: expected {exp:?}, last {:?}",
+                    p.bcid,
+                    last.get(&p.bcid)
+                ));
             }
             continue;
         }
@@ -233,7 +254,11 @@ pub async fn measure(
             ats_stale += 1;
             stale = true;
             if examples.len() < 6 {
-                examples.push(format!("{} stale at ATS: expected {exp:?}, last {:?}", p.bcid, last.get(&p.bcid)));
+                examples.push(format!(
+                    "{} stale at ATS: expected {exp:?}, last {:?}",
+                    p.bcid,
+                    last.get(&p.bcid)
+                ));
             }
         }
         let mut view = None;
@@ -253,7 +278,9 @@ pub async fn measure(
         m.stale += usize::from(stale);
     }
     if never_placed > 0 {
-        m.notes.push(format!("{never_placed} orders never accepted by the server (ATS retried until its deadline)"));
+        m.notes.push(format!(
+            "{never_placed} orders never accepted by the server (ATS retried until its deadline)"
+        ));
     }
     if not_final > 0 {
         m.notes.push(format!("{not_final} orders whose reports never became final at Yardstik (order data never reached the driver)"));
@@ -262,7 +289,10 @@ pub async fn measure(
         m.notes.push(format!("stale: {ats_stale} at the ATS (last body by arrival), {server_stale} in the server's GET /ats/orders view"));
     }
     if truth.missing > 0 {
-        m.notes.push(format!("{} ordered packages without a Yardstik invitation", truth.missing));
+        m.notes.push(format!(
+            "{} ordered packages without a Yardstik invitation",
+            truth.missing
+        ));
     }
     // Informational: repeated deliveries and the sequence header, when present.
     let mut seen: HashMap<&str, usize> = HashMap::new();
@@ -273,7 +303,33 @@ pub async fn measure(
     }
     let repeats: usize = seen.values().map(|n| n - 1).sum();
     if repeats > 0 {
-        m.notes.push(format!("{repeats} accepted bodies repeated an already accepted Webhook-Id"));
+        m.notes.push(format!(
+            "{repeats} accepted bodies repeated an already accepted Webhook-Id"
+        ));
+    }
+    // Would an ATS that orders by Webhook-Timestamp (then arrival) keep another body?
+    let mut by_ts: HashMap<&str, ((i64, usize), Outcome)> = HashMap::new();
+    for r in &accepted {
+        let ts = r
+            .webhook_timestamp
+            .as_deref()
+            .and_then(|t| t.parse().ok())
+            .unwrap_or(0);
+        if let Some(id) = r.bcid() {
+            let e = by_ts
+                .entry(id)
+                .or_insert(((i64::MIN, 0), outcome_of(&r.body)));
+            if (ts, r.arrival) >= e.0 {
+                *e = ((ts, r.arrival), outcome_of(&r.body));
+            }
+        }
+    }
+    let differ = by_ts
+        .iter()
+        .filter(|(id, (_, o))| last.get(**id) != Some(o))
+        .count();
+    if differ > 0 {
+        m.notes.push(format!("{differ} orders: ordering by Webhook-Timestamp would keep another last body than arrival order"));
     }
     let with_seq = accepted.iter().filter(|r| r.sequence.is_some()).count();
     if with_seq > 0 {
