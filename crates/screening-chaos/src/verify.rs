@@ -354,3 +354,59 @@ pub async fn measure(
     m.notes.extend(examples);
     m
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn got(arrival: usize, answered: u16, body: Value) -> Received {
+        Received {
+            arrival,
+            answered,
+            webhook_id: Some(format!("d{arrival}")),
+            webhook_timestamp: Some("1".into()),
+            sequence: None,
+            body,
+        }
+    }
+
+    #[test]
+    fn the_last_accepted_body_by_arrival_wins() {
+        let consider =
+            json!({"background_check_id": "o1", "status": "complete", "result": "Consider"});
+        let fail = json!({"background_check_id": "o1", "status": "complete", "result": "Fail"});
+        let log = vec![
+            got(0, 200, fail.clone()),
+            got(1, 200, consider.clone()),
+            got(2, 503, fail),
+        ];
+        let last = last_received(&log);
+        assert_eq!(last["o1"], ("complete".into(), Some("Consider".into())));
+        let mut truth = Truth::default();
+        truth
+            .expected
+            .insert("o1".into(), Some(("complete".into(), Some("Fail".into()))));
+        assert!(!drained(&truth, &log), "a late earlier result is stale");
+        truth.expected.insert(
+            "o1".into(),
+            Some(("complete".into(), Some("Consider".into()))),
+        );
+        assert!(drained(&truth, &log));
+    }
+
+    #[test]
+    fn report_statuses_map_to_results() {
+        assert_eq!(result_of("proceed"), Some("Pass"));
+        assert_eq!(result_of("pre_adverse"), Some("Consider"));
+        assert_eq!(result_of("final_adverse"), Some("Fail"));
+        assert_eq!(result_of("processing"), None);
+        let plans: Vec<Plan> = (0..20).map(|i| plan("t", i)).collect();
+        assert!(plans
+            .iter()
+            .any(|p| p.moves == ["pre_adverse", "final_adverse"]));
+        assert!(plans.iter().any(|p| p.moves == ["proceed"]));
+        assert!(plans.iter().any(|p| p.add_on));
+        assert!(plans.iter().any(|p| p.last_name == "Doe"));
+    }
+}
