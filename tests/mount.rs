@@ -150,7 +150,11 @@ async fn events_go_to_the_host_and_the_callback_and_a_first_session_is_fetched()
     let session = stub.calls_to("POST", "/session");
     assert_eq!(session.len(), 1);
     assert_eq!(session[0].url, "https://ats.test/session");
-    assert_eq!(session[0].body.as_deref(), Some("{}"));
+    // The widget asks for what its mode needs and nothing more.
+    assert_eq!(
+        session[0].body.as_deref(),
+        Some(r#"{"capabilities":["order"]}"#)
+    );
     let get = &stub.calls_to("GET", "/widget/packages")[0];
     assert_eq!(get.header("Authorization").as_deref(), Some("Bearer first"));
     // The first session is not a refresh.

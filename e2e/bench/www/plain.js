@@ -41,7 +41,7 @@ async function main() {
   const app = document.getElementById('app');
   app.append(el('div', { class: 'sw-order', 'aria-busy': 'true' }, el('p', { role: 'status' }, 'Loading packages…')));
   const session = await (await fetch('/demo/session', {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}',
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"capabilities":["order"]}',
   })).json();
   const list = await (await fetch('/widget/packages', { headers: { authorization: `Bearer ${session.token}` } })).json();
 
