@@ -66,7 +66,7 @@ pub async fn live_packages(
         Ok(v) => Ok(cache.put(&tenant.id, v)),
         Err(e) => match cached {
             Some((_, v)) => {
-                tracing::warn!(tenant = %tenant.ats_account_id, error = %e, "serving the last good package list");
+                tracing::warn!(tenant = %tenant.ats_account_id, error = %e.summary(), "serving the last good package list");
                 Ok(v)
             }
             None => Err(e),

@@ -204,6 +204,9 @@ pub struct ServeArgs {
     /// How often interrupted or transiently failed placements are looked for. Default 5s.
     #[arg(long, env = "SCREENING_RESUME_INTERVAL")]
     pub resume_interval: Option<String>,
+    /// Bearer token for `/metrics` and `/readyz` from other hosts (loopback needs none).
+    #[arg(long, env = "SCREENING_OPS_TOKEN", hide_env_values = true)]
+    pub ops_token: Option<String>,
 }
 
 /// The order lifecycle's background work: inbox, reconciliation, placement resumption.
@@ -308,6 +311,8 @@ pub struct Config {
     /// How often the Yardstik webhook inbox is polled (it is also woken on new events).
     pub inbox_poll_interval: Duration,
     pub lifecycle: LifecycleConfig,
+    /// Bearer token for the ops routes from other hosts; `None`: loopback only.
+    pub ops_token: Option<crate::tenant::Secret>,
     pub log_format: LogFormat,
 }
 
@@ -335,6 +340,7 @@ impl Config {
             order_wait: Duration::from_secs(30),
             inbox_poll_interval: Duration::from_secs(1),
             lifecycle: LifecycleConfig::default(),
+            ops_token: None,
             log_format: LogFormat::Text,
         }
     }
@@ -493,7 +499,8 @@ impl ServeArgs {
             inbox_backoff_max,
             reconcile_interval,
             reconcile_after,
-            resume_interval
+            resume_interval,
+            ops_token
         )
     }
 }
@@ -646,6 +653,14 @@ pub fn resolve(store_args: &StoreArgs, args: ServeArgs) -> Result<Config, Config
         return Err(ConfigError(
             "SCREENING_RESUME_INTERVAL must be positive".into(),
         ));
+    }
+    if let Some(t) = a.ops_token {
+        if t.len() < 16 {
+            return Err(ConfigError(
+                "SCREENING_OPS_TOKEN must be at least 16 characters".into(),
+            ));
+        }
+        c.ops_token = Some(crate::tenant::Secret(t));
     }
     if let Some(v) = a.log_format {
         c.log_format = match v.as_str() {

@@ -13,7 +13,7 @@ use argon2::password_hash::{
 };
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine;
-use chacha20poly1305::aead::{Aead, KeyInit};
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use hmac::{Hmac, Mac};
 use rand::RngCore;
@@ -43,6 +43,8 @@ pub enum KeyError {
         path: String,
         source: std::io::Error,
     },
+    #[error("the master key file {path} can be read by other users (mode {mode:o}); run `chmod 600 {path}`")]
+    LoosePermissions { path: String, mode: u32 },
 }
 
 impl MasterKey {
@@ -82,7 +84,10 @@ impl MasterKey {
             source,
         };
         match std::fs::read_to_string(&path) {
-            Ok(s) => Self::parse(&s),
+            Ok(s) => {
+                check_private(&path)?;
+                Self::parse(&s)
+            }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 std::fs::create_dir_all(data_dir).map_err(err)?;
                 let key = Self::generate();
@@ -100,26 +105,47 @@ impl MasterKey {
         mac.finalize().into_bytes().into()
     }
 
-    pub fn seal(&self, plaintext: &[u8]) -> String {
+    /// Encrypt `plaintext` bound to `context` (associated data, e.g. the row's id): the
+    /// sealed value opens only with the same context, so it cannot be moved to another row.
+    pub fn seal(&self, plaintext: &[u8], context: &[u8]) -> String {
         let cipher = XChaCha20Poly1305::new((&self.subkey("seal:v1")).into());
         let mut nonce = [0u8; 24];
         rand::thread_rng().fill_bytes(&mut nonce);
         let ct = cipher
-            .encrypt(XNonce::from_slice(&nonce), plaintext)
+            .encrypt(
+                XNonce::from_slice(&nonce),
+                Payload {
+                    msg: plaintext,
+                    aad: context,
+                },
+            )
             .expect("encryption cannot fail");
         let mut out = nonce.to_vec();
         out.extend(ct);
-        format!("v1:{}", STANDARD.encode(out))
+        format!("v2:{}", STANDARD.encode(out))
     }
 
-    pub fn open(&self, sealed: &str) -> Option<Vec<u8>> {
-        let raw = STANDARD.decode(sealed.strip_prefix("v1:")?).ok()?;
+    /// Open a value sealed for `context`. Values written before sealing was bound to a
+    /// context (`v1:`) still open, without one; they are re-sealed when next written.
+    pub fn open(&self, sealed: &str, context: &[u8]) -> Option<Vec<u8>> {
+        let (aad, b64) = match sealed.split_once(':')? {
+            ("v2", rest) => (context, rest),
+            ("v1", rest) => (&[][..], rest),
+            _ => return None,
+        };
+        let raw = STANDARD.decode(b64).ok()?;
         if raw.len() < 24 {
             return None;
         }
         let cipher = XChaCha20Poly1305::new((&self.subkey("seal:v1")).into());
         cipher
-            .decrypt(XNonce::from_slice(&raw[..24]), &raw[24..])
+            .decrypt(
+                XNonce::from_slice(&raw[..24]),
+                Payload {
+                    msg: &raw[24..],
+                    aad,
+                },
+            )
             .ok()
     }
 
@@ -139,6 +165,32 @@ fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
         .mode(0o600)
         .open(path)?;
     f.write_all(contents.as_bytes())
+}
+
+/// A key file others can read is refused rather than used.
+#[cfg(unix)]
+fn check_private(path: &Path) -> Result<(), KeyError> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(path)
+        .map_err(|source| KeyError::File {
+            path: path.display().to_string(),
+            source,
+        })?
+        .permissions()
+        .mode()
+        & 0o777;
+    if mode & 0o077 != 0 {
+        return Err(KeyError::LoosePermissions {
+            path: path.display().to_string(),
+            mode,
+        });
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn check_private(_: &Path) -> Result<(), KeyError> {
+    Ok(())
 }
 
 #[cfg(not(unix))]
@@ -196,14 +248,26 @@ mod tests {
     #[test]
     fn seal_round_trip_and_tamper() {
         let k = MasterKey::generate();
-        let s = k.seal(b"demo-yardstik-key");
+        let s = k.seal(b"demo-yardstik-key", b"tenant-1");
         assert!(!s.contains("demo"));
-        assert_eq!(k.open(&s).unwrap(), b"demo-yardstik-key");
+        assert_eq!(k.open(&s, b"tenant-1").unwrap(), b"demo-yardstik-key");
+        assert!(k.open(&s, b"tenant-2").is_none(), "bound to its row");
         let other = MasterKey::generate();
-        assert!(other.open(&s).is_none());
+        assert!(other.open(&s, b"tenant-1").is_none());
         let mut t = s.clone();
         t.replace_range(10..11, if &s[10..11] == "A" { "B" } else { "A" });
-        assert!(k.open(&t).is_none());
+        assert!(k.open(&t, b"tenant-1").is_none());
+        // A value sealed before binding (v1: no associated data) still opens.
+        let cipher = XChaCha20Poly1305::new((&k.subkey("seal:v1")).into());
+        let nonce = [3u8; 24];
+        let mut raw = nonce.to_vec();
+        raw.extend(
+            cipher
+                .encrypt(XNonce::from_slice(&nonce), &b"old"[..])
+                .unwrap(),
+        );
+        let v1 = format!("v1:{}", STANDARD.encode(raw));
+        assert_eq!(k.open(&v1, b"anything").unwrap(), b"old");
     }
 
     #[test]
@@ -224,5 +288,22 @@ mod tests {
         assert!(verify_secret("demo-ats-secret", &h));
         assert!(!verify_secret("demo-ats-secreT", &h));
         assert!(!verify_secret("x", "not a hash"));
+    }
+
+    #[test]
+    fn a_readable_key_file_is_refused() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let k = MasterKey::load_or_create(dir.path()).unwrap();
+        let again = MasterKey::load_or_create(dir.path()).unwrap();
+        assert_eq!(k.to_hex(), again.to_hex(), "created 0600 and read back");
+        let path = dir.path().join("master.key");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let e = MasterKey::load_or_create(dir.path()).unwrap_err();
+        assert!(
+            matches!(e, KeyError::LoosePermissions { mode: 0o644, .. }),
+            "{e}"
+        );
+        assert!(e.to_string().contains("chmod 600"), "{e}");
     }
 }

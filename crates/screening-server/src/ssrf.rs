@@ -73,6 +73,28 @@ fn v6_forbidden(ip: Ipv6Addr) -> bool {
         || (s[0] == 0x0064 && s[1] == 0xff9b) // NAT64
 }
 
+/// The IPv4 address an IPv6 address carries inside it, by the transition mechanisms that
+/// route to it: IPv4-compatible (`::a.b.c.d`), IPv4-translated (`::ffff:0:a.b.c.d`),
+/// 6to4 (`2002:AABB:CCDD::/48`) and Teredo (`2001:0::/32`, server and obfuscated client).
+/// IPv4-mapped (`::ffff:a.b.c.d`) is handled by `to_ipv4_mapped`.
+fn embedded_v4(ip: Ipv6Addr) -> Vec<Ipv4Addr> {
+    let s = ip.segments();
+    let v4 = |hi: u16, lo: u16| Ipv4Addr::new((hi >> 8) as u8, hi as u8, (lo >> 8) as u8, lo as u8);
+    if s[..6] == [0, 0, 0, 0, 0, 0] && !(s[6] == 0 && s[7] <= 1) {
+        return vec![v4(s[6], s[7])]; // IPv4-compatible (deprecated, still routable by some stacks)
+    }
+    if s[..6] == [0, 0, 0, 0, 0xffff, 0] {
+        return vec![v4(s[6], s[7])]; // IPv4-translated
+    }
+    if s[0] == 0x2002 {
+        return vec![v4(s[1], s[2])]; // 6to4
+    }
+    if s[0] == 0x2001 && s[1] == 0 {
+        return vec![v4(s[2], s[3]), v4(!s[6], !s[7])]; // Teredo server, client
+    }
+    Vec::new()
+}
+
 /// Is `ip` an address result webhooks must not reach?
 pub fn ip_forbidden(ip: IpAddr, allow_loopback: bool) -> bool {
     match ip {
@@ -90,6 +112,9 @@ pub fn ip_forbidden(ip: IpAddr, allow_loopback: bool) -> bool {
                 return !allow_loopback;
             }
             v6_forbidden(v6)
+                || embedded_v4(v6)
+                    .into_iter()
+                    .any(|v4| ip_forbidden(IpAddr::V4(v4), allow_loopback))
         }
     }
 }
@@ -118,13 +143,17 @@ pub fn check_static(url: &str, settings: &Settings) -> Result<(Url, String, u16)
     Ok((u, bare, port))
 }
 
+/// A lookup that takes longer counts as unresolvable (retried later at delivery time).
+const DNS_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// Full check: allow-list, then resolve and check every address.
 pub async fn check(url: &str, settings: &Settings) -> Result<Target, SsrfError> {
     let (url, host, port) = check_static(url, settings)?;
     let addrs: Vec<SocketAddr> = match host.parse::<IpAddr>() {
         Ok(ip) => vec![SocketAddr::new(ip, port)],
-        Err(_) => tokio::net::lookup_host((host.as_str(), port))
+        Err(_) => tokio::time::timeout(DNS_TIMEOUT, tokio::net::lookup_host((host.as_str(), port)))
             .await
+            .map_err(|_| SsrfError::Unresolvable(host.clone()))?
             .map_err(|_| SsrfError::Unresolvable(host.clone()))?
             .collect(),
     };
@@ -170,6 +199,14 @@ mod tests {
             "fd00:ec2::254",
             "::ffff:10.0.0.1",
             "::ffff:127.0.0.1",
+            // IPv4 inside IPv6: compatible, translated, 6to4, Teredo (server; client ^0xffff)
+            "::10.0.0.1",
+            "::169.254.169.254",
+            "::ffff:0:192.168.0.1",
+            "2002:a9fe:a9fe::1",
+            "2002:7f00:1::",
+            "2001:0:a00:1::1",
+            "2001:0:4136:e378:8000:63bf:f5ff:fffe", // client 10.0.0.1
         ] {
             assert!(ip_forbidden(ip.parse().unwrap(), false), "{ip}");
         }
@@ -181,7 +218,12 @@ mod tests {
             ip_forbidden("10.0.0.1".parse().unwrap(), true),
             "loopback allowance does not open private ranges"
         );
-        for ip in ["93.184.216.34", "2606:2800:220:1:248:1893:25c8:1946"] {
+        for ip in [
+            "93.184.216.34",
+            "2606:2800:220:1:248:1893:25c8:1946",
+            "2002:5db8:d822::1",                    // 6to4 of 93.184.216.34
+            "2001:0:4136:e378:8000:63bf:a247:27dd", // Teredo, public server and client
+        ] {
             assert!(!ip_forbidden(ip.parse().unwrap(), false), "{ip}");
         }
     }

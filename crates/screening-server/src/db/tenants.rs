@@ -1,4 +1,5 @@
-//! Tenant rows: plain settings JSON, sealed credentials, argon2 secret hash.
+//! Tenant rows: plain settings JSON, sealed credentials (bound to the row's id, so a sealed
+//! value copied to another row does not open), argon2 secret hash.
 
 use sqlx::Row;
 
@@ -24,16 +25,17 @@ const COLUMNS: &str = "id, ats_account_id, name, secret_hash, sealed, settings";
 
 fn from_row(db: &Db, row: &sqlx::any::AnyRow) -> Result<Tenant, TenantError> {
     let ats: String = row.try_get("ats_account_id")?;
+    let id: String = row.try_get("id")?;
     let sealed: String = row.try_get("sealed")?;
     let creds: Credentials = db
         .master
-        .open(&sealed)
+        .open(&sealed, id.as_bytes())
         .and_then(|b| serde_json::from_slice(&b).ok())
         .ok_or_else(|| TenantError::Sealed(ats.clone()))?;
     let settings: Settings = serde_json::from_str(&row.try_get::<String, _>("settings")?)
         .map_err(|_| TenantError::Sealed(ats.clone()))?;
     Ok(Tenant {
-        id: row.try_get("id")?,
+        id,
         ats_account_id: ats,
         name: row.try_get("name")?,
         secret_hash: row.try_get("secret_hash")?,
@@ -56,9 +58,7 @@ impl Db {
             yardstik_api_key: spec.yardstik_api_key.clone(),
             webhook_signature: spec.webhook_signature.clone(),
         };
-        let sealed = self
-            .master
-            .seal(&serde_json::to_vec(&creds).expect("serialise"));
+        let creds = serde_json::to_vec(&creds).expect("serialise");
         let settings = serde_json::to_string(&spec.settings).expect("serialise");
         let lookup = self.master.lookup_hash(&spec.yardstik_account_id);
         let hash = hash_secret(secret);
@@ -83,6 +83,7 @@ impl Db {
         let id = match existing {
             Some(_) if !replace => return Err(TenantError::Exists(spec.ats_account_id.clone())),
             Some(id) => {
+                let sealed = self.master.seal(&creds, id.as_bytes());
                 sqlx::query(
                     "UPDATE tenants SET name = $1, secret_hash = $2, yardstik_account_lookup = $3, sealed = $4, settings = $5, updated_at = $6 WHERE id = $7",
                 )
@@ -99,6 +100,7 @@ impl Db {
             }
             None => {
                 let id = uuid::Uuid::new_v4().to_string();
+                let sealed = self.master.seal(&creds, id.as_bytes());
                 sqlx::query(
                     "INSERT INTO tenants (id, ats_account_id, name, secret_hash, yardstik_account_lookup, sealed, settings, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
                 )

@@ -35,6 +35,19 @@ pub enum OrderError {
     Internal(#[from] anyhow::Error),
 }
 
+impl OrderError {
+    /// What may be logged or stored: ids and kinds, never Yardstik's text or applicant data.
+    pub fn summary(&self) -> String {
+        match self {
+            OrderError::Yardstik(y) => y.summary(),
+            OrderError::EarlierAttemptFailed(StoredFailure::Yardstik { error }) => error.summary(),
+            OrderError::Db(_) => "database error".into(),
+            OrderError::Internal(_) => "internal error".into(),
+            other => other.to_string(),
+        }
+    }
+}
+
 /// A placement failure as stored on the order, so a submission that waited on the failed
 /// attempt gets the same answer. Serialised as JSON in `orders.error_body`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

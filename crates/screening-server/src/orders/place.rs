@@ -301,7 +301,7 @@ async fn create(
                 Ok(false) => return Err(OrderError::StillPlacing),
                 Err(db) => tracing::error!(error = %db, "could not record the failed order"),
             }
-            tracing::warn!(tenant = %tenant.ats_account_id, background_check_id = bcid, resume = resume_at > 0, error = %e, "order placement failed");
+            tracing::warn!(tenant = %tenant.ats_account_id, background_check_id = bcid, resume = resume_at > 0, error = %e.summary(), "order placement failed");
             Err(e)
         }
     }

@@ -25,9 +25,7 @@ use crate::db::inbox::{EventOutcome, InboxRow};
 use crate::db::now_ms;
 use crate::db::orders::YardstikRef;
 use crate::orders::reconcile::{refresh_resource, Refreshed};
-use crate::orders::OrderError;
 use crate::retry::{Budget, RetryPolicy};
-use crate::yardstik::YardstikError;
 
 pub async fn run(ctx: ApiContext, shutdown: CancellationToken) {
     let owner = uuid::Uuid::new_v4().to_string();
@@ -98,20 +96,6 @@ enum Handled {
     Failed(String),
 }
 
-/// What may be stored and logged about a failure: no Yardstik detail text (a 422 may echo
-/// applicant data).
-fn summary(e: &OrderError) -> String {
-    match e {
-        OrderError::Yardstik(YardstikError::Rejected { status, .. }) => {
-            format!("Yardstik answered {status}")
-        }
-        OrderError::Yardstik(YardstikError::Unavailable(s)) => s.clone(),
-        OrderError::Yardstik(YardstikError::Decode(_)) => "unexpected answer from Yardstik".into(),
-        OrderError::Db(_) => "database error".into(),
-        _ => "internal error".into(),
-    }
-}
-
 async fn handle(ctx: &ApiContext, row: &InboxRow) -> Handled {
     let Some(kind) = YardstikRef::parse(&row.resource_type) else {
         return Handled::Ignored; // candidate, transaction, monitor, account…: nothing to map
@@ -124,7 +108,7 @@ async fn handle(ctx: &ApiContext, row: &InboxRow) -> Handled {
     match refresh_resource(&ctx.orders, &tenant, kind, &row.resource_id).await {
         Ok(Refreshed::Applied { .. }) => Handled::Applied,
         Ok(Refreshed::Unmatched) => Handled::Unmatched,
-        Err(e) => Handled::Retry(summary(&e)),
+        Err(e) => Handled::Retry(e.summary()),
     }
 }
 
@@ -224,6 +208,8 @@ async fn process(ctx: &ApiContext, owner: &str, group: Vec<InboxRow>) {
 mod tests {
     use super::*;
     use crate::db::inbox::InboxState;
+    use crate::orders::OrderError;
+    use crate::yardstik::YardstikError;
 
     fn row(tenant: &str, kind: &str, id: &str, event: &str) -> InboxRow {
         InboxRow {
@@ -265,6 +251,6 @@ mod tests {
             title: "Invalid".into(),
             detail: "Jane Doe's zip 12345 is wrong".into(),
         });
-        assert_eq!(summary(&e), "Yardstik answered 422");
+        assert_eq!(e.summary(), "Yardstik answered 422");
     }
 }

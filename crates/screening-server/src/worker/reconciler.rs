@@ -51,7 +51,7 @@ pub async fn run(ctx: ApiContext, shutdown: CancellationToken) {
                             "screening_reconciled_orders_total",
                             &[("outcome", "failed")],
                         );
-                        tracing::warn!(background_check_id = %key.background_check_id, error = %e, "reconciliation failed; tried again once SCREENING_RECONCILE_AFTER has passed");
+                        tracing::warn!(background_check_id = %key.background_check_id, error = %e.summary(), "reconciliation failed; tried again once SCREENING_RECONCILE_AFTER has passed");
                     }
                 }
             }

@@ -43,7 +43,7 @@ pub async fn run(ctx: ApiContext, shutdown: CancellationToken) {
                         "screening_placements_resumed_total",
                         &[("outcome", "failed")],
                     );
-                    tracing::warn!(background_check_id = %key.background_check_id, error = %e, "resumed placement failed");
+                    tracing::warn!(background_check_id = %key.background_check_id, error = %e.summary(), "resumed placement failed");
                 }
             }
         }

@@ -94,7 +94,7 @@ pub async fn run(ctx: ApiContext, shutdown: CancellationToken) {
                             let wait = registration_policy()
                                 .next_delay(fails, Duration::ZERO)
                                 .unwrap_or(Duration::from_secs(512));
-                            tracing::warn!(tenant = %t.ats_account_id, error = %e, retry_in_s = wait.as_secs(), "yardstik webhook registration failed");
+                            tracing::warn!(tenant = %t.ats_account_id, error = %e.summary(), retry_in_s = wait.as_secs(), "yardstik webhook registration failed");
                             retry.insert(t.id.clone(), (Instant::now() + wait, fails));
                         }
                     }

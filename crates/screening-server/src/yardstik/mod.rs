@@ -44,6 +44,16 @@ impl YardstikError {
         matches!(self, YardstikError::Rejected { status: 404, .. })
     }
 
+    /// What may be logged or stored about it: no Yardstik title or detail text (a 422's
+    /// detail may echo applicant data).
+    pub fn summary(&self) -> String {
+        match self {
+            YardstikError::Rejected { status, .. } => format!("Yardstik answered {status}"),
+            YardstikError::Unavailable(s) => s.clone(),
+            YardstikError::Decode(_) => "unexpected answer from Yardstik".into(),
+        }
+    }
+
     /// Another attempt may succeed with nothing changed on our side, or once an operator
     /// fixes the account's credentials (401/403); a refused request (422…) will not.
     pub fn is_transient(&self) -> bool {

@@ -17,6 +17,13 @@ fn msg(v: &Value) -> &str {
 async fn auth_shape_and_catalog_errors() {
     let env = Env::start(Opts::default()).await;
     let order = seed_order("err-1", &env.receiver.url());
+    // Every refused order below has its own id, so that "nothing stored" can be checked per id.
+    let refused = |id: &str| {
+        let mut o = order.clone();
+        o["background_check_id"] = json!(id);
+        o
+    };
+    let mut refused_ids: Vec<String> = vec!["err-401".into()];
 
     // 401: missing, wrong secret, unknown account, malformed header.
     for req in [
@@ -30,7 +37,9 @@ async fn auth_shape_and_catalog_errors() {
         env.http
             .get(env.url("/ats/packages"))
             .header("Authorization", "Basic !!!"),
-        env.http.post(env.url("/ats/orders")).json(&order),
+        env.http
+            .post(env.url("/ats/orders"))
+            .json(&refused("err-401")),
     ] {
         let res = req.send().await.unwrap();
         assert_eq!(res.status(), 401);
@@ -53,12 +62,14 @@ async fn auth_shape_and_catalog_errors() {
     assert!(msg(&res.json().await.unwrap()).starts_with("Malformed JSON"));
 
     // 422 wrong shape (missing object) and invalid fields.
-    let mut o = order.clone();
+    let mut o = refused("err-422-shape");
+    refused_ids.push("err-422-shape".into());
     o.as_object_mut().unwrap().remove("applicant");
     let (s, v) = env.order(&o).await;
     assert_eq!(s, 422, "{v}");
     assert!(msg(&v).contains("applicant"), "{v}");
-    let mut o = order.clone();
+    let mut o = refused("err-422-fields");
+    refused_ids.push("err-422-fields".into());
     o["applicant"]["email"] = json!("john@");
     o["applicant"]["zip"] = json!("1234");
     let (s, v) = env.order(&o).await;
@@ -79,7 +90,9 @@ async fn auth_shape_and_catalog_errors() {
         ("PKG001", vec!["NOPE"], "add_on_package_ids[0]"),
         ("DRG01", vec![], "package_id"),
     ] {
-        let mut o = order.clone();
+        let id = format!("err-422-{pkg}-{}", addons.len());
+        let mut o = refused(&id);
+        refused_ids.push(id);
         o["package_id"] = json!(pkg);
         o["add_on_package_ids"] = json!(addons);
         let (s, v) = env.order(&o).await;
@@ -89,7 +102,8 @@ async fn auth_shape_and_catalog_errors() {
     }
 
     // 403 account_id of someone else.
-    let mut o = order.clone();
+    let mut o = refused("err-403");
+    refused_ids.push("err-403".into());
     o["account_id"] = json!("OTHER");
     let (s, v) = env.order(&o).await;
     assert_eq!(s, 403);
@@ -112,7 +126,8 @@ async fn auth_shape_and_catalog_errors() {
     }
 
     // 413 over the body limit.
-    let mut o = order.clone();
+    let mut o = refused("err-413");
+    refused_ids.push("err-413".into());
     o["job"]["id"] = json!("x".repeat(100 * 1024));
     let (s, v) = env.order(&o).await;
     assert_eq!(s, 413);
@@ -125,8 +140,22 @@ async fn auth_shape_and_catalog_errors() {
         .await
         .unwrap()
         .unwrap();
-    assert!(env.db().order(&tenant.id, "err-1").await.unwrap().is_some());
+    assert_eq!(refused_ids.len(), 8);
+    for id in &refused_ids {
+        assert!(
+            env.db().order(&tenant.id, id).await.unwrap().is_none(),
+            "refused order {id} was stored"
+        );
+        let (s, v) = env.ats(Method::GET, &format!("/ats/orders/{id}"), None).await;
+        assert_eq!(s, 404, "refused order {id}: {v}");
+    }
+    // The 409 (err-1 with another package) changed nothing of the accepted err-1.
+    let items = env.db().order_items(&tenant.id, "err-1").await.unwrap();
+    let packages: Vec<&str> = items.iter().map(|i| i.package_id.as_str()).collect();
+    assert_eq!(packages, ["PKG001", "DRG02"]);
+    // Only the accepted order reached Yardstik: one candidate, its two invitations.
     assert_eq!(list(&env.yardstik_get("/candidates").await).len(), 1);
+    assert_eq!(list(&env.yardstik_get("/invitations").await).len(), 2);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -193,14 +222,22 @@ async fn package_list_is_live_and_survives_an_outage() {
 
     // Expire the cache, break Yardstik: the last good copy is served.
     env.server().ctx.packages.expire_all();
-    env.yardstik_post(
-        "/sandbox/faults",
-        json!({"path": "/accounts/*", "kind": "error", "rate": 1.0}),
-    )
-    .await;
+    let (s, _) = env
+        .yardstik_post(
+            "/sandbox/faults",
+            json!({"path": "/accounts/*", "kind": "error", "rate": 1.0}),
+        )
+        .await;
+    assert_eq!(s, 200);
     let (s2, v2) = env.ats(Method::GET, "/ats/packages", None).await;
     assert_eq!(s2, 200);
     assert_eq!(v2, v);
+    // ... and there was an outage: the server asked Yardstik and got the injected 500.
+    let rules = env.yardstik_get("/sandbox/faults").await;
+    let hits = rules["rules"][0]["hits"]
+        .as_u64()
+        .unwrap_or_else(|| panic!("no hits in {rules}"));
+    assert!(hits >= 1, "the stale list was served without asking Yardstik: {rules}");
 }
 
 /// A stub Yardstik that answers the seed's 422 body, to check the detail is passed through.

@@ -11,6 +11,7 @@ mod lifecycle;
 mod logs;
 mod ops;
 mod postgres;
+mod routes;
 mod status_mapping;
 mod support;
 mod webhooks_in;

@@ -250,7 +250,10 @@ impl Env {
             sandbox,
             server: Some(server),
             dir,
-            http: reqwest::Client::new(),
+            http: reqwest::Client::builder()
+                .timeout(Duration::from_secs(60))
+                .build()
+                .unwrap(),
             receiver: Receiver::start().await,
             master,
         };
