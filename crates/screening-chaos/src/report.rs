@@ -105,8 +105,8 @@ the webhook bodies from the sandbox's delivery log, signs them with the account'
 after the reports are final and again (all of them, 1–2 copies) after adjudication.
 
 All servers get `SCREENING_RECONCILE_INTERVAL=2s`, `SCREENING_RECONCILE_AFTER=2s`, \
-`SCREENING_INBOX_RETRY_FOR=5s`, `SCREENING_INBOX_BACKOFF_MAX=2s` (servers that predate these \
-settings ignore them) and a delivery schedule of `1s,2s,4s,8s,16s,30s` unless stated.
+`SCREENING_INBOX_RETRY_FOR=5s`, `SCREENING_INBOX_BACKOFF_MAX=2s` (so events the inbox gives \
+up on are recovered by reconciliation) and a delivery schedule of `1s,2s,4s,8s,16s,30s` unless stated.
 
 How it is measured. The truth is read from the sandbox's API lists (`GET /candidates`, \
 `GET /invitations?query[account_package_id_eq]=…`) and mapped independently of the server: \

@@ -103,7 +103,7 @@ impl Rig {
                     "false"
                 }),
             ),
-            // Reliability settings of the server (ignored by servers that predate them).
+            // Short reliability settings, so a run exercises reconciliation and the inbox budget.
             (s("SCREENING_RECONCILE_INTERVAL"), s("2s")),
             (s("SCREENING_RECONCILE_AFTER"), s("2s")),
             (s("SCREENING_INBOX_RETRY_FOR"), s("5s")),
