@@ -96,6 +96,12 @@ async fn run(args: Args) -> ExitCode {
     if scenarios.is_empty() {
         scenarios = Scenario::ALL.to_vec();
     }
+    // The commit the binaries under test were built from: read now, not when the report is
+    // written (the checkout may move on during a long run).
+    let mut commit = git(&["rev-parse", "--short", "HEAD"]);
+    if !git(&["status", "--porcelain", "--untracked-files=no"]).is_empty() {
+        commit.push_str(" (with uncommitted changes)");
+    }
     let work = std::path::absolute(&args.work_dir).unwrap_or(args.work_dir.clone());
     let set = Settings {
         orders: args.orders.unwrap_or(if args.fast { 40 } else { 200 }),
@@ -136,10 +142,6 @@ async fn run(args: Args) -> ExitCode {
         println!("{notes}");
     }
     if let Some(path) = &args.write {
-        let mut commit = git(&["rev-parse", "--short", "HEAD"]);
-        if !git(&["status", "--porcelain", "--untracked-files=no"]).is_empty() {
-            commit.push_str(" (with uncommitted changes)");
-        }
         let date = chrono::Utc::now().format("%Y-%m-%d %H:%M UTC").to_string();
         let mut command = String::from("screening-chaos");
         if args.fast {
