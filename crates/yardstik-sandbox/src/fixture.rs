@@ -57,7 +57,58 @@ pub struct AccountFixture {
     /// `create:sub_accounts`). A route whose feature is `false` answers 403.
     #[serde(default)]
     pub features: serde_json::Map<String, Value>,
+    /// Shown on every report of the account (the seed's report field of that name).
+    #[serde(default)]
+    pub adverse_action_settings: AdverseActionSettingsFixture,
+    /// The account's adverse-action setting (the seed's account settings `adverse_actions`).
+    #[serde(default)]
+    pub adverse_actions: AdverseActionsFixture,
 }
+
+/// `adverse_action_settings` of the account's reports.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct AdverseActionSettingsFixture {
+    /// At least one violation must be chosen when creating an adverse action.
+    #[serde(default)]
+    pub mandatory_selection_of_violations: bool,
+}
+
+/// Minimum (and default) days between the pre-adverse notice and the final adverse action.
+pub const MIN_FINAL_ADVERSE_NOTIFICATION_DAYS: i64 = 7;
+
+/// The account's adverse-action settings.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AdverseActionsFixture {
+    /// Days a report stays in `pre_adverse` before it moves to `final_adverse` on its own.
+    /// At least [`MIN_FINAL_ADVERSE_NOTIFICATION_DAYS`] (a fixture may only raise it).
+    #[serde(default = "default_notification_days")]
+    pub final_adverse_notification_days: i64,
+}
+
+impl Default for AdverseActionsFixture {
+    fn default() -> Self {
+        AdverseActionsFixture {
+            final_adverse_notification_days: MIN_FINAL_ADVERSE_NOTIFICATION_DAYS,
+        }
+    }
+}
+
+fn default_notification_days() -> i64 {
+    MIN_FINAL_ADVERSE_NOTIFICATION_DAYS
+}
+
+/// The status a report goes to when an adverse action is created under a permissible purpose:
+/// its `initial_status` (top level, or `configurations.initial_status` as the seed's report
+/// shows it), `pre_adverse` when absent.
+pub fn purpose_initial_status(purpose: &Value) -> Option<&str> {
+    purpose
+        .get("initial_status")
+        .or_else(|| purpose.get("configurations")?.get("initial_status"))
+        .and_then(Value::as_str)
+}
+
+/// The permissible purpose statuses an adverse action may start in.
+pub const INITIAL_STATUSES: &[&str] = &["pre_adverse", "final_adverse"];
 
 /// The account features of the seed's account schema, and their defaults.
 pub const FEATURES: &[(&str, bool)] = &[
@@ -84,6 +135,26 @@ impl AccountFixture {
                 .map(|f| f.1)
                 .unwrap_or(true),
         }
+    }
+
+    /// The account's default permissible purpose (`"default": true`, else the first), which
+    /// its reports are run under.
+    pub fn default_purpose(&self) -> Option<&Value> {
+        self.permissible_purposes
+            .iter()
+            .find(|p| match p.get("default") {
+                Some(Value::Bool(b)) => *b,
+                Some(Value::String(s)) => s == "true",
+                _ => false,
+            })
+            .or_else(|| self.permissible_purposes.first())
+    }
+
+    /// `initial_status` of the default permissible purpose (`pre_adverse` when not set).
+    pub fn initial_adverse_status(&self) -> &str {
+        self.default_purpose()
+            .and_then(purpose_initial_status)
+            .unwrap_or("pre_adverse")
     }
 
     pub fn features_json(&self) -> Value {
@@ -195,6 +266,28 @@ impl Fixture {
             for k in &a.api_keys {
                 if !keys.insert(k.clone()) {
                     return Err(FixtureError::Invalid(format!("API key used twice: {k}")));
+                }
+            }
+            let days = a.adverse_actions.final_adverse_notification_days;
+            if days < MIN_FINAL_ADVERSE_NOTIFICATION_DAYS {
+                return Err(FixtureError::Invalid(format!(
+                    "account {}: adverse_actions.final_adverse_notification_days is {days}; \
+                     it may only be raised above {MIN_FINAL_ADVERSE_NOTIFICATION_DAYS}",
+                    a.id
+                )));
+            }
+            for p in &a.permissible_purposes {
+                let given = p
+                    .get("initial_status")
+                    .or_else(|| p.get("configurations")?.get("initial_status"));
+                if let Some(v) = given {
+                    if !v.as_str().is_some_and(|s| INITIAL_STATUSES.contains(&s)) {
+                        return Err(FixtureError::Invalid(format!(
+                            "account {}: permissible purpose initial_status {v} is not one of {}",
+                            a.id,
+                            INITIAL_STATUSES.join(", ")
+                        )));
+                    }
                 }
             }
             let mut pk = std::collections::HashSet::new();

@@ -1,7 +1,8 @@
 //! # yardstik-sandbox
 //!
 //! A faithful local emulator of the Yardstik API (like stripe-mock for Stripe): accounts,
-//! account packages, candidates, invitations, reports, web tokens, signed webhooks, the
+//! account packages, candidates, invitations, reports, adverse actions and proceed, web
+//! tokens, signed webhooks, the
 //! embed pages and the candidate apply page, plus control and fault-injection endpoints.
 //!
 //! ```no_run
@@ -12,6 +13,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod adverse;
 pub mod config;
 pub mod faults;
 pub mod fixture;

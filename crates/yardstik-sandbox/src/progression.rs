@@ -1,7 +1,8 @@
 //! How things move on their own: completing an intake (apply page or control endpoint) puts
 //! the invitation in `completed` and the report in `processing`; after `report_delay` the report
 //! gets its final status, decided by markers in the candidate's last name (see [`outcome`]).
-//! Invitations past `expires_at` are swept to `expired` (their report too).
+//! Invitations past `expires_at` are swept to `expired` (their report too); the same sweep
+//! moves due adverse actions to `final_adverse` (see [`crate::adverse::sweep`]).
 
 use std::time::Duration;
 
@@ -347,6 +348,7 @@ pub fn spawn_expiry_sweeper(s: Shared, every: Duration) -> tokio::task::JoinHand
                         ev.extend(e);
                     }
                 }
+                ev.extend(crate::adverse::sweep(&mut st, t));
                 ev
             };
             s.sender.emit(events);

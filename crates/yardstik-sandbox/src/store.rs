@@ -1,5 +1,5 @@
-//! In-memory state: accounts (from the fixture), candidates, invitations, reports, webhook
-//! registrations, consents and the webhook delivery log. Mutations return the [`Event`]s they
+//! In-memory state: accounts (from the fixture), candidates, invitations, reports, adverse
+//! actions, webhook registrations, consents and the webhook delivery log. Mutations return the [`Event`]s they
 //! cause; the caller hands them to the webhook sender. Nothing here does I/O or awaits.
 
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -169,6 +169,47 @@ pub struct Report {
     pub created_by: Option<String>,
 }
 
+/// An adverse action on a report (see `crate::adverse`). `status`: `pending` (report in
+/// `pre_adverse`, waiting for `scheduled_final_at`), `completed` (report moved to
+/// `final_adverse`) or `canceled`.
+#[derive(Debug, Clone)]
+pub struct AdverseAction {
+    pub id: String,
+    pub account_id: String,
+    pub report_id: String,
+    pub candidate_id: String,
+    pub status: String,
+    /// The chosen violations, as the report shows them.
+    pub violations: Vec<Value>,
+    pub custom_reason: Option<String>,
+    pub explanation: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub scheduled_final_at: Option<DateTime<Utc>>,
+    pub completed_at: Option<DateTime<Utc>>,
+    pub canceled_at: Option<DateTime<Utc>>,
+}
+
+impl AdverseAction {
+    pub fn render(&self) -> Value {
+        json!({
+            "id": self.id,
+            "object": "adverse_action",
+            "report_id": self.report_id,
+            "candidate_id": self.candidate_id,
+            "status": self.status,
+            "violations": self.violations,
+            "custom_reason": self.custom_reason,
+            "explanation": self.explanation,
+            "created_at": ts(&self.created_at),
+            "updated_at": ts(&self.updated_at),
+            "scheduled_final_at": ts_opt(&self.scheduled_final_at),
+            "completed_at": ts_opt(&self.completed_at),
+            "canceled_at": ts_opt(&self.canceled_at),
+        })
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Webhook {
     pub id: String,
@@ -255,6 +296,7 @@ pub struct Store {
     pub candidates: Vec<Candidate>,
     pub invitations: Vec<Invitation>,
     pub reports: Vec<Report>,
+    pub adverse_actions: Vec<AdverseAction>,
     pub webhooks: Vec<Webhook>,
     pub consents: Vec<Consent>,
     pub deliveries: Vec<DeliveryRecord>,
@@ -271,6 +313,7 @@ impl Store {
             candidates: vec![],
             invitations: vec![],
             reports: vec![],
+            adverse_actions: vec![],
             webhooks: vec![],
             consents: vec![],
             deliveries: vec![],
@@ -524,8 +567,18 @@ impl Store {
             .filter(|s| matches!(s.status.as_str(), "clear" | "consider" | "exception"))
             .count();
         let pp = acct
-            .and_then(|a| a.permissible_purposes.first().cloned())
+            .and_then(|a| a.default_purpose())
+            .map(render_purpose)
             .unwrap_or(Value::Null);
+        let adverse_action_id = self
+            .adverse_actions
+            .iter()
+            .rev()
+            .find(|a| a.report_id == r.id && a.status != "canceled")
+            .map(|a| a.id.clone());
+        let mandatory = acct
+            .map(|a| a.adverse_action_settings.mandatory_selection_of_violations)
+            .unwrap_or(false);
         let elapsed = match (r.submitted_at, r.completed_at) {
             (Some(s), Some(c)) => human_elapsed(c - s),
             _ => String::new(),
@@ -556,7 +609,7 @@ impl Store {
             "account_id": r.account_id,
             "account_name": acct.map(|a| a.account_name.clone()),
             "report_url": null,
-            "adverse_action_id": null,
+            "adverse_action_id": adverse_action_id,
             "report_screenings": r.screenings.iter().enumerate().map(|(n, s)| json!({
                 "id": s.id,
                 "type": s.screening_type,
@@ -582,7 +635,7 @@ impl Store {
                 "entity": format!("{}/reports/{}", self.app_origin, r.id),
                 "apply": self.apply_url(&r.candidate_id, &r.id, &r.account_package_id),
             },
-            "adverse_action_settings": { "mandatory_selection_of_violations": false },
+            "adverse_action_settings": { "mandatory_selection_of_violations": mandatory },
         })
     }
 
@@ -678,6 +731,25 @@ impl Store {
         }
         ev
     }
+}
+
+/// A permissible purpose as the seed's report shows it: its `initial_status` under
+/// `configurations` (`pre_adverse` when the fixture gives none).
+fn render_purpose(p: &Value) -> Value {
+    let mut v = p.clone();
+    if let Value::Object(m) = &mut v {
+        let initial = crate::fixture::purpose_initial_status(p)
+            .unwrap_or("pre_adverse")
+            .to_string();
+        m.remove("initial_status");
+        let conf = m
+            .entry("configurations")
+            .or_insert_with(|| Value::Object(Map::new()));
+        if let Value::Object(c) = conf {
+            c.insert("initial_status".into(), Value::String(initial));
+        }
+    }
+    v
 }
 
 fn mask_tail(s: &str, keep: usize) -> String {

@@ -2,6 +2,7 @@
 //! the 404/405 fallbacks and panic catching.
 
 pub mod accounts;
+pub mod adverse;
 pub mod candidates;
 pub mod control;
 pub mod embed;
@@ -73,6 +74,19 @@ pub fn router(state: Shared, body_limit: usize) -> Router {
         )
         .route("/reports", get(reports::list).post(reports::create))
         .route("/reports/{id}", get(reports::get))
+        .route(
+            "/candidates/{id}/approve_by_report",
+            axum::routing::patch(adverse::approve_by_report),
+        )
+        .route(
+            "/reports/{id}/adverse_actions",
+            get(adverse::list).post(adverse::create),
+        )
+        .route("/reports/{id}/adverse_actions/{aa_id}", get(adverse::get))
+        .route(
+            "/reports/{id}/adverse_actions/{aa_id}/cancel",
+            post(adverse::cancel),
+        )
         .route("/web_tokens", post(web_tokens::create))
         // control surface (not part of Yardstik)
         .route(
@@ -95,6 +109,7 @@ pub fn router(state: Shared, body_limit: usize) -> Router {
             "/sandbox/reports/{id}/status",
             post(control::set_report_status),
         )
+        .route("/sandbox/reports/{id}/advance", post(adverse::advance))
         .route(
             "/sandbox/faults",
             get(control::get_faults)

@@ -2,6 +2,7 @@
 //! sandbox in-process on an ephemeral port.
 
 mod accounts;
+mod adverse;
 mod browser;
 mod candidates;
 mod common;
