@@ -329,7 +329,12 @@ pub fn cancel(
         .report(account_id, report_id)
         .is_some_and(|r| r.status == "pre_adverse");
     let events = if back {
-        st.set_report_status(account_id, report_id, "consider")
+        let ev = st.set_report_status(account_id, report_id, "consider");
+        if let Some(r) = st.report_mut(account_id, report_id) {
+            // No decision any more (as before the action).
+            r.decision = String::new();
+        }
+        ev
     } else {
         vec![]
     };

@@ -694,6 +694,7 @@ async fn cancel_returns_to_consider_and_never_finalizes() {
     let rep = status_of(&sb, &rid).await;
     assert_eq!(rep["status"], "consider");
     assert_eq!(rep["adverse_action_id"], Value::Null);
+    assert_eq!(rep["decision"], "");
     // twice → 422; nothing pending to advance; the schedule never fires
     assert_error_shape(&sb.post(&cancel, KEY_A, json!({})).await, 422);
     assert_error_shape(
