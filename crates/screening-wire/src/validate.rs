@@ -191,7 +191,7 @@ pub fn validate_applicant(a: &Applicant, prefix: &str) -> Vec<FieldError> {
 fn id(out: &mut Vec<FieldError>, field: &str, label: &str, value: &str) {
     if blank(value) {
         err(out, field, &format!("{label} is required."));
-    } else if value.len() > MAX_ID_LEN {
+    } else if value.chars().count() > MAX_ID_LEN {
         err(
             out,
             field,
@@ -242,7 +242,9 @@ pub fn validate_order(o: &OrderRequest) -> Vec<FieldError> {
     let url = o.webhook_url.trim();
     if url.is_empty() {
         err(&mut out, "webhook_url", "webhook_url is required.");
-    } else if !(url.starts_with("https://") || url.starts_with("http://")) || url.len() > 2048 {
+    } else if !(url.starts_with("https://") || url.starts_with("http://"))
+        || url.chars().count() > 2048
+    {
         err(
             &mut out,
             "webhook_url",

@@ -67,11 +67,34 @@ pub struct SessionRequest {
     pub applicant_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub background_check_id: Option<String>,
-    /// Requested lifetime in seconds; the server caps it (default 900).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Requested lifetime in seconds; the server caps it (default 900). JSON numbers with
+    /// a zero fraction (`900.0`) count as integers, as JSON Schema counts them.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "integral_u64"
+    )]
     pub ttl_seconds: Option<u64>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub capabilities: Vec<Capability>,
+}
+
+/// `null`, a non-negative integer, or a float with no fraction that fits a `u64`.
+fn integral_u64<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Num {
+        Int(u64),
+        Float(f64),
+    }
+    match Option::<Num>::deserialize(d)? {
+        None => Ok(None),
+        Some(Num::Int(n)) => Ok(Some(n)),
+        Some(Num::Float(f)) if f.fract() == 0.0 && (0.0..1.8e19).contains(&f) => Ok(Some(f as u64)),
+        Some(Num::Float(_)) => Err(serde::de::Error::custom(
+            "ttl_seconds must be a whole number of seconds",
+        )),
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -168,4 +191,23 @@ pub fn disclosures_iframe_url(domain: &str, account_id: &str, token: &str) -> St
         account_id,
         token
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ttl_seconds_takes_whole_numbers_however_written() {
+        let ttl = |json: &str| {
+            serde_json::from_str::<SessionRequest>(json).map(|r| r.ttl_seconds)
+        };
+        assert_eq!(ttl(r#"{"ttl_seconds": 900}"#).unwrap(), Some(900));
+        assert_eq!(ttl(r#"{"ttl_seconds": 900.0}"#).unwrap(), Some(900));
+        assert_eq!(ttl(r#"{"ttl_seconds": null}"#).unwrap(), None);
+        assert_eq!(ttl("{}").unwrap(), None);
+        assert!(ttl(r#"{"ttl_seconds": 1.5}"#).is_err());
+        assert!(ttl(r#"{"ttl_seconds": -1}"#).is_err());
+        assert!(ttl(r#"{"ttl_seconds": "900"}"#).is_err());
+    }
 }

@@ -55,9 +55,9 @@ pub fn mint_session(
         ("applicant_id", &req.applicant_id),
         ("background_check_id", &req.background_check_id),
     ] {
-        if v.as_deref()
-            .is_some_and(|s| s.is_empty() || s.len() > screening_wire::validate::MAX_ID_LEN)
-        {
+        if v.as_deref().is_some_and(|s| {
+            s.is_empty() || s.chars().count() > screening_wire::validate::MAX_ID_LEN
+        }) {
             return Err(Error::field(
                 field,
                 format!("{field} must be 1 to 128 characters when given."),
