@@ -199,9 +199,7 @@ mod tests {
 
     #[test]
     fn ttl_seconds_takes_whole_numbers_however_written() {
-        let ttl = |json: &str| {
-            serde_json::from_str::<SessionRequest>(json).map(|r| r.ttl_seconds)
-        };
+        let ttl = |json: &str| serde_json::from_str::<SessionRequest>(json).map(|r| r.ttl_seconds);
         assert_eq!(ttl(r#"{"ttl_seconds": 900}"#).unwrap(), Some(900));
         assert_eq!(ttl(r#"{"ttl_seconds": 900.0}"#).unwrap(), Some(900));
         assert_eq!(ttl(r#"{"ttl_seconds": null}"#).unwrap(), None);
