@@ -216,6 +216,7 @@ impl Config {
                 Mode::Apply => Capability::Candidate,
                 Mode::Disclosures => Capability::Disclosures,
             }],
+            reviewer_id: None,
         };
         crate::json::to_string(&req)
     }

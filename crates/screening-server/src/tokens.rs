@@ -45,6 +45,9 @@ pub struct Claims {
     /// tenant's secret ends every session and result link issued before.
     #[serde(default)]
     pub g: String,
+    /// The reviewer (the host's user id), recorded with decisions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub r: Option<String>,
 }
 
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
@@ -119,6 +122,7 @@ mod tests {
             exp,
             c: vec![Capability::Review],
             g: "gen".into(),
+            r: None,
         }
     }
 

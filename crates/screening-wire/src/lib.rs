@@ -12,10 +12,12 @@
 //! almost nothing.
 
 pub mod ats;
+pub mod review;
 pub mod status;
 pub mod validate;
 pub mod widget;
 
 pub use ats::*;
+pub use review::*;
 pub use status::*;
 pub use widget::*;

@@ -77,6 +77,9 @@ pub struct SessionRequest {
     pub ttl_seconds: Option<u64>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub capabilities: Vec<Capability>,
+    /// Who uses a `review` session (the host's user id): recorded with every decision.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reviewer_id: Option<String>,
 }
 
 /// `null`, a non-negative integer, or a float with no fraction that fits a `u64`.

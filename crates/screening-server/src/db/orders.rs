@@ -426,6 +426,22 @@ impl Db {
         Ok(n == 1)
     }
 
+    /// A line in the order's history at its current state (a decision, who made it).
+    pub async fn note_in_history(
+        &self,
+        tenant_id: &str,
+        bcid: &str,
+        detail: &str,
+    ) -> sqlx::Result<bool> {
+        let mut tx = self.pool.begin().await?;
+        let Some(o) = order_in(&mut tx, tenant_id, bcid, self.for_update()).await? else {
+            return Ok(false);
+        };
+        insert_event(&mut tx, tenant_id, bcid, now_ms(), o.state, Some(detail)).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
     /// Placements to resume: claims whose holder's lease ran out, and failed claims the
     /// resumer was asked to retry (`next_resume_at` due).
     pub async fn orders_to_resume(&self, limit: i64) -> sqlx::Result<Vec<OrderKey>> {

@@ -68,6 +68,9 @@ impl From<OrderError> for Error {
                 "Background check {id} is already {}; it cannot be canceled.",
                 status.as_str()
             )),
+            OrderError::NotDecidable { id, why } => {
+                Error::Conflict(format!("Background check {id} cannot be decided now: {why}."))
+            }
             OrderError::StillPlacing => {
                 Error::Unavailable("This order is still being placed; retry in a moment.".into())
             }

@@ -8,6 +8,7 @@ pub mod error;
 pub mod login_guard;
 pub mod ops;
 pub mod origins;
+pub mod review;
 pub mod static_files;
 pub mod webhooks;
 pub mod widget;

@@ -92,6 +92,7 @@ async fn result_page(State(ctx): State<ApiContext>, Path(token): Path<String>) -
             background_check_id: Some(bcid.clone()),
             ttl_seconds: None,
             capabilities: vec![screening_wire::Capability::Review],
+            reviewer_id: None,
         },
     ) {
         Ok(s) => s,

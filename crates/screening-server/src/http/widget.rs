@@ -37,6 +37,7 @@ pub fn router(ctx: ApiContext) -> Router<ApiContext> {
         )
         .route("/widget/tokens/report", post(report_token))
         .route("/widget/tokens/disclosures", post(disclosures_token))
+        .merge(super::review::routes())
         .route_layer(middleware::from_fn_with_state(ctx, cors));
     Router::new()
         .route("/widget/sessions", post(create_session))
@@ -54,6 +55,7 @@ pub fn mint_session(
     for (field, v) in [
         ("applicant_id", &req.applicant_id),
         ("background_check_id", &req.background_check_id),
+        ("reviewer_id", &req.reviewer_id),
     ] {
         if v.as_deref().is_some_and(|s| {
             s.is_empty() || s.chars().count() > screening_wire::validate::MAX_ID_LEN
@@ -97,6 +99,7 @@ pub fn mint_session(
         exp,
         c: caps,
         g: tenant.generation(),
+        r: req.reviewer_id.clone(),
     };
     Ok(SessionResponse {
         token: ctx.signer.sign(Purpose::WidgetSession, &claims),

@@ -21,6 +21,9 @@ pub enum OrderError {
     NotPlacedYet(String),
     #[error("background check {0} is already {1:?}")]
     AlreadyFinal(String, CheckStatus),
+    /// The order's report cannot be decided (or the decision undone) in its present state.
+    #[error("background check {id} cannot be decided: {why}")]
+    NotDecidable { id: String, why: String },
     /// Another request is placing this order and did not finish in time.
     #[error("the order is still being placed")]
     StillPlacing,

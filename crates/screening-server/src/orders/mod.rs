@@ -7,6 +7,7 @@
 
 pub mod cancel;
 pub mod claim;
+pub mod decision;
 pub mod error;
 pub mod place;
 pub mod reconcile;

@@ -17,6 +17,7 @@ pub fn result_link(orders: &Orders, tenant_id: &str, generation: &str, bcid: &st
         exp: orders.now_secs() + orders.settings.result_link_ttl.as_secs() as i64,
         c: vec![screening_wire::Capability::Review],
         g: generation.to_string(),
+        r: None,
     };
     format!(
         "{}/r/{}",

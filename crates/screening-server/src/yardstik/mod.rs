@@ -7,6 +7,7 @@
 //! already exists" for the same email) are retried on transport errors, 429 and 5xx;
 //! invitation creation and cancellation are not.
 
+pub mod adverse;
 pub mod status;
 pub mod types;
 

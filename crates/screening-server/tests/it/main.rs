@@ -4,6 +4,7 @@
 mod capabilities;
 mod cli;
 mod concurrency;
+mod decision;
 mod delivery;
 mod e2e;
 mod errors;

@@ -197,6 +197,7 @@ async fn result_links_expired_and_of_the_wrong_kind() {
         exp,
         c: vec![screening_wire::Capability::Review],
         g: t.generation(),
+        r: None,
     };
     let fresh = signer.sign(Purpose::ResultLink, &claims(now + 3600));
     let res = env
@@ -205,7 +206,11 @@ async fn result_links_expired_and_of_the_wrong_kind() {
         .send()
         .await
         .unwrap();
-    assert_eq!(res.status().as_u16(), 200, "control: a hand-made link opens");
+    assert_eq!(
+        res.status().as_u16(),
+        200,
+        "control: a hand-made link opens"
+    );
     let expired = signer.sign(Purpose::ResultLink, &claims(now - 60));
     let res = env
         .http
@@ -261,10 +266,7 @@ async fn widget_order_idempotency_key_rules() {
     .await;
     assert_eq!(s, 400, "{v}");
     assert_eq!(v["code"], "bad_request");
-    assert_eq!(
-        msg(&v),
-        "Idempotency-Key must be at most 255 characters."
-    );
+    assert_eq!(msg(&v), "Idempotency-Key must be at most 255 characters.");
     assert_eq!(list(&env.yardstik_get("/candidates").await).len(), 0);
     // 255 is fine.
     let ok = "k".repeat(255);
@@ -447,7 +449,7 @@ async fn report_token_is_409_before_the_order_has_a_report() {
     let done = sqlx::query(
         "UPDATE order_items SET report_id = NULL WHERE tenant_id = $1 AND background_check_id = $2",
     )
-    .bind(&t.id)
+    .bind(t.id.clone())
     .bind("rt-none")
     .execute(&env.db().pool)
     .await
@@ -512,7 +514,10 @@ async fn cancelling_a_completed_order_is_409() {
     // Still complete, its invitation untouched.
     let (s, v) = env.ats(Method::GET, "/ats/orders/done-1", None).await;
     assert_eq!(s, 200);
-    assert_eq!((v["status"].as_str(), v["result"].as_str()), (Some("complete"), Some("Pass")));
+    assert_eq!(
+        (v["status"].as_str(), v["result"].as_str()),
+        (Some("complete"), Some("Pass"))
+    );
     assert_ne!(v["items"][0]["invitation_status"], "canceled", "{v}");
 }
 
@@ -599,5 +604,8 @@ async fn deliveries_redeliver_all_queues_every_dead_delivery() {
     )
     .await
     .unwrap();
-    assert_eq!(String::from_utf8(out).unwrap(), "0 deliveries queued again\n");
+    assert_eq!(
+        String::from_utf8(out).unwrap(),
+        "0 deliveries queued again\n"
+    );
 }

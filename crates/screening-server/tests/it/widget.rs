@@ -87,6 +87,7 @@ async fn widget_flow_scopes_cors_and_tokens() {
             exp: 1,
             c: vec![Capability::Order],
             g: tenant.generation(),
+            r: None,
         },
     );
     let (s, v, h) = call(
@@ -112,6 +113,7 @@ async fn widget_flow_scopes_cors_and_tokens() {
             exp: i64::MAX / 2,
             c: vec![Capability::Order],
             g: tenant.generation(),
+            r: None,
         },
     );
     let (s, _, _) = call(

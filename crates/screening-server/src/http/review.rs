@@ -1,0 +1,88 @@
+//! The hiring manager's decision routes (a `review` session; one order's when the session
+//! names one). See `orders::decision` and `screening_wire::review`.
+
+use axum::extract::{Path, State};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use screening_wire::{Capability, Decision, StartAdverseAction};
+
+use super::auth::{JsonBody, WidgetSession};
+use super::error::{Error, Result};
+use crate::app::ApiContext;
+use crate::orders::decision::{self, Reviewer};
+
+pub fn routes() -> Router<ApiContext> {
+    Router::new()
+        .route("/widget/orders/{background_check_id}/decision", get(show))
+        .route(
+            "/widget/orders/{background_check_id}/decision/proceed",
+            post(proceed),
+        )
+        .route(
+            "/widget/orders/{background_check_id}/decision/adverse-action",
+            post(start),
+        )
+        .route(
+            "/widget/orders/{background_check_id}/decision/adverse-action/cancel",
+            post(cancel),
+        )
+}
+
+/// A review session that may see this order (404 otherwise, no existence leak).
+async fn reviewable(ctx: &ApiContext, s: &WidgetSession, id: &str) -> Result<()> {
+    s.require(Capability::Review)?;
+    let o = ctx.db.order(&s.tenant.id, id).await?;
+    match o {
+        Some(o) if s.may_see(id, o.applicant_id.as_deref()) => Ok(()),
+        _ => Err(Error::NotFound(format!(
+            "No background check {id} for this session."
+        ))),
+    }
+}
+
+fn reviewer(s: &WidgetSession) -> Reviewer<'_> {
+    Reviewer(s.claims.r.as_deref())
+}
+
+async fn show(
+    State(ctx): State<ApiContext>,
+    s: WidgetSession,
+    Path(id): Path<String>,
+) -> Result<Json<Decision>> {
+    reviewable(&ctx, &s, &id).await?;
+    Ok(Json(decision::decision(&ctx.orders, &s.tenant, &id).await?))
+}
+
+async fn proceed(
+    State(ctx): State<ApiContext>,
+    s: WidgetSession,
+    Path(id): Path<String>,
+) -> Result<Json<Decision>> {
+    reviewable(&ctx, &s, &id).await?;
+    Ok(Json(
+        decision::proceed(&ctx.orders, &s.tenant, &id, reviewer(&s)).await?,
+    ))
+}
+
+async fn start(
+    State(ctx): State<ApiContext>,
+    s: WidgetSession,
+    Path(id): Path<String>,
+    JsonBody(req): JsonBody<StartAdverseAction>,
+) -> Result<Json<Decision>> {
+    reviewable(&ctx, &s, &id).await?;
+    Ok(Json(
+        decision::start_adverse_action(&ctx.orders, &s.tenant, &id, reviewer(&s), &req).await?,
+    ))
+}
+
+async fn cancel(
+    State(ctx): State<ApiContext>,
+    s: WidgetSession,
+    Path(id): Path<String>,
+) -> Result<Json<Decision>> {
+    reviewable(&ctx, &s, &id).await?;
+    Ok(Json(
+        decision::cancel_adverse_action(&ctx.orders, &s.tenant, &id, reviewer(&s)).await?,
+    ))
+}

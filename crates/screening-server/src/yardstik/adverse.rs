@@ -1,0 +1,212 @@
+//! Yardstik's adjudication calls: the report as a decision needs it, proceeding a
+//! candidate, and adverse actions (create, list, cancel).
+//!
+//! Routes as the sandbox serves them: `PATCH /candidates/{id}/approve_by_report`
+//! `{report_id}` and `POST /reports/{id}/adverse_actions`
+//! `{violations: [{description, case_number?}], custom_reason?, explanation?}` (what public
+//! Yardstik clients send); listing and canceling follow the same resource
+//! (`GET /reports/{id}/adverse_actions`, `POST …/adverse_actions/{aa_id}/cancel`).
+//! Creating and canceling are not retried (not idempotent).
+
+use reqwest::Method;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::types::ListOf;
+use super::{Retry, Yardstik, YardstikError};
+use crate::tenant::Credentials;
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ReportDetail {
+    pub id: String,
+    #[serde(default)]
+    pub status: Option<String>,
+    #[serde(default)]
+    pub candidate_id: Option<String>,
+    #[serde(default)]
+    pub candidate: Option<ReportCandidate>,
+    #[serde(default)]
+    pub report_screenings: Vec<ReportScreening>,
+    #[serde(default)]
+    pub adverse_action_settings: Option<AdverseActionSettings>,
+    #[serde(default)]
+    pub adverse_action_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ReportCandidate {
+    #[serde(default)]
+    pub full_address: Option<Address>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Address {
+    #[serde(default)]
+    pub state: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ReportScreening {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub label: Option<String>,
+    #[serde(default)]
+    pub status: Option<String>,
+    #[serde(default)]
+    pub records: Vec<Record>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Record {
+    #[serde(default)]
+    pub violations: Vec<Value>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct AdverseActionSettings {
+    #[serde(default)]
+    pub mandatory_selection_of_violations: bool,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct AdverseActionRes {
+    pub id: String,
+    #[serde(default)]
+    pub status: Option<String>,
+    #[serde(default)]
+    pub violations: Vec<Value>,
+    #[serde(default)]
+    pub custom_reason: Option<String>,
+    #[serde(default)]
+    pub explanation: Option<String>,
+    #[serde(default)]
+    pub created_at: Option<String>,
+    #[serde(default)]
+    pub scheduled_final_at: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct NewAdverseAction {
+    pub violations: Vec<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub custom_reason: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub explanation: Option<String>,
+}
+
+#[derive(Serialize)]
+struct ApproveByReport<'a> {
+    report_id: &'a str,
+}
+
+impl Yardstik {
+    pub async fn report_detail(
+        &self,
+        creds: &Credentials,
+        id: &str,
+    ) -> Result<ReportDetail, YardstikError> {
+        let path = format!("/reports/{}", self.id(id)?);
+        Ok(self
+            .call(
+                "get_report",
+                creds,
+                Method::GET,
+                &path,
+                &[],
+                None::<&()>,
+                Retry::Yes,
+            )
+            .await?
+            .1)
+    }
+
+    pub async fn approve_by_report(
+        &self,
+        creds: &Credentials,
+        candidate_id: &str,
+        report_id: &str,
+    ) -> Result<(), YardstikError> {
+        let path = format!("/candidates/{}/approve_by_report", self.id(candidate_id)?);
+        let body = ApproveByReport {
+            report_id: self.id(report_id)?,
+        };
+        self.call::<Value, _>(
+            "approve_by_report",
+            creds,
+            Method::PATCH,
+            &path,
+            &[],
+            Some(&body),
+            Retry::No,
+        )
+        .await
+        .map(|_| ())
+    }
+
+    pub async fn create_adverse_action(
+        &self,
+        creds: &Credentials,
+        report_id: &str,
+        body: &NewAdverseAction,
+    ) -> Result<AdverseActionRes, YardstikError> {
+        let path = format!("/reports/{}/adverse_actions", self.id(report_id)?);
+        Ok(self
+            .call(
+                "create_adverse_action",
+                creds,
+                Method::POST,
+                &path,
+                &[],
+                Some(body),
+                Retry::No,
+            )
+            .await?
+            .1)
+    }
+
+    pub async fn adverse_actions(
+        &self,
+        creds: &Credentials,
+        report_id: &str,
+    ) -> Result<Vec<AdverseActionRes>, YardstikError> {
+        let path = format!("/reports/{}/adverse_actions", self.id(report_id)?);
+        let list: ListOf<AdverseActionRes> = self
+            .call(
+                "list_adverse_actions",
+                creds,
+                Method::GET,
+                &path,
+                &[],
+                None::<&()>,
+                Retry::Yes,
+            )
+            .await?
+            .1;
+        Ok(list.into_parts().0)
+    }
+
+    pub async fn cancel_adverse_action(
+        &self,
+        creds: &Credentials,
+        report_id: &str,
+        adverse_action_id: &str,
+    ) -> Result<(), YardstikError> {
+        let path = format!(
+            "/reports/{}/adverse_actions/{}/cancel",
+            self.id(report_id)?,
+            self.id(adverse_action_id)?
+        );
+        self.call::<Value, ()>(
+            "cancel_adverse_action",
+            creds,
+            Method::POST,
+            &path,
+            &[],
+            None,
+            Retry::No,
+        )
+        .await
+        .map(|_| ())
+    }
+}

@@ -1,0 +1,384 @@
+//! The hiring manager's decision after a Consider, through the server against the sandbox:
+//! proceed → Pass at the ATS; adverse action → still Consider with the final date in the
+//! history, then (sandbox clock moved) final adverse → Fail; cancel; every refusal; the audit
+//! trail on the ATS's order view.
+
+use reqwest::Method;
+use serde_json::{json, Value};
+
+use crate::support::*;
+
+async fn session(env: &Env, body: Value) -> String {
+    let res = env
+        .http
+        .post(env.url("/widget/sessions"))
+        .basic_auth(ATS_USER, Some(ATS_SECRET))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    res.json::<Value>().await.unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+async fn call(
+    env: &Env,
+    method: Method,
+    path: &str,
+    token: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let mut req = env.http.request(method, env.url(path)).bearer_auth(token);
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let res = req.send().await.unwrap();
+    (
+        res.status().as_u16(),
+        res.json().await.unwrap_or(Value::Null),
+    )
+}
+
+/// Place an order whose report ends in `consider`; wait for the ATS to hear it.
+async fn considered(env: &Env, bcid: &str, state: &str) {
+    let mut o = simple_order(
+        bcid,
+        &env.receiver.url(),
+        &format!("{bcid}@example.com"),
+        "Considerman",
+    );
+    o["applicant"]["state"] = json!(state);
+    let (s, v) = env.order(&o).await;
+    assert_eq!(s, 201, "{v}");
+    let tenant = env
+        .db()
+        .tenant_by_ats_account(ATS_USER)
+        .await
+        .unwrap()
+        .unwrap();
+    let inv = env.db().order_items(&tenant.id, bcid).await.unwrap()[0]
+        .invitation_id
+        .clone()
+        .unwrap();
+    env.yardstik_post(&format!("/sandbox/invitations/{inv}/complete"), json!({}))
+        .await;
+    env.wait_order(bcid, "Consider", |v| v["result"] == "Consider")
+        .await;
+}
+
+fn history(v: &Value) -> Vec<String> {
+    v["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["detail"].as_str().map(str::to_string))
+        .collect()
+}
+
+fn violation_ids(d: &Value) -> Vec<String> {
+    d["screenings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["violations"].as_array().unwrap().clone())
+        .map(|v| v["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn proceed_turns_consider_into_pass() {
+    let env = Env::start(Opts::default()).await;
+    considered(&env, "dec-1", "IL").await;
+    let review = session(
+        &env,
+        json!({"capabilities": ["review"], "background_check_id": "dec-1", "reviewer_id": "67890"}),
+    )
+    .await;
+    let path = "/widget/orders/dec-1/decision";
+    let (s, d) = call(&env, Method::GET, path, &review, None).await;
+    assert_eq!(s, 200, "{d}");
+    assert_eq!(d["report_status"], "consider");
+    assert_eq!(
+        (
+            d["can_proceed"].clone(),
+            d["can_start_adverse_action"].clone()
+        ),
+        (json!(true), json!(true))
+    );
+    assert_eq!(d["can_cancel_adverse_action"], false);
+    assert_eq!(d["candidate_state"], "IL");
+    assert!(d.get("explanation_required").is_none(), "{d}");
+    let ids = violation_ids(&d);
+    assert_eq!(ids.len(), 3, "the seed's example records: {d}");
+    let first = &d["screenings"][0]["violations"][0];
+    assert_eq!(first["description"], "Felony");
+    assert_eq!(first["disposition"], "Court: Pre Trial Intervention");
+    assert_eq!(first["date"], "2021-03-20");
+
+    let (s, d) = call(
+        &env,
+        Method::POST,
+        &format!("{path}/proceed"),
+        &review,
+        None,
+    )
+    .await;
+    assert_eq!(s, 200, "{d}");
+    assert_eq!(d["report_status"], "proceed");
+    assert_eq!(d["can_proceed"], false);
+    let v = env
+        .wait_order("dec-1", "Pass", |v| v["result"] == "Pass")
+        .await;
+    assert_eq!(v["status"], "complete");
+    assert!(
+        history(&v)
+            .contains(&"Decision: proceed with the candidate, by reviewer 67890".to_string()),
+        "{v}"
+    );
+    env.receiver
+        .wait_for("Pass at the ATS", |b| {
+            b.iter()
+                .any(|w| w["background_check_id"] == "dec-1" && w["result"] == "Pass")
+        })
+        .await;
+    // Decided once: a second proceed is refused.
+    let (s, v) = call(
+        &env,
+        Method::POST,
+        &format!("{path}/proceed"),
+        &review,
+        None,
+    )
+    .await;
+    assert_eq!(s, 409, "{v}");
+    assert!(
+        v["error_message"]
+            .as_str()
+            .unwrap()
+            .contains("only a report in consider"),
+        "{v}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn adverse_action_keeps_consider_then_final_notice_fails() {
+    let env = Env::start(Opts::default()).await;
+    considered(&env, "dec-2", "IL").await;
+    let review = session(
+        &env,
+        json!({"capabilities": ["review"], "reviewer_id": "jill"}),
+    )
+    .await;
+    let path = "/widget/orders/dec-2/decision";
+    let (_, d) = call(&env, Method::GET, path, &review, None).await;
+    let ids = violation_ids(&d);
+
+    // Refusals first: nothing chosen, an unknown violation.
+    let (s, v) = call(
+        &env,
+        Method::POST,
+        &format!("{path}/adverse-action"),
+        &review,
+        Some(json!({})),
+    )
+    .await;
+    assert_eq!(
+        (s, v["field_errors"][0]["field"].as_str()),
+        (422, Some("violations")),
+        "{v}"
+    );
+    let (s, v) = call(
+        &env,
+        Method::POST,
+        &format!("{path}/adverse-action"),
+        &review,
+        Some(json!({"violations": ["s9-r9-v9"]})),
+    )
+    .await;
+    assert_eq!(
+        (s, v["field_errors"][0]["field"].as_str()),
+        (422, Some("violations[0]")),
+        "{v}"
+    );
+    let (_, d) = call(&env, Method::GET, path, &review, None).await;
+    assert_eq!(d["report_status"], "consider", "refusals change nothing");
+
+    let (s, d) = call(
+        &env,
+        Method::POST,
+        &format!("{path}/adverse-action"),
+        &review,
+        Some(json!({"violations": [ids[0], ids[2]]})),
+    )
+    .await;
+    assert_eq!(s, 200, "{d}");
+    assert_eq!(d["report_status"], "pre_adverse");
+    assert_eq!(d["adverse_action"]["status"], "pending");
+    assert_eq!(
+        d["adverse_action"]["violations"].as_array().unwrap().len(),
+        2
+    );
+    let final_at = d["adverse_action"]["scheduled_final_at"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(d["can_cancel_adverse_action"], true);
+    let v = env
+        .wait_order("dec-2", "pre_adverse", |v| {
+            v["items"][0]["report_status"] == "pre_adverse"
+        })
+        .await;
+    assert_eq!(
+        v["result"], "Consider",
+        "still Consider while the notice runs"
+    );
+    assert!(
+        history(&v).iter().any(|h| h.starts_with("Decision: adverse action started by reviewer jill (2 violation(s)); pre-adverse notice sent; the final notice is scheduled for ")
+            && h.ends_with(&final_at)),
+        "{v}"
+    );
+
+    // Seven days later (the sandbox's clock for this report): the final notice.
+    let report = d["report_id"].as_str().unwrap();
+    let (s, r) = env
+        .yardstik_post(
+            &format!("/sandbox/reports/{report}/advance"),
+            json!({"to_final": true}),
+        )
+        .await;
+    assert_eq!(s, 200, "{r}");
+    let v = env
+        .wait_order("dec-2", "Fail", |v| v["result"] == "Fail")
+        .await;
+    assert_eq!(v["items"][0]["report_status"], "final_adverse");
+    env.receiver
+        .wait_for("Fail at the ATS", |b| {
+            b.iter()
+                .any(|w| w["background_check_id"] == "dec-2" && w["result"] == "Fail")
+        })
+        .await;
+    let (_, d) = call(&env, Method::GET, path, &review, None).await;
+    assert_eq!(d["adverse_action"]["status"], "completed", "{d}");
+    let (s, _) = call(
+        &env,
+        Method::POST,
+        &format!("{path}/adverse-action/cancel"),
+        &review,
+        None,
+    )
+    .await;
+    assert_eq!(s, 409, "a completed action cannot be canceled");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancel_returns_to_consider_and_the_rules_and_scopes_hold() {
+    let env = Env::start(Opts::default()).await;
+    considered(&env, "dec-3", "CA").await;
+    let review = session(
+        &env,
+        json!({"capabilities": ["review"], "reviewer_id": "r-1"}),
+    )
+    .await;
+    let path = "/widget/orders/dec-3/decision";
+    let (_, d) = call(&env, Method::GET, path, &review, None).await;
+    assert!(
+        d["explanation_required"]
+            .as_str()
+            .unwrap()
+            .contains("California"),
+        "{d}"
+    );
+    let (s, v) = call(
+        &env,
+        Method::POST,
+        &format!("{path}/adverse-action"),
+        &review,
+        Some(json!({"custom_reason": "Role requires a clean record"})),
+    )
+    .await;
+    assert_eq!(
+        (s, v["field_errors"][0]["field"].as_str()),
+        (422, Some("explanation")),
+        "{v}"
+    );
+    let (s, d) = call(
+        &env,
+        Method::POST,
+        &format!("{path}/adverse-action"),
+        &review,
+        Some(json!({"custom_reason": "Role requires a clean record", "explanation": "The conviction is recent and relates to the duties."})),
+    )
+    .await;
+    assert_eq!(
+        (s, d["report_status"].as_str()),
+        (200, Some("pre_adverse")),
+        "{d}"
+    );
+    let (s, d) = call(
+        &env,
+        Method::POST,
+        &format!("{path}/adverse-action/cancel"),
+        &review,
+        None,
+    )
+    .await;
+    assert_eq!(s, 200, "{d}");
+    assert_eq!(d["report_status"], "consider");
+    assert!(d.get("adverse_action").is_none(), "{d}");
+    let (_, v) = env.ats(Method::GET, "/ats/orders/dec-3", None).await;
+    assert_eq!(v["result"], "Consider");
+    let h = history(&v);
+    assert!(
+        h.iter().any(|x| x.starts_with(
+            "Decision: adverse action started by reviewer r-1 (0 violation(s), custom reason)"
+        )),
+        "{v}"
+    );
+    assert!(
+        h.contains(&"Decision: adverse action canceled by reviewer r-1".to_string()),
+        "{v}"
+    );
+    let (s, _) = call(
+        &env,
+        Method::POST,
+        &format!("{path}/adverse-action/cancel"),
+        &review,
+        None,
+    )
+    .await;
+    assert_eq!(s, 409, "nothing pending to cancel");
+
+    // Scopes: not without `review`, not another order's, not a candidate.
+    let order_form = session(&env, json!({"capabilities": ["order"]})).await;
+    let (s, _) = call(&env, Method::GET, path, &order_form, None).await;
+    assert_eq!(s, 403);
+    let other = session(
+        &env,
+        json!({"capabilities": ["review"], "background_check_id": "dec-x"}),
+    )
+    .await;
+    let (s, _) = call(&env, Method::POST, &format!("{path}/proceed"), &other, None).await;
+    assert_eq!(s, 404);
+    let candidate = session(
+        &env,
+        json!({"capabilities": ["candidate"], "background_check_id": "dec-3"}),
+    )
+    .await;
+    let (s, _) = call(
+        &env,
+        Method::POST,
+        &format!("{path}/proceed"),
+        &candidate,
+        None,
+    )
+    .await;
+    assert_eq!(s, 403);
+    let (_, d) = call(&env, Method::GET, path, &review, None).await;
+    assert_eq!(
+        d["report_status"], "consider",
+        "the refused calls changed nothing"
+    );
+}
