@@ -159,18 +159,53 @@ impl Cli {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use clap::{CommandFactory, FromArgMatches};
+
+    /// The command line alone: the parser without its `SANDBOX_*` environment fallbacks, so
+    /// the outcome does not depend on the environment the tests run in.
+    fn parse(args: &[&str]) -> Cli {
+        let cmd = Cli::command().mut_args(|a| a.env(None::<&str>));
+        Cli::from_arg_matches(&cmd.try_get_matches_from(args).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn every_setting_also_reads_its_environment_variable() {
+        let cmd = Cli::command();
+        let envs: Vec<String> = cmd
+            .get_arguments()
+            .filter_map(|a| a.get_env().map(|e| e.to_string_lossy().into_owned()))
+            .collect();
+        assert_eq!(
+            envs,
+            [
+                "SANDBOX_BIND",
+                "SANDBOX_APP_ORIGIN",
+                "SANDBOX_FIXTURE",
+                "SANDBOX_REPORT_DELAY_MS",
+                "SANDBOX_WEB_TOKEN_TTL_SECS",
+                "SANDBOX_WEBHOOK_MAX_ATTEMPTS",
+                "SANDBOX_WEBHOOK_RETRY_BASE_MS",
+                "SANDBOX_FAULTS",
+                "SANDBOX_BODY_LIMIT",
+                "SANDBOX_JWT_SECRET",
+            ]
+        );
+    }
 
     #[test]
     fn cli_defaults_and_flags() {
-        let c = Cli::try_parse_from(["yardstik-sandbox"])
-            .unwrap()
-            .into_config()
-            .unwrap();
+        let c = parse(&["yardstik-sandbox"]).into_config().unwrap();
         assert_eq!(c.bind.to_string(), "127.0.0.1:8090");
         assert_eq!(c.report_delay, Duration::from_millis(3000));
         assert_eq!(c.app_origin, None);
         assert_eq!(c.fixture.accounts.len(), 2);
-        let c = Cli::try_parse_from([
+        assert_eq!(c.web_token_ttl, Duration::from_secs(900));
+        assert_eq!(c.webhook_max_attempts, 6);
+        assert_eq!(c.webhook_retry_base, Duration::from_millis(1000));
+        assert_eq!(c.body_limit, 256 * 1024);
+        assert!(c.faults.is_empty());
+        assert_eq!(c.jwt_secret, None);
+        let c = parse(&[
             "yardstik-sandbox",
             "--bind",
             "127.0.0.1:0",
@@ -183,32 +218,25 @@ mod tests {
             "--faults",
             r#"{"path":"/reports","kind":"error"}"#,
         ])
-        .unwrap()
         .into_config()
         .unwrap();
         assert_eq!(c.app_origin.as_deref(), Some("http://app.local:8091"));
         assert_eq!(c.report_delay, Duration::from_millis(10));
         assert_eq!(c.web_token_ttl, Duration::from_secs(5));
         assert_eq!(c.faults.len(), 1);
-        assert!(Cli::try_parse_from(["yardstik-sandbox", "--faults", "{"])
-            .unwrap()
+        assert!(parse(&["yardstik-sandbox", "--faults", "{"])
+            .into_config()
+            .is_err());
+        assert!(parse(&["yardstik-sandbox", "--app-origin", "app.local"])
             .into_config()
             .is_err());
         assert!(
-            Cli::try_parse_from(["yardstik-sandbox", "--app-origin", "app.local"])
-                .unwrap()
+            parse(&["yardstik-sandbox", "--app-origin", "http://a.local/x"])
                 .into_config()
                 .is_err()
         );
         assert!(
-            Cli::try_parse_from(["yardstik-sandbox", "--app-origin", "http://a.local/x"])
-                .unwrap()
-                .into_config()
-                .is_err()
-        );
-        assert!(
-            Cli::try_parse_from(["yardstik-sandbox", "--fixture", "/nonexistent.json"])
-                .unwrap()
+            parse(&["yardstik-sandbox", "--fixture", "/nonexistent.json"])
                 .into_config()
                 .is_err()
         );

@@ -146,7 +146,9 @@ async fn auth_shape_and_catalog_errors() {
             env.db().order(&tenant.id, id).await.unwrap().is_none(),
             "refused order {id} was stored"
         );
-        let (s, v) = env.ats(Method::GET, &format!("/ats/orders/{id}"), None).await;
+        let (s, v) = env
+            .ats(Method::GET, &format!("/ats/orders/{id}"), None)
+            .await;
         assert_eq!(s, 404, "refused order {id}: {v}");
     }
     // The 409 (err-1 with another package) changed nothing of the accepted err-1.
@@ -237,7 +239,10 @@ async fn package_list_is_live_and_survives_an_outage() {
     let hits = rules["rules"][0]["hits"]
         .as_u64()
         .unwrap_or_else(|| panic!("no hits in {rules}"));
-    assert!(hits >= 1, "the stale list was served without asking Yardstik: {rules}");
+    assert!(
+        hits >= 1,
+        "the stale list was served without asking Yardstik: {rules}"
+    );
 }
 
 /// A stub Yardstik that answers the seed's 422 body, to check the detail is passed through.

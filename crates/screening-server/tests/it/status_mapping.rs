@@ -40,6 +40,25 @@ async fn set_report(env: &Env, report: &str, status: &str) {
     assert_eq!(s, 200, "{status}: {v}");
 }
 
+/// Every result webhook body is an object with exactly the contract's four keys.
+fn assert_four_keys(all: &[Value]) {
+    assert!(!all.is_empty(), "no result webhooks");
+    for w in all {
+        let mut keys: Vec<&str> = w
+            .as_object()
+            .unwrap_or_else(|| panic!("webhook body is not an object: {w}"))
+            .keys()
+            .map(String::as_str)
+            .collect();
+        keys.sort_unstable();
+        assert_eq!(
+            keys,
+            ["background_check_id", "result", "result_link_url", "status"],
+            "{w}"
+        );
+    }
+}
+
 fn webhooks_for<'a>(all: &'a [Value], bcid: &str) -> Vec<&'a Value> {
     all.iter()
         .filter(|w| w["background_check_id"] == bcid)
@@ -96,13 +115,22 @@ async fn every_report_status_row() {
             .find(|w| w["status"] == *status)
             .unwrap()
             .clone();
-        assert_eq!(&hook["result"], result, "webhook for {ys}");
-        assert_eq!(
-            hook["result_link_url"].is_string(),
-            *status == "complete",
-            "{ys}: link only when complete"
-        );
+        // `get`: a missing key is not a null one.
+        assert_eq!(hook.get("result"), Some(result), "webhook for {ys}: {hook}");
+        let link = hook
+            .get("result_link_url")
+            .unwrap_or_else(|| panic!("{ys}: no result_link_url key in {hook}"));
+        if *status == "complete" {
+            assert!(link.is_string(), "{ys}: a link when complete: {hook}");
+        } else {
+            assert_eq!(
+                link,
+                &Value::Null,
+                "{ys}: a null link unless complete: {hook}"
+            );
+        }
     }
+    assert_four_keys(&env.receiver.bodies());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -195,6 +223,7 @@ async fn invitation_rows_progress_and_adjudication() {
         .map(|w| &w["result"])
         .collect();
     assert_eq!(results, [&json!("Consider"), &json!("Fail")]);
+    assert_four_keys(&env.receiver.bodies());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -213,6 +242,7 @@ async fn without_progress_updates_only_final_states_are_sent() {
         .await;
     let quiet = webhooks_for(&got, "quiet");
     assert_eq!(quiet.len(), 1, "{quiet:?}");
+    assert_four_keys(&got);
     // The history still records every step.
     let v = env
         .wait_order("quiet", "complete", |v| v["status"] == "complete")

@@ -143,6 +143,25 @@ impl Sb {
     }
 }
 
+impl Sb {
+    /// Wait (bounded, ~10 s) until the account's webhook delivery log holds at least `min`
+    /// deliveries and none is still pending: every event queued so far (on every target URL,
+    /// each with its own queue) has been answered by its receiver. Returns the log.
+    pub async fn settled(&self, key: &str, min: usize) -> Vec<Value> {
+        let mut log = vec![];
+        for _ in 0..500 {
+            let r = self.get("/sandbox/webhook_deliveries", key).await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+            log = r.body["data"].as_array().cloned().unwrap_or_default();
+            if log.len() >= min && log.iter().all(|d| d["state"] != "pending") {
+                return log;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        panic!("webhook deliveries never settled (want at least {min}): {log:?}");
+    }
+}
+
 pub fn assert_error_shape(r: &Resp, status: u16) {
     assert_eq!(r.status.as_u16(), status, "{}", r.text);
     let b = &r.body;

@@ -63,13 +63,14 @@ async fn adverse_action_path_and_webhooks() {
         assert_eq!(r.status, StatusCode::OK, "{}", r.text);
         assert_eq!(r.body["status"], s);
     }
-    let b = rx
-        .wait_for(|b| events_for(b, "report", "updated") == 2)
-        .await;
+    // Two queues (/u and /c): wait until every delivery queued so far was answered.
+    sb.settled(KEY_A, 2).await;
+    let b = rx.bodies();
+    assert_eq!(events_for(&b, "report", "updated"), 2, "{b:?}");
     assert_eq!(
         events_for(&b, "report", "completed"),
         0,
-        "already completed at consider"
+        "already completed at consider: {b:?}"
     );
     let rid2 = consider_report(&sb).await;
     let r = sb
@@ -163,10 +164,14 @@ async fn every_status_can_be_set_and_rules_hold() {
         }
     }
     // "created" on a created report changes nothing: one updated less
-    let b = rx
-        .wait_for(|b| events_for(b, "report", "updated") == statuses.len() - 1)
-        .await;
-    assert_eq!(events_for(&b, "report", "completed"), completed);
+    sb.settled(KEY_A, statuses.len() - 1 + completed).await;
+    let b = rx.bodies();
+    assert_eq!(
+        events_for(&b, "report", "updated"),
+        statuses.len() - 1,
+        "{b:?}"
+    );
+    assert_eq!(events_for(&b, "report", "completed"), completed, "{b:?}");
 
     // unknown status, missing status, pre_adverse from clear without force
     let r = sb
@@ -260,7 +265,9 @@ async fn expire_control_fires_invitation_and_report_updates() {
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.body["status"], "expired");
     assert_eq!(r.body["report"]["status"], "expired");
-    let b = rx.wait_for(|b| b.len() == 2).await;
+    sb.settled(KEY_A, 2).await;
+    let b = rx.bodies();
+    assert_eq!(b.len(), 2, "{b:?}");
     assert_eq!(events_for(&b, "invitation", "updated"), 1);
     assert_eq!(events_for(&b, "report", "updated"), 1);
     // control endpoints need auth and respect accounts
@@ -310,8 +317,10 @@ async fn invitation_status_control_walks_every_invitation_status() {
         assert_eq!(r.status, StatusCode::OK, "{s}: {}", r.text);
         assert_eq!(r.body["status"], s);
     }
-    rx.wait_for(|b| events_for(b, "invitation", "updated") == 3)
-        .await;
+    sb.settled(KEY_A, 3).await;
+    let b = rx.bodies();
+    assert_eq!(events_for(&b, "invitation", "updated"), 3, "{b:?}");
+    assert_eq!(b.len(), 3, "{b:?}");
     assert_error_shape(
         &sb.post(&path, KEY_A, json!({"status": "viewed"})).await,
         422,

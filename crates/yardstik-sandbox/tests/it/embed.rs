@@ -183,31 +183,54 @@ async fn report_embed_verifies_the_token_and_renders_the_report() {
     );
 }
 
+/// Wall-clock unix time in seconds, fractional.
+fn now_secs() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs_f64()
+}
+
 #[tokio::test]
 async fn expired_tokens_get_the_expiration_page() {
+    // `iat`/`exp` are whole seconds: a token issued late in a second has less than its TTL
+    // left. So no assertion depends on how fast this test runs: the page must be 200 when
+    // it answered before the token's `exp` (the check happened earlier still), and must be
+    // 401 when it was asked after `exp`.
     let sb = start_with(SandboxConfig {
-        web_token_ttl: Duration::from_secs(1),
+        web_token_ttl: Duration::from_secs(2),
         ..Default::default()
     })
     .await;
-    let t = token(&sb, KEY_A, USER_A).await;
-    let url = format!(
-        "{}/embed/signDisclosures/{ACCOUNT_A}?jwt={t}",
-        sb.handle.app_origin()
-    );
-    assert_eq!(
-        sb.http.get(&url).send().await.unwrap().status().as_u16(),
-        200
-    );
-    // wait (bounded) for expiry: exp is whole seconds
-    let mut status = 200;
-    for _ in 0..30 {
-        tokio::time::sleep(Duration::from_millis(100)).await;
-        status = sb.http.get(&url).send().await.unwrap().status().as_u16();
-        if status != 200 {
+    let mut valid_seen = None;
+    for _ in 0..5 {
+        let t = token(&sb, KEY_A, USER_A).await;
+        let exp = claims(&t)["exp"].as_i64().unwrap();
+        let url = format!(
+            "{}/embed/signDisclosures/{ACCOUNT_A}?jwt={t}",
+            sb.handle.app_origin()
+        );
+        let status = sb.http.get(&url).send().await.unwrap().status().as_u16();
+        if now_secs() < exp as f64 {
+            assert_eq!(status, 200, "answered before exp {exp}");
+            valid_seen = Some((t, url, exp));
             break;
         }
+        // Too slow to tell (the answer came after exp): try a fresh token.
     }
+    let (t, url, exp) = valid_seen.expect("a token answered within its lifetime");
+    // Wait (bounded) until the token's exp has passed, then it must be refused.
+    assert!(
+        exp as f64 - now_secs() <= 2.0,
+        "exp {exp} is within the 2 s TTL"
+    );
+    for _ in 0..100 {
+        if now_secs() >= exp as f64 + 0.05 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let status = sb.http.get(&url).send().await.unwrap().status().as_u16();
     assert_eq!(status, 401);
     let html = sb
         .http
