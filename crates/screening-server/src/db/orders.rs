@@ -67,7 +67,9 @@ pub struct OrderRow {
     pub candidate_id: Option<String>,
     pub state: CheckState,
     pub response: Option<String>,
-    pub failure: Option<StoredFailure>,
+    /// The last placement failure, sealed (it may carry Yardstik's text, which can echo
+    /// applicant data): open it with [`Db::placement_failure`].
+    pub failure_sealed: Option<String>,
     pub place_attempts: i64,
     pub created_at: i64,
     pub updated_at: i64,
@@ -96,9 +98,7 @@ impl FromRow<'_, AnyRow> for OrderRow {
                 result: result_col(row, "result")?,
             },
             response: row.try_get("response")?,
-            failure: row
-                .try_get::<Option<String>, _>("error_body")?
-                .map(|s| StoredFailure::from_json(&s)),
+            failure_sealed: row.try_get("error_body")?,
             place_attempts: row.try_get("place_attempts")?,
             created_at: row.try_get("created_at")?,
             updated_at: row.try_get("updated_at")?,
@@ -211,7 +211,28 @@ pub struct NewOrder<'a> {
 const ORDER_COLS: &str = "tenant_id, background_check_id, request_hash, source, package_id, add_on_package_ids, webhook_url, applicant_id, claim, claim_token, lease_until, candidate_id, status, result, response, error_body, place_attempts, created_at, updated_at";
 const ITEM_COLS: &str = "tenant_id, background_check_id, package_id, position, add_on, yardstik_package_id, invitation_id, report_id, invitation_status, report_status, invitation_seen_at, report_seen_at, apply_url, status, result, updated_at";
 
+/// What a stored placement failure is bound to.
+fn failure_context(tenant_id: &str, bcid: &str) -> Vec<u8> {
+    format!("order-failure\0{tenant_id}\0{bcid}").into_bytes()
+}
+
 impl Db {
+    /// The order's last placement failure. A value that does not open (another master key,
+    /// or written before failures were sealed) reads as an internal failure.
+    pub fn placement_failure(&self, row: &OrderRow) -> Option<StoredFailure> {
+        let sealed = row.failure_sealed.as_deref()?;
+        Some(
+            self.master
+                .open(
+                    sealed,
+                    &failure_context(&row.tenant_id, &row.background_check_id),
+                )
+                .and_then(|b| String::from_utf8(b).ok())
+                .map(|s| StoredFailure::from_json(&s))
+                .unwrap_or(StoredFailure::Internal),
+        )
+    }
+
     /// Claim a new order; its claim token, or `None` when the key already exists.
     pub async fn claim_order(&self, o: &NewOrder<'_>) -> sqlx::Result<Option<ClaimToken>> {
         let now = now_ms();
@@ -414,7 +435,7 @@ impl Db {
             "UPDATE orders SET claim = 'failed', lease_until = 0, error_status = NULL, error_body = $1, next_resume_at = $2, updated_at = $3
              WHERE tenant_id = $4 AND background_check_id = $5 AND claim = 'creating' AND claim_token = $6",
         )
-        .bind(failure.to_json())
+        .bind(self.master.seal(failure.to_json().as_bytes(), &failure_context(tenant_id, bcid)))
         .bind(resume_at)
         .bind(now_ms())
         .bind(tenant_id)

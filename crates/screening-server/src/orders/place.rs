@@ -125,7 +125,10 @@ pub async fn place(
                 }
                 Claim::Failed if waited => {
                     return Err(OrderError::EarlierAttemptFailed(
-                        row.failure.unwrap_or(StoredFailure::Internal),
+                        orders
+                            .db
+                            .placement_failure(&row)
+                            .unwrap_or(StoredFailure::Internal),
                     ));
                 }
                 Claim::Failed | Claim::Creating => {

@@ -426,6 +426,20 @@ async fn a_corrected_order_replaces_a_failed_one_that_created_nothing() {
     let (s, v) = env.order(&order).await;
     assert_eq!(s, 503, "{v}");
     assert_eq!(list(&env.yardstik_get("/candidates").await).len(), 0);
+    // The stored failure (replayed to waiting duplicates) is sealed at rest.
+    let raw: Option<String> =
+        sqlx::query_scalar("SELECT error_body FROM orders WHERE background_check_id = 'fix-1'")
+            .fetch_one(&env.db().pool)
+            .await
+            .unwrap();
+    let raw = raw.expect("a failure is stored");
+    assert!(raw.starts_with("v2:") && !raw.contains("Yardstik"), "{raw}");
+    let t = tenant(&env).await;
+    let row = env.db().order(&t.id, "fix-1").await.unwrap().unwrap();
+    assert!(matches!(
+        env.db().placement_failure(&row),
+        Some(screening_server::orders::error::StoredFailure::Yardstik { .. })
+    ));
     // The ATS corrects the applicant's ZIP and sends the same id again.
     order["applicant"]["zip"] = json!("62704");
     let (s, v) = env.order(&order).await;
