@@ -2,11 +2,11 @@
 //! the session token kept here: fetched from the host's `sessionUrl` when needed and fetched
 //! again, once per request, when the server answers `401 session_expired`.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 
 use js_sys::{Function, Promise, Reflect};
 use screening_wire::{
-    DisclosuresToken, ErrorBody, ErrorCode, OrderState, PackageList, ReportToken,
+    Decision, DisclosuresToken, ErrorBody, ErrorCode, OrderState, PackageList, ReportToken,
     ReportTokenRequest, SessionResponse, WidgetOrderRequest, IDEMPOTENCY_KEY_HEADER,
 };
 use serde::de::DeserializeOwned;
@@ -97,6 +97,9 @@ pub fn code_str(c: ErrorCode) -> &'static str {
 pub struct Api {
     base: String,
     token: RefCell<Option<String>>,
+    /// A first session is being fetched: concurrent calls (review mode's iframe and
+    /// panel) wait for it instead of each asking the host for one.
+    session_busy: Cell<bool>,
     session_url: Option<String>,
     session_headers: Vec<(String, String)>,
     session_body: String,
@@ -114,6 +117,7 @@ impl Api {
         Api {
             base: config.server_url.clone(),
             token: RefCell::new(config.token.clone()),
+            session_busy: Cell::new(false),
             session_url: config.session_url.clone(),
             session_headers: config.session_headers.clone(),
             session_body: config.session_request_body(),
@@ -153,6 +157,24 @@ impl Api {
     pub async fn disclosures_token(&self) -> Result<DisclosuresToken, ApiError> {
         self.call("POST", "/widget/tokens/disclosures", None, None)
             .await
+    }
+
+    /// Review mode: the order's report as a decision needs it (`GET …/decision`), or, with
+    /// `action` (`/proceed`, `/adverse-action`, `/adverse-action/cancel`) and its JSON body,
+    /// the decision taken and the order's decision state after it.
+    pub async fn decision(
+        &self,
+        background_check_id: &str,
+        action: Option<(&str, Option<String>)>,
+    ) -> Result<Decision, ApiError> {
+        let mut path = format!("/widget/orders/{}/decision", encode(background_check_id));
+        match action {
+            Some((suffix, body)) => {
+                path.push_str(suffix);
+                self.call("POST", &path, body.as_deref(), None).await
+            }
+            None => self.call("GET", &path, None, None).await,
+        }
     }
 
     /// `screening_wire::ApplyLink` → the open intakes' URLs in order (its `steps`; from a
@@ -202,8 +224,14 @@ impl Api {
         body: Option<&str>,
         idempotency_key: Option<&str>,
     ) -> Result<JsValue, ApiError> {
+        while self.session_busy.get() {
+            sleep(10).await;
+        }
         if self.token.borrow().is_none() {
-            self.fetch_session(false).await?;
+            self.session_busy.set(true);
+            let first = self.fetch_session(false).await;
+            self.session_busy.set(false);
+            first?;
         }
         let url = format!("{}{}", self.base, path);
         let mut refreshed = false;
@@ -330,6 +358,16 @@ fn error_of(raw: &Raw) -> ApiError {
         status: raw.status,
         body,
     }
+}
+
+/// Resolve after `ms` milliseconds (a `setTimeout`).
+async fn sleep(ms: i32) {
+    let p = Promise::new(&mut |resolve, _| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+        }
+    });
+    let _ = JsFuture::from(p).await;
 }
 
 /// Percent-encode a path segment.

@@ -12,6 +12,8 @@ pub const DEFAULT_HEIGHT: &str = "600";
 pub enum Mode {
     Order,
     Report,
+    /// The report beside the hiring manager's decision panel (proceed / adverse action).
+    Review,
     Disclosures,
     Apply,
 }
@@ -21,6 +23,7 @@ impl Mode {
         match s {
             "order" => Some(Mode::Order),
             "report" => Some(Mode::Report),
+            "review" => Some(Mode::Review),
             "disclosures" => Some(Mode::Disclosures),
             "apply" => Some(Mode::Apply),
             _ => None,
@@ -31,6 +34,7 @@ impl Mode {
         match self {
             Mode::Order => "order",
             Mode::Report => "report",
+            Mode::Review => "review",
             Mode::Disclosures => "disclosures",
             Mode::Apply => "apply",
         }
@@ -128,7 +132,7 @@ impl Config {
         }
         let mode_s = get_str(v, "mode").unwrap_or_else(|| "order".into());
         let mode = Mode::parse(&mode_s)
-            .ok_or_else(|| bad("mode must be one of order, report, disclosures, apply"))?;
+            .ok_or_else(|| bad("mode must be one of order, report, review, disclosures, apply"))?;
         let applicant = applicant_of(&get(v, "applicant"));
         let hiring_manager = get_str(&get(v, "hiringManager"), "id").map(|id| {
             let h = get(v, "hiringManager");
@@ -190,6 +194,9 @@ impl Config {
             Mode::Apply if c.background_check_id.is_none() => {
                 Err(bad("apply mode needs `backgroundCheckId`"))
             }
+            Mode::Review if c.background_check_id.is_none() => {
+                Err(bad("review mode needs `backgroundCheckId`"))
+            }
             _ => Ok(c),
         }
     }
@@ -205,14 +212,16 @@ impl Config {
             // Order mode too: a chosen id is bound to the session by the host's backend
             // (ids chosen in the browser are refused unless they start with `w-`).
             background_check_id: match self.mode {
-                Mode::Report | Mode::Apply | Mode::Order => self.background_check_id.clone(),
+                Mode::Report | Mode::Review | Mode::Apply | Mode::Order => {
+                    self.background_check_id.clone()
+                }
                 Mode::Disclosures => None,
             },
             ttl_seconds: None,
             // What this mode needs, nothing more; the host's backend decides what it grants.
             capabilities: vec![match self.mode {
                 Mode::Order => Capability::Order,
-                Mode::Report => Capability::Review,
+                Mode::Report | Mode::Review => Capability::Review,
                 Mode::Apply => Capability::Candidate,
                 Mode::Disclosures => Capability::Disclosures,
             }],

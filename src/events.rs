@@ -15,6 +15,7 @@ pub const ORDER_FAILED: &str = "screening:order-failed";
 pub const TOKEN_REFRESHED: &str = "screening:token-refreshed";
 pub const IFRAME_LOADED: &str = "screening:iframe-loaded";
 pub const FORM_SUBMITTED: &str = "screening:form-submitted";
+pub const DECISION: &str = "screening:decision";
 pub const ERROR: &str = "screening:error";
 
 /// Build a plain object from key/value pairs (undefined values are skipped).

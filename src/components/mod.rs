@@ -4,6 +4,7 @@ pub mod apply_view;
 pub mod iframe_view;
 pub mod order_form;
 pub mod picker;
+pub mod review;
 pub mod status;
 
 use std::rc::Rc;
@@ -51,6 +52,7 @@ pub fn App(props: &AppProps) -> Html {
     let ctx = props.ctx.clone();
     match ctx.config.mode {
         Mode::Order => html! { <order_form::OrderView {ctx} /> },
+        Mode::Review => html! { <review::ReviewView {ctx} /> },
         _ => html! { <iframe_view::FrameView {ctx} /> },
     }
 }

@@ -265,6 +265,7 @@ pub fn record_events(host: &Element) -> Rc<RefCell<Vec<(String, String)>>> {
         "screening:token-refreshed",
         "screening:iframe-loaded",
         "screening:form-submitted",
+        "screening:decision",
         "screening:error",
     ] {
         let log = log.clone();
@@ -287,4 +288,38 @@ pub fn post_message(origin: &str, data: &JsValue) {
     init.set_data(data);
     let ev = web_sys::MessageEvent::new_with_event_init_dict("message", &init).unwrap();
     web_sys::window().unwrap().dispatch_event(&ev).unwrap();
+}
+
+/// The element focused inside the widget's shadow root, if any.
+pub fn focused(host: &Element) -> Option<Element> {
+    host.shadow_root().unwrap().active_element()
+}
+
+/// Dispatch a bubbling `keydown` with `key` on the element matching `sel`.
+pub fn key_down(host: &Element, sel: &str, key: &str) {
+    // Through the constructor on `window` (no `KeyboardEventInit` binding needed).
+    let ctor: Function = Reflect::get(&web_sys::window().unwrap(), &"KeyboardEvent".into())
+        .unwrap()
+        .unchecked_into();
+    let init = Object::new();
+    Reflect::set(&init, &"key".into(), &key.into()).unwrap();
+    Reflect::set(&init, &"bubbles".into(), &true.into()).unwrap();
+    let ev: web_sys::Event =
+        Reflect::construct(&ctor, &js_sys::Array::of2(&"keydown".into(), &init))
+            .unwrap()
+            .unchecked_into();
+    q(host, sel)
+        .unwrap_or_else(|| panic!("no {sel}"))
+        .dispatch_event(&ev)
+        .unwrap();
+}
+
+/// Type into a `<textarea>` (an `input` event, as a user would).
+pub fn type_text(host: &Element, sel: &str, value: &str) {
+    let area: web_sys::HtmlTextAreaElement = q(host, sel)
+        .unwrap_or_else(|| panic!("no {sel}"))
+        .unchecked_into();
+    area.set_value(value);
+    let ev = web_sys::InputEvent::new("input").unwrap();
+    area.dispatch_event(&ev).unwrap();
 }
