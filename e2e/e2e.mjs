@@ -27,6 +27,10 @@ function need(name) {
 }
 
 const FOUR_FIELDS = ['background_check_id', 'result', 'result_link_url', 'status'];
+// What step 1 orders (the demo tenant's catalog, crates/screening-server/fixtures/demo-tenant.json).
+const ORDERED_ITEMS = [{ package_id: 'PKG002', add_on: false }, { package_id: 'DRG01', add_on: true }];
+// The demo tenant's ATS credentials (pkg-scripts/demo seeds the fixture), to read orders back.
+const ATS_AUTH = `Basic ${Buffer.from('demo-ats:demo-ats-secret').toString('base64')}`;
 const passed = [];
 
 class StepError extends Error {}
@@ -152,7 +156,31 @@ async function signDisclosures(page, { alreadySigned }) {
 async function orderWidget(page) {
   const host = page.locator('screening-widget[mode="order"]');
   if (!(await host.count())) await reveal(page, /order/i);
-  return (await host.count()) ? host.first() : page.locator('body');
+  await host.first().waitFor({ state: 'attached', timeout: T.ui });
+  const n = await host.count();
+  check(n === 1, `the demo page has ${n} <screening-widget mode="order"> elements, expected exactly 1`);
+  return host.first();
+}
+
+/** The order's items as [{package_id, add_on}], in order. */
+function itemsOf(order) {
+  return ((order && order.items) || []).map((i) => ({ package_id: i.package_id, add_on: i.add_on }));
+}
+
+/** The order that was placed is the one that was picked: the package and the add-on, both in
+ *  the widget's `screening:order-created` detail and in the server's stored order. */
+async function checkOrderedItems(page, id, order) {
+  const want = JSON.stringify(ORDERED_ITEMS);
+  check(order && order.background_check_id === id,
+    `screening:order-created detail.order is for ${order && order.background_check_id}, not ${id}`);
+  check(JSON.stringify(itemsOf(order)) === want,
+    `screening:order-created ordered ${JSON.stringify(itemsOf(order))}, expected ${want}`);
+  const res = await page.request.get(`${SERVER}/ats/orders/${encodeURIComponent(id)}`,
+    { headers: { authorization: ATS_AUTH, accept: 'application/json' } });
+  check(res.status() === 200, `server GET /ats/orders/${id} → ${res.status()}`);
+  const stored = await res.json();
+  check(JSON.stringify(itemsOf(stored)) === want,
+    `the server stored order ${id} with ${JSON.stringify(itemsOf(stored))}, expected ${want}`);
 }
 
 async function placeOrder(page, applicant) {
@@ -198,6 +226,8 @@ async function placeOrder(page, applicant) {
   const created = await waitEvent(page, 'screening:order-created', { after: before - 1000, timeout: T.nav });
   const id = created.detail.backgroundCheckId;
   check(id, 'screening:order-created has no backgroundCheckId');
+  check(id.startsWith('w-'), `the widget order id ${id} does not start with "w-"`);
+  await checkOrderedItems(page, id, created.detail.order);
   await w.getByText('Background check ordered').waitFor({ timeout: T.ui });
   await w.getByText(id, { exact: true }).waitFor({ timeout: T.ui });
   return { id, order: created.detail.order };
@@ -278,10 +308,14 @@ async function openReport(page, link, expectedStatus) {
   await waitEvent(page, 'screening:iframe-loaded', { after: before - 1000, pred: (d) => d && d.mode === 'report' });
   // Visible state: the spinner is gone and the frame shows the report.
   await page.locator(`${frameSel}:not(.is-loading)`).first().waitFor({ timeout: T.ui });
-  const body = page.frameLocator(frameSel).first().locator('body');
-  await body.waitFor({ timeout: T.ui });
-  const text = (await body.textContent()) || '';
-  check(new RegExp(expectedStatus, 'i').test(text), `the report iframe does not show "${expectedStatus}"`);
+  // The report's own status element (the sandbox's embed page: <span id="report-status">),
+  // not any text of the page: the page also shows the candidate's name and email.
+  const statusEl = page.frameLocator(frameSel).first().locator('#report-status');
+  await statusEl.first().waitFor({ state: 'attached', timeout: T.ui });
+  const n = await statusEl.count();
+  check(n === 1, `the report iframe has ${n} #report-status elements, expected 1`);
+  const shown = ((await statusEl.textContent()) || '').trim();
+  check(shown === expectedStatus, `the report iframe shows status "${shown}", expected "${expectedStatus}"`);
 }
 
 async function renewalWithoutReload(page) {
@@ -314,7 +348,11 @@ async function renewalWithoutReload(page) {
     check(still === marker, 'the page was reloaded: the window marker is gone');
     check(mainNavigations === 0, `the main frame navigated ${mainNavigations} time(s) during renewal`);
     const frame = page.frameLocator(frameSel).first();
-    check(await frame.locator('#expired-banner').isHidden(), 'the renewed report still shows the expiry banner');
+    const banner = frame.locator('#expired-banner');
+    const banners = await banner.count();
+    check(banners === 1, `the renewed report has ${banners} #expired-banner elements, expected 1`);
+    check(await banner.isHidden(), 'the renewed report still shows the expiry banner');
+    check((await frame.locator('#report-status').count()) === 1, 'the renewed report has no #report-status');
     check(((await frame.locator('body').textContent()) || '').trim().length > 0, 'the renewed report is empty');
   } finally {
     page.off('framenavigated', onNav);
