@@ -32,6 +32,8 @@ pub struct ApiContext {
     pub auth_cache: AuthCache,
     /// Every tenant's widget origins, in memory (CORS costs no database work).
     pub origins: Origins,
+    /// Candidates' reports, for a short while.
+    pub candidate_reports: crate::orders::candidate_report::CandidateReportCache,
     /// Wakes the delivery worker when an outbox row was committed.
     pub outbox_wake: Arc<Notify>,
     /// Wakes the inbox worker when a Yardstik event was stored.
@@ -129,6 +131,7 @@ pub async fn start(config: Config) -> anyhow::Result<AppHandle> {
         packages: PackageCache::default(),
         auth_cache: AuthCache::default(),
         origins: Origins::default(),
+        candidate_reports: Default::default(),
         outbox_wake,
         inbox_wake: Arc::new(Notify::new()),
         public_url,

@@ -12,12 +12,14 @@
 //! almost nothing.
 
 pub mod ats;
+pub mod candidate;
 pub mod review;
 pub mod status;
 pub mod validate;
 pub mod widget;
 
 pub use ats::*;
+pub use candidate::*;
 pub use review::*;
 pub use status::*;
 pub use widget::*;

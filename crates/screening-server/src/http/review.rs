@@ -1,10 +1,11 @@
 //! The hiring manager's decision routes (a `review` session; one order's when the session
-//! names one). See `orders::decision` and `screening_wire::review`.
+//! names one), and the candidate's own report (a `candidate` session). See
+//! `orders::decision`, `orders::candidate_report` and `screening_wire::{review, candidate}`.
 
 use axum::extract::{Path, State};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use screening_wire::{Capability, Decision, StartAdverseAction};
+use screening_wire::{CandidateReport, Capability, Decision, StartAdverseAction};
 
 use super::auth::{JsonBody, WidgetSession};
 use super::error::{Error, Result};
@@ -26,6 +27,35 @@ pub fn routes() -> Router<ApiContext> {
             "/widget/orders/{background_check_id}/decision/adverse-action/cancel",
             post(cancel),
         )
+        .route(
+            "/widget/orders/{background_check_id}/report",
+            get(candidate_report),
+        )
+}
+
+/// The candidate's own report (a `candidate` session, its one order).
+async fn candidate_report(
+    State(ctx): State<ApiContext>,
+    s: WidgetSession,
+    Path(id): Path<String>,
+) -> Result<Json<CandidateReport>> {
+    s.require(Capability::Candidate)?;
+    if s.claims.o.as_deref() != Some(id.as_str())
+        || ctx.db.order(&s.tenant.id, &id).await?.is_none()
+    {
+        return Err(Error::NotFound(format!(
+            "No background check {id} for this session."
+        )));
+    }
+    Ok(Json(
+        crate::orders::candidate_report::candidate_report(
+            &ctx.orders,
+            &ctx.candidate_reports,
+            &s.tenant,
+            &id,
+        )
+        .await?,
+    ))
 }
 
 /// A review session that may see this order (404 otherwise, no existence leak).

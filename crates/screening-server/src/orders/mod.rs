@@ -6,6 +6,7 @@
 //! to responses. It takes what it needs ([`Orders`]), not the server's whole context.
 
 pub mod cancel;
+pub mod candidate_report;
 pub mod claim;
 pub mod decision;
 pub mod error;

@@ -31,6 +31,18 @@ pub struct ReportDetail {
     pub adverse_action_settings: Option<AdverseActionSettings>,
     #[serde(default)]
     pub adverse_action_id: Option<String>,
+    #[serde(default)]
+    pub completed_at: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct AccountContact {
+    #[serde(default)]
+    pub account_name: Option<String>,
+    #[serde(default)]
+    pub support_email_address: Option<String>,
+    #[serde(default)]
+    pub support_phone: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -59,6 +71,8 @@ pub struct ReportScreening {
 
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct Record {
+    #[serde(default)]
+    pub category: Option<Value>,
     #[serde(default)]
     pub violations: Vec<Value>,
 }
@@ -101,6 +115,26 @@ struct ApproveByReport<'a> {
 }
 
 impl Yardstik {
+    /// `GET /accounts/{id}`: the account's name and support contacts.
+    pub async fn account_contact(
+        &self,
+        creds: &Credentials,
+    ) -> Result<AccountContact, YardstikError> {
+        let path = format!("/accounts/{}", self.id(&creds.yardstik_account_id)?);
+        Ok(self
+            .call(
+                "get_account",
+                creds,
+                Method::GET,
+                &path,
+                &[],
+                None::<&()>,
+                Retry::Yes,
+            )
+            .await?
+            .1)
+    }
+
     pub async fn report_detail(
         &self,
         creds: &Credentials,

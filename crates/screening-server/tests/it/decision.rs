@@ -382,3 +382,87 @@ async fn cancel_returns_to_consider_and_the_rules_and_scopes_hold() {
         "the refused calls changed nothing"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_candidate_reads_their_own_report_without_a_yardstik_token() {
+    let env = Env::start(Opts::default()).await;
+    considered(&env, "cand-1", "IL").await;
+    let own = session(
+        &env,
+        json!({"capabilities": ["candidate"], "background_check_id": "cand-1"}),
+    )
+    .await;
+    let (s, r) = call(
+        &env,
+        Method::GET,
+        "/widget/orders/cand-1/report",
+        &own,
+        None,
+    )
+    .await;
+    assert_eq!(s, 200, "{r}");
+    assert_eq!(r["background_check_id"], "cand-1");
+    let p = &r["packages"][0];
+    assert_eq!(
+        (p["package_id"].as_str(), p["complete"].as_bool()),
+        (Some("PKG001"), Some(true))
+    );
+    assert_eq!(p["report_status"], "consider");
+    let violations: Vec<&Value> = p["screenings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["records"].as_array().unwrap())
+        .flat_map(|rec| rec["violations"].as_array().unwrap())
+        .collect();
+    assert_eq!(violations.len(), 3, "{r}");
+    assert_eq!(violations[0]["description"], "Felony");
+    assert_eq!(
+        violations[0]["offense"],
+        "1. Possession Of Schedule 4 Substance"
+    );
+    assert_eq!(violations[0]["date"], "2021-03-20");
+    assert_eq!(r["contact"]["name"], "Demo Staffing Co");
+    let text = r.to_string();
+    let tenant = env
+        .db()
+        .tenant_by_ats_account(ATS_USER)
+        .await
+        .unwrap()
+        .unwrap();
+    let report_id = env.db().order_items(&tenant.id, "cand-1").await.unwrap()[0]
+        .report_id
+        .clone()
+        .unwrap();
+    assert!(!text.contains(&report_id), "no Yardstik ids: {text}");
+
+    // Nothing else: another order, a Yardstik token, the decision.
+    considered(&env, "cand-2", "IL").await;
+    let (s, _) = call(
+        &env,
+        Method::GET,
+        "/widget/orders/cand-2/report",
+        &own,
+        None,
+    )
+    .await;
+    assert_eq!(s, 404);
+    let (s, _) = call(
+        &env,
+        Method::POST,
+        "/widget/tokens/report",
+        &own,
+        Some(json!({"background_check_id": "cand-1"})),
+    )
+    .await;
+    assert_eq!(s, 403, "never a Yardstik user token");
+    let (s, _) = call(
+        &env,
+        Method::GET,
+        "/widget/orders/cand-1/decision",
+        &own,
+        None,
+    )
+    .await;
+    assert_eq!(s, 403);
+}

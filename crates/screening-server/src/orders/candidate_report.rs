@@ -1,0 +1,185 @@
+//! The candidate's own report, read from Yardstik with the tenant's key on the server, so a
+//! candidate never holds a Yardstik user token. Only what the FCRA entitles the candidate to
+//! see: per ordered package the report status, each screening's status and, once the report
+//! is finished, its records and violations; whom to contact. Nothing the employer wrote, no
+//! Yardstik ids. Kept in memory for a short while (a reload does not call Yardstik again),
+//! never stored.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use screening_wire::{
+    CandidatePackage, CandidateRecord, CandidateReport, CandidateScreening, CandidateViolation,
+    Contact,
+};
+use serde_json::Value;
+
+use super::{OrderError, Orders};
+use crate::tenant::Tenant;
+use crate::yardstik::adverse::ReportDetail;
+use crate::yardstik::status::ReportStatus;
+
+/// How long a candidate's report is served from memory.
+pub const CACHE_TTL: Duration = Duration::from_secs(30);
+
+#[derive(Clone, Default)]
+pub struct CandidateReportCache(Arc<Mutex<HashMap<(String, String), (Instant, CandidateReport)>>>);
+
+impl CandidateReportCache {
+    fn get(&self, key: &(String, String)) -> Option<CandidateReport> {
+        let map = self.0.lock().expect("report cache");
+        map.get(key)
+            .filter(|(at, _)| at.elapsed() < CACHE_TTL)
+            .map(|(_, r)| r.clone())
+    }
+
+    fn put(&self, key: (String, String), r: CandidateReport) {
+        let mut map = self.0.lock().expect("report cache");
+        map.retain(|_, (at, _)| at.elapsed() < CACHE_TTL);
+        map.insert(key, (Instant::now(), r));
+    }
+}
+
+/// A report with results: its records are what the candidate may read.
+fn finished(status: Option<&str>) -> bool {
+    use ReportStatus as R;
+    matches!(
+        status.map(ReportStatus::parse),
+        Some(R::Clear | R::Consider | R::Proceed | R::PreAdverse | R::FinalAdverse | R::Dispute)
+    )
+}
+
+fn text(v: &Value, key: &str) -> Option<String> {
+    v.get(key)
+        .and_then(|x| x.as_str())
+        .map(str::to_string)
+        .filter(|s| !s.trim().is_empty())
+}
+
+fn package(package_id: &str, add_on: bool, report: Option<&ReportDetail>) -> CandidatePackage {
+    let status = report.and_then(|r| r.status.clone());
+    let complete = finished(status.as_deref());
+    CandidatePackage {
+        package_id: package_id.to_string(),
+        add_on,
+        complete,
+        completed_at: report
+            .and_then(|r| r.completed_at.clone())
+            .filter(|_| complete),
+        report_status: status,
+        screenings: report
+            .map(|r| {
+                r.report_screenings
+                    .iter()
+                    .map(|s| CandidateScreening {
+                        name: s
+                            .label
+                            .clone()
+                            .or_else(|| s.name.clone())
+                            .unwrap_or_else(|| "Screening".into()),
+                        status: s.status.clone(),
+                        records: if complete {
+                            s.records
+                                .iter()
+                                .map(|rec| CandidateRecord {
+                                    source: rec.category.as_ref().and_then(|c| text(c, "value")),
+                                    violations: rec
+                                        .violations
+                                        .iter()
+                                        .map(|v| CandidateViolation {
+                                            description: text(v, "description")
+                                                .unwrap_or_else(|| "Record".into()),
+                                            offense: text(v, "count_offense"),
+                                            disposition: text(v, "disposition"),
+                                            date: text(v, "disposition_date")
+                                                .or_else(|| text(v, "file_date")),
+                                            jurisdiction: text(v, "jurisdiction"),
+                                        })
+                                        .collect(),
+                                })
+                                .collect()
+                        } else {
+                            Vec::new()
+                        },
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+    }
+}
+
+/// The candidate's report for one order.
+pub async fn candidate_report(
+    orders: &Orders,
+    cache: &CandidateReportCache,
+    tenant: &Tenant,
+    bcid: &str,
+) -> Result<CandidateReport, OrderError> {
+    let key = (tenant.id.clone(), bcid.to_string());
+    if let Some(r) = cache.get(&key) {
+        return Ok(r);
+    }
+    let items = orders.db.order_items(&tenant.id, bcid).await?;
+    if items.is_empty() {
+        return Err(OrderError::NotFound(bcid.to_string()));
+    }
+    let creds = &tenant.credentials;
+    let mut packages = Vec::new();
+    for item in &items {
+        let report = match &item.report_id {
+            Some(id) => Some(orders.yardstik.report_detail(creds, id).await?),
+            None => None,
+        };
+        packages.push(package(&item.package_id, item.add_on, report.as_ref()));
+    }
+    let account = orders.yardstik.account_contact(creds).await?;
+    let report = CandidateReport {
+        background_check_id: bcid.to_string(),
+        packages,
+        contact: Contact {
+            name: account.account_name,
+            email: account.support_email_address,
+            phone: account.support_phone,
+        },
+    };
+    cache.put(key, report.clone());
+    Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn records_only_once_the_report_is_finished() {
+        let report: ReportDetail = serde_json::from_value(serde_json::json!({
+            "id": "r1", "status": "processing",
+            "report_screenings": [{"name": "Criminal", "status": "processing", "records": [
+                {"category": {"value": "NEW YORK"}, "violations": [{"description": "Felony", "comments": "employer note"}]}
+            ]}]
+        }))
+        .unwrap();
+        let p = package("PKG001", false, Some(&report));
+        assert!(!p.complete);
+        assert!(
+            p.screenings[0].records.is_empty(),
+            "nothing before the report is final"
+        );
+        let mut done = report.clone();
+        done.status = Some("consider".into());
+        let p = package("PKG001", false, Some(&done));
+        assert!(p.complete);
+        let v = &p.screenings[0].records[0].violations[0];
+        assert_eq!(v.description, "Felony");
+        assert_eq!(
+            p.screenings[0].records[0].source.as_deref(),
+            Some("NEW YORK")
+        );
+        let json = serde_json::to_string(&p).unwrap();
+        assert!(
+            !json.contains("employer note") && !json.contains("r1"),
+            "{json}"
+        );
+    }
+}
