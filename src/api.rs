@@ -6,8 +6,9 @@ use std::cell::{Cell, RefCell};
 
 use js_sys::{Function, Promise, Reflect};
 use screening_wire::{
-    Decision, DisclosuresToken, ErrorBody, ErrorCode, OrderState, PackageList, ReportToken,
-    ReportTokenRequest, SessionResponse, WidgetOrderRequest, IDEMPOTENCY_KEY_HEADER,
+    AdverseAction, Decision, DisclosuresToken, ErrorBody, ErrorCode, OrderState, PackageList,
+    ReportToken, ReportTokenRequest, ReviewScreening, SessionResponse, Violation,
+    WidgetOrderRequest, IDEMPOTENCY_KEY_HEADER,
 };
 use serde::de::DeserializeOwned;
 use wasm_bindgen::{JsCast, JsValue};
@@ -168,13 +169,16 @@ impl Api {
         action: Option<(&str, Option<String>)>,
     ) -> Result<Decision, ApiError> {
         let mut path = format!("/widget/orders/{}/decision", encode(background_check_id));
-        match action {
+        let (method, body) = match action {
             Some((suffix, body)) => {
                 path.push_str(suffix);
-                self.call("POST", &path, body.as_deref(), None).await
+                ("POST", body)
             }
-            None => self.call("GET", &path, None, None).await,
-        }
+            None => ("GET", None),
+        };
+        let raw = self.call_js(method, &path, body.as_deref(), None).await?;
+        decision_of(&raw)
+            .ok_or_else(|| ApiError::Decode("the decision has no report status".into()))
     }
 
     /// `screening_wire::ApplyLink` → the open intakes' URLs in order (its `steps`; from a
@@ -358,6 +362,64 @@ fn error_of(raw: &Raw) -> ApiError {
         status: raw.status,
         body,
     }
+}
+
+/// A `Decision` read straight from the JSON object, like the apply link: serde's derived
+/// visitors for its four structs cost about 4 kB gzip more wasm.
+fn decision_of(raw: &JsValue) -> Option<Decision> {
+    fn get(o: &JsValue, k: &str) -> JsValue {
+        Reflect::get(o, &k.into()).unwrap_or_default()
+    }
+    fn text(o: &JsValue, k: &str) -> Option<String> {
+        get(o, k).as_string()
+    }
+    fn list(o: &JsValue, k: &str) -> js_sys::Array {
+        get(o, k).dyn_into().unwrap_or_default()
+    }
+    let flag = |k: &str| get(raw, k).is_truthy();
+    let a = get(raw, "adverse_action");
+    Some(Decision {
+        background_check_id: text(raw, "background_check_id").unwrap_or_default(),
+        report_id: text(raw, "report_id").unwrap_or_default(),
+        report_status: text(raw, "report_status")?,
+        candidate_state: text(raw, "candidate_state"),
+        screenings: list(raw, "screenings")
+            .iter()
+            .map(|s| ReviewScreening {
+                name: text(&s, "name").unwrap_or_default(),
+                status: text(&s, "status"),
+                violations: list(&s, "violations")
+                    .iter()
+                    .filter_map(|v| {
+                        Some(Violation {
+                            id: text(&v, "id")?,
+                            description: text(&v, "description").unwrap_or_default(),
+                            disposition: text(&v, "disposition"),
+                            date: text(&v, "date"),
+                            jurisdiction: text(&v, "jurisdiction"),
+                        })
+                    })
+                    .collect(),
+            })
+            .collect(),
+        violations_required: flag("violations_required"),
+        explanation_required: text(raw, "explanation_required"),
+        adverse_action: a.is_object().then(|| AdverseAction {
+            id: text(&a, "id").unwrap_or_default(),
+            status: text(&a, "status").unwrap_or_default(),
+            violations: list(&a, "violations")
+                .iter()
+                .filter_map(|v| v.as_string())
+                .collect(),
+            custom_reason: text(&a, "custom_reason"),
+            explanation: text(&a, "explanation"),
+            created_at: text(&a, "created_at").unwrap_or_default(),
+            scheduled_final_at: text(&a, "scheduled_final_at"),
+        }),
+        can_proceed: flag("can_proceed"),
+        can_start_adverse_action: flag("can_start_adverse_action"),
+        can_cancel_adverse_action: flag("can_cancel_adverse_action"),
+    })
 }
 
 /// Resolve after `ms` milliseconds (a `setTimeout`).

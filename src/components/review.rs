@@ -637,10 +637,13 @@ fn decide_form(
                     let (d, vid) = (d.clone(), v.id.clone());
                     Callback::from(move |_: Event| d.dispatch(Act::Toggle(vid.clone())))
                 };
-                let details: Vec<&str> = [&v.disposition, &v.date, &v.jurisdiction]
-                    .into_iter()
-                    .filter_map(|x| x.as_deref())
-                    .collect();
+                let mut details = String::new();
+                for x in [&v.disposition, &v.date, &v.jurisdiction].into_iter().flatten() {
+                    if !details.is_empty() {
+                        details.push_str(" · ");
+                    }
+                    details.push_str(x);
+                }
                 html! {
                     <label key={v.id.clone()} for={id.clone()} class={if checked { "sw-card sw-violation is-selected" } else { "sw-card sw-violation" }}>
                         <input type="checkbox" name="sw-violation" id={id} value={v.id.clone()} {checked} {onchange}
@@ -648,7 +651,7 @@ fn decide_form(
                                aria-describedby={err_v.as_ref().map(|_| "sw-err-violations")} />
                         <span class="sw-card-body">
                             <span class="sw-name">{ &v.description }</span>
-                            if !details.is_empty() { <span class="sw-desc">{ details.join(" · ") }</span> }
+                            if !details.is_empty() { <span class="sw-desc">{ details }</span> }
                         </span>
                     </label>
                 }
@@ -679,11 +682,14 @@ fn decide_form(
         };
         let required = dec.explanation_required.as_deref();
         let describe = |hint: Option<&str>, err: &Option<String>, err_id: &str| {
-            let ids: Vec<&str> = hint
-                .into_iter()
-                .chain(err.as_ref().map(|_| err_id))
-                .collect();
-            (!ids.is_empty()).then(|| ids.join(" "))
+            let mut ids = hint.unwrap_or_default().to_string();
+            if err.is_some() {
+                if !ids.is_empty() {
+                    ids.push(' ');
+                }
+                ids.push_str(err_id);
+            }
+            (!ids.is_empty()).then_some(ids)
         };
         let req = p.request();
         let chosen: Vec<&str> = dec
