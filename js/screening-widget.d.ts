@@ -1,6 +1,6 @@
 // Types for the screening widget (ES module built by wasm-pack --target web).
 
-export type Mode = 'order' | 'report' | 'disclosures' | 'apply';
+export type Mode = 'order' | 'report' | 'review' | 'disclosures' | 'apply';
 
 export type CheckStatus = 'pending' | 'invited' | 'form_completed' | 'processing'
   | 'action_required' | 'complete' | 'canceled' | 'expired';
@@ -66,7 +66,8 @@ export interface ScreeningWidgetConfig {
   sessionUrl?: string;
   /** Extra headers for the `sessionUrl` request (e.g. a CSRF token). */
   sessionHeaders?: Record<string, string>;
-  /** Body POSTed to `sessionUrl` (default: `{}`, or `{ background_check_id }` in report/apply mode). */
+  /** Body POSTed to `sessionUrl` (default: `{ capabilities: [<the mode's>], background_check_id? }`;
+   *  review mode: `{ background_check_id, capabilities: ['review'] }`). */
   sessionBody?: Record<string, unknown>;
   /** Default `order`. */
   mode?: Mode;
@@ -74,7 +75,8 @@ export interface ScreeningWidgetConfig {
   applicant?: Applicant;
   /** Order mode: sent with the order. */
   hiringManager?: HiringManager;
-  /** Report and apply modes: the order; order mode: the id to give the new order. */
+  /** Report, review and apply modes: the order (required in review and apply mode);
+   *  order mode: the id to give the new order. */
   backgroundCheckId?: string;
   /** Report mode: a Yardstik report id (instead of `backgroundCheckId`). */
   reportId?: string;
@@ -104,7 +106,7 @@ export interface WidgetHandle {
 
 export type LoadedDetail =
   | { mode: 'order'; packages: number; addOns: number }
-  | { mode: 'report' | 'disclosures' | 'apply'; domain: string };
+  | { mode: 'report' | 'review' | 'disclosures' | 'apply'; domain: string };
 export interface OrderCreatedDetail {
   backgroundCheckId: string;
   status: CheckStatus;
@@ -127,15 +129,27 @@ export interface TokenRefreshedDetail {
   expiresAt?: string;
   domain?: string;
 }
-export interface IframeLoadedDetail { mode: 'report' | 'disclosures' | 'apply' }
+export interface IframeLoadedDetail { mode: 'report' | 'review' | 'disclosures' | 'apply' }
 /** Apply mode: one intake form (of `total`, one per Yardstik invitation of the order) was
  *  submitted; `step` counts from 1. After `step === total` the "what happens next" panel shows. */
 export interface FormSubmittedDetail { backgroundCheckId: string; step: number; total: number }
 export interface ErrorDetail {
-  stage: 'config' | 'packages' | 'token' | 'apply_link';
+  stage: 'config' | 'packages' | 'token' | 'apply_link' | 'decision';
   message: string;
   code: string | null;
 }
+/** Review mode: a decision was taken in the widget (the server answered 2xx). */
+export type DecisionDetail =
+  | { backgroundCheckId: string; decision: 'proceed'; reportStatus: string }
+  | {
+      backgroundCheckId: string;
+      decision: 'adverse_action';
+      /** Yardstik's report status after it, e.g. `pre_adverse`. */
+      reportStatus: string;
+      /** When the final adverse notice goes out (RFC 3339), while the action is pending. */
+      scheduledFinalAt?: string;
+    }
+  | { backgroundCheckId: string; decision: 'cancel'; reportStatus: string };
 
 export interface ScreeningEventMap {
   'screening:loaded': CustomEvent<LoadedDetail>;
@@ -144,6 +158,7 @@ export interface ScreeningEventMap {
   'screening:token-refreshed': CustomEvent<TokenRefreshedDetail>;
   'screening:iframe-loaded': CustomEvent<IframeLoadedDetail>;
   'screening:form-submitted': CustomEvent<FormSubmittedDetail>;
+  'screening:decision': CustomEvent<DecisionDetail>;
   'screening:error': CustomEvent<ErrorDetail>;
 }
 /** Any widget event; narrow it with `event.type`. */
