@@ -1,6 +1,9 @@
-//! The hiring manager's decision on a `consider` report: proceed, or start an adverse action
+//! The hiring manager's decision on a `consider` order: proceed, or start an adverse action
 //! (pre-adverse notice now, final notice after the account's waiting period, unless
-//! canceled), and cancel it while it is pending.
+//! canceled), and cancel it while it is pending. A decision is about the candidate, so it
+//! applies to every report of the order in `consider` (the package's and each add-on's):
+//! proceeding approves each; an adverse action is started on each, with the violations
+//! chosen from it (each needs one of its own, or the custom reason).
 //!
 //! Yardstik's rules are checked here first, so the reviewer gets a 422 naming the field
 //! rather than Yardstik's refusal: only a `consider` report can be decided; an adverse
@@ -37,50 +40,84 @@ impl Reviewer<'_> {
     }
 }
 
-/// The item whose report is being decided: the first one in `consider` or in an adverse
-/// action, else the package's.
-fn decided_item(items: &[ItemRow]) -> Option<&ItemRow> {
-    let deciding = |i: &&ItemRow| {
-        matches!(
-            i.report_status,
-            Some(ReportStatus::Consider | ReportStatus::PreAdverse)
-        )
-    };
-    items
-        .iter()
-        .filter(|i| i.report_id.is_some())
-        .find(deciding)
-        .or_else(|| items.iter().find(|i| i.report_id.is_some() && !i.add_on))
-        .or_else(|| items.iter().find(|i| i.report_id.is_some()))
-}
-
-struct Context {
+/// One report of the order (the package's or an add-on's) and its current adverse action.
+struct Part {
+    /// The item's position in the order (names its violations).
+    position: usize,
     report: ReportDetail,
     current: Option<AdverseActionRes>,
 }
 
+impl Part {
+    fn status(&self) -> Option<ReportStatus> {
+        self.report.status.as_deref().map(ReportStatus::parse)
+    }
+    fn in_consider(&self) -> bool {
+        self.status() == Some(ReportStatus::Consider)
+    }
+    fn pending(&self) -> Option<&AdverseActionRes> {
+        self.current
+            .as_ref()
+            .filter(|a| a.status.as_deref() == Some("pending"))
+    }
+}
+
+/// Every report of the order, package first: a decision covers the candidate's whole
+/// order, so it applies to each report it concerns.
+struct Context {
+    parts: Vec<Part>,
+}
+
+impl Context {
+    /// The report the decision is mostly about: the first one in consider or under an
+    /// adverse action, else the package's.
+    fn main(&self) -> &Part {
+        self.parts
+            .iter()
+            .find(|p| {
+                matches!(
+                    p.status(),
+                    Some(ReportStatus::Consider | ReportStatus::PreAdverse)
+                )
+            })
+            .unwrap_or(&self.parts[0])
+    }
+}
+
 async fn load(orders: &Orders, tenant: &Tenant, bcid: &str) -> Result<Context, OrderError> {
-    let items = orders.db.order_items(&tenant.id, bcid).await?;
+    let items: Vec<ItemRow> = orders.db.order_items(&tenant.id, bcid).await?;
     if items.is_empty() {
         return Err(OrderError::NotFound(bcid.to_string()));
     }
-    let item = decided_item(&items).ok_or_else(|| OrderError::NotDecidable {
-        id: bcid.to_string(),
-        why: "it has no Yardstik report yet".into(),
-    })?;
-    let report_id = item.report_id.clone().expect("filtered");
     let creds = &tenant.credentials;
-    let report = orders.yardstik.report_detail(creds, &report_id).await?;
-    let actions = orders.yardstik.adverse_actions(creds, &report_id).await?;
-    let current = actions
-        .into_iter()
-        .filter(|a| a.status.as_deref() != Some("canceled"))
-        .max_by(|a, b| a.created_at.cmp(&b.created_at));
-    Ok(Context { report, current })
+    let mut parts = Vec::new();
+    for (position, item) in items.iter().enumerate() {
+        let Some(report_id) = &item.report_id else {
+            continue;
+        };
+        let report = orders.yardstik.report_detail(creds, report_id).await?;
+        let actions = orders.yardstik.adverse_actions(creds, report_id).await?;
+        let current = actions
+            .into_iter()
+            .filter(|a| a.status.as_deref() != Some("canceled"))
+            .max_by(|a, b| a.created_at.cmp(&b.created_at));
+        parts.push(Part {
+            position,
+            report,
+            current,
+        });
+    }
+    if parts.is_empty() {
+        return Err(OrderError::NotDecidable {
+            id: bcid.to_string(),
+            why: "it has no Yardstik report yet".into(),
+        });
+    }
+    Ok(Context { parts })
 }
 
-fn violation_id(s: usize, r: usize, v: usize) -> String {
-    format!("s{s}-r{r}-v{v}")
+fn violation_id(p: usize, s: usize, r: usize, v: usize) -> String {
+    format!("p{p}-s{s}-r{r}-v{v}")
 }
 
 fn text(v: &Value, key: &str) -> Option<String> {
@@ -90,36 +127,57 @@ fn text(v: &Value, key: &str) -> Option<String> {
         .filter(|s| !s.is_empty())
 }
 
-fn screenings(report: &ReportDetail) -> Vec<ReviewScreening> {
-    report
-        .report_screenings
+/// Every violation of a report with its id.
+fn violations_of(part: &Part) -> Vec<(usize, String, &Value)> {
+    let mut out = Vec::new();
+    for (s, scr) in part.report.report_screenings.iter().enumerate() {
+        for (r, rec) in scr.records.iter().enumerate() {
+            for (v, vi) in rec.violations.iter().enumerate() {
+                out.push((s, violation_id(part.position, s, r, v), vi));
+            }
+        }
+    }
+    out
+}
+
+fn screenings(ctx: &Context) -> Vec<ReviewScreening> {
+    ctx.parts
         .iter()
-        .enumerate()
-        .map(|(s, scr)| ReviewScreening {
-            name: scr
-                .label
-                .clone()
-                .or_else(|| scr.name.clone())
-                .unwrap_or_else(|| "Screening".into()),
-            status: scr.status.clone(),
-            violations: scr
-                .records
+        .filter(|p| {
+            matches!(
+                p.status(),
+                Some(
+                    ReportStatus::Consider | ReportStatus::PreAdverse | ReportStatus::FinalAdverse
+                )
+            )
+        })
+        .flat_map(|part| {
+            let all = violations_of(part);
+            part.report
+                .report_screenings
                 .iter()
                 .enumerate()
-                .flat_map(|(r, rec)| {
-                    rec.violations
+                .map(move |(s, scr)| ReviewScreening {
+                    name: scr
+                        .label
+                        .clone()
+                        .or_else(|| scr.name.clone())
+                        .unwrap_or_else(|| "Screening".into()),
+                    status: scr.status.clone(),
+                    violations: all
                         .iter()
-                        .enumerate()
-                        .map(move |(v, vi)| Violation {
-                            id: violation_id(s, r, v),
+                        .filter(|(si, _, _)| *si == s)
+                        .map(|(_, id, vi)| Violation {
+                            id: id.clone(),
                             description: text(vi, "description")
                                 .unwrap_or_else(|| "Violation".into()),
                             disposition: text(vi, "disposition"),
                             date: text(vi, "disposition_date").or_else(|| text(vi, "file_date")),
                             jurisdiction: text(vi, "jurisdiction"),
                         })
+                        .collect(),
                 })
-                .collect(),
+                .collect::<Vec<_>>()
         })
         .collect()
 }
@@ -143,16 +201,27 @@ fn explanation_required(state: Option<&str>) -> Option<String> {
     ))
 }
 
+fn mandatory(ctx: &Context) -> bool {
+    ctx.parts.iter().any(|p| {
+        p.report
+            .adverse_action_settings
+            .as_ref()
+            .is_some_and(|s| s.mandatory_selection_of_violations)
+    })
+}
+
 fn view(bcid: &str, ctx: &Context) -> Decision {
-    let r = &ctx.report;
-    let status = r.status.clone().unwrap_or_default();
-    let state = candidate_state(r);
-    let current = ctx.current.as_ref().map(|a| AdverseAction {
+    let main = ctx.main();
+    let state = candidate_state(&main.report);
+    let current = main.current.as_ref().map(|a| AdverseAction {
         id: a.id.clone(),
         status: a.status.clone().unwrap_or_else(|| "pending".into()),
-        violations: a
-            .violations
+        violations: ctx
+            .parts
             .iter()
+            .filter_map(|p| p.current.as_ref())
+            .filter(|x| x.status == a.status)
+            .flat_map(|x| x.violations.iter())
             .filter_map(|v| text(v, "description").or_else(|| v.as_str().map(str::to_string)))
             .collect(),
         custom_reason: a.custom_reason.clone(),
@@ -160,22 +229,21 @@ fn view(bcid: &str, ctx: &Context) -> Decision {
         created_at: a.created_at.clone().unwrap_or_default(),
         scheduled_final_at: a.scheduled_final_at.clone(),
     });
-    let consider = status == ReportStatus::Consider.as_str();
+    let any_consider = ctx.parts.iter().any(Part::in_consider);
     Decision {
         background_check_id: bcid.to_string(),
-        report_id: r.id.clone(),
-        can_proceed: consider,
-        can_start_adverse_action: consider,
-        can_cancel_adverse_action: status == ReportStatus::PreAdverse.as_str()
-            && current.as_ref().is_some_and(|a| a.status == "pending"),
-        report_status: status,
-        violations_required: r
-            .adverse_action_settings
-            .as_ref()
-            .is_some_and(|s| s.mandatory_selection_of_violations),
+        report_id: main.report.id.clone(),
+        report_status: main.report.status.clone().unwrap_or_default(),
+        can_proceed: any_consider,
+        can_start_adverse_action: any_consider,
+        can_cancel_adverse_action: ctx
+            .parts
+            .iter()
+            .any(|p| p.status() == Some(ReportStatus::PreAdverse) && p.pending().is_some()),
+        violations_required: mandatory(ctx),
         explanation_required: explanation_required(state.as_deref()),
         candidate_state: state,
-        screenings: screenings(r),
+        screenings: screenings(ctx),
         adverse_action: current,
     }
 }
@@ -189,17 +257,17 @@ pub async fn decision(
     Ok(view(bcid, &load(orders, tenant, bcid).await?))
 }
 
-fn not_consider(bcid: &str, status: Option<&str>) -> OrderError {
+fn not_consider(bcid: &str, ctx: &Context) -> OrderError {
     OrderError::NotDecidable {
         id: bcid.to_string(),
         why: format!(
             "its report is {}, and only a report in consider can be decided",
-            status.unwrap_or("unknown")
+            ctx.main().report.status.as_deref().unwrap_or("unknown")
         ),
     }
 }
 
-/// Record the decision, then read the report back and apply it (the ATS hears the result).
+/// Record the decision, then read the reports back and apply them (the ATS hears the result).
 async fn after(
     orders: &Orders,
     tenant: &Tenant,
@@ -215,6 +283,7 @@ async fn after(
     decision(orders, tenant, bcid).await
 }
 
+/// Proceed: every report of the order in consider is approved.
 pub async fn proceed(
     orders: &Orders,
     tenant: &Tenant,
@@ -222,19 +291,26 @@ pub async fn proceed(
     reviewer: Reviewer<'_>,
 ) -> Result<Decision, OrderError> {
     let ctx = load(orders, tenant, bcid).await?;
-    if ctx.report.status.as_deref() != Some(ReportStatus::Consider.as_str()) {
-        return Err(not_consider(bcid, ctx.report.status.as_deref()));
+    let deciding: Vec<&Part> = ctx.parts.iter().filter(|p| p.in_consider()).collect();
+    if deciding.is_empty() {
+        return Err(not_consider(bcid, &ctx));
     }
-    let candidate = ctx
-        .report
-        .candidate_id
-        .clone()
-        .ok_or_else(|| anyhow::anyhow!("the report names no candidate"))?;
-    orders
-        .yardstik
-        .approve_by_report(&tenant.credentials, &candidate, &ctx.report.id)
-        .await?;
-    tracing::info!(background_check_id = bcid, "decision: proceed");
+    for part in &deciding {
+        let candidate = part
+            .report
+            .candidate_id
+            .clone()
+            .ok_or_else(|| anyhow::anyhow!("the report names no candidate"))?;
+        orders
+            .yardstik
+            .approve_by_report(&tenant.credentials, &candidate, &part.report.id)
+            .await?;
+    }
+    tracing::info!(
+        background_check_id = bcid,
+        reports = deciding.len(),
+        "decision: proceed"
+    );
     after(
         orders,
         tenant,
@@ -247,51 +323,46 @@ pub async fn proceed(
     .await
 }
 
-/// The rules, checked before Yardstik is asked. Returns the violations to send.
-fn check_start(ctx: &Context, req: &StartAdverseAction) -> Result<Vec<Value>, Vec<FieldError>> {
+/// The rules, checked before Yardstik is asked: per report in consider, the violations to
+/// send (each report needs one of its own violations or the custom reason).
+fn check_start(
+    ctx: &Context,
+    req: &StartAdverseAction,
+) -> Result<Vec<(usize, Vec<Value>)>, Vec<FieldError>> {
     let mut errors = Vec::new();
     let field = |f: &str, m: String| FieldError {
         field: f.into(),
         message: m,
     };
-    let mut chosen = Vec::new();
+    let deciding: Vec<&Part> = ctx.parts.iter().filter(|p| p.in_consider()).collect();
+    let mut chosen: Vec<(usize, Vec<Value>)> =
+        deciding.iter().map(|p| (p.position, Vec::new())).collect();
     for (i, id) in req.violations.iter().enumerate() {
-        let found = ctx
-            .report
-            .report_screenings
-            .iter()
-            .enumerate()
-            .flat_map(|(s, scr)| {
-                scr.records.iter().enumerate().flat_map(move |(r, rec)| {
-                    rec.violations
-                        .iter()
-                        .enumerate()
-                        .map(move |(v, vi)| (violation_id(s, r, v), vi))
-                })
-            })
-            .find(|(vid, _)| vid == id);
+        let found = deciding.iter().find_map(|p| {
+            violations_of(p)
+                .into_iter()
+                .find(|(_, vid, _)| vid == id)
+                .map(|(_, _, v)| (p.position, v.clone()))
+        });
         match found {
-            Some((_, v)) => {
-                let mut sent = json!({"description": text(v, "description").unwrap_or_default()});
-                if let Some(c) = text(v, "case_number") {
+            Some((position, v)) => {
+                let mut sent = json!({"description": text(&v, "description").unwrap_or_default()});
+                if let Some(c) = text(&v, "case_number") {
                     sent["case_number"] = json!(c);
                 }
-                chosen.push(sent);
+                if let Some(slot) = chosen.iter_mut().find(|(p, _)| *p == position) {
+                    slot.1.push(sent);
+                }
             }
             None => errors.push(field(
                 &format!("violations[{i}]"),
-                format!("{id} is not a violation on this report."),
+                format!("{id} is not a violation on this order's reports."),
             )),
         }
     }
     let reason = req.custom_reason.as_deref().map(str::trim).unwrap_or("");
     let explanation = req.explanation.as_deref().map(str::trim).unwrap_or("");
-    let mandatory = ctx
-        .report
-        .adverse_action_settings
-        .as_ref()
-        .is_some_and(|s| s.mandatory_selection_of_violations);
-    if mandatory && req.violations.is_empty() {
+    if mandatory(ctx) && req.violations.is_empty() {
         errors.push(field(
             "violations",
             "Choose at least one violation: this account requires it for an adverse action.".into(),
@@ -301,6 +372,23 @@ fn check_start(ctx: &Context, req: &StartAdverseAction) -> Result<Vec<Value>, Ve
             "violations",
             "Choose the violations this decision rests on, or give a custom reason.".into(),
         ));
+    } else if errors.is_empty() && reason.is_empty() {
+        if let Some(p) = deciding.iter().find(|p| {
+            chosen
+                .iter()
+                .any(|(pos, v)| *pos == p.position && v.is_empty())
+        }) {
+            let name = p
+                .report
+                .report_screenings
+                .first()
+                .and_then(|s| s.label.clone().or_else(|| s.name.clone()))
+                .unwrap_or_else(|| "another package".into());
+            errors.push(field(
+                "violations",
+                format!("The decision covers every report in consider: choose a violation from {name} too, or give a custom reason."),
+            ));
+        }
     }
     if reason.chars().count() > 2000 || explanation.chars().count() > 5000 {
         errors.push(field(
@@ -308,7 +396,7 @@ fn check_start(ctx: &Context, req: &StartAdverseAction) -> Result<Vec<Value>, Ve
             "The reason is at most 2000 and the explanation at most 5000 characters.".into(),
         ));
     }
-    if let Some(why) = explanation_required(candidate_state(&ctx.report).as_deref()) {
+    if let Some(why) = explanation_required(candidate_state(&ctx.main().report).as_deref()) {
         if explanation.is_empty() {
             errors.push(field(
                 "explanation",
@@ -323,6 +411,7 @@ fn check_start(ctx: &Context, req: &StartAdverseAction) -> Result<Vec<Value>, Ve
     }
 }
 
+/// An adverse action on every report of the order in consider.
 pub async fn start_adverse_action(
     orders: &Orders,
     tenant: &Tenant,
@@ -331,41 +420,44 @@ pub async fn start_adverse_action(
     req: &StartAdverseAction,
 ) -> Result<Decision, OrderError> {
     let ctx = load(orders, tenant, bcid).await?;
-    if ctx.report.status.as_deref() != Some(ReportStatus::Consider.as_str()) {
-        return Err(not_consider(bcid, ctx.report.status.as_deref()));
+    if !ctx.parts.iter().any(Part::in_consider) {
+        return Err(not_consider(bcid, &ctx));
     }
-    let violations = check_start(&ctx, req).map_err(OrderError::Invalid)?;
-    let n = violations.len();
-    let created = orders
-        .yardstik
-        .create_adverse_action(
-            &tenant.credentials,
-            &ctx.report.id,
-            &NewAdverseAction {
-                violations,
-                custom_reason: req
-                    .custom_reason
-                    .as_deref()
-                    .map(str::trim)
-                    .filter(|s| !s.is_empty())
-                    .map(str::to_string),
-                explanation: req
-                    .explanation
-                    .as_deref()
-                    .map(str::trim)
-                    .filter(|s| !s.is_empty())
-                    .map(str::to_string),
-            },
-        )
-        .await?;
+    let plan = check_start(&ctx, req).map_err(OrderError::Invalid)?;
+    let trimmed = |v: &Option<String>| {
+        v.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+    };
+    let n: usize = plan.iter().map(|(_, v)| v.len()).sum();
+    let mut when = None;
+    for (position, violations) in plan {
+        let part = ctx
+            .parts
+            .iter()
+            .find(|p| p.position == position)
+            .expect("planned from the parts");
+        let created = orders
+            .yardstik
+            .create_adverse_action(
+                &tenant.credentials,
+                &part.report.id,
+                &NewAdverseAction {
+                    violations,
+                    custom_reason: trimmed(&req.custom_reason),
+                    explanation: trimmed(&req.explanation),
+                },
+            )
+            .await?;
+        when = when.or(created.scheduled_final_at);
+    }
     tracing::info!(
         background_check_id = bcid,
         violations = n,
         "decision: adverse action"
     );
-    let when = created
-        .scheduled_final_at
-        .as_deref()
+    let when = when
         .map(|t| format!("; the final notice is scheduled for {t}"))
         .unwrap_or_default();
     after(
@@ -375,7 +467,7 @@ pub async fn start_adverse_action(
         &format!(
             "Decision: adverse action started by {} ({n} violation(s){}); pre-adverse notice sent{when}",
             reviewer.text(),
-            if req.custom_reason.as_deref().is_some_and(|r| !r.trim().is_empty()) {
+            if trimmed(&req.custom_reason).is_some() {
                 ", custom reason"
             } else {
                 ""
@@ -385,6 +477,7 @@ pub async fn start_adverse_action(
     .await
 }
 
+/// Cancel every pending adverse action of the order.
 pub async fn cancel_adverse_action(
     orders: &Orders,
     tenant: &Tenant,
@@ -392,18 +485,23 @@ pub async fn cancel_adverse_action(
     reviewer: Reviewer<'_>,
 ) -> Result<Decision, OrderError> {
     let ctx = load(orders, tenant, bcid).await?;
-    let pending = ctx
-        .current
-        .as_ref()
-        .filter(|a| a.status.as_deref() == Some("pending"))
-        .ok_or_else(|| OrderError::NotDecidable {
+    let pending: Vec<(&Part, &AdverseActionRes)> = ctx
+        .parts
+        .iter()
+        .filter_map(|p| p.pending().map(|a| (p, a)))
+        .collect();
+    if pending.is_empty() {
+        return Err(OrderError::NotDecidable {
             id: bcid.to_string(),
             why: "it has no pending adverse action to cancel".into(),
-        })?;
-    orders
-        .yardstik
-        .cancel_adverse_action(&tenant.credentials, &ctx.report.id, &pending.id)
-        .await?;
+        });
+    }
+    for (part, action) in &pending {
+        orders
+            .yardstik
+            .cancel_adverse_action(&tenant.credentials, &part.report.id, &action.id)
+            .await?;
+    }
     tracing::info!(
         background_check_id = bcid,
         "decision: adverse action canceled"

@@ -466,3 +466,100 @@ async fn the_candidate_reads_their_own_report_without_a_yardstik_token() {
     .await;
     assert_eq!(s, 403);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_decision_covers_every_report_of_the_order() {
+    let env = Env::start(Opts::default()).await;
+    // The package and a drug-test add-on: two reports, both consider.
+    let mut o = seed_order("dec-4", &env.receiver.url());
+    o["applicant"]["email"] = json!("dec-4@example.com");
+    o["applicant"]["last_name"] = json!("Considerman");
+    let (s, v) = env.order(&o).await;
+    assert_eq!(s, 201, "{v}");
+    let tenant = env
+        .db()
+        .tenant_by_ats_account(ATS_USER)
+        .await
+        .unwrap()
+        .unwrap();
+    for item in env.db().order_items(&tenant.id, "dec-4").await.unwrap() {
+        let inv = item.invitation_id.unwrap();
+        env.yardstik_post(&format!("/sandbox/invitations/{inv}/complete"), json!({}))
+            .await;
+    }
+    env.wait_order("dec-4", "Consider", |v| v["result"] == "Consider")
+        .await;
+    let review = session(&env, json!({"capabilities": ["review"]})).await;
+    let path = "/widget/orders/dec-4/decision";
+    let (_, d) = call(&env, Method::GET, path, &review, None).await;
+    let ids = violation_ids(&d);
+    let package: Vec<&String> = ids.iter().filter(|i| i.starts_with("p0-")).collect();
+    let add_on: Vec<&String> = ids.iter().filter(|i| i.starts_with("p1-")).collect();
+    assert!(
+        !package.is_empty() && !add_on.is_empty(),
+        "both reports' violations: {d}"
+    );
+    // Violations from the package alone leave the add-on's report undecided: refused.
+    let (s, v) = call(
+        &env,
+        Method::POST,
+        &format!("{path}/adverse-action"),
+        &review,
+        Some(json!({"violations": [package[0]]})),
+    )
+    .await;
+    assert_eq!(s, 422, "{v}");
+    assert!(
+        v["field_errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("every report in consider"),
+        "{v}"
+    );
+    let (s, d) = call(
+        &env,
+        Method::POST,
+        &format!("{path}/adverse-action"),
+        &review,
+        Some(json!({"violations": [package[0], add_on[0]]})),
+    )
+    .await;
+    assert_eq!(s, 200, "{d}");
+    let v = env
+        .wait_order("dec-4", "both pre_adverse", |v| {
+            v["items"][0]["report_status"] == "pre_adverse"
+                && v["items"][1]["report_status"] == "pre_adverse"
+        })
+        .await;
+    assert_eq!(v["result"], "Consider");
+    // Cancel covers both too.
+    let (s, d) = call(
+        &env,
+        Method::POST,
+        &format!("{path}/adverse-action/cancel"),
+        &review,
+        None,
+    )
+    .await;
+    assert_eq!(
+        (s, d["can_cancel_adverse_action"].as_bool()),
+        (200, Some(false)),
+        "{d}"
+    );
+    env.wait_order("dec-4", "both consider again", |v| {
+        v["items"][0]["report_status"] == "consider" && v["items"][1]["report_status"] == "consider"
+    })
+    .await;
+    // Proceed approves both: Pass.
+    let (s, _) = call(
+        &env,
+        Method::POST,
+        &format!("{path}/proceed"),
+        &review,
+        None,
+    )
+    .await;
+    assert_eq!(s, 200);
+    env.wait_order("dec-4", "Pass", |v| v["result"] == "Pass")
+        .await;
+}
