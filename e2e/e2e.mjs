@@ -2,7 +2,10 @@
 // hiring manager orders through the widget on the demo ATS page, the candidate completes
 // Yardstik's intake, the test ATS receives the result webhook, the report opens in-page from
 // `result_link_url`, and an expired Yardstik token is renewed without a page reload.
-// Twice: once for a clear report, once for a consider report.
+// Three runs: a clear report; a consider report the hiring manager proceeds with (the ATS
+// then receives Pass); a consider report the hiring manager takes through an adverse action
+// (refused without violations and without the explanation a California candidate needs; then
+// pre-adverse with two violations; the sandbox's clock moved; final adverse: Fail).
 //
 // Env: SERVER_URL, SANDBOX_URL, RECEIVER_PORT, E2E_ARTIFACTS, E2E_TOKEN_TTL_SECS.
 import fs from 'node:fs';
@@ -70,7 +73,8 @@ function check(cond, message) {
  *  (they bubble and are composed, so the document sees them) and main-frame loads. */
 function initScript() {
   const names = ['screening:loaded', 'screening:order-created', 'screening:order-failed',
-    'screening:token-refreshed', 'screening:iframe-loaded', 'screening:form-submitted', 'screening:error'];
+    'screening:token-refreshed', 'screening:iframe-loaded', 'screening:form-submitted', 'screening:decision',
+    'screening:error'];
   const w = window;
   w.__e2eEvents = [];
   for (const n of names) {
@@ -359,7 +363,100 @@ async function renewalWithoutReload(page) {
   }
 }
 
-async function run(context, receiver, { tag, lastName, expectedResult, expectedReportStatus, disclosuresSigned, expiry }) {
+/** The hiring manager opens the order in the demo page's review mode (the report beside the
+ *  decision panel). */
+async function openReview(page, id) {
+  await page.goto(`${SERVER}/`, { timeout: T.nav });
+  const decide = page.locator('#orders li', { hasText: id }).getByRole('button', { name: /review and decide/i });
+  check(await decide.count() === 1, `the demo page has no "Review and decide" for ${id}`);
+  await decide.click();
+  const host = page.locator('screening-widget[mode="review"]');
+  await host.waitFor({ state: 'attached', timeout: T.ui });
+  check(await host.count() === 1, 'expected exactly one review widget');
+  await host.getByRole('button', { name: 'Proceed with candidate', exact: true }).waitFor({ timeout: T.ui });
+  return host;
+}
+
+/** Proceed with the candidate: confirmation, the panel's state, the event, and Pass at the ATS. */
+async function proceedInReview(page, receiver, id) {
+  const host = await openReview(page, id);
+  const before = Date.now();
+  await host.getByRole('button', { name: 'Proceed with candidate', exact: true }).click();
+  const yes = host.getByRole('button', { name: 'Yes, proceed with candidate', exact: true });
+  await yes.waitFor({ timeout: T.ui });
+  await yes.click();
+  await host.getByText('Proceeded', { exact: true }).first().waitFor({ timeout: T.ui });
+  const ev = await waitEvent(page, 'screening:decision', { after: before, pred: (d) => d && d.backgroundCheckId === id });
+  check(ev.detail.decision === 'proceed' && ev.detail.reportStatus === 'proceed', `decision event ${JSON.stringify(ev.detail)}`);
+  const entry = await receiver.waitFor(
+    (e) => e.body && e.body.background_check_id === id && e.body.result === 'Pass', T.webhook, `Pass for ${id}`);
+  checkWebhook(entry, id, 'Pass');
+  const order = await atsOrder(id);
+  check(order.history.some((h) => /^Decision: proceed with the candidate, by /.test(h.detail || '')),
+    `the order's history has no proceed decision: ${JSON.stringify(order.history)}`);
+}
+
+async function atsOrder(id) {
+  const res = await fetch(`${SERVER}/ats/orders/${encodeURIComponent(id)}`, { headers: { authorization: ATS_AUTH } });
+  check(res.ok, `GET /ats/orders/${id} → ${res.status}`);
+  return res.json();
+}
+
+/** An adverse action through the panel: the refusals first, then two violations. */
+async function adverseInReview(page, id) {
+  const host = await openReview(page, id);
+  const start = host.getByRole('button', { name: 'Start pre-adverse action', exact: true });
+  // Nothing chosen: refused in the page, no confirmation.
+  await start.click();
+  await host.getByText('Choose at least one violation or give a custom reason.').first().waitFor({ timeout: T.ui });
+  check(await host.getByRole('button', { name: 'Yes, send the pre-adverse notice' }).count() === 0,
+    'a confirmation appeared although nothing was chosen');
+  const boxes = host.locator('input[name="sw-violation"]');
+  check(await boxes.count() >= 2, `expected at least two violations, found ${await boxes.count()}`);
+  // One violation from the package's report and one from the add-on's: the decision covers
+  // every report of the order in consider.
+  await boxes.first().check();
+  await boxes.last().check();
+  // A California candidate: the explanation is required.
+  await host.getByText(/California/).first().waitFor({ timeout: T.ui });
+  await start.click();
+  await host.getByText('Enter an explanation for the candidate.').first().waitFor({ timeout: T.ui });
+  check(await host.locator('#sw-explanation[aria-invalid="true"]').count() === 1, 'the explanation is not marked invalid');
+  await host.locator('#sw-explanation').fill('The offenses are recent and relate to the duties of the role.');
+  const before = Date.now();
+  await start.click();
+  const yes = host.getByRole('button', { name: 'Yes, send the pre-adverse notice', exact: true });
+  await yes.waitFor({ timeout: T.ui });
+  await yes.click();
+  await host.getByText('Pre-adverse notice sent', { exact: true }).first().waitFor({ timeout: T.ui });
+  await host.getByText(/Final notice scheduled for/).first().waitFor({ timeout: T.ui });
+  const ev = await waitEvent(page, 'screening:decision', { after: before, pred: (d) => d && d.backgroundCheckId === id });
+  check(ev.detail.decision === 'adverse_action' && ev.detail.reportStatus === 'pre_adverse' && ev.detail.scheduledFinalAt,
+    `decision event ${JSON.stringify(ev.detail)}`);
+  await screenshot('adverse-decision-panel');
+  const order = await atsOrder(id);
+  check(order.result === 'Consider', `during the pre-adverse notice the order is ${order.result}, expected Consider`);
+  check(order.history.some((h) => /^Decision: adverse action started by .*\(2 violation\(s\)\); pre-adverse notice sent; the final notice is scheduled for /.test(h.detail || '')),
+    `the order's history has no adverse-action decision: ${JSON.stringify(order.history)}`);
+  return order;
+}
+
+/** The waiting period passes (the sandbox's clock for this report), the final notice goes
+ *  out, and the ATS receives Fail. */
+async function finalNotice(receiver, id, order) {
+  const report = order.items[0].report_id;
+  const res = await fetch(`${SANDBOX}/sandbox/reports/${report}/advance`, {
+    method: 'POST',
+    headers: { authorization: 'Account demo-yardstik-key', 'content-type': 'application/json' },
+    body: JSON.stringify({ to_final: true }),
+  });
+  check(res.ok, `moving the sandbox clock → ${res.status} ${await res.text()}`);
+  const entry = await receiver.waitFor(
+    (e) => e.body && e.body.background_check_id === id && e.body.result === 'Fail', T.webhook, `Fail for ${id}`);
+  checkWebhook(entry, id, 'Fail');
+}
+
+async function run(context, receiver, { tag, lastName, expectedResult, expectedReportStatus, disclosuresSigned, expiry, decide }) {
   const applicant = {
     tag,
     first_name: 'Jordan',
@@ -404,6 +501,16 @@ async function run(context, receiver, { tag, lastName, expectedResult, expectedR
   if (expiry) {
     await step(`5 (${tag}). an expired report token is renewed without a page reload`, () => renewalWithoutReload(page));
   }
+  if (decide === 'proceed') {
+    await step(`6 (${tag}). the hiring manager proceeds in review mode; the ATS receives Pass`, () =>
+      proceedInReview(page, receiver, id));
+  }
+  if (decide === 'adverse') {
+    const order = await step(`6 (${tag}). pre-adverse action: refused without violations and without the California explanation, then sent with two violations`, () =>
+      adverseInReview(page, id));
+    await step(`7 (${tag}). the final notice goes out after the waiting period (sandbox clock); the ATS receives Fail`, () =>
+      finalNotice(receiver, id, order));
+  }
   await page.close();
 }
 
@@ -418,7 +525,9 @@ async function main() {
     await run(context, receiver, { tag: 'clear', lastName: 'Clearwater', expectedResult: 'Pass',
       expectedReportStatus: 'clear', disclosuresSigned: false, expiry: true });
     await run(context, receiver, { tag: 'consider', lastName: 'Considerman', expectedResult: 'Consider',
-      expectedReportStatus: 'consider', disclosuresSigned: true, expiry: false });
+      expectedReportStatus: 'consider', disclosuresSigned: true, expiry: false, decide: 'proceed' });
+    await run(context, receiver, { tag: 'adverse', lastName: 'Considerman', expectedResult: 'Consider',
+      expectedReportStatus: 'consider', disclosuresSigned: true, expiry: false, decide: 'adverse' });
     ok = true;
   } catch (err) {
     console.error(`\ne2e: ${err instanceof StepError ? err.message : `unexpected error: ${err && err.stack || err}`}`);

@@ -13,7 +13,7 @@ function log(type, detail) {
 }
 
 for (const name of ['loaded', 'order-created', 'order-failed', 'token-refreshed', 'iframe-loaded',
-  'form-submitted', 'error']) {
+  'form-submitted', 'decision', 'error']) {
   document.addEventListener(`screening:${name}`, (e) => log(e.type, e.detail));
 }
 
@@ -21,7 +21,11 @@ function open(mode, id) {
   const viewer = $('#viewer');
   viewer.replaceChildren();
   const h = document.createElement('h3');
-  h.textContent = mode === 'report' ? `Report for ${id}` : `Candidate portal for ${id} (what the candidate sees)`;
+  h.textContent = {
+    report: `Report for ${id}`,
+    review: `Review and decide ${id} (hiring manager)`,
+    apply: `Candidate portal for ${id} (what the candidate sees)`,
+  }[mode];
   const w = document.createElement('screening-widget');
   w.setAttribute('mode', mode);
   w.setAttribute('session-url', '/demo/session');
@@ -38,7 +42,7 @@ function render() {
     const id = document.createElement('code');
     id.textContent = o.id;
     li.append(id, ` · ${o.status} · ordered ${new Date(o.at).toLocaleString()} `);
-    for (const [mode, label] of [['report', 'Open report'], ['apply', 'Open candidate portal']]) {
+    for (const [mode, label] of [['report', 'Open report'], ['review', 'Review and decide'], ['apply', 'Open candidate portal']]) {
       const b = document.createElement('button');
       b.type = 'button';
       b.textContent = label;
