@@ -30,6 +30,8 @@ function need(name) {
 }
 
 const FOUR_FIELDS = ['background_check_id', 'result', 'result_link_url', 'status'];
+// The demo's Yardstik account (the sandbox's default fixture).
+const DEMO_ACCOUNT = '7d3f5a4e-1c2b-4e8f-9a6d-0b1c2d3e4f50';
 // What step 1 orders (the demo tenant's catalog, crates/screening-server/fixtures/demo-tenant.json).
 const ORDERED_ITEMS = [{ package_id: 'PKG002', add_on: false }, { package_id: 'DRG01', add_on: true }];
 // The demo tenant's ATS credentials (pkg-scripts/demo seeds the fixture), to read orders back.
@@ -402,15 +404,39 @@ async function atsOrder(id) {
   return res.json();
 }
 
-/** An adverse action through the panel: the refusals first, then two violations. */
+/** The demo account's `adverse_action_settings.mandatory_selection_of_violations` (a sandbox
+ *  control: in Yardstik the account owner sets it). */
+async function setMandatoryViolations(on) {
+  const res = await fetch(`${SANDBOX}/sandbox/accounts/${DEMO_ACCOUNT}/adverse_action_settings`, {
+    method: 'POST',
+    headers: { authorization: 'Account demo-yardstik-key', 'content-type': 'application/json' },
+    body: JSON.stringify({ mandatory_selection_of_violations: on }),
+  });
+  check(res.ok, `setting mandatory violations → ${res.status} ${await res.text()}`);
+}
+
+/** An adverse action through the panel: the refusals first (this account requires
+ *  violations; the candidate is in California), then a violation from each report. */
 async function adverseInReview(page, id) {
+  await setMandatoryViolations(true);
+  try {
+    return await adverseSteps(page, id);
+  } finally {
+    await setMandatoryViolations(false);
+  }
+}
+
+async function adverseSteps(page, id) {
   const host = await openReview(page, id);
   const start = host.getByRole('button', { name: 'Start pre-adverse action', exact: true });
-  // Nothing chosen: refused in the page, no confirmation.
+  await host.getByText('Choose at least one violation: this account requires it for an adverse action.', { exact: true })
+    .first().waitFor({ timeout: T.ui });
+  // A custom reason alone: refused in the page (violations are mandatory here), no confirmation.
+  await host.locator('#sw-reason').fill('The role handles controlled substances.');
   await start.click();
-  await host.getByText('Choose at least one violation or give a custom reason.').first().waitFor({ timeout: T.ui });
+  await host.getByText('Choose at least one violation: this account requires it.', { exact: true }).first().waitFor({ timeout: T.ui });
   check(await host.getByRole('button', { name: 'Yes, send the pre-adverse notice' }).count() === 0,
-    'a confirmation appeared although nothing was chosen');
+    'a confirmation appeared although no violation was chosen');
   const boxes = host.locator('input[name="sw-violation"]');
   check(await boxes.count() >= 2, `expected at least two violations, found ${await boxes.count()}`);
   // One violation from the package's report and one from the add-on's: the decision covers
@@ -436,7 +462,7 @@ async function adverseInReview(page, id) {
   await screenshot('adverse-decision-panel');
   const order = await atsOrder(id);
   check(order.result === 'Consider', `during the pre-adverse notice the order is ${order.result}, expected Consider`);
-  check(order.history.some((h) => /^Decision: adverse action started by .*\(2 violation\(s\)\); pre-adverse notice sent; the final notice is scheduled for /.test(h.detail || '')),
+  check(order.history.some((h) => /^Decision: adverse action started by .*\(2 violation\(s\), custom reason\); pre-adverse notice sent; the final notice is scheduled for /.test(h.detail || '')),
     `the order's history has no adverse-action decision: ${JSON.stringify(order.history)}`);
   return order;
 }
@@ -506,7 +532,7 @@ async function run(context, receiver, { tag, lastName, expectedResult, expectedR
       proceedInReview(page, receiver, id));
   }
   if (decide === 'adverse') {
-    const order = await step(`6 (${tag}). pre-adverse action: refused without violations and without the California explanation, then sent with two violations`, () =>
+    const order = await step(`6 (${tag}). pre-adverse action: refused with no violation chosen (this account requires one) and without the California explanation, then sent with a violation from each report`, () =>
       adverseInReview(page, id));
     await step(`7 (${tag}). the final notice goes out after the waiting period (sandbox clock); the ATS receives Fail`, () =>
       finalNotice(receiver, id, order));

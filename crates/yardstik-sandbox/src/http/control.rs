@@ -10,6 +10,43 @@ use super::{ok, opt_str, ApiError, ApiResult, Auth, FieldErrors, Ids, JsonBody};
 use crate::store::REPORT_STATUSES;
 use crate::Shared;
 
+/// `POST /sandbox/accounts/{id}/adverse_action_settings {"mandatory_selection_of_violations": bool}`
+/// — change the calling account's setting (as its owner would in Yardstik's dashboard);
+/// shown on its reports from then on. Answers the settings.
+pub async fn set_adverse_action_settings(
+    State(s): State<Shared>,
+    auth: Auth,
+    ids: Ids,
+    JsonBody(body): JsonBody,
+) -> ApiResult {
+    let id = ids.first();
+    if id != auth.account_id {
+        return Err(ApiError::not_found("account", id));
+    }
+    let Some(mandatory) = body
+        .get("mandatory_selection_of_violations")
+        .and_then(Value::as_bool)
+    else {
+        return Err(ApiError::unprocessable(
+            "Settings not updated",
+            "mandatory_selection_of_violations must be true or false".to_string(),
+        )
+        .with_meta(
+            json!({"errors": {"mandatory_selection_of_violations": ["must be true or false"]}}),
+        ));
+    };
+    let mut st = s.store();
+    let account = st
+        .accounts
+        .iter_mut()
+        .find(|a| a.id == id)
+        .ok_or_else(|| ApiError::not_found("account", id))?;
+    account
+        .adverse_action_settings
+        .mandatory_selection_of_violations = mandatory;
+    ok(json!({ "mandatory_selection_of_violations": mandatory }))
+}
+
 /// `POST /sandbox/invitations/{id}/complete` — as if the candidate submitted the apply form.
 /// Optional body: candidate field overrides (`first_name`, `last_name`, `date_of_birth`, `ssn`,
 /// `addresses`, …), as accepted by the candidate update route. Answers the invitation.

@@ -111,6 +111,10 @@ pub fn router(state: Shared, body_limit: usize) -> Router {
         )
         .route("/sandbox/reports/{id}/advance", post(adverse::advance))
         .route(
+            "/sandbox/accounts/{id}/adverse_action_settings",
+            post(control::set_adverse_action_settings),
+        )
+        .route(
             "/sandbox/faults",
             get(control::get_faults)
                 .post(control::set_faults)

@@ -948,3 +948,48 @@ async fn garbage_at_the_new_routes_gets_4xx() {
     }
     assert_eq!(status_of(&sb, &rid).await["status"], "consider");
 }
+
+#[tokio::test]
+async fn the_control_route_changes_the_mandatory_setting() {
+    let sb = sb().await;
+    let path = format!("/sandbox/accounts/{ACCOUNT_A}/adverse_action_settings");
+    let r = sb
+        .post(
+            &path,
+            KEY_A,
+            json!({"mandatory_selection_of_violations": true}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(r.body, json!({"mandatory_selection_of_violations": true}));
+    let (_, rid) = consider(&sb).await;
+    let rep = status_of(&sb, &rid).await;
+    assert_eq!(
+        rep["adverse_action_settings"]["mandatory_selection_of_violations"],
+        true
+    );
+    let r = create_aa(&sb, KEY_A, &rid, json!({"custom_reason": "Not a fit"})).await;
+    assert_error_shape(&r, 422);
+    // Refusals: a body without the flag; another account's settings.
+    let r = sb.post(&path, KEY_A, json!({"mandatory": "yes"})).await;
+    assert_error_shape(&r, 422);
+    let r = sb
+        .post(
+            &path,
+            KEY_B,
+            json!({"mandatory_selection_of_violations": true}),
+        )
+        .await;
+    assert_error_shape(&r, 404);
+    // Back off: a custom reason alone is enough again.
+    let r = sb
+        .post(
+            &path,
+            KEY_A,
+            json!({"mandatory_selection_of_violations": false}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let r = create_aa(&sb, KEY_A, &rid, json!({"custom_reason": "Not a fit"})).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+}
