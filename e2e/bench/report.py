@@ -119,7 +119,7 @@ absolute numbers as indicative and compare ratios, which are taken under the sam
   (release, wasm-pack `--target web`): the wasm, the wasm-bindgen JS glue, the custom-element
   loader, and any CSS file (the widget's CSS is compiled into the wasm). Raw bytes and
   `gzip -9` (Python's `gzip.compress(…, 9)`), each file compressed on its own as it is served.
-  References: the 120 KB gzip budget of issue 5, and Yardstik's own embed SDK as a host
+  References: the widget's 120 KB gzip budget, and Yardstik's own embed SDK as a host
   bundles it: `@yardstik/embeddable-sdk` 1.3.9 from npm (its runtime JS under `dist/libs`,
   without tests, maps or types) plus the two modules it `require`s at run time,
   `lodash` 4.17.21 (`lodash.min.js`: the SDK imports all of lodash) and `events` 3.3.0,

@@ -16,7 +16,7 @@ wasm_bindgen_lock_version() {
 }
 
 # Which toolchain builds wasm32: rustup's (if it has the target) or Debian's rustc-web
-# (see ../shared/notes/toolchain.md). Exports WASM_ENV_PATH for the wasm steps.
+# (rustup cannot always fetch the wasm32 target; Debian's build can). Exports WASM_ENV_PATH for the wasm steps.
 wasm_toolchain_env() {
   if [ "${SETUP_FORCE_DEBIAN_WASM:-0}" != 1 ] && rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
     WASM_TOOLCHAIN=rustup

@@ -1,6 +1,6 @@
-//! The ATS partner contract (000_6d7311325427e3b3.txt).
+//! The ATS partner contract, from the ATS's guide for background-check partners.
 //!
-//! The seed's JSON samples use single quotes; the prose is followed: every id is a string,
+//! The partner guide's JSON samples use single quotes; the prose is followed: every id is a string,
 //! prices are decimal strings ("29.99"), `screenings` is optional on packages and absent on
 //! add-ons.
 
@@ -16,7 +16,7 @@ pub struct PackageList {
     pub add_on_packages: Vec<AddOnPackage>,
 }
 
-/// One orderable package. `price` is a decimal string, as in the seed.
+/// One orderable package. `price` is a decimal string, as in the partner guide.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Package {
     pub id: String,
@@ -39,7 +39,7 @@ pub struct AddOnPackage {
     pub description: String,
 }
 
-/// `POST /ats/orders` payload, exactly the seed's structure.
+/// `POST /ats/orders` payload, exactly the partner guide's structure.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrderRequest {
     pub account_id: String,
@@ -160,7 +160,7 @@ pub struct FieldError {
     pub message: String,
 }
 
-/// The result webhook POSTed to the order's `webhook_url`: exactly the seed's four fields.
+/// The result webhook POSTed to the order's `webhook_url`: exactly the partner guide's four fields.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ResultWebhook {
     pub background_check_id: String,

@@ -77,7 +77,7 @@ impl CheckStatus {
     }
 }
 
-/// The outcome of a complete check, capitalised as in the seed (`"Pass"`).
+/// The outcome of a complete check, capitalised as in the partner guide (`"Pass"`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum CheckResult {
     Pass,

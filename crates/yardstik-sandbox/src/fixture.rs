@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-/// The default fixture, with exactly the ids of the team contract.
+/// The default fixture, with exactly the demo's fixed ids (the top-level README lists them).
 pub const DEFAULT_FIXTURE_JSON: &str = include_str!("../fixtures/default.json");
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -57,10 +57,10 @@ pub struct AccountFixture {
     /// `create:sub_accounts`). A route whose feature is `false` answers 403.
     #[serde(default)]
     pub features: serde_json::Map<String, Value>,
-    /// Shown on every report of the account (the seed's report field of that name).
+    /// Shown on every report of the account (the reference's report field of that name).
     #[serde(default)]
     pub adverse_action_settings: AdverseActionSettingsFixture,
-    /// The account's adverse-action setting (the seed's account settings `adverse_actions`).
+    /// The account's adverse-action setting (the reference's account settings `adverse_actions`).
     #[serde(default)]
     pub adverse_actions: AdverseActionsFixture,
 }
@@ -98,7 +98,7 @@ fn default_notification_days() -> i64 {
 }
 
 /// The status a report goes to when an adverse action is created under a permissible purpose:
-/// its `initial_status` (top level, or `configurations.initial_status` as the seed's report
+/// its `initial_status` (top level, or `configurations.initial_status` as the reference's report
 /// shows it), `pre_adverse` when absent.
 pub fn purpose_initial_status(purpose: &Value) -> Option<&str> {
     purpose
@@ -110,7 +110,7 @@ pub fn purpose_initial_status(purpose: &Value) -> Option<&str> {
 /// The permissible purpose statuses an adverse action may start in.
 pub const INITIAL_STATUSES: &[&str] = &["pre_adverse", "final_adverse"];
 
-/// The account features of the seed's account schema, and their defaults.
+/// The account features of the reference's account schema, and their defaults.
 pub const FEATURES: &[(&str, bool)] = &[
     ("view:reports", true),
     ("create:reports", true),

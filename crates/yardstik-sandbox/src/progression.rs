@@ -17,7 +17,7 @@ use crate::Shared;
 /// - contains `exception` → `exception`
 /// - contains `inforequested` (e.g. `Info-Requested`, `info_requested`) → `info_requested`
 /// - contains `pending` → `pending` (stays there: a screening awaiting a third party)
-/// - contains `consider` → `consider`, with violations like the seed's example
+/// - contains `consider` → `consider`, with violations like the reference's example
 /// - otherwise → `clear`
 pub fn outcome(last_name: &str) -> &'static str {
     let n: String = last_name
@@ -180,7 +180,7 @@ pub fn finalize(s: &Shared, account_id: &str, report_id: &str) {
 }
 
 /// Results per screening: `clear` screenings get one clear record; for `consider` the first
-/// criminal screening gets the seed's example records with violations; `exception`,
+/// criminal screening gets the reference's example records with violations; `exception`,
 /// `info_requested` and `pending` mark the first screening with that status.
 pub fn fill_screenings(
     st: &mut Store,
@@ -240,7 +240,7 @@ fn clear_record(label: &str) -> Value {
     })
 }
 
-/// The records of the seed's example `consider` report.
+/// The records of the reference's example `consider` report.
 pub fn consider_records(name_on_record: &str) -> Vec<Value> {
     vec![
         json!({

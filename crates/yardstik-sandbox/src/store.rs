@@ -259,7 +259,7 @@ pub struct DeliveryRecord {
     pub state: String,
 }
 
-/// Every report status from the seed's table.
+/// Every report status from the reference's table.
 pub const REPORT_STATUSES: &[&str] = &[
     "created",
     "pending_approval",
@@ -588,7 +588,7 @@ impl Store {
             "object": "report",
             "reference_id": null,
             "external_id": r.external_id,
-            // The seed's example renders `active` as the string "true".
+            // The reference's example renders `active` as the string "true".
             "active": "true",
             "candidate_id": r.candidate_id,
             "invitation_id": r.invitation_id,
@@ -733,7 +733,7 @@ impl Store {
     }
 }
 
-/// A permissible purpose as the seed's report shows it: its `initial_status` under
+/// A permissible purpose as the reference's report shows it: its `initial_status` under
 /// `configurations` (`pre_adverse` when the fixture gives none).
 fn render_purpose(p: &Value) -> Value {
     let mut v = p.clone();

@@ -1,4 +1,4 @@
-//! Signed webhook delivery. Each event becomes the seed's body
+//! Signed webhook delivery. Each event becomes the reference's body
 //! `{id, event, resource_id, account_id, account_name, resource_type, resource_url}` (compact
 //! JSON, keys in that order), signed with `x-yardstik-webhook-signature` = hex HMAC-SHA256 of
 //! exactly those bytes under the account's WEBHOOK_SIGNATURE key. One worker per target URL
@@ -17,7 +17,7 @@ use crate::store::{DeliveryRecord, Event, Store};
 /// The delivery log keeps at most this many entries (oldest dropped first).
 const MAX_LOG: usize = 10_000;
 
-/// The webhook body, fields in the seed's order.
+/// The webhook body, fields in the reference's order.
 #[derive(Debug, Clone, Serialize)]
 pub struct WebhookBody {
     pub id: String,

@@ -1,4 +1,4 @@
-//! Yardstik API client, written against 003_0c594508f5779cd9.txt: `Authorization: Account
+//! Yardstik API client, written against Yardstik's API reference: `Authorization: Account
 //! <key>`, `Accept: application/json`, errors `{title, detail, meta, src, status}`.
 //!
 //! Every URL is built from the configured API base and an id that passed

@@ -39,7 +39,7 @@ macro_rules! yardstik_status {
 }
 
 yardstik_status! {
-    /// An invitation's status (the seed's invitation statuses).
+    /// An invitation's status (the reference's invitation statuses).
     InvitationStatus {
         InviteSent = "invite_sent",
         Viewed = "viewed",
@@ -51,7 +51,7 @@ yardstik_status! {
 }
 
 yardstik_status! {
-    /// A report's status (the seed's table of report statuses).
+    /// A report's status (the reference's table of report statuses).
     ReportStatus {
         Created = "created",
         PendingApproval = "pending_approval",

@@ -1,7 +1,7 @@
-//! Typed Yardstik requests and responses, from 003_0c594508f5779cd9.txt.
+//! Typed Yardstik requests and responses, from Yardstik's API reference.
 //!
 //! Only the fields the server uses are declared; everything else is ignored, so richer
-//! real responses parse too. Where the seed's example and schema disagree (`meta.apply`
+//! real responses parse too. Where the reference's example and schema disagree (`meta.apply`
 //! vs `meta.apply_url`), both are accepted.
 
 use serde::{Deserialize, Serialize};
@@ -18,7 +18,7 @@ pub struct ErrorBody {
 }
 
 /// A list answer: the paginated `{object: "list", meta, data}` shape or a bare array (the
-/// seed shows both, e.g. account packages as a bare array).
+/// reference shows both, e.g. account packages as a bare array).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(untagged)]
 pub enum ListOf<T> {
@@ -213,7 +213,7 @@ pub struct Webhook {
 }
 
 impl Webhook {
-    /// `webhook_type` is a system name string in the seed's examples; accept an object
+    /// `webhook_type` is a system name string in the reference's examples; accept an object
     /// with `system_name` too.
     pub fn type_name(&self) -> Option<String> {
         match &self.webhook_type {
@@ -227,7 +227,7 @@ impl Webhook {
     }
 }
 
-/// The webhook POST body Yardstik sends (seed: "Using Webhooks").
+/// The webhook POST body Yardstik sends (the reference: "Using Webhooks").
 #[derive(Debug, Clone, Deserialize)]
 pub struct WebhookEvent {
     pub id: String,

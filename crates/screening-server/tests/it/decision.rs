@@ -112,7 +112,7 @@ async fn proceed_turns_consider_into_pass() {
     assert_eq!(d["candidate_state"], "IL");
     assert!(d.get("explanation_required").is_none(), "{d}");
     let ids = violation_ids(&d);
-    assert_eq!(ids.len(), 3, "the seed's example records: {d}");
+    assert_eq!(ids.len(), 3, "the reference's example records: {d}");
     let first = &d["screenings"][0]["violations"][0];
     assert_eq!(first["description"], "Felony");
     assert_eq!(first["disposition"], "Court: Pre Trial Intervention");

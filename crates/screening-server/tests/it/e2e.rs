@@ -1,4 +1,4 @@
-//! The seed's exact order example, end to end, to a received ATS webhook.
+//! The partner guide's exact order example, end to end, to a received ATS webhook.
 
 use reqwest::Method;
 use serde_json::Value;
@@ -63,7 +63,7 @@ async fn seed_order_end_to_end_to_ats_webhook() {
     assert_eq!(
         keys,
         ["background_check_id", "result", "result_link_url", "status"],
-        "exactly the seed's four fields"
+        "exactly the partner guide's four fields"
     );
     assert_eq!(hook["background_check_id"], "224466");
     assert_eq!(hook["result"], "Pass");

@@ -245,7 +245,7 @@ async fn package_list_is_live_and_survives_an_outage() {
     );
 }
 
-/// A stub Yardstik that answers the seed's 422 body, to check the detail is passed through.
+/// A stub Yardstik that answers the reference's 422 body, to check the detail is passed through.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn yardstik_422_detail_is_passed_through_as_502() {
     let stub = Router::new()

@@ -387,7 +387,7 @@ pub fn list(v: &Value) -> Vec<Value> {
         .unwrap_or_default()
 }
 
-/// The seed's order example (000_6d7311325427e3b3.txt), with the scraped
+/// The partner guide's order example, with the scraped
 /// "[email protected]" addresses replaced by real ones and `webhook_url` pointing at the
 /// test receiver.
 pub fn seed_order(bcid: &str, webhook_url: &str) -> Value {

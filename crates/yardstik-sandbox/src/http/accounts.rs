@@ -8,7 +8,7 @@ use super::{ok, ApiError, ApiResult, Auth, Ids};
 use crate::list::ListParams;
 use crate::Shared;
 
-/// Plain array (as in the seed), filtered/ordered by `query[...]`/`order_by`.
+/// Plain array (as in the reference), filtered/ordered by `query[...]`/`order_by`.
 pub async fn list(State(s): State<Shared>, auth: Auth, RawQuery(q): RawQuery) -> ApiResult {
     let st = s.store();
     let items: Vec<Value> = st
@@ -31,7 +31,7 @@ pub async fn get(State(s): State<Shared>, auth: Auth, ids: Ids) -> ApiResult {
     }
 }
 
-/// Plain array (as in the seed). Without an `action_type` predicate only `report` packages
+/// Plain array (as in the reference). Without an `action_type` predicate only `report` packages
 /// are listed ("Defaults to listing all report packages"); `query[action_type_eq]=monitor`
 /// lists monitor packages.
 pub async fn packages(

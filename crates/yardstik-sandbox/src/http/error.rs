@@ -1,4 +1,4 @@
-//! The seed's error shape: `{title, detail, meta, src, status}`.
+//! The reference's error shape: `{title, detail, meta, src, status}`.
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -35,7 +35,7 @@ impl ApiError {
             "A valid API key is required in the header `Authorization: Account <API key>`",
         )
     }
-    /// `404 "<Resource> Not Found"` with `meta: {<resource>_id: <id>}` as in the seed's example.
+    /// `404 "<Resource> Not Found"` with `meta: {<resource>_id: <id>}` as in the reference's example.
     pub fn not_found(resource: &str, id: &str) -> Self {
         let mut title = resource.to_string();
         if let Some(f) = title.get_mut(0..1) {

@@ -337,7 +337,7 @@ pub fn ok(v: Value) -> ApiResult {
     Ok(json_response(StatusCode::OK, v))
 }
 
-/// Path parameters as strings, with rejections in the seed's error shape.
+/// Path parameters as strings, with rejections in the reference's error shape.
 #[derive(Debug, Clone)]
 pub struct Ids(pub Vec<String>);
 

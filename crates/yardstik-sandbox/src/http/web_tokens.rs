@@ -2,7 +2,7 @@
 //!
 //! Only users of the calling account get a token. An email that is not a user of the
 //! account answers 422 ("Web token not created"): the request is well-formed but cannot be
-//! processed (the seed's 403 is for keys lacking permission, which the sandbox never has).
+//! processed (the reference's 403 is for keys lacking permission, which the sandbox never has).
 
 use axum::extract::State;
 use axum::http::StatusCode;

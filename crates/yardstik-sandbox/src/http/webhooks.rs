@@ -8,7 +8,7 @@ use super::{json_response, ok, ApiError, ApiResult, Auth, FieldErrors, Ids, Json
 use crate::store::{new_id, now, Webhook};
 use crate::Shared;
 
-/// Webhook types with stable ids. The first two ids are the seed's own
+/// Webhook types with stable ids. The first two ids are the reference's own
 /// (`candidate.created`, `report.completed` in its `GET /webhook_types` sample); the rest are
 /// fixed sandbox ids.
 pub const WEBHOOK_TYPES: &[(&str, &str, &str)] = &[

@@ -10,7 +10,7 @@ async fn accounts_list_and_get_match_the_seed_shape() {
     let arr = r
         .body
         .as_array()
-        .expect("GET /accounts is a plain array as in the seed");
+        .expect("GET /accounts is a plain array as in the reference");
     assert_eq!(arr.len(), 1, "a key sees only its own account");
     let a = &arr[0];
     for f in [

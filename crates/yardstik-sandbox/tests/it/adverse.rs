@@ -238,7 +238,7 @@ async fn pre_adverse_with_violations() {
     let sb = sb().await;
     let (cid, rid) = consider(&sb).await;
     let rx = report_hooks(&sb).await;
-    // The report's violations (the seed's example shape: no ids, matched by description).
+    // The report's violations (the reference's example shape: no ids, matched by description).
     let rep = status_of(&sb, &rid).await;
     assert_eq!(rep["adverse_action_id"], Value::Null);
     let all: Vec<Value> = rep["report_screenings"]

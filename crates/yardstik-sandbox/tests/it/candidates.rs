@@ -5,7 +5,7 @@ use serde_json::json;
 #[tokio::test]
 async fn create_candidate_with_the_seed_example() {
     let sb = start().await;
-    // The seed's example body (its `"phone": "" optional` annotation dropped).
+    // The reference's example body (its `"phone": "" optional` annotation dropped).
     let r = sb.post("/candidates", KEY_A, json!({"first_name": "Kirk", "last_name": "Boehm", "email": "kirk.b@example.com", "phone": ""})).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
     let c = &r.body;

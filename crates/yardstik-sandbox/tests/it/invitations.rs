@@ -9,7 +9,7 @@ async fn create_invitation_has_the_seed_shape() {
     let c = sb
         .candidate(KEY_A, "Kirk", "Boehm", "kirk.b@example.com")
         .await;
-    // the seed's example body (with real ids and an empty invitation_code)
+    // the reference's example body (with real ids and an empty invitation_code)
     let r = sb
         .post("/invitations", KEY_A, json!({"account_package_id": PKG_BASIC, "candidate_id": c["id"], "invitation_code": ""}))
         .await;

@@ -1,4 +1,4 @@
-//! Pagination math, every `query[field_predicate]` of the seed's table, ordering.
+//! Pagination math, every `query[field_predicate]` of the reference's table, ordering.
 
 use crate::common::*;
 use axum::http::StatusCode;
@@ -42,7 +42,7 @@ async fn pagination_math_follows_the_seed() {
         sb.post("/candidates", KEY_A, json!({"first_name": "P", "last_name": format!("N{n:03}"), "email": format!("p{n}@example.com")}))
             .await;
     }
-    // the seed's own example: page=2&per_page=25 of 137 → 6 pages
+    // the reference's own example: page=2&per_page=25 of 137 → 6 pages
     let r = sb.get("/candidates?page=2&per_page=25", KEY_A).await;
     assert_eq!(r.body["object"], "list");
     assert_eq!(
@@ -176,7 +176,7 @@ async fn every_predicate() {
         pick(&["Alpha", "Bravo", "Charlie", "Delta"])
     );
     assert_eq!(names(&sb, "query[active_true]=true").await, pick(&all));
-    // dates, as in the seed's examples
+    // dates, as in the reference's examples
     assert_eq!(
         names(&sb, "query[created_at_lt]=2022-01-01").await,
         Vec::<String>::new()
@@ -286,7 +286,7 @@ async fn report_status_predicates_and_null_dates() {
 async fn ordering() {
     let sb = start().await;
     five(&sb).await;
-    // the seed: default ascending
+    // the reference: default ascending
     assert_eq!(
         names(&sb, "order_by=created_at").await,
         vec!["Alpha", "Bravo", "Charlie", "Delta", "Echo"]
@@ -308,7 +308,7 @@ async fn ordering() {
         names(&sb, "order_by=middle_name").await[..2],
         ["Alpha".to_string(), "Bravo".to_string()]
     );
-    // combined with predicates and pagination (the seed's last example, adapted)
+    // combined with predicates and pagination (the reference's last example, adapted)
     let r = sb
         .get("/candidates?query[created_at_lt]=2999-04-01&query[created_at_gt]=2021-03-23&order_by=last_name&order=desc&page=1&per_page=2", KEY_A)
         .await;

@@ -128,7 +128,7 @@ async fn post_reports_errors() {
         404,
     );
     let r = sb.get("/reports/INVALID_REPORT_ID", KEY_A).await;
-    // exactly the seed's example error
+    // exactly the reference's example error
     assert_eq!(
         r.body,
         json!({"title": "Report Not Found", "detail": "The report was not found", "meta": {"report_id": "INVALID_REPORT_ID"}, "src": {}, "status": 404})

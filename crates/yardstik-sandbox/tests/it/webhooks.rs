@@ -28,7 +28,7 @@ async fn webhook_types_have_stable_ids() {
     ] {
         assert!(names.contains(&n), "{n}");
     }
-    // the seed's sample ids
+    // the reference's sample ids
     let by = |n: &str| t.iter().find(|x| x["system_name"] == n).unwrap().clone();
     assert_eq!(
         by("candidate.created")["id"],
@@ -50,7 +50,7 @@ async fn webhook_types_have_stable_ids() {
 async fn register_list_get_delete_webhooks() {
     let sb = start().await;
     let path = format!("/accounts/{ACCOUNT_A}/webhooks");
-    // the seed's example body (webhook_type_id of report.completed in its types list)
+    // the reference's example body (webhook_type_id of report.completed in its types list)
     let r = sb
         .post(&path, KEY_A, json!({"webhook_type_id": "48a9b600-e7ff-4039-bcb2-04cddab97ba8", "url": "https://www.yourcompany.com/webhooks/report_completed"}))
         .await;
@@ -169,7 +169,7 @@ async fn deliveries_are_signed_with_the_seed_body_and_key_order() {
         got.signature.as_deref(),
         Some(hmac_hex(SIG_A, &got.body).as_str())
     );
-    // and the body is exactly the compact JSON with the seed's key order, so a receiver that
+    // and the body is exactly the compact JSON with the reference's key order, so a receiver that
     // re-serialises (as Yardstik's demo does with JSON.stringify) gets the same bytes
     let text = std::str::from_utf8(&got.body).unwrap();
     let v: Value = serde_json::from_str(text).unwrap();
@@ -188,7 +188,7 @@ async fn deliveries_are_signed_with_the_seed_body_and_key_order() {
         }
         let mut sorted = ks.clone();
         sorted.sort();
-        assert_eq!(sorted, ks, "keys in the seed's order");
+        assert_eq!(sorted, ks, "keys in the reference's order");
         ks.iter().map(|(_, k)| *k).collect()
     };
     assert_eq!(keys.len(), 7);
