@@ -133,17 +133,6 @@ impl Db {
         row.map(|r| from_row(self, &r)).transpose()
     }
 
-    /// The tenant's credential generation (`Tenant::generation`) without opening its
-    /// sealed credentials; `None` when the tenant does not exist.
-    pub async fn tenant_generation(&self, id: &str) -> sqlx::Result<Option<String>> {
-        let hash: Option<String> =
-            sqlx::query_scalar("SELECT secret_hash FROM tenants WHERE id = $1")
-                .bind(id)
-                .fetch_optional(&self.pool)
-                .await?;
-        Ok(hash.map(|h| crate::tenant::generation_of(&h)))
-    }
-
     pub async fn tenant_by_id(&self, id: &str) -> Result<Option<Tenant>, TenantError> {
         let q = format!("SELECT {COLUMNS} FROM tenants WHERE id = $1");
         let row = sqlx::query(&q).bind(id).fetch_optional(&self.pool).await?;
@@ -241,4 +230,17 @@ impl Db {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// The tenant's credential generation (`Tenant::generation`) without opening its sealed
+/// credentials, inside the caller's transaction; `None` when the tenant does not exist.
+pub async fn tenant_generation_in(
+    conn: &mut sqlx::AnyConnection,
+    id: &str,
+) -> sqlx::Result<Option<String>> {
+    let hash: Option<String> = sqlx::query_scalar("SELECT secret_hash FROM tenants WHERE id = $1")
+        .bind(id)
+        .fetch_optional(conn)
+        .await?;
+    Ok(hash.map(|h| crate::tenant::generation_of(&h)))
 }

@@ -8,7 +8,8 @@ use axum::{Json, Router};
 use screening_wire::{CandidateReport, Capability, Decision, StartAdverseAction};
 
 use super::auth::{JsonBody, WidgetSession};
-use super::error::{Error, Result};
+use super::error::Result;
+use super::widget::visible_order;
 use crate::app::ApiContext;
 use crate::orders::decision::{self, Reviewer};
 
@@ -40,13 +41,7 @@ async fn candidate_report(
     Path(id): Path<String>,
 ) -> Result<Json<CandidateReport>> {
     s.require(Capability::Candidate)?;
-    if s.claims.o.as_deref() != Some(id.as_str())
-        || ctx.db.order(&s.tenant.id, &id).await?.is_none()
-    {
-        return Err(Error::NotFound(format!(
-            "No background check {id} for this session."
-        )));
-    }
+    visible_order(&ctx, &s, &id).await?;
     Ok(Json(
         crate::orders::candidate_report::candidate_report(
             &ctx.orders,
@@ -61,13 +56,7 @@ async fn candidate_report(
 /// A review session that may see this order (404 otherwise, no existence leak).
 async fn reviewable(ctx: &ApiContext, s: &WidgetSession, id: &str) -> Result<()> {
     s.require(Capability::Review)?;
-    let o = ctx.db.order(&s.tenant.id, id).await?;
-    match o {
-        Some(o) if s.may_see(id, o.applicant_id.as_deref()) => Ok(()),
-        _ => Err(Error::NotFound(format!(
-            "No background check {id} for this session."
-        ))),
-    }
+    visible_order(ctx, s, id).await.map(|_| ())
 }
 
 fn reviewer(s: &WidgetSession) -> Reviewer<'_> {

@@ -306,7 +306,7 @@ fn not_found(id: &str) -> Error {
 }
 
 /// The order if this session may see it (404 otherwise: no existence leak).
-async fn visible_order(
+pub(super) async fn visible_order(
     ctx: &ApiContext,
     s: &WidgetSession,
     id: &str,

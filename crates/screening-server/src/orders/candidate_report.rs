@@ -9,16 +9,14 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use super::{OrderError, Orders};
+use crate::tenant::Tenant;
+use crate::yardstik::status::ReportStatus;
+use crate::yardstik::types::{nonempty, Report};
 use screening_wire::{
     CandidatePackage, CandidateRecord, CandidateReport, CandidateScreening, CandidateViolation,
     Contact,
 };
-use serde_json::Value;
-
-use super::{OrderError, Orders};
-use crate::tenant::Tenant;
-use crate::yardstik::adverse::ReportDetail;
-use crate::yardstik::status::ReportStatus;
 
 /// How long a candidate's report is served from memory.
 pub const CACHE_TTL: Duration = Duration::from_secs(30);
@@ -50,14 +48,7 @@ fn finished(status: Option<&str>) -> bool {
     )
 }
 
-fn text(v: &Value, key: &str) -> Option<String> {
-    v.get(key)
-        .and_then(|x| x.as_str())
-        .map(str::to_string)
-        .filter(|s| !s.trim().is_empty())
-}
-
-fn package(package_id: &str, add_on: bool, report: Option<&ReportDetail>) -> CandidatePackage {
+fn package(package_id: &str, add_on: bool, report: Option<&Report>) -> CandidatePackage {
     let status = report.and_then(|r| r.status.clone());
     let complete = finished(status.as_deref());
     CandidatePackage {
@@ -73,28 +64,23 @@ fn package(package_id: &str, add_on: bool, report: Option<&ReportDetail>) -> Can
                 r.report_screenings
                     .iter()
                     .map(|s| CandidateScreening {
-                        name: s
-                            .label
-                            .clone()
-                            .or_else(|| s.name.clone())
-                            .unwrap_or_else(|| "Screening".into()),
+                        name: s.display(),
                         status: s.status.clone(),
                         records: if complete {
                             s.records
                                 .iter()
                                 .map(|rec| CandidateRecord {
-                                    source: rec.category.as_ref().and_then(|c| text(c, "value")),
+                                    source: rec.category.as_ref().and_then(|c| nonempty(&c.value)),
                                     violations: rec
                                         .violations
                                         .iter()
                                         .map(|v| CandidateViolation {
-                                            description: text(v, "description")
+                                            description: nonempty(&v.description)
                                                 .unwrap_or_else(|| "Record".into()),
-                                            offense: text(v, "count_offense"),
-                                            disposition: text(v, "disposition"),
-                                            date: text(v, "disposition_date")
-                                                .or_else(|| text(v, "file_date")),
-                                            jurisdiction: text(v, "jurisdiction"),
+                                            offense: nonempty(&v.count_offense),
+                                            disposition: nonempty(&v.disposition),
+                                            date: v.date(),
+                                            jurisdiction: nonempty(&v.jurisdiction),
                                         })
                                         .collect(),
                                 })
@@ -128,7 +114,7 @@ pub async fn candidate_report(
     let mut packages = Vec::new();
     for item in &items {
         let report = match &item.report_id {
-            Some(id) => Some(orders.yardstik.report_detail(creds, id).await?),
+            Some(id) => Some(orders.yardstik.report(creds, id).await?),
             None => None,
         };
         packages.push(package(&item.package_id, item.add_on, report.as_ref()));
@@ -153,7 +139,7 @@ mod tests {
 
     #[test]
     fn records_only_once_the_report_is_finished() {
-        let report: ReportDetail = serde_json::from_value(serde_json::json!({
+        let report: Report = serde_json::from_value(serde_json::json!({
             "id": "r1", "status": "processing",
             "report_screenings": [{"name": "Criminal", "status": "processing", "records": [
                 {"category": {"value": "NEW YORK"}, "violations": [{"description": "Felony", "comments": "employer note"}]}

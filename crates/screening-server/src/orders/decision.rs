@@ -15,14 +15,14 @@
 use screening_wire::{
     AdverseAction, Decision, FieldError, ReviewScreening, StartAdverseAction, Violation,
 };
-use serde_json::{json, Value};
 
 use super::reconcile::reconcile_order;
 use super::{OrderError, Orders};
 use crate::db::orders::{ItemRow, OrderKey};
 use crate::tenant::Tenant;
-use crate::yardstik::adverse::{AdverseActionRes, NewAdverseAction, ReportDetail};
+use crate::yardstik::adverse::{AdverseActionRes, NewAdverseAction};
 use crate::yardstik::status::ReportStatus;
+use crate::yardstik::types::{nonempty, Report, ReportViolation};
 
 /// States whose law asks the employer to explain an adverse decision to the candidate.
 const EXPLANATION_STATES: [(&str, &str); 2] = [("CA", "California"), ("GA", "Georgia")];
@@ -44,7 +44,7 @@ impl Reviewer<'_> {
 struct Part {
     /// The item's position in the order (names its violations).
     position: usize,
-    report: ReportDetail,
+    report: Report,
     current: Option<AdverseActionRes>,
 }
 
@@ -95,7 +95,7 @@ async fn load(orders: &Orders, tenant: &Tenant, bcid: &str) -> Result<Context, O
         let Some(report_id) = &item.report_id else {
             continue;
         };
-        let report = orders.yardstik.report_detail(creds, report_id).await?;
+        let report = orders.yardstik.report(creds, report_id).await?;
         let actions = orders.yardstik.adverse_actions(creds, report_id).await?;
         let current = actions
             .into_iter()
@@ -120,15 +120,8 @@ fn violation_id(p: usize, s: usize, r: usize, v: usize) -> String {
     format!("p{p}-s{s}-r{r}-v{v}")
 }
 
-fn text(v: &Value, key: &str) -> Option<String> {
-    v.get(key)
-        .and_then(|x| x.as_str())
-        .map(str::to_string)
-        .filter(|s| !s.is_empty())
-}
-
 /// Every violation of a report with its id.
-fn violations_of(part: &Part) -> Vec<(usize, String, &Value)> {
+fn violations_of(part: &Part) -> Vec<(usize, String, &ReportViolation)> {
     let mut out = Vec::new();
     for (s, scr) in part.report.report_screenings.iter().enumerate() {
         for (r, rec) in scr.records.iter().enumerate() {
@@ -158,38 +151,23 @@ fn screenings(ctx: &Context) -> Vec<ReviewScreening> {
                 .iter()
                 .enumerate()
                 .map(move |(s, scr)| ReviewScreening {
-                    name: scr
-                        .label
-                        .clone()
-                        .or_else(|| scr.name.clone())
-                        .unwrap_or_else(|| "Screening".into()),
+                    name: scr.display(),
                     status: scr.status.clone(),
                     violations: all
                         .iter()
                         .filter(|(si, _, _)| *si == s)
                         .map(|(_, id, vi)| Violation {
                             id: id.clone(),
-                            description: text(vi, "description")
-                                .unwrap_or_else(|| "Violation".into()),
-                            disposition: text(vi, "disposition"),
-                            date: text(vi, "disposition_date").or_else(|| text(vi, "file_date")),
-                            jurisdiction: text(vi, "jurisdiction"),
+                            description: vi.description(),
+                            disposition: nonempty(&vi.disposition),
+                            date: vi.date(),
+                            jurisdiction: nonempty(&vi.jurisdiction),
                         })
                         .collect(),
                 })
                 .collect::<Vec<_>>()
         })
         .collect()
-}
-
-fn candidate_state(report: &ReportDetail) -> Option<String> {
-    report
-        .candidate
-        .as_ref()
-        .and_then(|c| c.full_address.as_ref())
-        .and_then(|a| a.state.clone())
-        .map(|s| s.trim().to_ascii_uppercase())
-        .filter(|s| !s.is_empty())
 }
 
 fn explanation_required(state: Option<&str>) -> Option<String> {
@@ -202,17 +180,12 @@ fn explanation_required(state: Option<&str>) -> Option<String> {
 }
 
 fn mandatory(ctx: &Context) -> bool {
-    ctx.parts.iter().any(|p| {
-        p.report
-            .adverse_action_settings
-            .as_ref()
-            .is_some_and(|s| s.mandatory_selection_of_violations)
-    })
+    ctx.parts.iter().any(|p| p.report.violations_mandatory())
 }
 
 fn view(bcid: &str, ctx: &Context) -> Decision {
     let main = ctx.main();
-    let state = candidate_state(&main.report);
+    let state = main.report.candidate_state();
     let current = main.current.as_ref().map(|a| AdverseAction {
         id: a.id.clone(),
         status: a.status.clone().unwrap_or_else(|| "pending".into()),
@@ -222,7 +195,7 @@ fn view(bcid: &str, ctx: &Context) -> Decision {
             .filter_map(|p| p.current.as_ref())
             .filter(|x| x.status == a.status)
             .flat_map(|x| x.violations.iter())
-            .filter_map(|v| text(v, "description").or_else(|| v.as_str().map(str::to_string)))
+            .map(ReportViolation::description)
             .collect(),
         custom_reason: a.custom_reason.clone(),
         explanation: a.explanation.clone(),
@@ -328,14 +301,14 @@ pub async fn proceed(
 fn check_start(
     ctx: &Context,
     req: &StartAdverseAction,
-) -> Result<Vec<(usize, Vec<Value>)>, Vec<FieldError>> {
+) -> Result<Vec<(usize, Vec<ReportViolation>)>, Vec<FieldError>> {
     let mut errors = Vec::new();
     let field = |f: &str, m: String| FieldError {
         field: f.into(),
         message: m,
     };
     let deciding: Vec<&Part> = ctx.parts.iter().filter(|p| p.in_consider()).collect();
-    let mut chosen: Vec<(usize, Vec<Value>)> =
+    let mut chosen: Vec<(usize, Vec<ReportViolation>)> =
         deciding.iter().map(|p| (p.position, Vec::new())).collect();
     for (i, id) in req.violations.iter().enumerate() {
         let found = deciding.iter().find_map(|p| {
@@ -346,12 +319,8 @@ fn check_start(
         });
         match found {
             Some((position, v)) => {
-                let mut sent = json!({"description": text(&v, "description").unwrap_or_default()});
-                if let Some(c) = text(&v, "case_number") {
-                    sent["case_number"] = json!(c);
-                }
                 if let Some(slot) = chosen.iter_mut().find(|(p, _)| *p == position) {
-                    slot.1.push(sent);
+                    slot.1.push(v);
                 }
             }
             None => errors.push(field(
@@ -382,7 +351,7 @@ fn check_start(
                 .report
                 .report_screenings
                 .first()
-                .and_then(|s| s.label.clone().or_else(|| s.name.clone()))
+                .map(|s| s.display())
                 .unwrap_or_else(|| "another package".into());
             errors.push(field(
                 "violations",
@@ -396,7 +365,7 @@ fn check_start(
             "The reason is at most 2000 and the explanation at most 5000 characters.".into(),
         ));
     }
-    if let Some(why) = explanation_required(candidate_state(&ctx.main().report).as_deref()) {
+    if let Some(why) = explanation_required(ctx.main().report.candidate_state().as_deref()) {
         if explanation.is_empty() {
             errors.push(field(
                 "explanation",

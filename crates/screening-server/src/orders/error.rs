@@ -51,6 +51,12 @@ impl OrderError {
     }
 }
 
+impl From<crate::db::tenants::TenantError> for OrderError {
+    fn from(e: crate::db::tenants::TenantError) -> Self {
+        OrderError::Internal(e.into())
+    }
+}
+
 /// A placement failure as stored on the order, so a submission that waited on the failed
 /// attempt gets the same answer. Serialised as JSON in `orders.error_body`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

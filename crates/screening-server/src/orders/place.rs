@@ -187,12 +187,7 @@ async fn detached(
 /// Resume a placement left behind: a claim whose holder's lease ran out, or a transient
 /// failure the resumer was asked to retry. `Ok(true)` when the order is now placed.
 pub async fn resume(orders: &Orders, key: &OrderKey) -> Result<bool, OrderError> {
-    let Some(tenant) = orders
-        .db
-        .tenant_by_id(&key.tenant_id)
-        .await
-        .map_err(|e| OrderError::Internal(e.into()))?
-    else {
+    let Some(tenant) = orders.db.tenant_by_id(&key.tenant_id).await? else {
         return Ok(false);
     };
     let bcid = &key.background_check_id;

@@ -64,12 +64,7 @@ async fn fetch(
 /// Re-read every item of one order (its invitation, then its report) and apply what
 /// Yardstik says. Returns whether the order's state changed.
 pub async fn reconcile_order(orders: &Orders, key: &OrderKey) -> Result<bool, OrderError> {
-    let Some(tenant) = orders
-        .db
-        .tenant_by_id(&key.tenant_id)
-        .await
-        .map_err(|e| OrderError::Internal(e.into()))?
-    else {
+    let Some(tenant) = orders.db.tenant_by_id(&key.tenant_id).await? else {
         return Ok(false);
     };
     let bcid = &key.background_check_id;

@@ -6,6 +6,7 @@ use super::status::CheckState;
 use super::Orders;
 use crate::db::ms_to_rfc3339;
 use crate::db::orders::{events_in, items_in, order_in, EventRow, ItemRow, OrderRow};
+use crate::db::tenants::tenant_generation_in;
 use crate::tokens::{Claims, Purpose};
 
 /// `{public_url}/r/{token}`: a signed, expiring link to the in-page report.
@@ -93,9 +94,6 @@ pub async fn load_state(
     bcid: &str,
 ) -> Result<Option<OrderState>, sqlx::Error> {
     let db = &orders.db;
-    let Some(generation) = db.tenant_generation(tenant_id).await? else {
-        return Ok(None);
-    };
     let mut tx = db.pool.begin().await?;
     if db.backend == crate::db::Backend::Postgres {
         sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
@@ -107,6 +105,14 @@ pub async fn load_state(
     };
     let items = items_in(&mut tx, tenant_id, bcid).await?;
     let events = events_in(&mut tx, tenant_id, bcid).await?;
+    // Only a complete order has a result link, which needs the tenant's generation.
+    let generation = if o.state.status == CheckStatus::Complete {
+        tenant_generation_in(&mut tx, tenant_id)
+            .await?
+            .unwrap_or_default()
+    } else {
+        String::new()
+    };
     tx.commit().await?;
     Ok(Some(order_state(orders, &generation, &o, &items, &events)))
 }

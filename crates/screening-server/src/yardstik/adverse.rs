@@ -1,5 +1,5 @@
-//! Yardstik's adjudication calls: the report as a decision needs it, proceeding a
-//! candidate, and adverse actions (create, list, cancel).
+//! Yardstik's adjudication calls: proceeding a candidate, adverse actions (create, list,
+//! cancel), and the account's contact details. (The report itself is `Yardstik::report`.)
 //!
 //! Routes as the sandbox serves them: `PATCH /candidates/{id}/approve_by_report`
 //! `{report_id}` and `POST /reports/{id}/adverse_actions`
@@ -12,28 +12,9 @@ use reqwest::Method;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::types::ListOf;
+use super::types::{ListOf, ReportViolation};
 use super::{Retry, Yardstik, YardstikError};
 use crate::tenant::Credentials;
-
-#[derive(Debug, Clone, Default, Deserialize)]
-pub struct ReportDetail {
-    pub id: String,
-    #[serde(default)]
-    pub status: Option<String>,
-    #[serde(default)]
-    pub candidate_id: Option<String>,
-    #[serde(default)]
-    pub candidate: Option<ReportCandidate>,
-    #[serde(default)]
-    pub report_screenings: Vec<ReportScreening>,
-    #[serde(default)]
-    pub adverse_action_settings: Option<AdverseActionSettings>,
-    #[serde(default)]
-    pub adverse_action_id: Option<String>,
-    #[serde(default)]
-    pub completed_at: Option<String>,
-}
 
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct AccountContact {
@@ -45,51 +26,13 @@ pub struct AccountContact {
     pub support_phone: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
-pub struct ReportCandidate {
-    #[serde(default)]
-    pub full_address: Option<Address>,
-}
-
-#[derive(Debug, Clone, Default, Deserialize)]
-pub struct Address {
-    #[serde(default)]
-    pub state: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, Deserialize)]
-pub struct ReportScreening {
-    #[serde(default)]
-    pub name: Option<String>,
-    #[serde(default)]
-    pub label: Option<String>,
-    #[serde(default)]
-    pub status: Option<String>,
-    #[serde(default)]
-    pub records: Vec<Record>,
-}
-
-#[derive(Debug, Clone, Default, Deserialize)]
-pub struct Record {
-    #[serde(default)]
-    pub category: Option<Value>,
-    #[serde(default)]
-    pub violations: Vec<Value>,
-}
-
-#[derive(Debug, Clone, Default, Deserialize)]
-pub struct AdverseActionSettings {
-    #[serde(default)]
-    pub mandatory_selection_of_violations: bool,
-}
-
 #[derive(Debug, Clone, Deserialize)]
 pub struct AdverseActionRes {
     pub id: String,
     #[serde(default)]
     pub status: Option<String>,
     #[serde(default)]
-    pub violations: Vec<Value>,
+    pub violations: Vec<ReportViolation>,
     #[serde(default)]
     pub custom_reason: Option<String>,
     #[serde(default)]
@@ -102,7 +45,9 @@ pub struct AdverseActionRes {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct NewAdverseAction {
-    pub violations: Vec<Value>,
+    /// Each as the report shows it (description, and `case_number` to tell apart violations
+    /// with the same description).
+    pub violations: Vec<ReportViolation>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_reason: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -124,26 +69,6 @@ impl Yardstik {
         Ok(self
             .call(
                 "get_account",
-                creds,
-                Method::GET,
-                &path,
-                &[],
-                None::<&()>,
-                Retry::Yes,
-            )
-            .await?
-            .1)
-    }
-
-    pub async fn report_detail(
-        &self,
-        creds: &Credentials,
-        id: &str,
-    ) -> Result<ReportDetail, YardstikError> {
-        let path = format!("/reports/{}", self.id(id)?);
-        Ok(self
-            .call(
-                "get_report",
                 creds,
                 Method::GET,
                 &path,

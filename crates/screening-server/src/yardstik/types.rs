@@ -47,7 +47,7 @@ pub struct PageMeta {
     pub total_pages: Option<u64>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 pub struct Screening {
     #[serde(default)]
     pub name: Option<String>,
@@ -163,7 +163,9 @@ impl Invitation {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+/// A report: its status for the order lifecycle, and what a decision and the candidate's own
+/// view read (screenings, records, violations, the account's adverse-action settings).
+#[derive(Debug, Clone, Default, Deserialize)]
 pub struct Report {
     pub id: String,
     #[serde(default)]
@@ -174,6 +176,119 @@ pub struct Report {
     pub candidate_id: Option<String>,
     #[serde(default)]
     pub updated_at: Option<String>,
+    #[serde(default)]
+    pub completed_at: Option<String>,
+    #[serde(default)]
+    pub candidate: Option<ReportCandidate>,
+    #[serde(default)]
+    pub report_screenings: Vec<ReportScreening>,
+    #[serde(default)]
+    pub adverse_action_settings: Option<AdverseActionSettings>,
+    #[serde(default)]
+    pub adverse_action_id: Option<String>,
+}
+
+impl Report {
+    /// The candidate's state (two letters, upper case) from the report's address.
+    pub fn candidate_state(&self) -> Option<String> {
+        self.candidate
+            .as_ref()
+            .and_then(|c| c.full_address.as_ref())
+            .and_then(|a| a.state.as_deref())
+            .map(|s| s.trim().to_ascii_uppercase())
+            .filter(|s| !s.is_empty())
+    }
+
+    pub fn violations_mandatory(&self) -> bool {
+        self.adverse_action_settings
+            .as_ref()
+            .is_some_and(|s| s.mandatory_selection_of_violations)
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ReportCandidate {
+    #[serde(default)]
+    pub full_address: Option<Address>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Address {
+    #[serde(default)]
+    pub state: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ReportScreening {
+    #[serde(flatten)]
+    pub screening: Screening,
+    #[serde(default)]
+    pub status: Option<String>,
+    #[serde(default)]
+    pub records: Vec<Record>,
+}
+
+impl ReportScreening {
+    pub fn display(&self) -> String {
+        self.screening
+            .display()
+            .unwrap_or_else(|| "Screening".into())
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Record {
+    #[serde(default)]
+    pub category: Option<Category>,
+    #[serde(default)]
+    pub violations: Vec<ReportViolation>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Category {
+    #[serde(default)]
+    pub value: Option<String>,
+}
+
+/// A violation on a report (the reference's record shape; only the fields used here).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ReportViolation {
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub case_number: Option<String>,
+    #[serde(default, skip_serializing)]
+    pub disposition: Option<String>,
+    #[serde(default, skip_serializing)]
+    pub disposition_date: Option<String>,
+    #[serde(default, skip_serializing)]
+    pub file_date: Option<String>,
+    #[serde(default, skip_serializing)]
+    pub jurisdiction: Option<String>,
+    #[serde(default, skip_serializing)]
+    pub count_offense: Option<String>,
+}
+
+impl ReportViolation {
+    pub fn description(&self) -> String {
+        nonempty(&self.description).unwrap_or_else(|| "Violation".into())
+    }
+
+    /// The disposition date, else the file date.
+    pub fn date(&self) -> Option<String> {
+        nonempty(&self.disposition_date).or_else(|| nonempty(&self.file_date))
+    }
+}
+
+/// `Some` only for a non-blank value.
+pub fn nonempty(v: &Option<String>) -> Option<String> {
+    v.clone().filter(|s| !s.trim().is_empty())
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct AdverseActionSettings {
+    #[serde(default)]
+    pub mandatory_selection_of_violations: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]

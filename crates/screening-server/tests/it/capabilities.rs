@@ -7,45 +7,6 @@ use serde_json::{json, Value};
 
 use crate::support::*;
 
-async fn mint(env: &Env, body: Value) -> (u16, Value) {
-    let res = env
-        .http
-        .post(env.url("/widget/sessions"))
-        .basic_auth(ATS_USER, Some(ATS_SECRET))
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    (
-        res.status().as_u16(),
-        res.json().await.unwrap_or(Value::Null),
-    )
-}
-
-async fn session(env: &Env, body: Value) -> String {
-    let (s, v) = mint(env, body).await;
-    assert_eq!(s, 201, "{v}");
-    v["token"].as_str().unwrap().to_string()
-}
-
-async fn call(
-    env: &Env,
-    method: Method,
-    path: &str,
-    token: &str,
-    body: Option<Value>,
-) -> (u16, Value) {
-    let mut req = env.http.request(method, env.url(path)).bearer_auth(token);
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    let res = req.send().await.unwrap();
-    (
-        res.status().as_u16(),
-        res.json().await.unwrap_or(Value::Null),
-    )
-}
-
 fn widget_order(email: &str) -> Value {
     let o = simple_order("unused", "http://unused", email, "Doe");
     json!({"package_id": "PKG001", "add_on_package_ids": [], "applicant": o["applicant"]})
@@ -209,11 +170,11 @@ async fn sessions_are_minted_only_when_they_make_sense() {
             "background_check_id",
         ),
     ] {
-        let (s, v) = mint(&env, body.clone()).await;
+        let (s, v) = mint_session(&env, body.clone()).await;
         assert_eq!(s, 422, "{body}: {v}");
         assert_eq!(v["field_errors"][0]["field"], field, "{body}: {v}");
     }
-    let (s, v) = mint(&env, json!({"capabilities": ["superuser"]})).await;
+    let (s, v) = mint_session(&env, json!({"capabilities": ["superuser"]})).await;
     assert_eq!(s, 422, "an unknown capability is refused: {v}");
 }
 

@@ -8,40 +8,6 @@ use serde_json::{json, Value};
 
 use crate::support::*;
 
-async fn session(env: &Env, body: Value) -> String {
-    let res = env
-        .http
-        .post(env.url("/widget/sessions"))
-        .basic_auth(ATS_USER, Some(ATS_SECRET))
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 201);
-    res.json::<Value>().await.unwrap()["token"]
-        .as_str()
-        .unwrap()
-        .to_string()
-}
-
-async fn call(
-    env: &Env,
-    method: Method,
-    path: &str,
-    token: &str,
-    body: Option<Value>,
-) -> (u16, Value) {
-    let mut req = env.http.request(method, env.url(path)).bearer_auth(token);
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    let res = req.send().await.unwrap();
-    (
-        res.status().as_u16(),
-        res.json().await.unwrap_or(Value::Null),
-    )
-}
-
 /// Place an order whose report ends in `consider`; wait for the ATS to hear it.
 async fn considered(env: &Env, bcid: &str, state: &str) {
     let mut o = simple_order(
@@ -67,15 +33,6 @@ async fn considered(env: &Env, bcid: &str, state: &str) {
         .await;
     env.wait_order(bcid, "Consider", |v| v["result"] == "Consider")
         .await;
-}
-
-fn history(v: &Value) -> Vec<String> {
-    v["history"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|e| e["detail"].as_str().map(str::to_string))
-        .collect()
 }
 
 fn violation_ids(d: &Value) -> Vec<String> {

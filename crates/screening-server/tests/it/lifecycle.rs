@@ -16,14 +16,6 @@ use serde_json::{json, Value};
 
 use crate::support::*;
 
-async fn tenant(env: &Env) -> screening_server::tenant::Tenant {
-    env.db()
-        .tenant_by_ats_account(ATS_USER)
-        .await
-        .unwrap()
-        .unwrap()
-}
-
 /// Place an order and return (invitation id, report id) of its package item.
 async fn place(env: &Env, order: &Value) -> (String, String) {
     let (s, v) = env.order(order).await;
@@ -50,15 +42,6 @@ async fn clear_faults(env: &Env) {
         .await
         .unwrap();
     assert!(res.status().is_success());
-}
-
-fn history(v: &Value) -> Vec<String> {
-    v["history"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|e| e["detail"].as_str().map(str::to_string))
-        .collect()
 }
 
 /// Poll a condition on the database (bounded).

@@ -21,43 +21,6 @@ fn msg(v: &Value) -> &str {
         .unwrap_or_else(|| panic!("no error_message in {v}"))
 }
 
-async fn mint(env: &Env, body: Value) -> String {
-    let res = env
-        .http
-        .post(env.url("/widget/sessions"))
-        .basic_auth(ATS_USER, Some(ATS_SECRET))
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    let status = res.status().as_u16();
-    let v: Value = res.json().await.unwrap_or(Value::Null);
-    assert_eq!(status, 201, "{v}");
-    v["token"].as_str().unwrap().to_string()
-}
-
-async fn call(
-    env: &Env,
-    method: Method,
-    path: &str,
-    token: &str,
-    body: Option<Value>,
-    headers: &[(&str, &str)],
-) -> (u16, Value) {
-    let mut req = env.http.request(method, env.url(path)).bearer_auth(token);
-    for (k, v) in headers {
-        req = req.header(*k, *v);
-    }
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    let res = req.send().await.unwrap();
-    (
-        res.status().as_u16(),
-        res.json().await.unwrap_or(Value::Null),
-    )
-}
-
 fn widget_order(email: &str) -> Value {
     let o = simple_order("unused", "http://unused", email, "Doe");
     json!({"package_id": "PKG001", "add_on_package_ids": [], "applicant": o["applicant"]})
@@ -89,14 +52,6 @@ async fn complete(env: &Env, bcid: &str) -> Value {
     assert_eq!(s, 200, "{v}");
     env.wait_order(bcid, "complete", |v| v["status"] == "complete")
         .await
-}
-
-async fn tenant(env: &Env) -> screening_server::tenant::Tenant {
-    env.db()
-        .tenant_by_ats_account(ATS_USER)
-        .await
-        .unwrap()
-        .unwrap()
 }
 
 async fn faults(env: &Env) -> Vec<Value> {
@@ -228,7 +183,7 @@ async fn result_links_expired_and_of_the_wrong_kind() {
     assert!(!body.contains("screening-widget"), "{body}");
 
     // A widget session for the very same order is not a result link.
-    let session = mint(
+    let session = session(
         &env,
         json!({"capabilities": ["review"], "background_check_id": "link-1"}),
     )
@@ -251,11 +206,11 @@ async fn result_links_expired_and_of_the_wrong_kind() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn widget_order_idempotency_key_rules() {
     let env = Env::start(Opts::default()).await;
-    let token = mint(&env, json!({"capabilities": ["order"]})).await;
+    let token = session(&env, json!({"capabilities": ["order"]})).await;
 
     // Over 255 characters: refused before anything is placed.
     let long = "k".repeat(256);
-    let (s, v) = call(
+    let (s, v) = call_with(
         &env,
         Method::POST,
         "/widget/orders",
@@ -270,7 +225,7 @@ async fn widget_order_idempotency_key_rules() {
     assert_eq!(list(&env.yardstik_get("/candidates").await).len(), 0);
     // 255 is fine.
     let ok = "k".repeat(255);
-    let (s, v) = call(
+    let (s, v) = call_with(
         &env,
         Method::POST,
         "/widget/orders",
@@ -283,7 +238,7 @@ async fn widget_order_idempotency_key_rules() {
 
     // The same key with another body: 409, and the first order is unchanged.
     let key = [("Idempotency-Key", "reuse-1")];
-    let (s, first) = call(
+    let (s, first) = call_with(
         &env,
         Method::POST,
         "/widget/orders",
@@ -297,7 +252,7 @@ async fn widget_order_idempotency_key_rules() {
     assert!(bcid.starts_with("w-"), "{bcid}");
     let mut other = widget_order("reuse@example.com");
     other["package_id"] = json!("PKG002");
-    let (s, v) = call(
+    let (s, v) = call_with(
         &env,
         Method::POST,
         "/widget/orders",
@@ -323,13 +278,13 @@ async fn widget_order_idempotency_key_rules() {
 async fn apply_link_is_409_when_no_intake_is_open() {
     let env = Env::start(Opts::default()).await;
     place(&env, "apply-done").await;
-    let candidate = mint(
+    let candidate = session(
         &env,
         json!({"capabilities": ["candidate"], "background_check_id": "apply-done"}),
     )
     .await;
     // Open: 200 with the one step.
-    let (s, v) = call(
+    let (s, v) = call_with(
         &env,
         Method::GET,
         "/widget/orders/apply-done/apply",
@@ -354,7 +309,7 @@ async fn apply_link_is_409_when_no_intake_is_open() {
         v["items"][0]["invitation_status"] == "completed"
     })
     .await;
-    let (s, v) = call(
+    let (s, v) = call_with(
         &env,
         Method::GET,
         "/widget/orders/apply-done/apply",
@@ -376,8 +331,8 @@ async fn report_tokens_by_report_id_other_orders_and_missing_names() {
     let report_a = a["items"][0]["report_id"].as_str().unwrap().to_string();
     let report_b = b["items"][0]["report_id"].as_str().unwrap().to_string();
     assert_ne!(report_a, report_b);
-    let review = mint(&env, json!({"capabilities": ["review"]})).await;
-    let review_a = mint(
+    let review = session(&env, json!({"capabilities": ["review"]})).await;
+    let review_a = session(
         &env,
         json!({"capabilities": ["review"], "background_check_id": "rt-a"}),
     )
@@ -386,7 +341,7 @@ async fn report_tokens_by_report_id_other_orders_and_missing_names() {
         let t = t.to_string();
         let env = &env;
         async move {
-            call(
+            call_with(
                 env,
                 Method::POST,
                 "/widget/tokens/report",
@@ -455,8 +410,8 @@ async fn report_token_is_409_before_the_order_has_a_report() {
     .await
     .unwrap();
     assert_eq!(done.rows_affected(), 1);
-    let review = mint(&env, json!({"capabilities": ["review"]})).await;
-    let (s, v) = call(
+    let review = session(&env, json!({"capabilities": ["review"]})).await;
+    let (s, v) = call_with(
         &env,
         Method::POST,
         "/widget/tokens/report",

@@ -416,3 +416,79 @@ pub fn simple_order(bcid: &str, webhook_url: &str, email: &str, last_name: &str)
     o["applicant"]["last_name"] = json!(last_name);
     o
 }
+
+/// `POST /widget/sessions` with the tenant's Basic credentials: (status, body).
+pub async fn mint_session(env: &Env, body: Value) -> (u16, Value) {
+    let res = env
+        .http
+        .post(env.url("/widget/sessions"))
+        .basic_auth(ATS_USER, Some(ATS_SECRET))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    (
+        res.status().as_u16(),
+        res.json().await.unwrap_or(Value::Null),
+    )
+}
+
+/// A widget session token (the mint must answer 201).
+pub async fn session(env: &Env, body: Value) -> String {
+    let (s, v) = mint_session(env, body).await;
+    assert_eq!(s, 201, "{v}");
+    v["token"].as_str().unwrap().to_string()
+}
+
+/// A widget route with a Bearer session and extra headers: (status, body).
+pub async fn call_with(
+    env: &Env,
+    method: reqwest::Method,
+    path: &str,
+    token: &str,
+    body: Option<Value>,
+    headers: &[(&str, &str)],
+) -> (u16, Value) {
+    let mut req = env.http.request(method, env.url(path)).bearer_auth(token);
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let res = req.send().await.unwrap();
+    (
+        res.status().as_u16(),
+        res.json().await.unwrap_or(Value::Null),
+    )
+}
+
+/// A widget route with a Bearer session: (status, body).
+pub async fn call(
+    env: &Env,
+    method: reqwest::Method,
+    path: &str,
+    token: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
+    call_with(env, method, path, token, body, &[]).await
+}
+
+/// The test tenant.
+pub async fn tenant(env: &Env) -> screening_server::tenant::Tenant {
+    env.db()
+        .tenant_by_ats_account(ATS_USER)
+        .await
+        .unwrap()
+        .unwrap()
+}
+
+/// The details of an order's history, in order.
+pub fn history(v: &Value) -> Vec<String> {
+    v["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["detail"].as_str().map(str::to_string))
+        .collect()
+}
