@@ -6,6 +6,7 @@
 //! `webhook_max_attempts` in total with exponential backoff from `webhook_retry_base`.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -44,6 +45,8 @@ pub struct WebhookSender {
     workers: Arc<Mutex<HashMap<String, mpsc::UnboundedSender<Job>>>>,
     max_attempts: u32,
     retry_base: Duration,
+    /// Deliveries queued or in flight (retries waiting included): what is still to be sent.
+    queued: Arc<AtomicUsize>,
 }
 
 pub fn sign(key: &str, body: &[u8]) -> String {
@@ -79,6 +82,7 @@ impl WebhookSender {
             workers: Arc::default(),
             max_attempts: max_attempts.max(1),
             retry_base,
+            queued: Arc::default(),
         }
     }
 
@@ -151,7 +155,17 @@ impl WebhookSender {
         }
     }
 
+    /// How many deliveries are queued or in flight (their retries included), all accounts.
+    pub fn queued(&self) -> usize {
+        self.queued.load(Ordering::SeqCst)
+    }
+
     fn enqueue(&self, job: Job) {
+        self.queued.fetch_add(1, Ordering::SeqCst);
+        self.send_to_worker(job);
+    }
+
+    fn send_to_worker(&self, job: Job) {
         let mut workers = lock(&self.workers);
         if let Some(tx) = workers.get(&job.url) {
             match tx.send(job) {
@@ -159,7 +173,7 @@ impl WebhookSender {
                 Err(mpsc::error::SendError(j)) => {
                     workers.remove(&j.url);
                     drop(workers);
-                    return self.enqueue(j);
+                    return self.send_to_worker(j);
                 }
             }
         }
@@ -174,6 +188,7 @@ impl WebhookSender {
     async fn worker(self, mut rx: mpsc::UnboundedReceiver<Job>) {
         while let Some(job) = rx.recv().await {
             self.deliver(job).await;
+            self.queued.fetch_sub(1, Ordering::SeqCst);
         }
     }
 

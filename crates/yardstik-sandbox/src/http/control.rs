@@ -278,6 +278,13 @@ pub async fn deliveries(State(s): State<Shared>, auth: Auth) -> ApiResult {
     ok(json!({ "data": v }))
 }
 
+/// `GET /sandbox/webhook_queue` — how many webhook deliveries are still to be sent (queued,
+/// in flight, or waiting for a retry), all accounts together. Read-only: a load test waits
+/// for zero before timing anything.
+pub async fn webhook_queue(State(s): State<Shared>) -> ApiResult {
+    ok(json!({ "pending": s.sender.queued() }))
+}
+
 pub async fn health(State(s): State<Shared>) -> ApiResult {
     ok(json!({ "status": "ok", "base_url": s.base_url, "app_origin": s.app_origin }))
 }

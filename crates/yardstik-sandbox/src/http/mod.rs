@@ -121,6 +121,7 @@ pub fn router(state: Shared, body_limit: usize) -> Router {
                 .delete(control::clear_faults),
         )
         .route("/sandbox/webhook_deliveries", get(control::deliveries))
+        .route("/sandbox/webhook_queue", get(control::webhook_queue))
         .route("/sandbox/health", get(control::health))
         // app origin pages
         .route("/embed/report/{id}", get(embed::report_page))

@@ -3,6 +3,8 @@
 use crate::common::*;
 use axum::http::StatusCode;
 use serde_json::json;
+use std::time::Duration;
+use yardstik_sandbox::SandboxConfig;
 
 async fn consider_report(sb: &Sb) -> String {
     let c = sb
@@ -357,4 +359,52 @@ async fn invitation_status_control_walks_every_invitation_status() {
         .await,
         404,
     );
+}
+
+#[tokio::test]
+async fn webhook_queue_counts_deliveries_until_sent_and_retried() {
+    let sb = start_with(SandboxConfig {
+        webhook_retry_base: Duration::from_millis(300),
+        ..Default::default()
+    })
+    .await;
+    let queue = || async {
+        let r = reqwest::get(sb.url("/sandbox/webhook_queue"))
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        r.json::<serde_json::Value>().await.unwrap()["pending"]
+            .as_u64()
+            .unwrap()
+    };
+    assert_eq!(queue().await, 0);
+    // The first two attempts fail: the delivery stays queued through its retries.
+    let rx = receiver(2).await;
+    register(
+        &sb,
+        KEY_A,
+        ACCOUNT_A,
+        "candidate.created",
+        &format!("{}/c", rx.url),
+    )
+    .await;
+    sb.candidate(
+        KEY_A,
+        "Quinn",
+        "Queue",
+        &format!("q{}@example.com", uuid::Uuid::new_v4()),
+    )
+    .await;
+    assert_eq!(queue().await, 1, "queued while its retries wait");
+    rx.wait_for(|b| events_for(b, "candidate", "created") == 1)
+        .await;
+    let mut left = 1;
+    for _ in 0..100 {
+        left = queue().await;
+        if left == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(left, 0, "sent: nothing left in the queue");
 }
