@@ -1,4 +1,7 @@
-// Types for the screening widget (ES module built by wasm-pack --target web).
+// Types for the screening widget: the package's main entry (`screening-widget`: `init`,
+// `mount`, `define`) and everything the widget's config and events carry.
+
+import type { ScreeningWidgetElement } from './screening-widget-element.js';
 
 export type Mode = 'order' | 'report' | 'review' | 'disclosures' | 'apply';
 
@@ -95,7 +98,9 @@ export interface ScreeningWidgetConfig {
   fetch?: (input: string, init: RequestInit) => Promise<Response>;
 }
 
-export interface WidgetHandle {
+/** What `mount` returns. */
+export declare class WidgetHandle {
+  private constructor();
   /** Remove the widget, its window listeners and pending events. Idempotent. */
   unmount(): void;
   /** Window listeners held by this widget (0 after unmount). */
@@ -161,6 +166,10 @@ export interface ScreeningEventMap {
   'screening:decision': CustomEvent<DecisionDetail>;
   'screening:error': CustomEvent<ErrorDetail>;
 }
+/** Every event name: `'screening:loaded' | 'screening:order-created' | ...`. */
+export type ScreeningEventName = keyof ScreeningEventMap;
+/** The `detail` of the event named `K`. */
+export type ScreeningEventDetail<K extends ScreeningEventName> = ScreeningEventMap[K]['detail'];
 /** Any widget event; narrow it with `event.type`. */
 export type ScreeningEvent = {
   [K in keyof ScreeningEventMap]: ScreeningEventMap[K] & { readonly type: K };
@@ -173,8 +182,21 @@ declare global {
 /** Mount the widget into `element` (in its shadow root). Throws on an invalid config. */
 export declare function mount(element: HTMLElement, config: ScreeningWidgetConfig): WidgetHandle;
 
-/** Load the wasm (defaults to `screening_widget_bg.wasm` next to this module). Call once before `mount`. */
+/** Where the wasm comes from: a URL (a bundler's asset URL), a fetch `Response`, its bytes,
+ *  or a compiled module. */
+export type WasmSource = RequestInfo | URL | Response | BufferSource | WebAssembly.Module;
+
+/** Load the wasm (default: `screening_widget_bg.wasm` next to the module, found through
+ *  `new URL(..., import.meta.url)`). Call before `mount`; the first call loads it, every
+ *  later or concurrent call gets the same promise. */
 export default function init(
-  moduleOrPath?: { module_or_path: RequestInfo | URL | Response | BufferSource | WebAssembly.Module }
-    | RequestInfo | URL | Response | BufferSource | WebAssembly.Module,
+  source?: { module_or_path: WasmSource | Promise<WasmSource> },
 ): Promise<unknown>;
+
+/** Synchronous `init` from bytes or a compiled module (e.g. in a worker). */
+export declare function initSync(source: { module: BufferSource | WebAssembly.Module }): unknown;
+
+/** Register `<screening-widget>` (or `tag`) and return its class; the class already
+ *  registered under that name when there is one; `undefined` where there is no DOM
+ *  (server-side rendering). The element loads the wasm itself (`init()`). */
+export declare function define(tag?: string): typeof ScreeningWidgetElement | undefined;

@@ -1,0 +1,87 @@
+// <ScreeningWidget config={...} onEvent={(name, detail) => ...} onOrderCreated={...} />
+// Mounts the widget into a <div> once its wasm is loaded. The config is compared by value:
+// a new object with the same values (an inline `config={{...}}`) keeps the mounted widget
+// and what the user typed in it; a changed value remounts it. Functions in the config
+// (`onEvent`, `fetch`) are called through the latest props, so a new function never
+// remounts. Events reach the props through listeners on the <div>.
+// On a server it renders the empty <div> and nothing else.
+import { createElement, useEffect, useRef } from 'react';
+import init, { mount } from './screening_widget.js';
+
+/** Event name → the prop that receives its `detail`. */
+export const EVENT_PROPS = {
+  'screening:loaded': 'onLoaded',
+  'screening:order-created': 'onOrderCreated',
+  'screening:order-failed': 'onOrderFailed',
+  'screening:token-refreshed': 'onTokenRefreshed',
+  'screening:iframe-loaded': 'onIframeLoaded',
+  'screening:form-submitted': 'onFormSubmitted',
+  'screening:decision': 'onDecision',
+  'screening:error': 'onError',
+};
+
+/** Equal as config: same primitives, same keys with equal values (undefined = absent);
+ *  two functions count as equal (they are called through the latest props). */
+export function sameConfig(a, b) {
+  if (Object.is(a, b)) return true;
+  if (typeof a == 'function' && typeof b == 'function') return true;
+  if (!a || !b || typeof a != 'object' || typeof b != 'object') return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const keys = (o) => Object.keys(o).filter((k) => o[k] !== undefined);
+  const ka = keys(a);
+  const kb = keys(b);
+  return ka.length === kb.length && ka.every((k) => sameConfig(a[k], b[k]));
+}
+
+export function ScreeningWidget(props) {
+  const host = useRef(null);
+  const latest = useRef(props);
+  latest.current = props;
+
+  // The config object itself changes only when its value does.
+  const config = useRef(props.config);
+  if (!sameConfig(config.current, props.config)) config.current = props.config;
+  const current = config.current;
+
+  // Events → props, for the life of the <div>.
+  useEffect(() => {
+    const el = host.current;
+    const listener = (event) => {
+      if (event.target !== el) return; // a widget nested inside this one has its own props
+      const p = latest.current;
+      if (p.onEvent) p.onEvent(event.type, event.detail);
+      const handler = p[EVENT_PROPS[event.type]];
+      if (handler) handler(event.detail, event);
+    };
+    const names = Object.keys(EVENT_PROPS);
+    for (const name of names) el.addEventListener(name, listener);
+    return () => { for (const name of names) el.removeEventListener(name, listener); };
+  }, []);
+
+  // Mount (again) when the config's value changes; unmount on removal.
+  useEffect(() => {
+    const el = host.current;
+    let handle = null;
+    let gone = false;
+    init().then(() => {
+      if (gone) return;
+      const cfg = { ...(current || {}) };
+      if (typeof cfg.onEvent == 'function') cfg.onEvent = (e) => latest.current.config.onEvent(e);
+      if (typeof cfg.fetch == 'function') cfg.fetch = (input, init) => latest.current.config.fetch(input, init);
+      handle = mount(el, cfg);
+    }).catch((err) => {
+      if (gone) return;
+      const message = String((err && err.message) || err);
+      el.dispatchEvent(new CustomEvent('screening:error', {
+        bubbles: true, composed: true, detail: { stage: 'config', message, code: 'config' } }));
+    });
+    return () => {
+      gone = true;
+      if (handle) handle.free(); // free() unmounts: the widget's DOM and window listeners go
+    };
+  }, [current]);
+
+  return createElement('div', { ref: host, id: props.id, className: props.className, style: props.style });
+}
+
+export default ScreeningWidget;
