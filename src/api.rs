@@ -6,9 +6,9 @@ use std::cell::{Cell, RefCell};
 
 use js_sys::{Function, Promise, Reflect};
 use screening_wire::{
-    AdverseAction, Decision, DisclosuresToken, ErrorBody, ErrorCode, OrderState, PackageList,
-    ReportToken, ReportTokenRequest, ReviewScreening, SessionResponse, Violation,
-    WidgetOrderRequest, IDEMPOTENCY_KEY_HEADER,
+    AdverseAction, CheckStatus, Decision, DisclosuresToken, ErrorCode, FieldError, PackageList,
+    ReportToken, ReportTokenRequest, ReviewScreening, Violation, WidgetOrderRequest,
+    IDEMPOTENCY_KEY_HEADER,
 };
 use serde::de::DeserializeOwned;
 use wasm_bindgen::{JsCast, JsValue};
@@ -21,12 +21,48 @@ use crate::json;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum ApiError {
-    /// fetch rejected: offline, DNS, CORS, server down.
+    /// fetch rejected: offline, DNS, server down.
     Network,
-    /// A non-2xx answer; the body is the server's `ErrorBody` (or a generic one).
-    Http { status: u16, body: ErrorBody },
+    /// fetch rejected although the server answers a `no-cors` probe of `/healthz`: the
+    /// browser refused the answer, most likely CORS (this page's origin is not one of the
+    /// tenant's `widget_origins`).
+    Blocked { origin: String },
+    /// No answer within the configured `requestTimeout` (the request was aborted).
+    Timeout,
+    /// The host page's own session endpoint (`sessionUrl`) failed: `status` is its HTTP
+    /// status (`None`: unreachable; a 2xx: an answer without a token).
+    Session { url: String, status: Option<u16> },
+    /// A non-2xx answer; the body is the server's error body (or a generic one).
+    Http { status: u16, body: ServerError },
     /// A 2xx answer we could not read.
     Decode(String),
+    /// The request could not be written as JSON (nothing was sent).
+    Encode,
+}
+
+/// The server's `ErrorBody`, read tolerantly: an error code this build does not know is
+/// kept as [`Code::Other`] instead of making the whole body unreadable.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ServerError {
+    pub error_message: String,
+    pub code: Option<Code>,
+    pub field_errors: Vec<FieldError>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Code {
+    Known(ErrorCode),
+    /// A code added to the server after this build.
+    Other(String),
+}
+
+impl Code {
+    pub fn as_str(&self) -> &str {
+        match self {
+            Code::Known(c) => code_str(*c),
+            Code::Other(s) => s,
+        }
+    }
 }
 
 impl ApiError {
@@ -35,24 +71,46 @@ impl ApiError {
             ApiError::Network => {
                 "Could not reach the screening service. Check your connection and try again.".into()
             }
+            ApiError::Blocked { origin } => format!(
+                "The screening service is reachable but the browser refused its answer: this \
+                 page's origin ({origin}) is probably not in the tenant's widget_origins."
+            ),
+            ApiError::Timeout => "The screening service did not answer in time. Try again.".into(),
+            ApiError::Session { url, status } => match status {
+                None => format!(
+                    "This page's session endpoint ({url}) could not be reached, so the widget has no session."
+                ),
+                Some(s) if (200..300).contains(s) => format!(
+                    "This page's session endpoint ({url}) answered without a session token."
+                ),
+                Some(s) => format!(
+                    "This page's session endpoint ({url}) answered HTTP {s}, so the widget has no session."
+                ),
+            },
             ApiError::Http { body, .. } => body.error_message.clone(),
             ApiError::Decode(e) => {
                 format!("The screening service sent an unexpected answer ({e}).")
             }
+            ApiError::Encode => "The request could not be written as JSON; nothing was sent.".into(),
         }
     }
 
-    pub fn code(&self) -> Option<&'static str> {
-        match self {
-            ApiError::Network => Some("network"),
-            ApiError::Decode(_) => Some("decode"),
-            ApiError::Http { body, .. } => body.code.map(code_str),
-        }
+    pub fn code(&self) -> Option<&str> {
+        Some(match self {
+            ApiError::Network => "network",
+            ApiError::Blocked { .. } => "cors",
+            ApiError::Timeout => "timeout",
+            ApiError::Session { .. } => "session_endpoint",
+            ApiError::Decode(_) => "decode",
+            ApiError::Encode => "encode",
+            ApiError::Http { body, .. } => return body.code.as_ref().map(Code::as_str),
+        })
     }
 
     pub fn status(&self) -> Option<u16> {
         match self {
             ApiError::Http { status, .. } => Some(*status),
+            ApiError::Session { status, .. } => *status,
             _ => None,
         }
     }
@@ -68,13 +126,51 @@ impl ApiError {
         arr.into()
     }
 
-    /// Worth retrying the same request unchanged.
+    /// Worth retrying the same request: the failure may pass (network, timeout, 5xx, 429,
+    /// 408). An answer that could not be read will read the same next time.
     pub fn retryable(&self) -> bool {
         match self {
-            ApiError::Network | ApiError::Decode(_) => true,
-            ApiError::Http { status, .. } => *status >= 500 || *status == 429 || *status == 408,
+            ApiError::Network | ApiError::Timeout => true,
+            ApiError::Blocked { .. } | ApiError::Decode(_) | ApiError::Encode => false,
+            ApiError::Session { status, .. } => status.is_none_or(|s| s >= 500),
+            ApiError::Http { status, body } => {
+                *status >= 500
+                    || *status == 429
+                    || *status == 408
+                    || matches!(body.code, Some(Code::Known(ErrorCode::SessionExpired)))
+            }
         }
     }
+
+    /// The server may have acted on the request (an order may exist): everything but a
+    /// definitive refusal.
+    pub fn outcome_unknown(&self) -> bool {
+        !matches!(self, ApiError::Http { .. }) || self.retryable()
+    }
+}
+
+const CODES: [ErrorCode; 13] = [
+    ErrorCode::Unauthorized,
+    ErrorCode::SessionExpired,
+    ErrorCode::Forbidden,
+    ErrorCode::NotFound,
+    ErrorCode::BadRequest,
+    ErrorCode::Validation,
+    ErrorCode::Conflict,
+    ErrorCode::PayloadTooLarge,
+    ErrorCode::UnsupportedMediaType,
+    ErrorCode::RateLimited,
+    ErrorCode::UpstreamRejected,
+    ErrorCode::UpstreamUnavailable,
+    ErrorCode::Internal,
+];
+
+/// A code string → its [`Code`], [`Code::Other`] for one this build does not know.
+pub fn code_of(text: &str) -> Code {
+    CODES
+        .into_iter()
+        .find(|c| code_str(*c) == text)
+        .map_or_else(|| Code::Other(text.to_string()), Code::Known)
 }
 
 pub fn code_str(c: ErrorCode) -> &'static str {
@@ -95,6 +191,42 @@ pub fn code_str(c: ErrorCode) -> &'static str {
     }
 }
 
+/// Where a created order is, as the widget shows it: a status this build does not know is
+/// kept as [`Status::Other`] (a 201 is a created order whatever its status says).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Status {
+    Known(CheckStatus),
+    Other(String),
+}
+
+impl Status {
+    pub fn parse(text: &str) -> Status {
+        CheckStatus::parse(text).map_or_else(|| Status::Other(text.to_string()), Status::Known)
+    }
+    pub fn as_str(&self) -> &str {
+        match self {
+            Status::Known(s) => s.as_str(),
+            Status::Other(s) => s,
+        }
+    }
+    pub fn label(&self) -> &str {
+        match self {
+            Status::Known(s) => s.label(),
+            Status::Other(s) if s.is_empty() => "Received",
+            Status::Other(s) => s,
+        }
+    }
+}
+
+/// The parts of the 201 `OrderState` the widget shows, read straight from the JSON object.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Created {
+    pub background_check_id: String,
+    pub status: Status,
+    pub package_id: String,
+    pub add_on_package_ids: Vec<String>,
+}
+
 pub struct Api {
     base: String,
     token: RefCell<Option<String>>,
@@ -105,13 +237,18 @@ pub struct Api {
     session_headers: Vec<(String, String)>,
     session_body: String,
     fetch: Option<Function>,
+    /// Milliseconds before a request is aborted.
+    timeout_ms: u32,
     emitter: Emitter,
 }
 
-struct Raw {
-    status: u16,
-    text: String,
+pub(crate) struct Raw {
+    pub status: u16,
+    pub text: String,
 }
+
+/// What `setTimeout` resolves the deadline promise with.
+const DEADLINE: &str = "sw-deadline";
 
 impl Api {
     pub fn new(config: &Config, emitter: Emitter) -> Api {
@@ -123,36 +260,51 @@ impl Api {
             session_headers: config.session_headers.clone(),
             session_body: config.session_request_body(),
             fetch: config.fetch.clone(),
+            timeout_ms: config.request_timeout_ms,
             emitter,
         }
+    }
+
+    /// A new session token from the host page (`handle.setToken`), e.g. after
+    /// `screening:session-expired`; requests waiting for one continue with it.
+    pub fn set_token(&self, token: String) {
+        *self.token.borrow_mut() = Some(token);
     }
 
     pub async fn packages(&self) -> Result<PackageList, ApiError> {
         self.call("GET", "/widget/packages", None, None).await
     }
 
-    /// The created order, and the same as a plain JS object (for event details).
+    /// The created order, and the same as a plain JS object (for event details). Any 2xx
+    /// is a created order, whatever its body says: the parts shown are read leniently.
     pub async fn create_order(
         &self,
         order: &WidgetOrderRequest,
         idempotency_key: &str,
-    ) -> Result<(OrderState, JsValue), ApiError> {
-        let body = json::to_string(order);
+    ) -> Result<(Created, JsValue), ApiError> {
+        let body = json::to_string(order).map_err(|_| ApiError::Encode)?;
         let raw = self
             .call_js("POST", "/widget/orders", Some(&body), Some(idempotency_key))
             .await?;
-        let order = json::from_js(raw.clone()).map_err(|e| ApiError::Decode(e.0))?;
-        Ok((order, raw))
+        let text = |k: &str| get(&raw, k).as_string().unwrap_or_default();
+        let created = Created {
+            background_check_id: text("background_check_id"),
+            status: Status::parse(&text("status")),
+            package_id: text("package_id"),
+            add_on_package_ids: get(&raw, "add_on_package_ids")
+                .dyn_into::<js_sys::Array>()
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|v| v.as_string())
+                .collect(),
+        };
+        Ok((created, raw))
     }
 
     pub async fn report_token(&self, req: &ReportTokenRequest) -> Result<ReportToken, ApiError> {
-        self.call(
-            "POST",
-            "/widget/tokens/report",
-            Some(&json::to_string(req)),
-            None,
-        )
-        .await
+        let body = json::to_string(req).map_err(|_| ApiError::Encode)?;
+        self.call("POST", "/widget/tokens/report", Some(&body), None)
+            .await
     }
 
     pub async fn disclosures_token(&self) -> Result<DisclosuresToken, ApiError> {
@@ -190,7 +342,6 @@ impl Api {
     ) -> Result<(Vec<String>, String), ApiError> {
         let path = format!("/widget/orders/{}/apply", encode(background_check_id));
         let raw = self.call_js("GET", &path, None, None).await?;
-        let get = |o: &JsValue, k: &str| Reflect::get(o, &k.into()).unwrap_or_default();
         let steps = get(&raw, "steps")
             .dyn_into::<js_sys::Array>()
             .unwrap_or_default();
@@ -209,7 +360,8 @@ impl Api {
         }
     }
 
-    async fn call<T: DeserializeOwned>(
+    /// One API call whose 2xx body is read as `T` through the wire type's serde derive.
+    pub(crate) async fn call<T: DeserializeOwned>(
         &self,
         method: &str,
         path: &str,
@@ -220,8 +372,10 @@ impl Api {
         json::from_js(raw).map_err(|e| ApiError::Decode(e.0))
     }
 
-    /// One API call; the 2xx body parsed with `JSON.parse`.
-    async fn call_js(
+    /// One API call; the 2xx body parsed with `JSON.parse`. A first session is fetched
+    /// when there is none; an expired one is renewed once (from `sessionUrl`, or by asking
+    /// the host page for a new token).
+    pub(crate) async fn call_js(
         &self,
         method: &str,
         path: &str,
@@ -237,11 +391,16 @@ impl Api {
             self.session_busy.set(false);
             first?;
         }
+        if body == Some("") {
+            // A body that could not be written is never sent as an empty one.
+            return Err(ApiError::Encode);
+        }
         let url = format!("{}{}", self.base, path);
         let mut refreshed = false;
         loop {
             let mut headers = vec![("Accept".to_string(), "application/json".to_string())];
-            if let Some(t) = self.token.borrow().as_ref() {
+            let sent_token = self.token.borrow().clone();
+            if let Some(t) = &sent_token {
                 headers.push(("Authorization".into(), format!("Bearer {t}")));
             }
             if body.is_some() {
@@ -250,20 +409,68 @@ impl Api {
             if let Some(k) = idempotency_key {
                 headers.push((IDEMPOTENCY_KEY_HEADER.into(), k.into()));
             }
-            let raw = self.send(method, &url, &headers, body).await?;
+            let raw = match self.send(method, &url, &headers, body).await {
+                Err(ApiError::Network) => return Err(self.diagnose().await),
+                r => r?,
+            };
             if (200..300).contains(&raw.status) {
                 return js_sys::JSON::parse(&raw.text)
                     .map_err(|_| ApiError::Decode("the answer is not JSON".into()));
             }
             let err = error_of(&raw);
             let expired = matches!(&err, ApiError::Http { status: 401, body }
-                if body.code == Some(ErrorCode::SessionExpired));
-            if expired && !refreshed && self.session_url.is_some() {
+                if body.code == Some(Code::Known(ErrorCode::SessionExpired)));
+            if expired && !refreshed {
                 refreshed = true;
-                self.fetch_session(true).await?;
-                continue;
+                if self.session_url.is_some() {
+                    self.fetch_session(true).await?;
+                    continue;
+                }
+                if self.wait_for_token(sent_token).await {
+                    continue;
+                }
+                return Err(ApiError::Http {
+                    status: 401,
+                    body: ServerError {
+                        error_message: "The session has expired and this page gave the widget no new one. Reload the page to continue.".into(),
+                        code: Some(Code::Known(ErrorCode::SessionExpired)),
+                        field_errors: Vec::new(),
+                    },
+                });
             }
             return Err(err);
+        }
+    }
+
+    /// Without a `sessionUrl`: ask the host page for a new token
+    /// (`screening:session-expired`) and wait, at most the request timeout, for
+    /// `setToken`. True when a different token arrived.
+    async fn wait_for_token(&self, old: Option<String>) -> bool {
+        self.emitter.emit(events::SESSION_EXPIRED, obj(&[]));
+        for _ in 0..self.timeout_ms.div_ceil(50) {
+            if *self.token.borrow() != old {
+                return true;
+            }
+            sleep(50).await;
+        }
+        *self.token.borrow() != old
+    }
+
+    /// A request to the server failed before any answer: a `no-cors` probe of its
+    /// `/healthz` tells an unreachable server from an answer the browser refused (CORS).
+    async fn diagnose(&self) -> ApiError {
+        if self.base.is_empty() {
+            return ApiError::Network;
+        }
+        let url = format!("{}/healthz", self.base);
+        let init = obj(&[("mode", s("no-cors"))]);
+        match self.fetch_with(&url, &init).await {
+            Ok(_) => ApiError::Blocked {
+                origin: web_sys::window()
+                    .and_then(|w| w.location().origin().ok())
+                    .unwrap_or_default(),
+            },
+            Err(_) => ApiError::Network,
         }
     }
 
@@ -272,37 +479,50 @@ impl Api {
         let Some(url) = &self.session_url else {
             return Err(ApiError::Http {
                 status: 401,
-                body: ErrorBody::new("No session: the widget needs a token or a sessionUrl.")
-                    .with_code(ErrorCode::Unauthorized),
+                body: ServerError {
+                    error_message: "No session: the widget needs a token or a sessionUrl.".into(),
+                    code: Some(Code::Known(ErrorCode::Unauthorized)),
+                    field_errors: Vec::new(),
+                },
             });
+        };
+        let failed = |status| ApiError::Session {
+            url: url.clone(),
+            status,
         };
         let mut headers = vec![
             ("Accept".to_string(), "application/json".to_string()),
             ("Content-Type".to_string(), "application/json".to_string()),
         ];
         headers.extend(self.session_headers.iter().cloned());
-        let raw = self
+        let raw = match self
             .send("POST", url, &headers, Some(&self.session_body))
-            .await?;
+            .await
+        {
+            Err(ApiError::Network) => return Err(failed(None)),
+            r => r?,
+        };
         if !(200..300).contains(&raw.status) {
-            return Err(error_of(&raw));
+            return Err(failed(Some(raw.status)));
         }
-        let session: SessionResponse =
-            json::from_str(&raw.text).map_err(|e| ApiError::Decode(e.0))?;
-        *self.token.borrow_mut() = Some(session.token);
+        let session = js_sys::JSON::parse(&raw.text).unwrap_or_default();
+        let token = get(&session, "token").as_string();
+        let Some(token) = token.filter(|t| !t.is_empty()) else {
+            return Err(failed(Some(raw.status)));
+        };
+        *self.token.borrow_mut() = Some(token);
         if refresh {
+            let expires = get(&session, "expires_at");
             self.emitter.emit(
                 events::TOKEN_REFRESHED,
-                obj(&[
-                    ("kind", s("session")),
-                    ("expiresAt", s(&session.expires_at)),
-                ]),
+                obj(&[("kind", s("session")), ("expiresAt", expires)]),
             );
         }
         Ok(())
     }
 
-    async fn send(
+    /// One HTTP exchange, aborted after the timeout.
+    pub(crate) async fn send(
         &self,
         method: &str,
         url: &str,
@@ -318,6 +538,17 @@ impl Api {
             ("headers", h.into()),
             ("body", body.map(s).unwrap_or(JsValue::UNDEFINED)),
         ]);
+        let (resp, text) = self.fetch_with(url, &init).await?;
+        Ok(Raw {
+            status: resp.status(),
+            text,
+        })
+    }
+
+    /// `fetch(url, init)` and its body text, both within the timeout: past it the request
+    /// is aborted (`AbortController`) and the answer is [`ApiError::Timeout`], even from a
+    /// replacement `fetch` that ignores the signal.
+    async fn fetch_with(&self, url: &str, init: &JsValue) -> Result<(Response, String), ApiError> {
         let window = web_sys::window().ok_or(ApiError::Network)?;
         let fetch: Function = match &self.fetch {
             Some(f) => f.clone(),
@@ -326,38 +557,87 @@ impl Api {
                 .and_then(|f| f.dyn_into().ok())
                 .ok_or(ApiError::Network)?,
         };
-        let promise: Promise = fetch
-            .call2(&window, &s(url), &init)
+        let controller = Reflect::get(&window, &s("AbortController"))
             .ok()
-            .and_then(|p| p.dyn_into().ok())
-            .ok_or(ApiError::Network)?;
-        let resp: Response = JsFuture::from(promise)
-            .await
-            .ok()
-            .and_then(|r| r.dyn_into().ok())
-            .ok_or(ApiError::Network)?;
-        let text = match resp.text() {
-            Ok(p) => JsFuture::from(p)
-                .await
+            .and_then(|c| c.dyn_into::<Function>().ok())
+            .and_then(|c| Reflect::construct(&c, &js_sys::Array::new()).ok());
+        if let Some(c) = &controller {
+            let _ = Reflect::set(init, &s("signal"), &get(c, "signal"));
+        }
+        let mut timer = 0;
+        let deadline = Promise::new(&mut |resolve, _| {
+            timer = window
+                .set_timeout_with_callback_and_timeout_and_arguments_1(
+                    &resolve,
+                    self.timeout_ms.min(i32::MAX as u32) as i32,
+                    &s(DEADLINE),
+                )
+                .unwrap_or(0);
+        });
+        let within = |p: Promise| JsFuture::from(Promise::race(&js_sys::Array::of2(&p, &deadline)));
+        let result = async {
+            let promise: Promise = fetch
+                .call2(&window, &s(url), init)
                 .ok()
-                .and_then(|t| t.as_string())
-                .unwrap_or_default(),
-            Err(_) => String::new(),
-        };
-        Ok(Raw {
-            status: resp.status(),
-            text,
-        })
+                .and_then(|p| p.dyn_into().ok())
+                .ok_or(ApiError::Network)?;
+            let answer = within(promise).await.map_err(|_| ApiError::Network)?;
+            let resp: Response = answer.dyn_into().map_err(|_| self.timed_out(&controller))?;
+            let text = match resp.text() {
+                Ok(p) => within(p).await.unwrap_or_default(),
+                Err(_) => JsValue::from_str(""),
+            };
+            if text.as_string().as_deref() == Some(DEADLINE) {
+                return Err(self.timed_out(&controller));
+            }
+            Ok((resp, text.as_string().unwrap_or_default()))
+        }
+        .await;
+        window.clear_timeout_with_handle(timer);
+        result
+    }
+
+    fn timed_out(&self, controller: &Option<JsValue>) -> ApiError {
+        if let Some(abort) = controller
+            .as_ref()
+            .and_then(|c| get(c, "abort").dyn_into::<Function>().ok())
+        {
+            let _ = abort.call0(controller.as_ref().unwrap_or(&JsValue::NULL));
+        }
+        ApiError::Timeout
     }
 }
 
+fn get(o: &JsValue, k: &str) -> JsValue {
+    Reflect::get(o, &k.into()).unwrap_or_default()
+}
+
+/// A non-2xx answer: the server's `ErrorBody` read field by field (an unknown `code` is
+/// kept as [`Code::Other`]), or a generic message when it is not one.
 fn error_of(raw: &Raw) -> ApiError {
-    let body = json::from_str::<ErrorBody>(&raw.text).unwrap_or_else(|_| {
-        ErrorBody::new(format!(
-            "The screening service answered HTTP {}.",
-            raw.status
-        ))
-    });
+    let v = js_sys::JSON::parse(&raw.text).unwrap_or_default();
+    let text = |o: &JsValue, k: &str| get(o, k).as_string();
+    let body = match text(&v, "error_message") {
+        Some(error_message) => ServerError {
+            error_message,
+            code: text(&v, "code").map(|c| code_of(&c)),
+            field_errors: get(&v, "field_errors")
+                .dyn_into::<js_sys::Array>()
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|e| {
+                    Some(FieldError {
+                        field: text(&e, "field")?,
+                        message: text(&e, "message")?,
+                    })
+                })
+                .collect(),
+        },
+        None => ServerError {
+            error_message: format!("The screening service answered HTTP {}.", raw.status),
+            ..ServerError::default()
+        },
+    };
     ApiError::Http {
         status: raw.status,
         body,
@@ -367,9 +647,6 @@ fn error_of(raw: &Raw) -> ApiError {
 /// A `Decision` read straight from the JSON object, like the apply link: serde's derived
 /// visitors for its four structs cost about 4 kB gzip more wasm.
 fn decision_of(raw: &JsValue) -> Option<Decision> {
-    fn get(o: &JsValue, k: &str) -> JsValue {
-        Reflect::get(o, &k.into()).unwrap_or_default()
-    }
     fn text(o: &JsValue, k: &str) -> Option<String> {
         get(o, k).as_string()
     }

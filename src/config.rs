@@ -65,7 +65,14 @@ pub struct Config {
     pub on_event: Option<Function>,
     /// Optional `fetch` replacement (same signature as `window.fetch`).
     pub fetch: Option<Function>,
+    /// Milliseconds before a request to the server or the session endpoint is aborted.
+    pub request_timeout_ms: u32,
+    /// Milliseconds to wait for `yardstik:loaded` before offering the page in a new tab.
+    pub load_timeout_ms: u32,
 }
+
+pub const DEFAULT_REQUEST_TIMEOUT_MS: u32 = 20_000;
+pub const DEFAULT_LOAD_TIMEOUT_MS: u32 = 20_000;
 
 fn get(obj: &JsValue, key: &str) -> JsValue {
     Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
@@ -134,16 +141,21 @@ impl Config {
         let mode = Mode::parse(&mode_s)
             .ok_or_else(|| bad("mode must be one of order, report, review, disclosures, apply"))?;
         let applicant = applicant_of(&get(v, "applicant"));
-        let hiring_manager = get_str(&get(v, "hiringManager"), "id").map(|id| {
-            let h = get(v, "hiringManager");
+        let h = get(v, "hiringManager");
+        let hiring_manager = if h.is_null() || h.is_undefined() {
+            None
+        } else {
+            let id = get_str(&h, "id").ok_or_else(|| {
+                bad("`hiringManager` needs an `id` (the ATS's id of the hiring manager)")
+            })?;
             let f = |k| get_str(&h, k).unwrap_or_default();
-            HiringManager {
+            Some(HiringManager {
                 id,
                 first_name: f("first_name"),
                 last_name: f("last_name"),
                 email: f("email"),
-            }
-        });
+            })
+        };
         let session_body = match get(v, "sessionBody") {
             b if b.is_object() => js_sys::JSON::stringify(&b).ok().and_then(|s| s.as_string()),
             _ => None,
@@ -161,7 +173,23 @@ impl Config {
                 )
             })
             .collect();
-        let full_screen = get(v, "fullScreen").is_truthy();
+        let fs = get(v, "fullScreen");
+        let full_screen = match fs.as_bool() {
+            Some(b) => b,
+            None if fs.is_null() || fs.is_undefined() => false,
+            None => {
+                return Err(bad(
+                    "`fullScreen` must be true or false (a boolean, not a string)",
+                ))
+            }
+        };
+        let ms = |key: &str, default: u32| match get(v, key).as_f64() {
+            None if get(v, key).is_undefined() => Ok(default),
+            Some(n) if n >= 1.0 && n <= 600_000.0 => Ok(n as u32),
+            _ => Err(bad(&format!(
+                "`{key}` must be a number of milliseconds (1 to 600000)"
+            ))),
+        };
         let c = Config {
             server_url: get_str(v, "serverUrl")
                 .unwrap_or_default()
@@ -183,9 +211,37 @@ impl Config {
             nonce: get_str(v, "nonce"),
             on_event: get_fn(v, "onEvent"),
             fetch: get_fn(v, "fetch"),
+            request_timeout_ms: ms("requestTimeout", DEFAULT_REQUEST_TIMEOUT_MS)?,
+            load_timeout_ms: ms("loadTimeout", DEFAULT_LOAD_TIMEOUT_MS)?,
         };
         if c.token.is_none() && c.session_url.is_none() {
             return Err(bad("give a session `token` or a `sessionUrl`"));
+        }
+        // What the order form cannot show next to a field: said here, plainly.
+        if mode == Mode::Order {
+            let req = screening_wire::WidgetOrderRequest {
+                background_check_id: c.background_check_id.clone(),
+                hiring_manager: c.hiring_manager.clone(),
+                ..Default::default()
+            };
+            if let Some(e) = screening_wire::validate::validate_widget_order(&req)
+                .into_iter()
+                .find(|e| !e.field.starts_with("applicant") && e.field != "package_id")
+            {
+                let key = if e.field.starts_with("hiring") {
+                    "hiringManager"
+                } else {
+                    "backgroundCheckId"
+                };
+                return Err(bad(&format!("`{key}`: {}", e.message)));
+            }
+        }
+        let mut c = c;
+        if c.session_body.is_none() {
+            c.session_body = Some(
+                c.default_session_body()
+                    .map_err(|_| bad("the session request could not be written"))?,
+            );
         }
         match mode {
             Mode::Report if c.background_check_id.is_none() && c.report_id.is_none() => {
@@ -203,9 +259,13 @@ impl Config {
 
     /// What to POST to `session_url`: the host's override, or the scope the mode needs.
     pub fn session_request_body(&self) -> String {
-        if let Some(b) = &self.session_body {
-            return b.clone();
+        match &self.session_body {
+            Some(b) => b.clone(),
+            None => self.default_session_body().unwrap_or_default(),
         }
+    }
+
+    fn default_session_body(&self) -> Result<String, crate::json::Error> {
         use screening_wire::Capability;
         let req = screening_wire::SessionRequest {
             applicant_id: None,

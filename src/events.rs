@@ -17,6 +17,11 @@ pub const IFRAME_LOADED: &str = "screening:iframe-loaded";
 pub const FORM_SUBMITTED: &str = "screening:form-submitted";
 pub const DECISION: &str = "screening:decision";
 pub const ERROR: &str = "screening:error";
+/// The session token expired and there is no `sessionUrl`: the host should call
+/// `handle.setToken(newToken)`.
+pub const SESSION_EXPIRED: &str = "screening:session-expired";
+/// Full screen was closed (Escape or the close button).
+pub const CLOSED: &str = "screening:closed";
 
 /// Build a plain object from key/value pairs (undefined values are skipped).
 pub fn obj(pairs: &[(&str, JsValue)]) -> JsValue {
@@ -53,7 +58,8 @@ impl Emitter {
         }
     }
 
-    /// After unmount nothing is emitted any more (late answers of in-flight requests).
+    /// After unmount nothing is emitted any more (late answers of in-flight requests),
+    /// except an order's outcome ([`Emitter::emit_outcome`]).
     pub fn silence(&self) {
         self.alive.set(false);
     }
@@ -63,9 +69,18 @@ impl Emitter {
     }
 
     pub fn emit(&self, name: &str, detail: JsValue) {
-        if !self.alive.get() {
-            return;
+        if self.alive.get() {
+            self.dispatch(name, detail);
         }
+    }
+
+    /// Also after unmount: the outcome of an order the user placed (the host must learn
+    /// of a check that was created, whenever its answer arrives).
+    pub fn emit_outcome(&self, name: &str, detail: JsValue) {
+        self.dispatch(name, detail);
+    }
+
+    fn dispatch(&self, name: &str, detail: JsValue) {
         let init = CustomEventInit::new();
         init.set_bubbles(true);
         init.set_composed(true);

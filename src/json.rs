@@ -15,14 +15,14 @@ use serde::ser::{self, Impossible};
 use serde::Serialize;
 use wasm_bindgen::{JsCast, JsValue};
 
-/// Serialise to a JSON string (`None` fields dropped).
-pub fn to_string<T: Serialize>(value: &T) -> String {
-    value
-        .serialize(Ser)
+/// Serialise to a JSON string. An error (a value JSON cannot carry) is returned, never an
+/// empty string that would go out as an empty body.
+pub fn to_string<T: Serialize>(value: &T) -> Result<String, Error> {
+    let v = value.serialize(Ser)?;
+    JSON::stringify(&v)
         .ok()
-        .and_then(|v| JSON::stringify(&v).ok())
         .and_then(|s| s.as_string())
-        .unwrap_or_default()
+        .ok_or_else(unsupported)
 }
 
 /// Read a `T` from a JS value (as produced by `JSON.parse`, or a host's config object).
@@ -86,6 +86,10 @@ impl ser::Serializer for Ser {
         self.serialize_f64(v.into())
     }
     fn serialize_i64(self, v: i64) -> Result<JsValue, Error> {
+        // Beyond 2^53 a JS number would silently change the value.
+        if v.unsigned_abs() > MAX_SAFE as u64 {
+            return Err(unsupported());
+        }
         self.serialize_f64(v as f64)
     }
     fn serialize_u8(self, v: u8) -> Result<JsValue, Error> {
@@ -98,12 +102,19 @@ impl ser::Serializer for Ser {
         self.serialize_f64(v.into())
     }
     fn serialize_u64(self, v: u64) -> Result<JsValue, Error> {
+        if v > MAX_SAFE as u64 {
+            return Err(unsupported());
+        }
         self.serialize_f64(v as f64)
     }
     fn serialize_f32(self, v: f32) -> Result<JsValue, Error> {
         self.serialize_f64(v.into())
     }
     fn serialize_f64(self, v: f64) -> Result<JsValue, Error> {
+        // JSON has no NaN or infinity (`JSON.stringify` would write `null`).
+        if !v.is_finite() {
+            return Err(unsupported());
+        }
         Ok(JsValue::from_f64(v))
     }
     fn serialize_char(self, v: char) -> Result<JsValue, Error> {
@@ -341,6 +352,41 @@ impl<'de> de::Deserializer<'de> for De {
     }
 
     #[inline(never)]
+    fn deserialize_u8<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
+        self.deserialize_u64(v)
+    }
+
+    #[inline(never)]
+    fn deserialize_u16<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
+        self.deserialize_u64(v)
+    }
+
+    #[inline(never)]
+    fn deserialize_i8<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
+        self.deserialize_i64(v)
+    }
+
+    #[inline(never)]
+    fn deserialize_i16<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
+        self.deserialize_i64(v)
+    }
+
+    #[inline(never)]
+    fn deserialize_i32<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
+        self.deserialize_i64(v)
+    }
+
+    #[inline(never)]
+    fn deserialize_f32<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
+        self.deserialize_f64(v)
+    }
+
+    #[inline(never)]
+    fn deserialize_char<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
+        self.deserialize_string(v)
+    }
+
+    #[inline(never)]
     fn deserialize_i64<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
         match self.0.as_f64() {
             Some(n) if n.fract() == 0.0 && n.abs() <= MAX_SAFE => v.visit_i64(n as i64),
@@ -446,7 +492,7 @@ impl<'de> de::Deserializer<'de> for De {
     }
 
     serde::forward_to_deserialize_any! {
-        i8 i16 i32 i128 u8 u16 u128 f32 char bytes byte_buf unit_struct tuple tuple_struct
+        i128 u128 bytes byte_buf unit_struct tuple tuple_struct
     }
 }
 

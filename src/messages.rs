@@ -1,5 +1,6 @@
 //! `postMessage` from Yardstik's iframes: JSON strings such as `{"name":"yardstik:loaded"}`,
-//! accepted only from exactly the Yardstik app origin. The window listener lives in a
+//! accepted only from exactly the Yardstik app origin and only from this widget's own
+//! iframe (`event.source`), so two widgets on one page never act on each other's messages. The window listener lives in a
 //! [`Listeners`] registry owned by the mount, so `unmount()` removes it synchronously (and
 //! the effect cleanup removes it when the view changes).
 
@@ -21,10 +22,16 @@ pub fn origin_of(domain: &str) -> Option<String> {
     (origin != "null").then_some(origin)
 }
 
-/// The `name` of a Yardstik message, if it came from exactly `origin` and its data is a
-/// JSON string with a string `name`; `None` for anything else.
-pub fn yardstik_name(event: &MessageEvent, origin: &str) -> Option<String> {
+/// The `name` of a Yardstik message, if it came from exactly `origin` and from the window
+/// of `frame`, and its data is a JSON string with a string `name`; `None` for anything else.
+pub fn yardstik_name(event: &MessageEvent, origin: &str, frame: &NodeRef) -> Option<String> {
     if event.origin() != origin {
+        return None;
+    }
+    let own = frame
+        .cast::<web_sys::HtmlIFrameElement>()?
+        .content_window()?;
+    if !js_sys::Object::is(&event.source()?.into(), &own) {
         return None;
     }
     let text = event.data().as_string()?;
@@ -93,10 +100,12 @@ impl Listeners {
     }
 }
 
-/// Listen for Yardstik messages from `origin` while it is `Some`; `on_message` gets the name.
+/// Listen for Yardstik messages from `origin` and the iframe in `frame` while `origin` is
+/// `Some`; `on_message` gets the name.
 #[hook]
 pub fn use_yardstik_messages(
     origin: Option<String>,
+    frame: NodeRef,
     listeners: Listeners,
     on_message: Callback<String>,
 ) {
@@ -106,7 +115,7 @@ pub fn use_yardstik_messages(
             let l = EventListener::new(&window, "message", move |e| {
                 if let Some(name) = e
                     .dyn_ref::<MessageEvent>()
-                    .and_then(|m| yardstik_name(m, &origin))
+                    .and_then(|m| yardstik_name(m, &origin, &frame))
                 {
                     on_message.emit(name);
                 }

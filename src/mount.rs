@@ -1,5 +1,7 @@
 //! `mount(element, config)` → `WidgetHandle` with `unmount()`, exported to JS.
 
+use std::rc::Rc;
+
 use wasm_bindgen::prelude::*;
 use web_sys::{Element, ShadowRootInit, ShadowRootMode};
 use yew::AppHandle;
@@ -19,6 +21,7 @@ pub struct WidgetHandle {
     listeners: Listeners,
     emitter: Emitter,
     root: Option<web_sys::ShadowRoot>,
+    api: Rc<Api>,
 }
 
 #[wasm_bindgen]
@@ -34,6 +37,13 @@ impl WidgetHandle {
             root.set_inner_html("");
             root.set_adopted_style_sheets(&js_sys::Array::new());
         }
+    }
+
+    /// Give the widget a new session token (after `screening:session-expired`, when there is
+    /// no `sessionUrl`): a request waiting for one continues with it.
+    #[wasm_bindgen(js_name = setToken)]
+    pub fn set_token(&self, token: String) {
+        self.api.set_token(token);
     }
 
     /// Number of window listeners this widget holds (0 after unmount).
@@ -80,13 +90,19 @@ pub fn mount(element: &Element, config: JsValue) -> Result<WidgetHandle, JsError
 
     let emitter = Emitter::new(element.clone(), config.on_event.clone());
     let listeners = Listeners::default();
-    let api = Api::new(&config, emitter.clone());
-    let ctx = Ctx::new(config, api, emitter.clone(), listeners.clone());
+    let api = Rc::new(Api::new(&config, emitter.clone()));
+    let ctx = Ctx {
+        config: Rc::new(config),
+        api: api.clone(),
+        emitter: emitter.clone(),
+        listeners: listeners.clone(),
+    };
     let app = yew::Renderer::<App>::with_root_and_props(container, AppProps { ctx }).render();
     Ok(WidgetHandle {
         app: Some(app),
         listeners,
         emitter,
         root: Some(root),
+        api,
     })
 }

@@ -47,6 +47,22 @@ fn loading(host: &web_sys::Element) -> bool {
         && q(host, ".sw-frame-overlay").is_some()
 }
 
+fn history_length() -> u32 {
+    let h = Reflect::get(&web_sys::window().unwrap(), &"history".into()).unwrap();
+    Reflect::get(&h, &"length".into())
+        .unwrap()
+        .as_f64()
+        .unwrap() as u32
+}
+
+/// Let the iframe's navigation (to an unreachable test origin) finish.
+async fn settle(host: &web_sys::Element) {
+    let _ = host;
+    for _ in 0..20 {
+        sleep_ms(25).await;
+    }
+}
+
 fn loaded_msg() -> JsValue {
     JsValue::from_str(r#"{"name":"yardstik:loaded"}"#)
 }
@@ -127,10 +143,10 @@ async fn report_iframe_has_the_sdk_url_attributes_and_a_spinner_until_loaded() {
     );
 
     // A foreign origin, a look-alike origin, and non-string data are all ignored.
-    post_message("http://evil.test", &loaded_msg());
-    post_message("http://127.0.0.1:90", &loaded_msg());
-    post_message(DOMAIN, &json(r#"{"name":"yardstik:loaded"}"#));
-    post_message(DOMAIN, &JsValue::from_str("not json"));
+    post_message(&host, "http://evil.test", &loaded_msg());
+    post_message(&host, "http://127.0.0.1:90", &loaded_msg());
+    post_message(&host, DOMAIN, &json(r#"{"name":"yardstik:loaded"}"#));
+    post_message(&host, DOMAIN, &JsValue::from_str("not json"));
     tick().await;
     assert!(loading(&host), "still loading after foreign messages");
     assert!(!events
@@ -138,7 +154,7 @@ async fn report_iframe_has_the_sdk_url_attributes_and_a_spinner_until_loaded() {
         .iter()
         .any(|(t, _)| t == "screening:iframe-loaded"));
 
-    post_message(DOMAIN, &loaded_msg());
+    post_message(&host, DOMAIN, &loaded_msg());
     wait_for("loaded", || !loading(&host)).await;
     assert!(events
         .borrow()
@@ -165,12 +181,15 @@ async fn token_expiration_fetches_a_new_token_and_reloads_the_iframe() {
     )
     .unwrap();
     wait_for("the iframe", || q(&host, "iframe").is_some()).await;
-    post_message(DOMAIN, &loaded_msg());
+    post_message(&host, DOMAIN, &loaded_msg());
     wait_for("loaded", || !loading(&host)).await;
     let before = q(&host, "iframe").unwrap();
+    settle(&host).await;
+    let history_before = history_length();
 
     // From a foreign origin: nothing happens.
     post_message(
+        &host,
         "http://evil.test",
         &JsValue::from_str(r#"{"name":"yardstik:tokenExpiration"}"#),
     );
@@ -178,6 +197,7 @@ async fn token_expiration_fetches_a_new_token_and_reloads_the_iframe() {
     assert_eq!(stub.calls_to("POST", "/widget/tokens/report").len(), 1);
 
     post_message(
+        &host,
         DOMAIN,
         &JsValue::from_str(r#"{"name":"yardstik:tokenExpiration"}"#),
     );
@@ -190,8 +210,15 @@ async fn token_expiration_fetches_a_new_token_and_reloads_the_iframe() {
         loading(&host),
         "spinner again until the new page says loaded"
     );
-    // The same iframe element, only its src changed (no page reload, no remount).
-    assert!(before.is_same_node(Some(&q(&host, "iframe").unwrap())));
+    // A new iframe at the new URL (the widget stays mounted): changing the old one's src
+    // would add an entry to the page's history at every renewal.
+    let _ = &before;
+    settle(&host).await;
+    assert_eq!(
+        history_length(),
+        history_before,
+        "a renewal adds no history entry"
+    );
     assert_eq!(
         stub.calls_to("POST", "/widget/tokens/report")[1]
             .body
@@ -202,7 +229,7 @@ async fn token_expiration_fetches_a_new_token_and_reloads_the_iframe() {
         .borrow()
         .iter()
         .any(|(t, d)| t == "screening:token-refreshed" && d.contains(r#""kind":"report""#)));
-    post_message(DOMAIN, &loaded_msg());
+    post_message(&host, DOMAIN, &loaded_msg());
     wait_for("loaded again", || !loading(&host)).await;
     handle.unmount();
 }
@@ -309,10 +336,10 @@ async fn apply_mode_reports_form_submitted_and_shows_next_steps() {
     );
 
     let submitted = JsValue::from_str(r#"{"name":"yardstik:form_submitted"}"#);
-    post_message("http://evil.test", &submitted);
+    post_message(&host, "http://evil.test", &submitted);
     tick().await;
     assert!(q(&host, "iframe").is_some());
-    post_message(DOMAIN, &submitted);
+    post_message(&host, DOMAIN, &submitted);
     wait_for("next steps", || q(&host, ".sw-next").is_some()).await;
     assert!(text(&host, ".sw-next").contains("What happens next"));
     let e: Vec<_> = events
@@ -373,15 +400,15 @@ async fn apply_mode_walks_every_open_intake_then_shows_next_steps() {
 
     // From a foreign origin: nothing happens.
     let submitted = JsValue::from_str(r#"{"name":"yardstik:form_submitted"}"#);
-    post_message("http://evil.test", &submitted);
-    post_message("http://127.0.0.1:90", &submitted);
+    post_message(&host, "http://evil.test", &submitted);
+    post_message(&host, "http://127.0.0.1:90", &submitted);
     tick().await;
     assert_eq!(src(&host), format!("{DOMAIN}/apply/inv-1"));
     assert!(submitted_events().is_empty());
 
     // From the Yardstik origin: the add-on's intake is mounted, with a spinner until loaded.
     let before = q(&host, "iframe").unwrap();
-    post_message(DOMAIN, &submitted);
+    post_message(&host, DOMAIN, &submitted);
     // (Checked in the same poll that sees the new src: the page's own load event also
     // counts as loaded in apply mode.)
     let mut spinner = false;
@@ -394,8 +421,8 @@ async fn apply_mode_walks_every_open_intake_then_shows_next_steps() {
     assert!(spinner, "spinner until the second intake has loaded");
     assert_eq!(src(&host), format!("{DOMAIN}/apply/inv-2"));
     assert!(
-        before.is_same_node(Some(&q(&host, "iframe").unwrap())),
-        "the same iframe, a new src"
+        !before.is_same_node(Some(&q(&host, "iframe").unwrap())),
+        "a new iframe for the next form (no history entry)"
     );
     assert_eq!(text(&host, ".sw-step"), "Form 2 of 2");
     assert!(
@@ -411,14 +438,14 @@ async fn apply_mode_walks_every_open_intake_then_shows_next_steps() {
         "{}",
         e[0].1
     );
-    post_message(DOMAIN, &loaded_msg());
+    post_message(&host, DOMAIN, &loaded_msg());
     wait_for("loaded", || !loading(&host)).await;
 
-    post_message("http://evil.test", &submitted);
+    post_message(&host, "http://evil.test", &submitted);
     tick().await;
     assert_eq!(submitted_events().len(), 1);
     assert!(q(&host, ".sw-next").is_none());
-    post_message(DOMAIN, &submitted);
+    post_message(&host, DOMAIN, &submitted);
     wait_for("next steps", || q(&host, ".sw-next").is_some()).await;
     let e = submitted_events();
     assert_eq!(e.len(), 2);
@@ -520,7 +547,8 @@ async fn no_message_listener_survives_many_mount_unmount_cycles() {
     }
     // After unmount a Yardstik message triggers nothing (no token request).
     let before = stub.calls_to("POST", "/widget/tokens/report").len();
-    post_message(
+    post_message_from(
+        None,
         DOMAIN,
         &JsValue::from_str(r#"{"name":"yardstik:tokenExpiration"}"#),
     );

@@ -253,27 +253,401 @@ async fn a_valid_order_is_placed_once_and_shown() {
 }
 
 #[wasm_bindgen_test]
-async fn the_submit_button_is_disabled_while_the_order_is_in_flight() {
+async fn the_submit_button_keeps_the_focus_and_sends_once_while_in_flight() {
     let stub = stub_with_packages();
     stub.route("POST", "/widget/orders", vec![Reply::Hang]);
     let (host, mut handle) = mounted(&stub, JOHN).await;
     click(&host, "#sw-pkg-PKG001");
     yew::scheduler::flush().await;
-    click(&host, "button.sw-submit");
     let button = || {
         q(&host, "button.sw-submit")
             .unwrap()
             .unchecked_into::<HtmlButtonElement>()
     };
-    wait_for("disabled button", || button().disabled()).await;
+    button().focus().unwrap();
+    button().click();
+    wait_for("the button marked busy", || {
+        button().get_attribute("aria-disabled").as_deref() == Some("true")
+    })
+    .await;
     assert!(text(&host, "[role=status]").contains("Placing the order"));
     assert_eq!(
-        q(&host, "form")
+        q(&host, ".sw-order")
             .unwrap()
             .get_attribute("aria-busy")
             .as_deref(),
         Some("true")
     );
+    // aria-disabled, not disabled: the focus stays on the button, not on <body>.
+    assert!(!button().disabled());
+    assert!(
+        focused(&host).is_some_and(|f| f.is_same_node(Some(&button()))),
+        "focus stays on the submit button"
+    );
+    // A second click while in flight sends nothing.
+    button().click();
+    tick().await;
+    assert_eq!(stub.calls_to("POST", "/widget/orders").len(), 1);
+    handle.unmount();
+}
+
+fn edit_email(host: &web_sys::Element, value: &str) {
+    type_into(host, "#sw-f-email", value);
+}
+
+const BOOM: &str = r#"{"error_message":"Internal error.","code":"internal"}"#;
+
+#[wasm_bindgen_test]
+async fn retry_after_a_5xx_sends_the_edited_form_under_the_same_key() {
+    let stub = stub_with_packages();
+    stub.route(
+        "POST",
+        "/widget/orders",
+        vec![
+            Reply::Json(500, BOOM.into()),
+            Reply::Json(201, order_state("bc-r")),
+        ],
+    );
+    let (host, mut handle) = mounted(&stub, JOHN).await;
+    click(&host, "#sw-pkg-PKG001");
+    yew::scheduler::flush().await;
+    click(&host, "button.sw-submit");
+    wait_for("the error panel", || {
+        q(&host, ".sw-panel.is-error").is_some()
+    })
+    .await;
+    assert!(
+        text(&host, ".sw-panel.is-error").contains("may already have been placed"),
+        "the user is told the outcome is unknown"
+    );
+    edit_email(&host, "jdoe@example.org");
+    yew::scheduler::flush().await;
+    click(&host, ".sw-panel.is-error button");
+    wait_for("the order", || q(&host, ".sw-created").is_some()).await;
+    let posts = stub.calls_to("POST", "/widget/orders");
+    assert_eq!(posts.len(), 2);
+    assert_eq!(
+        posts[0].header("Idempotency-Key"),
+        posts[1].header("Idempotency-Key"),
+        "the outcome of the first was unknown: same key"
+    );
+    assert!(posts[0]
+        .body
+        .as_deref()
+        .unwrap()
+        .contains("john.doe@example.com"));
+    assert!(
+        posts[1]
+            .body
+            .as_deref()
+            .unwrap()
+            .contains("jdoe@example.org"),
+        "Retry sends the form as it is now: {:?}",
+        posts[1].body
+    );
+    handle.unmount();
+}
+
+#[wasm_bindgen_test]
+async fn the_submit_button_after_a_5xx_reuses_the_key_too() {
+    let stub = stub_with_packages();
+    stub.route(
+        "POST",
+        "/widget/orders",
+        vec![
+            Reply::Json(502, BOOM.into()),
+            Reply::Json(201, order_state("bc-s")),
+        ],
+    );
+    let (host, mut handle) = mounted(&stub, JOHN).await;
+    click(&host, "#sw-pkg-PKG001");
+    yew::scheduler::flush().await;
+    click(&host, "button.sw-submit");
+    wait_for("the error panel", || {
+        q(&host, ".sw-panel.is-error").is_some()
+    })
+    .await;
+    edit_email(&host, "jdoe@example.org");
+    click(&host, "#sw-pkg-PKG002");
+    yew::scheduler::flush().await;
+    click(&host, "button.sw-submit");
+    wait_for("the order", || q(&host, ".sw-created").is_some()).await;
+    let posts = stub.calls_to("POST", "/widget/orders");
+    assert_eq!(posts.len(), 2);
+    assert_eq!(
+        posts[0].header("Idempotency-Key"),
+        posts[1].header("Idempotency-Key"),
+        "a changed form while the first outcome is unknown must not get a new key"
+    );
+    assert!(posts[1].body.as_deref().unwrap().contains("PKG002"));
+    handle.unmount();
+}
+
+#[wasm_bindgen_test]
+async fn a_409_for_an_edited_retry_recovers_the_order_the_first_attempt_placed() {
+    let stub = stub_with_packages();
+    let conflict = r#"{"error_message":"This order already exists with different details.","code":"conflict"}"#;
+    stub.route(
+        "POST",
+        "/widget/orders",
+        vec![
+            Reply::Json(503, BOOM.into()),
+            Reply::Json(409, conflict.into()),
+            Reply::Json(201, order_state("bc-first")),
+        ],
+    );
+    let (host, mut handle) = mounted(&stub, JOHN).await;
+    let events = record_events(&host);
+    click(&host, "#sw-pkg-PKG001");
+    yew::scheduler::flush().await;
+    click(&host, "button.sw-submit");
+    wait_for("the error panel", || {
+        q(&host, ".sw-panel.is-error").is_some()
+    })
+    .await;
+    edit_email(&host, "jdoe@example.org");
+    yew::scheduler::flush().await;
+    click(&host, ".sw-panel.is-error button");
+    wait_for("the order", || q(&host, ".sw-created").is_some()).await;
+    let posts = stub.calls_to("POST", "/widget/orders");
+    assert_eq!(posts.len(), 3);
+    let key = posts[0].header("Idempotency-Key");
+    assert!(posts.iter().all(|p| p.header("Idempotency-Key") == key));
+    assert!(posts[1]
+        .body
+        .as_deref()
+        .unwrap()
+        .contains("jdoe@example.org"));
+    assert_eq!(posts[2].body, posts[0].body, "the first body again");
+    assert_eq!(text(&host, ".sw-order-id"), "bc-first");
+    assert!(
+        text(&host, ".sw-earlier").contains("were not sent"),
+        "the user is told the edit was not sent"
+    );
+    assert_eq!(
+        events
+            .borrow()
+            .iter()
+            .filter(|(t, _)| t == "screening:order-created")
+            .count(),
+        1
+    );
+    handle.unmount();
+}
+
+#[wasm_bindgen_test]
+async fn a_server_that_never_answers_times_out_with_a_retryable_message() {
+    let stub = Stub::new();
+    stub.route(
+        "GET",
+        "/widget/packages",
+        vec![Reply::Hang, Reply::Json(200, PACKAGES.into())],
+    );
+    stub.route(
+        "POST",
+        "/widget/orders",
+        vec![Reply::Hang, Reply::Json(201, order_state("bc-t"))],
+    );
+    let host = host();
+    let mut handle = screening_widget::mount(
+        &host,
+        config(
+            &stub,
+            &[("applicant", json(JOHN)), ("requestTimeout", 150.into())],
+        ),
+    )
+    .unwrap();
+    // The package list: skeleton, then a clear message with Try again.
+    wait_for("the timeout message", || {
+        text(&host, ".sw-panel.is-error").contains("did not answer in time")
+    })
+    .await;
+    click(&host, ".sw-panel.is-error button");
+    wait_for("the package cards", || {
+        qa(&host, "input[name=sw-package]").len() == 3
+    })
+    .await;
+    // The order: "Placing order…" ends too, and Retry keeps the key (it may exist).
+    click(&host, "#sw-pkg-PKG001");
+    yew::scheduler::flush().await;
+    click(&host, "button.sw-submit");
+    wait_for("the order timeout", || {
+        text(&host, ".sw-panel.is-error").contains("did not answer in time")
+    })
+    .await;
+    assert!(!text(&host, "button.sw-submit").contains("Placing"));
+    click(&host, ".sw-panel.is-error button");
+    wait_for("the order", || q(&host, ".sw-created").is_some()).await;
+    let posts = stub.calls_to("POST", "/widget/orders");
+    assert_eq!(
+        posts[0].header("Idempotency-Key"),
+        posts[1].header("Idempotency-Key")
+    );
+    handle.unmount();
+}
+
+#[wasm_bindgen_test]
+async fn an_unknown_status_in_a_201_is_a_created_order_and_unknown_codes_are_read() {
+    let stub = stub_with_packages();
+    let unknown = order_state("bc-new").replace(r#""invited""#, r#""awaiting_review""#);
+    stub.route(
+        "POST",
+        "/widget/orders",
+        vec![
+            Reply::Json(
+                400,
+                r#"{"error_message":"Orders are paused for this account.","code":"orders_paused"}"#
+                    .into(),
+            ),
+            Reply::Json(201, unknown),
+        ],
+    );
+    let (host, mut handle) = mounted(&stub, JOHN).await;
+    let events = record_events(&host);
+    click(&host, "#sw-pkg-PKG001");
+    yew::scheduler::flush().await;
+    click(&host, "button.sw-submit");
+    wait_for("the error panel", || {
+        q(&host, ".sw-panel.is-error").is_some()
+    })
+    .await;
+    // An error code newer than this build: the server's own message, its code, and not
+    // retryable (a 400).
+    assert_eq!(
+        text(&host, ".sw-notice-message"),
+        "Orders are paused for this account."
+    );
+    let failed = events.borrow()[0].1.clone();
+    assert!(
+        failed.contains(r#""code":"orders_paused""#) && failed.contains(r#""retryable":false"#),
+        "{failed}"
+    );
+    click(&host, ".sw-panel.is-error button");
+    wait_for("the order", || q(&host, ".sw-created").is_some()).await;
+    assert_eq!(text(&host, ".sw-order-id"), "bc-new");
+    assert_eq!(text(&host, ".sw-order-status"), "awaiting_review");
+    let created: Vec<_> = events
+        .borrow()
+        .iter()
+        .filter(|(t, _)| t == "screening:order-created")
+        .cloned()
+        .collect();
+    assert_eq!(created.len(), 1);
+    assert!(created[0].1.contains(r#""status":"awaiting_review""#));
+    // One POST per click: the 201 was not taken for a failure to retry.
+    assert_eq!(stub.calls_to("POST", "/widget/orders").len(), 2);
+    handle.unmount();
+}
+
+#[wasm_bindgen_test]
+async fn an_order_answered_after_unmount_still_reaches_the_host() {
+    let stub = stub_with_packages();
+    stub.route(
+        "POST",
+        "/widget/orders",
+        vec![Reply::After(80, 201, order_state("bc-late"))],
+    );
+    let (host, mut handle) = mounted(&stub, JOHN).await;
+    let events = record_events(&host);
+    click(&host, "#sw-pkg-PKG001");
+    yew::scheduler::flush().await;
+    click(&host, "button.sw-submit");
+    wait_for("the POST", || {
+        stub.calls_to("POST", "/widget/orders").len() == 1
+    })
+    .await;
+    handle.unmount();
+    wait_for("order-created after unmount", || {
+        events
+            .borrow()
+            .iter()
+            .any(|(t, d)| t == "screening:order-created" && d.contains("bc-late"))
+    })
+    .await;
+    assert_eq!(handle.listener_count(), 0);
+}
+
+#[wasm_bindgen_test]
+async fn focus_follows_each_state_and_one_live_region_survives_them() {
+    let stub = stub_with_packages();
+    stub.route(
+        "POST",
+        "/widget/orders",
+        vec![
+            Reply::Json(500, BOOM.into()),
+            Reply::Json(201, order_state("bc-f")),
+        ],
+    );
+    let host = host();
+    let mut handle =
+        screening_widget::mount(&host, config(&stub, &[("applicant", json(JOHN))])).unwrap();
+    wait_for("the live region", || q(&host, "[role=status]").is_some()).await;
+    let region = q(&host, "[role=status]").unwrap();
+    let same = |what: &str| {
+        assert_eq!(
+            qa(&host, "[role=status]").len(),
+            1,
+            "{what}: one live region"
+        );
+        assert!(
+            region.is_same_node(Some(&q(&host, "[role=status]").unwrap())),
+            "{what}: the same live region node"
+        );
+    };
+    wait_for("the package cards", || {
+        qa(&host, "input[name=sw-package]").len() == 3
+    })
+    .await;
+    same("form");
+    click(&host, "#sw-pkg-PKG001");
+    yew::scheduler::flush().await;
+    click(&host, "button.sw-submit");
+    wait_for("the failure focused", || {
+        focused(&host).is_some_and(|f| f.id() == "sw-order-failure")
+    })
+    .await;
+    same("failure");
+    assert!(text(&host, "[role=status]").contains("not placed"));
+    click(&host, "#sw-order-failure button");
+    wait_for("the success panel focused", || {
+        focused(&host).is_some_and(|f| f.class_list().contains("sw-created"))
+    })
+    .await;
+    same("success");
+    assert!(text(&host, "[role=status]").contains("Order placed"));
+    click(&host, ".sw-created button");
+    wait_for("the form's first group focused", || {
+        focused(&host).is_some_and(|f| f.class_list().contains("sw-packages"))
+    })
+    .await;
+    same("again");
+    handle.unmount();
+}
+
+#[wasm_bindgen_test]
+async fn retry_keeps_the_focus_on_the_button_that_shows_progress() {
+    let stub = stub_with_packages();
+    stub.route(
+        "POST",
+        "/widget/orders",
+        vec![Reply::Json(500, BOOM.into()), Reply::Hang],
+    );
+    let (host, mut handle) = mounted(&stub, JOHN).await;
+    click(&host, "#sw-pkg-PKG001");
+    yew::scheduler::flush().await;
+    click(&host, "button.sw-submit");
+    wait_for("the failure", || q(&host, "#sw-order-failure").is_some()).await;
+    let retry = q(&host, "#sw-order-failure button").unwrap();
+    retry
+        .unchecked_ref::<web_sys::HtmlElement>()
+        .focus()
+        .unwrap();
+    retry.unchecked_ref::<web_sys::HtmlElement>().click();
+    wait_for("the submit button focused", || {
+        focused(&host).is_some_and(|f| f.class_list().contains("sw-submit"))
+    })
+    .await;
+    assert!(text(&host, "button.sw-submit").contains("Placing order"));
     handle.unmount();
 }
 

@@ -5,7 +5,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use screening_wire::validate::validate_widget_order;
-use screening_wire::{Applicant, FieldError, OrderState, PackageList, WidgetOrderRequest};
+use screening_wire::{Applicant, FieldError, PackageList, WidgetOrderRequest};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::spawn_local;
 use web_sys::{HtmlElement, HtmlInputElement};
@@ -14,7 +14,7 @@ use yew::prelude::*;
 use super::picker::{picker, total_of, PickerProps};
 use super::status::{loading, notice, status_region};
 use super::Ctx;
-use crate::api::{new_idempotency_key, ApiError};
+use crate::api::{new_idempotency_key, ApiError, Created};
 use crate::events::{self, obj, opt, s};
 
 /// The applicant's fields in form order: (key, label, autocomplete, input type, wide).
@@ -85,7 +85,9 @@ enum Load {
 enum Submit {
     Idle,
     Submitting,
-    Created(Rc<OrderState>),
+    /// The order, and whether it is the one an earlier attempt placed (later edits of the
+    /// form were not sent).
+    Created(Rc<Created>, bool),
     Failed(ApiError),
 }
 
@@ -115,7 +117,7 @@ pub enum Act {
     Touch(&'static str),
     Attempt,
     Submitting,
-    Created(Rc<OrderState>),
+    Created(Rc<Created>, bool),
     Failed(ApiError, Vec<FieldError>),
     Again,
 }
@@ -151,8 +153,8 @@ impl Reducible for View {
             }
             Act::Attempt => v.attempted = true,
             Act::Submitting => v.submit = Submit::Submitting,
-            Act::Created(order) => {
-                v.submit = Submit::Created(order);
+            Act::Created(order, earlier) => {
+                v.submit = Submit::Created(order, earlier);
                 v.server_errors.clear();
             }
             Act::Failed(e, fields) => {
@@ -169,10 +171,13 @@ impl Reducible for View {
     }
 }
 
-/// The order the user means to place and the key that makes placing it idempotent.
+/// The order the user means to place, the key that makes placing it idempotent, and every
+/// distinct body sent under that key (oldest first). It lasts until the order is created or
+/// definitively refused: while an outcome is unknown, every attempt (Retry or the submit
+/// button) reuses the key, so at most one check is ever created for it.
 struct Intent {
     key: String,
-    request: WidgetOrderRequest,
+    sent: Vec<WidgetOrderRequest>,
 }
 
 type Dispatch = UseReducerDispatcher<View>;
@@ -207,23 +212,24 @@ struct Placer {
     d: Dispatch,
     busy: Rc<RefCell<bool>>,
     intent: Rc<RefCell<Option<Intent>>>,
+    focus: Focus,
 }
 
+/// A selector to focus (inside the widget) after the next render.
+type Focus = Rc<RefCell<Option<&'static str>>>;
+
 impl Placer {
-    /// The key for `request`: the pending intent's if it is the same order, else a new one.
+    /// The pending intent's key, else a new one; `request` is recorded as sent under it.
     fn key_for(&self, request: &WidgetOrderRequest) -> String {
         let mut slot = self.intent.borrow_mut();
-        match slot.as_ref() {
-            Some(i) if i.request == *request => i.key.clone(),
-            _ => {
-                let key = new_idempotency_key();
-                *slot = Some(Intent {
-                    key: key.clone(),
-                    request: request.clone(),
-                });
-                key
-            }
+        let intent = slot.get_or_insert_with(|| Intent {
+            key: new_idempotency_key(),
+            sent: Vec::new(),
+        });
+        if !intent.sent.contains(request) {
+            intent.sent.push(request.clone());
         }
+        intent.key.clone()
     }
 
     fn place(&self, request: WidgetOrderRequest, key: String) {
@@ -233,13 +239,37 @@ impl Placer {
         self.d.dispatch(Act::Submitting);
         let this = self.clone();
         spawn_local(async move {
-            let result = this.ctx.api.create_order(&request, &key).await;
+            let api = &this.ctx.api;
+            let mut result = api.create_order(&request, &key).await.map(|o| (o, false));
+            if matches!(&result, Err(ApiError::Http { status: 409, .. })) {
+                // The key already placed an order with a body sent earlier (before an edit):
+                // that body again gets the order that exists; the edit is not sent.
+                let earlier: Vec<WidgetOrderRequest> = this
+                    .intent
+                    .borrow()
+                    .as_ref()
+                    .map(|i| {
+                        i.sent
+                            .iter()
+                            .rev()
+                            .filter(|r| **r != request)
+                            .cloned()
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                for body in earlier {
+                    if let Ok(o) = api.create_order(&body, &key).await {
+                        result = Ok((o, true));
+                        break;
+                    }
+                }
+            }
             *this.busy.borrow_mut() = false;
             let emitter = &this.ctx.emitter;
             match result {
-                Ok((order, raw)) => {
+                Ok(((order, raw), earlier)) => {
                     this.intent.borrow_mut().take();
-                    emitter.emit(
+                    emitter.emit_outcome(
                         events::ORDER_CREATED,
                         obj(&[
                             ("backgroundCheckId", s(&order.background_check_id)),
@@ -248,18 +278,23 @@ impl Placer {
                             ("order", raw),
                         ]),
                     );
-                    this.d.dispatch(Act::Created(Rc::new(order)));
+                    *this.focus.borrow_mut() = Some(".sw-created");
+                    this.d.dispatch(Act::Created(Rc::new(order), earlier));
                 }
                 Err(e) => {
-                    if !e.retryable() {
-                        // A definitive refusal created nothing: the next attempt is a new order.
-                        this.intent.borrow_mut().take();
+                    let definitive = !e.outcome_unknown();
+                    let mut intent = this.intent.borrow_mut();
+                    if definitive && intent.as_ref().is_some_and(|i| i.sent == [request.clone()]) {
+                        // The only body sent under this key was refused: nothing was
+                        // created, the next attempt is a new order.
+                        intent.take();
                     }
+                    drop(intent);
                     let fields = match &e {
                         ApiError::Http { body, .. } => body.field_errors.clone(),
                         _ => Vec::new(),
                     };
-                    emitter.emit(
+                    emitter.emit_outcome(
                         events::ORDER_FAILED,
                         obj(&[
                             ("message", s(&e.message())),
@@ -273,6 +308,7 @@ impl Placer {
                             ("idempotencyKey", s(&key)),
                         ]),
                     );
+                    *this.focus.borrow_mut() = Some("#sw-order-failure");
                     this.d.dispatch(Act::Failed(e, fields));
                 }
             }
@@ -299,6 +335,8 @@ pub fn OrderView(props: &OrderProps) -> Html {
         server_errors: Vec::new(),
     });
     let d = view.dispatcher();
+    let root = use_node_ref();
+    let focus: Focus = use_mut_ref(|| None);
     let placer = {
         let intent = use_mut_ref(|| None::<Intent>);
         let busy = use_mut_ref(|| false);
@@ -307,6 +345,7 @@ pub fn OrderView(props: &OrderProps) -> Html {
             d: d.clone(),
             busy,
             intent,
+            focus: focus.clone(),
         }
     };
 
@@ -314,55 +353,97 @@ pub fn OrderView(props: &OrderProps) -> Html {
         let (ctx, d) = (ctx.clone(), d.clone());
         use_effect_with((), move |_| load_packages(ctx, d));
     }
+    {
+        // After a state change, focus what the new state asked for (its panel or heading).
+        let (root, focus) = (root.clone(), focus.clone());
+        use_effect(move || {
+            let sel = focus.borrow_mut().take();
+            let el = sel.and_then(|sel| {
+                root.cast::<web_sys::Element>()?
+                    .query_selector(sel)
+                    .ok()
+                    .flatten()?
+                    .dyn_into::<HtmlElement>()
+                    .ok()
+            });
+            if let Some(el) = el {
+                let _ = el.focus();
+            }
+        });
+    }
     let reload = {
         let (ctx, d) = (ctx.clone(), d.clone());
         Callback::from(move |_: MouseEvent| load_packages(ctx.clone(), d.clone()))
     };
+    // One live region for every state (a new node per state would not be announced
+    // reliably): only its text changes.
+    let shell = |status: String, busy: bool, body: Html| {
+        html! {
+            <div class="sw-order" ref={root.clone()} aria-busy={busy.then_some("true")}>
+                { status_region(status.into()) }
+                { body }
+            </div>
+        }
+    };
     let list = match &view.load {
         Load::Loading => {
-            return html! {
-                <div class="sw-order" aria-busy="true">
-                    { status_region("Loading packages…".into()) }
-                    { Html::from_html_unchecked(AttrValue::Static(
-                        r#"<div class="sw-cards"><div class="sw-skeleton"></div><div class="sw-skeleton"></div><div class="sw-skeleton"></div></div>"#)) }
-                </div>
-            };
+            return shell(
+                "Loading packages…".into(),
+                true,
+                Html::from_html_unchecked(AttrValue::Static(
+                    r#"<div class="sw-cards"><div class="sw-skeleton"></div><div class="sw-skeleton"></div><div class="sw-skeleton"></div></div>"#,
+                )),
+            );
         }
         Load::Failed(e) => {
-            return html! {
-                <div class="sw-order">
-                    { status_region("The packages could not be loaded.".into()) }
-                    { notice(true, "Packages could not be loaded".into(), e.message().into(), Some((reload, "Try again")), Html::default()) }
-                </div>
-            };
+            return shell(
+                "The packages could not be loaded.".into(),
+                false,
+                notice(
+                    true,
+                    "Packages could not be loaded".into(),
+                    e.message().into(),
+                    Some((reload, "Try again")),
+                    Html::default(),
+                ),
+            );
         }
         Load::Ready(list) => list.clone(),
     };
     if list.packages.is_empty() {
-        return html! {
-            <div class="sw-order">
-                { status_region("No packages are available.".into()) }
-                { notice(false, "No packages available".into(),
-                         "This account has no background-check packages to order yet. Ask your administrator to enable one, then check again.".into(),
-                         Some((reload, "Check again")), Html::default()) }
-            </div>
-        };
+        return shell(
+            "No packages are available.".into(),
+            false,
+            notice(false, "No packages available".into(),
+                   "This account has no background-check packages to order yet. Ask your administrator to enable one, then check again.".into(),
+                   Some((reload, "Check again")), Html::default()),
+        );
     }
 
-    if let Submit::Created(order) = &view.submit {
-        let again = d.to_callback().reform(|_| Act::Again);
+    if let Submit::Created(order, earlier) = &view.submit {
+        let again = {
+            let (d, focus) = (d.clone(), focus.clone());
+            Callback::from(move |_: MouseEvent| {
+                *focus.borrow_mut() = Some("fieldset.sw-packages");
+                d.dispatch(Act::Again);
+            })
+        };
         let total = total_of(&list, Some(&order.package_id), &order.add_on_package_ids);
         let name = list
             .packages
             .iter()
             .find(|p| p.id == order.package_id)
             .map(|p| p.name.clone());
-        return html! {
-            <div class="sw-order">
-                { status_region(format!("Order placed. Status: {}.", order.status.label()).into()) }
-                <div class="sw-panel is-success sw-created">
-                    <p class="sw-h">{ "Background check ordered" }</p>
+        return shell(
+            format!("Order placed. Status: {}.", order.status.label()),
+            false,
+            html! {
+                <div class="sw-panel is-success sw-created" tabindex="-1" aria-labelledby="sw-created-h">
+                    <p class="sw-h" id="sw-created-h">{ "Background check ordered" }</p>
                     <p>{ "The candidate will receive an email from Yardstik to complete their details." }</p>
+                    if *earlier {
+                        <p class="sw-earlier">{ "Your changes after the first attempt were not sent: that attempt had already placed this order with the details you first submitted." }</p>
+                    }
                     <dl>
                         <dt>{ "Status" }</dt>
                         <dd><span class="sw-badge sw-order-status">{ order.status.label() }</span></dd>
@@ -377,8 +458,8 @@ pub fn OrderView(props: &OrderProps) -> Html {
                         <button type="button" class="sw-btn is-secondary" onclick={again}>{ "Order another check" }</button>
                     </div>
                 </div>
-            </div>
-        };
+            },
+        );
     }
 
     let request = WidgetOrderRequest {
@@ -420,20 +501,19 @@ pub fn OrderView(props: &OrderProps) -> Html {
             placer.place(request.clone(), key);
         })
     };
-    // Retry: the same order under the same key when its outcome is unknown (network, 5xx);
-    // after a definitive refusal, the form as it is now under a new key.
+    // Retry: the form as it is now, under the pending order's key while its outcome is
+    // unknown (network, timeout, 5xx), else under a new one. Focus stays on the button
+    // that shows the progress.
     let retry = {
         let (placer, request, valid) = (placer.clone(), request.clone(), errors.is_empty());
         Callback::from(move |_: MouseEvent| {
-            let pending = placer
-                .intent
-                .borrow()
-                .as_ref()
-                .map(|i| (i.request.clone(), i.key.clone()));
-            let next =
-                pending.or_else(|| valid.then(|| (request.clone(), placer.key_for(&request))));
-            if let Some((request, key)) = next {
-                placer.place(request, key);
+            if valid {
+                *placer.focus.borrow_mut() = Some(".sw-submit");
+                let key = placer.key_for(&request);
+                placer.place(request.clone(), key);
+            } else {
+                placer.d.dispatch(Act::Attempt);
+                *placer.focus.borrow_mut() = Some("[aria-invalid=true]");
             }
         })
     };
@@ -465,6 +545,7 @@ pub fn OrderView(props: &OrderProps) -> Html {
                     }
                 })
             };
+            // Read-only (not disabled) while sending: a focused field keeps its focus.
             html! {
                 <div class={if wide { "sw-field is-wide" } else { "sw-field" }} key={key}>
                     <label for={id.clone()}>{ label }</label>
@@ -474,52 +555,70 @@ pub fn OrderView(props: &OrderProps) -> Html {
                            aria-invalid={if message.is_some() { "true" } else { "false" }}
                            aria-describedby={message.as_ref().map(|_| err_id.clone())}
                            maxlength={if key == "state" { "2" } else { "200" }}
-                           disabled={submitting} />
+                           readonly={submitting} />
                     if let Some(m) = message { <p class="sw-field-error" id={err_id}>{ m }</p> }
                 </div>
             }
         });
 
     let failure = match &view.submit {
-        Submit::Failed(e) => notice(
-            true,
-            "The order was not placed".into(),
-            e.message().into(),
-            Some((retry, "Retry order")),
-            Html::default(),
-        ),
+        Submit::Failed(e) => {
+            let pending = placer.intent.borrow().is_some() && e.outcome_unknown();
+            html! {
+                <div id="sw-order-failure" tabindex="-1">
+                    { notice(
+                        true,
+                        "The order was not placed".into(),
+                        e.message().into(),
+                        Some((retry, "Retry order")),
+                        if pending {
+                            Html::from_html_unchecked(AttrValue::Static(PENDING))
+                        } else {
+                            Html::default()
+                        },
+                    ) }
+                </div>
+            }
+        }
         _ => Html::default(),
     };
     let total = total_of(&list, view.selected.as_deref(), &view.add_ons);
 
-    html! {
-        <form class="sw-order" novalidate=true {onsubmit} aria-busy={submitting.then_some("true")}>
-            { status_region(status.into()) }
-            { failure }
-            { picker(PickerProps {
-                list: list.clone(),
-                selected: view.selected.clone(),
-                add_ons: view.add_ons.clone(),
-                on_select: d.to_callback().reform(Act::Select),
-                on_toggle_add_on: d.to_callback().reform(Act::ToggleAddOn),
-                disabled: submitting,
-                error: shown("package_id"),
-            }) }
-            <fieldset class="sw-applicant">
-                <legend>{ "Applicant" }</legend>
-                <div class="sw-fields">{ for fields }</div>
-            </fieldset>
-            <div class="sw-actions">
-                <button type="submit" class="sw-btn sw-submit" disabled={submitting}>
-                    if submitting { <span class="sw-spinner" aria-hidden="true"></span>{ "Placing order…" } }
-                    else if view.selected.is_some() { { format!("Order background check · {}", total.label()) } }
-                    else { { "Order background check" } }
-                </button>
-            </div>
-            if submitting { { loading("Sending the order to the screening service…".into()) } }
-        </form>
-    }
+    shell(
+        status,
+        submitting,
+        html! {
+            <form novalidate=true {onsubmit}>
+                { failure }
+                { picker(PickerProps {
+                    list: list.clone(),
+                    selected: view.selected.clone(),
+                    add_ons: view.add_ons.clone(),
+                    on_select: d.to_callback().reform(Act::Select),
+                    on_toggle_add_on: d.to_callback().reform(Act::ToggleAddOn),
+                    disabled: submitting,
+                    error: shown("package_id"),
+                }) }
+                <fieldset class="sw-applicant">
+                    <legend>{ "Applicant" }</legend>
+                    <div class="sw-fields">{ for fields }</div>
+                </fieldset>
+                <div class="sw-actions">
+                    // aria-disabled, not disabled: a disabled button would drop the focus.
+                    <button type="submit" class="sw-btn sw-submit" aria-disabled={submitting.then_some("true")}>
+                        if submitting { <span class="sw-spinner" aria-hidden="true"></span>{ "Placing order…" } }
+                        else if view.selected.is_some() { { format!("Order background check · {}", total.label()) } }
+                        else { { "Order background check" } }
+                    </button>
+                </div>
+                if submitting { { loading("Sending the order to the screening service…".into()) } }
+            </form>
+        },
+    )
 }
+
+/// Said under an error whose order may exist: what Retry does about it.
+const PENDING: &str = "<p class=\"sw-hint\">The order may already have been placed. Retrying (or ordering again) sends the form as it is now under the same order key, so it cannot create a second check; if the first attempt went through, that order is kept and later changes are not sent.</p>";
 
 /// Focus the first invalid field inside the submitted form.
 fn focus_in_form(e: &SubmitEvent, field: &str) {

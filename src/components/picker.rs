@@ -97,7 +97,7 @@ pub fn picker(props: PickerProps) -> Html {
     let total = total_of(&props.list, props.selected.as_deref(), &props.add_ons);
     html! {
         <>
-            <fieldset class="sw-packages">
+            <fieldset class="sw-packages" tabindex="-1">
                 <legend>{ "Background check package" }</legend>
                 <div class="sw-cards">{ for packages }</div>
                 if let Some(e) = &props.error {

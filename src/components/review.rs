@@ -538,7 +538,8 @@ fn ready(
             let conflict = e.status() == Some(409);
             let retry = e.retryable().then(|| {
                 let (sender, kind) = (sender.clone(), *kind);
-                let body = (kind == Kind::Adverse).then(|| crate::json::to_string(&p.request()));
+                let body = (kind == Kind::Adverse)
+                    .then(|| crate::json::to_string(&p.request()).unwrap_or_default());
                 (
                     Callback::from(move |_: MouseEvent| sender.send(kind, body.clone())),
                     "Try again",
@@ -776,7 +777,7 @@ fn decide_form(
                     if r { " and your reason" } else { "" }
                 ),
             };
-            let body = crate::json::to_string(&req);
+            let body = crate::json::to_string(&req).unwrap_or_default();
             let sender = sender.clone();
             confirm_box(
                 Kind::Adverse,

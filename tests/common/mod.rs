@@ -58,6 +58,8 @@ pub enum Reply {
     Json(u16, String),
     NetworkError,
     Hang,
+    /// `Json` after a delay in milliseconds.
+    After(i32, u16, String),
 }
 
 struct Route {
@@ -118,10 +120,16 @@ impl Stub {
                             rt.replies[0].clone()
                         }
                     })
-                    .unwrap_or(Reply::Json(
-                        404,
-                        r#"{"error_message":"no such route in the stub"}"#.into(),
-                    ));
+                    .unwrap_or(if url.ends_with("/healthz") {
+                        // The widget's reachability probe after a failed request: a stub
+                        // server is "down" unless a test routes it.
+                        Reply::NetworkError
+                    } else {
+                        Reply::Json(
+                            404,
+                            r#"{"error_message":"no such route in the stub"}"#.into(),
+                        )
+                    });
                 match reply {
                     Reply::Json(status, body) => {
                         let init = ResponseInit::new();
@@ -135,6 +143,17 @@ impl Stub {
                         Promise::reject(&js_sys::TypeError::new("Failed to fetch"))
                     }
                     Reply::Hang => Promise::new(&mut |_, _| {}),
+                    Reply::After(ms, status, body) => Promise::new(&mut |resolve, _| {
+                        let init = ResponseInit::new();
+                        init.set_status(status);
+                        let resp = Response::new_with_opt_str_and_init(Some(&body), &init).unwrap();
+                        web_sys::window()
+                            .unwrap()
+                            .set_timeout_with_callback_and_timeout_and_arguments_1(
+                                &resolve, ms, &resp,
+                            )
+                            .unwrap();
+                    }),
                 }
             },
         );
@@ -282,10 +301,24 @@ pub fn record_events(host: &Element) -> Rc<RefCell<Vec<(String, String)>>> {
     log
 }
 
-pub fn post_message(origin: &str, data: &JsValue) {
+/// A `message` event on `window` as the iframe of `host` would post it (its window is the
+/// event's `source`), with `origin`.
+pub fn post_message(host: &Element, origin: &str, data: &JsValue) {
+    let source = q(host, "iframe").and_then(|f| {
+        f.unchecked_into::<web_sys::HtmlIFrameElement>()
+            .content_window()
+    });
+    post_message_from(source.map(JsValue::from), origin, data);
+}
+
+/// A `message` event on `window` from `source` (a window, or none) with `origin`.
+pub fn post_message_from(source: Option<JsValue>, origin: &str, data: &JsValue) {
     let init = web_sys::MessageEventInit::new();
     init.set_origin(origin);
     init.set_data(data);
+    if let Some(src) = &source {
+        Reflect::set(&init, &"source".into(), src).unwrap();
+    }
     let ev = web_sys::MessageEvent::new_with_event_init_dict("message", &init).unwrap();
     web_sys::window().unwrap().dispatch_event(&ev).unwrap();
 }
@@ -322,4 +355,16 @@ pub fn type_text(host: &Element, sel: &str, value: &str) {
     area.set_value(value);
     let ev = web_sys::InputEvent::new("input").unwrap();
     area.dispatch_event(&ev).unwrap();
+}
+
+/// Wait `ms` milliseconds of real time.
+pub async fn sleep_ms(ms: i32) {
+    let p = Promise::new(&mut |resolve, _| {
+        web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
+            .unwrap();
+    });
+    JsFuture::from(p).await.unwrap();
+    yew::scheduler::flush().await;
 }
