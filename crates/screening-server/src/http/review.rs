@@ -1,11 +1,12 @@
 //! The hiring manager's decision routes (a `review` session; one order's when the session
-//! names one), and the candidate's own report (a `candidate` session). See
-//! `orders::decision`, `orders::candidate_report` and `screening_wire::{review, candidate}`.
+//! names one), and the candidate's own progress and report (a `candidate` session). See
+//! `orders::decision`, `orders::candidate_report`, `orders::view::candidate_status` and
+//! `screening_wire::{review, candidate}`.
 
 use axum::extract::{Path, State};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use screening_wire::{CandidateReport, Capability, Decision, StartAdverseAction};
+use screening_wire::{CandidateReport, CandidateStatus, Capability, Decision, StartAdverseAction};
 
 use super::auth::{JsonBody, WidgetSession};
 use super::error::Result;
@@ -32,6 +33,24 @@ pub fn routes() -> Router<ApiContext> {
             "/widget/orders/{background_check_id}/report",
             get(candidate_report),
         )
+        .route(
+            "/widget/orders/{background_check_id}/progress",
+            get(candidate_progress),
+        )
+}
+
+/// The candidate's progress (a `candidate` session, its one order): per ordered package its
+/// name and stage, from the database (the widget polls it).
+async fn candidate_progress(
+    State(ctx): State<ApiContext>,
+    s: WidgetSession,
+    Path(id): Path<String>,
+) -> Result<Json<CandidateStatus>> {
+    s.require(Capability::Candidate)?;
+    visible_order(&ctx, &s, &id).await?;
+    Ok(Json(
+        crate::orders::view::candidate_status(&ctx.orders, &s.tenant, &id).await?,
+    ))
 }
 
 /// The candidate's own report (a `candidate` session, its one order).

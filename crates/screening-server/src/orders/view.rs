@@ -1,6 +1,10 @@
-//! `OrderState` and `ResultWebhook` from stored rows; signed result links.
+//! `OrderState` and `ResultWebhook` from stored rows; signed result links; the candidate's
+//! progress (`CandidateStatus`).
 
-use screening_wire::{CheckStatus, OrderEvent, OrderItem, OrderState, ResultWebhook};
+use screening_wire::{
+    CandidateProgress, CandidateStage, CandidateStatus, CheckStatus, OrderEvent, OrderItem,
+    OrderState, ResultWebhook,
+};
 
 use super::status::CheckState;
 use super::Orders;
@@ -117,11 +121,119 @@ pub async fn load_state(
     Ok(Some(order_state(orders, &generation, &o, &items, &events)))
 }
 
+/// Where one ordered package stands for the candidate. The item's ATS state decides; an
+/// item that needs action says which action from its report status.
+pub fn candidate_stage(item: &ItemRow) -> CandidateStage {
+    use crate::yardstik::status::ReportStatus as R;
+    use CandidateStage as S;
+    match item.state.status {
+        CheckStatus::Pending => S::Preparing,
+        CheckStatus::Invited => S::Invited,
+        CheckStatus::FormCompleted => S::FormSubmitted,
+        CheckStatus::Processing => S::InProgress,
+        CheckStatus::ActionRequired => match item.report_status {
+            Some(R::InfoRequested) => S::InfoRequested,
+            Some(R::PendingApproval) => S::GuardianConsent,
+            Some(R::Dispute) => S::Disputed,
+            _ => S::OnHold,
+        },
+        CheckStatus::Complete => S::Done,
+        CheckStatus::Expired => S::Expired,
+        CheckStatus::Canceled => S::Canceled,
+    }
+}
+
+/// The candidate's progress on one order: per ordered package its name and stage, nothing
+/// else (read from the database only, so it may be polled).
+pub async fn candidate_status(
+    orders: &Orders,
+    tenant: &crate::tenant::Tenant,
+    bcid: &str,
+) -> Result<CandidateStatus, super::OrderError> {
+    let items = orders.db.order_items(&tenant.id, bcid).await?;
+    if items.is_empty() {
+        return Err(super::OrderError::NotFound(bcid.to_string()));
+    }
+    Ok(CandidateStatus {
+        background_check_id: bcid.to_string(),
+        packages: items
+            .iter()
+            .map(|i| CandidateProgress {
+                name: tenant
+                    .entry(&i.package_id)
+                    .map_or_else(|| i.package_id.clone(), |e| e.name.clone()),
+                package_id: i.package_id.clone(),
+                add_on: i.add_on,
+                stage: candidate_stage(i),
+            })
+            .collect(),
+    })
+}
+
 pub fn webhook(bcid: &str, state: CheckState, link: Option<String>) -> ResultWebhook {
     ResultWebhook {
         background_check_id: bcid.to_string(),
         status: state.status,
         result: state.result,
         result_link_url: link,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::yardstik::status::ReportStatus;
+
+    fn item(status: CheckStatus, report: Option<&str>) -> ItemRow {
+        ItemRow {
+            tenant_id: "t".into(),
+            background_check_id: "b".into(),
+            package_id: "PKG001".into(),
+            position: 0,
+            add_on: false,
+            yardstik_package_id: "y".into(),
+            invitation_id: None,
+            report_id: None,
+            invitation_status: None,
+            report_status: report.map(ReportStatus::parse),
+            invitation_seen_at: None,
+            report_seen_at: None,
+            apply_url: None,
+            state: CheckState {
+                status,
+                result: None,
+            },
+            updated_at: 0,
+        }
+    }
+
+    #[test]
+    fn the_candidate_stage_of_each_item_state() {
+        use CandidateStage as S;
+        use CheckStatus as C;
+        for (status, report, want) in [
+            (C::Pending, None, S::Preparing),
+            (C::Invited, None, S::Invited),
+            (C::FormCompleted, Some("created"), S::FormSubmitted),
+            (C::Processing, Some("processing"), S::InProgress),
+            (C::ActionRequired, Some("info_requested"), S::InfoRequested),
+            (
+                C::ActionRequired,
+                Some("pending_approval"),
+                S::GuardianConsent,
+            ),
+            (C::ActionRequired, Some("exception"), S::OnHold),
+            (C::ActionRequired, Some("dispute"), S::Disputed),
+            (C::Complete, Some("consider"), S::Done),
+            (C::Complete, Some("dispute"), S::Done),
+            (C::Expired, Some("expired"), S::Expired),
+            (C::Canceled, None, S::Canceled),
+        ] {
+            assert_eq!(
+                candidate_stage(&item(status, report)),
+                want,
+                "{status:?} {report:?}"
+            );
+        }
     }
 }

@@ -98,6 +98,20 @@ async fn every_route_against_every_capability() {
             [403, 403, 403, 403, 403, 200, 404, 403],
         ),
         (
+            "candidate progress",
+            Method::GET,
+            "/widget/orders/cap-1/progress",
+            None,
+            [403, 403, 403, 403, 403, 200, 404, 403],
+        ),
+        (
+            "candidate report",
+            Method::GET,
+            "/widget/orders/cap-1/report",
+            None,
+            [403, 403, 403, 403, 403, 200, 404, 403],
+        ),
+        (
             "report token",
             Method::POST,
             "/widget/tokens/report",

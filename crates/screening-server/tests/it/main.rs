@@ -1,6 +1,7 @@
 //! Integration tests: the server against the Yardstik sandbox in-process, on a real SQLite
 //! file in a temp dir. One binary, one module per area.
 
+mod candidate;
 mod capabilities;
 mod cli;
 mod concurrency;
