@@ -286,6 +286,8 @@ pub fn record_events(host: &Element) -> Rc<RefCell<Vec<(String, String)>>> {
         "screening:form-submitted",
         "screening:decision",
         "screening:error",
+        "screening:session-expired",
+        "screening:closed",
     ] {
         let log = log.clone();
         let cb = Closure::<dyn FnMut(web_sys::CustomEvent)>::new(move |e: web_sys::CustomEvent| {
@@ -367,4 +369,18 @@ pub async fn sleep_ms(ms: i32) {
     });
     JsFuture::from(p).await.unwrap();
     yew::scheduler::flush().await;
+}
+
+/// Dispatch a `keydown` with `key` on `window` (as a key pressed outside the iframe).
+pub fn key_down_on_window(key: &str) {
+    let ctor: Function = Reflect::get(&web_sys::window().unwrap(), &"KeyboardEvent".into())
+        .unwrap()
+        .unchecked_into();
+    let init = Object::new();
+    Reflect::set(&init, &"key".into(), &key.into()).unwrap();
+    let ev: web_sys::Event =
+        Reflect::construct(&ctor, &js_sys::Array::of2(&"keydown".into(), &init))
+            .unwrap()
+            .unchecked_into();
+    web_sys::window().unwrap().dispatch_event(&ev).unwrap();
 }
