@@ -12,16 +12,15 @@
 // Events (screening:*) are dispatched on the element itself. No eval, no inline script.
 import init, { mount } from './screening_widget.js';
 
-const JSON_ATTRS = { applicant: 'applicant', 'hiring-manager': 'hiringManager',
-  'session-headers': 'sessionHeaders', 'session-body': 'sessionBody', theme: 'theme' };
-const TEXT_ATTRS = { mode: 'mode', server: 'serverUrl', token: 'token', 'session-url': 'sessionUrl',
-  'background-check-id': 'backgroundCheckId', 'report-id': 'reportId', width: 'width', height: 'height' };
-const ATTRS = [...Object.keys(JSON_ATTRS), ...Object.keys(TEXT_ATTRS), 'full-screen', 'nonce'];
+const TEXT_ATTRS = ['mode', 'server', 'token', 'session-url', 'background-check-id', 'report-id', 'width', 'height'];
+const JSON_ATTRS = ['applicant', 'hiring-manager', 'session-headers', 'session-body', 'theme'];
+const ATTRS = [...TEXT_ATTRS, ...JSON_ATTRS, 'full-screen', 'nonce'];
+// The config key of an attribute: `session-url` → `sessionUrl`; `server` → `serverUrl`.
+const key = (attr) => attr == 'server' ? 'serverUrl' : attr.replace(/-./g, (m) => m[1].toUpperCase());
 
-export function define(tag = 'screening-widget') {
+export function define() {
   if (typeof customElements == 'undefined') return;
-  const known = customElements.get(tag);
-  if (known) return known;
+  if (customElements.get('screening-widget')) return customElements.get('screening-widget');
 
   class ScreeningWidgetElement extends HTMLElement {
     static observedAttributes = ATTRS;
@@ -36,7 +35,7 @@ export function define(tag = 'screening-widget') {
 
     connectedCallback() { this.#schedule(); }
     disconnectedCallback() { this.#unmount(); }
-    attributeChangedCallback() { if (this.isConnected) this.#schedule(); }
+    attributeChangedCallback() { this.#schedule(); } // #render skips a disconnected element
 
     #schedule() {
       if (this.#queued) return;
@@ -51,12 +50,12 @@ export function define(tag = 'screening-widget') {
 
     #readConfig() {
       const config = { ...this.#config };
-      for (const [attr, key] of Object.entries(TEXT_ATTRS)) {
-        if (this.hasAttribute(attr)) config[key] = this.getAttribute(attr);
+      for (const attr of TEXT_ATTRS) {
+        if (this.hasAttribute(attr)) config[key(attr)] = this.getAttribute(attr);
       }
-      for (const [attr, key] of Object.entries(JSON_ATTRS)) {
+      for (const attr of JSON_ATTRS) {
         const raw = this.getAttribute(attr);
-        if (raw) config[key] = JSON.parse(raw);
+        if (raw) config[key(attr)] = JSON.parse(raw);
       }
       if (this.hasAttribute('full-screen')) config.fullScreen = this.getAttribute('full-screen') !== 'false';
       // Browsers hide a nonce attribute once parsed; the IDL property keeps it.
@@ -83,6 +82,6 @@ export function define(tag = 'screening-widget') {
     }
   }
 
-  customElements.define(tag, ScreeningWidgetElement);
+  customElements.define('screening-widget', ScreeningWidgetElement);
   return ScreeningWidgetElement;
 }

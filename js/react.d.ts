@@ -4,7 +4,7 @@ import type { CSSProperties, DetailedHTMLProps, HTMLAttributes, JSX as ReactJSX 
 import type {
   ScreeningWidgetConfig, ScreeningEventMap, ScreeningEventName, ScreeningEventDetail,
   LoadedDetail, OrderCreatedDetail, OrderFailedDetail, TokenRefreshedDetail, IframeLoadedDetail,
-  FormSubmittedDetail, DecisionDetail, ErrorDetail,
+  FormSubmittedDetail, DecisionDetail, ErrorDetail, SessionExpiredDetail, ClosedDetail,
 } from './screening-widget.js';
 import type { ScreeningWidgetElement, ScreeningWidgetAttributes } from './screening-widget-element.js';
 
@@ -17,7 +17,8 @@ type Handler<D> = (detail: D, event: CustomEvent<D>) => void;
 
 export interface ScreeningWidgetProps {
   /** The widget's config, compared by value: an equal new object (an inline `config={{...}}`)
-   *  keeps the mounted widget; a changed value remounts it. */
+   *  keeps the mounted widget; a new `token` goes to it (`setToken`); any other changed value
+   *  remounts it. Functions in it (`onEvent`, `fetch`) may be new on every render. */
   config: ScreeningWidgetConfig;
   /** Every `screening:*` event: `(name, detail)`. */
   onEvent?: (...args: ScreeningEventArgs) => void;
@@ -29,6 +30,8 @@ export interface ScreeningWidgetProps {
   onFormSubmitted?: Handler<FormSubmittedDetail>;
   onDecision?: Handler<DecisionDetail>;
   onError?: Handler<ErrorDetail>;
+  onSessionExpired?: Handler<SessionExpiredDetail>;
+  onClosed?: Handler<ClosedDetail>;
   /** On the <div> the widget mounts into. */
   id?: string;
   className?: string;

@@ -1,12 +1,13 @@
 // <ScreeningWidget config={...} onEvent={(name, detail) => ...} onOrderCreated={...} />
 // Mounts the widget into a <div> once its wasm is loaded. The config is compared by value:
 // a new object with the same values (an inline `config={{...}}`) keeps the mounted widget
-// and what the user typed in it; a changed value remounts it. Functions in the config
+// and what the user typed in it. A new `token` goes to the mounted widget
+// (`handle.setToken`); any other changed value remounts it. Functions in the config
 // (`onEvent`, `fetch`) are called through the latest props, so a new function never
 // remounts. Events reach the props through listeners on the <div>.
 // On a server it renders the empty <div> and nothing else.
 import { createElement, useEffect, useRef } from 'react';
-import init, { mount } from './screening_widget.js';
+import init, { mount, WidgetHandle } from './screening_widget.js';
 
 /** Event name → the prop that receives its `detail`. */
 export const EVENT_PROPS = {
@@ -18,7 +19,13 @@ export const EVENT_PROPS = {
   'screening:form-submitted': 'onFormSubmitted',
   'screening:decision': 'onDecision',
   'screening:error': 'onError',
+  'screening:session-expired': 'onSessionExpired',
+  'screening:closed': 'onClosed',
 };
+
+// A mounted widget takes a new session token without a remount.
+const SET_TOKEN = typeof WidgetHandle.prototype.setToken == 'function';
+const withoutToken = (c) => (SET_TOKEN && c ? { ...c, token: undefined } : c);
 
 /** Equal as config: same primitives, same keys with equal values (undefined = absent);
  *  two functions count as equal (they are called through the latest props). */
@@ -35,13 +42,16 @@ export function sameConfig(a, b) {
 
 export function ScreeningWidget(props) {
   const host = useRef(null);
+  const handle = useRef(null);
   const latest = useRef(props);
   latest.current = props;
 
-  // The config object itself changes only when its value does.
+  // The config the widget is mounted with changes only when its value does (the token
+  // aside, which the mounted widget takes as it is).
   const config = useRef(props.config);
-  if (!sameConfig(config.current, props.config)) config.current = props.config;
+  if (!sameConfig(withoutToken(config.current), withoutToken(props.config))) config.current = props.config;
   const current = config.current;
+  const token = props.config && props.config.token;
 
   // Events → props, for the life of the <div>.
   useEffect(() => {
@@ -61,14 +71,15 @@ export function ScreeningWidget(props) {
   // Mount (again) when the config's value changes; unmount on removal.
   useEffect(() => {
     const el = host.current;
-    let handle = null;
     let gone = false;
     init().then(() => {
       if (gone) return;
       const cfg = { ...(current || {}) };
+      const now = latest.current.config || {};
+      if (now.token !== undefined) cfg.token = now.token;
       if (typeof cfg.onEvent == 'function') cfg.onEvent = (e) => latest.current.config.onEvent(e);
       if (typeof cfg.fetch == 'function') cfg.fetch = (input, init) => latest.current.config.fetch(input, init);
-      handle = mount(el, cfg);
+      handle.current = mount(el, cfg);
     }).catch((err) => {
       if (gone) return;
       const message = String((err && err.message) || err);
@@ -77,9 +88,15 @@ export function ScreeningWidget(props) {
     });
     return () => {
       gone = true;
-      if (handle) handle.free(); // free() unmounts: the widget's DOM and window listeners go
+      // free() unmounts: the widget's DOM and window listeners go.
+      if (handle.current) { handle.current.free(); handle.current = null; }
     };
   }, [current]);
+
+  // A new token for the mounted widget (one mounted later reads the latest token itself).
+  useEffect(() => {
+    if (SET_TOKEN && token && handle.current) handle.current.setToken(token);
+  }, [token]);
 
   return createElement('div', { ref: host, id: props.id, className: props.className, style: props.style });
 }

@@ -105,6 +105,9 @@ export declare class WidgetHandle {
   unmount(): void;
   /** Window listeners held by this widget (0 after unmount). */
   listenerCount(): number;
+  /** Give the widget a new session token (answering `screening:session-expired` when there
+   *  is no `sessionUrl`); a request waiting for one continues with it. */
+  setToken(token: string): void;
   /** Release the wasm-side handle (also unmounts). */
   free(): void;
 }
@@ -156,6 +159,11 @@ export type DecisionDetail =
     }
   | { backgroundCheckId: string; decision: 'cancel'; reportStatus: string };
 
+/** The session token expired and there is no `sessionUrl`: call `handle.setToken(newToken)`. */
+export type SessionExpiredDetail = Record<string, never>;
+/** Full screen was closed (Escape or the close button). */
+export interface ClosedDetail { mode: 'report' | 'review' | 'disclosures' | 'apply' }
+
 export interface ScreeningEventMap {
   'screening:loaded': CustomEvent<LoadedDetail>;
   'screening:order-created': CustomEvent<OrderCreatedDetail>;
@@ -165,6 +173,8 @@ export interface ScreeningEventMap {
   'screening:form-submitted': CustomEvent<FormSubmittedDetail>;
   'screening:decision': CustomEvent<DecisionDetail>;
   'screening:error': CustomEvent<ErrorDetail>;
+  'screening:session-expired': CustomEvent<SessionExpiredDetail>;
+  'screening:closed': CustomEvent<ClosedDetail>;
 }
 /** Every event name: `'screening:loaded' | 'screening:order-created' | ...`. */
 export type ScreeningEventName = keyof ScreeningEventMap;

@@ -1,0 +1,54 @@
+// A host app using the package as an ATS frontend would: the React component with an
+// inline config object, events rendered into the app's own DOM.
+import { useState } from 'react';
+import { createRoot } from 'react-dom/client';
+import { ScreeningWidget } from 'screening-widget/react';
+
+let configEvents = 0;
+
+function App() {
+  const [renders, setRenders] = useState(0);
+  const [accent, setAccent] = useState('#0a7d55');
+  const [events, setEvents] = useState([]);
+  const [created, setCreated] = useState(null);
+  return (
+    <main>
+      <h1>Package test app</h1>
+      <p>
+        <button type="button" id="rerender" onClick={() => setRenders((n) => n + 1)}>
+          Re-render the parent
+        </button>{' '}
+        <output id="renders">{renders}</output>{' '}
+        <button type="button" id="change-theme" onClick={() => setAccent('#7a1fa2')}>
+          Change the theme
+        </button>
+      </p>
+      <ScreeningWidget
+        id="widget"
+        config={{
+          sessionUrl: '/demo/session',
+          mode: 'order',
+          applicant: { first_name: 'Prefilled', last_name: 'Applicant', state: 'CA' },
+          theme: { accent },
+          // A new function on every render: called through the latest props, no remount.
+          onEvent: () => { document.body.dataset.configEvents = String(++configEvents); },
+        }}
+        onEvent={(name, detail) => setEvents((list) => [...list, { name, detail }])}
+        onOrderCreated={(detail) => setCreated(detail)}
+      />
+      <h2>Events</h2>
+      <ol id="events">
+        {events.map((e, i) => (
+          <li key={i} data-name={e.name}>{e.name} {JSON.stringify(e.detail)}</li>
+        ))}
+      </ol>
+      {created && (
+        <p id="created" data-id={created.backgroundCheckId} data-status={created.status}>
+          Order {created.backgroundCheckId} created ({created.status})
+        </p>
+      )}
+    </main>
+  );
+}
+
+createRoot(document.getElementById('root')).render(<App />);

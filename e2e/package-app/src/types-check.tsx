@@ -1,0 +1,76 @@
+// Type-checked with `tsc --noEmit` against the installed package's .d.ts files (never run).
+// Each `@ts-expect-error` must meet an error, so a type that stopped catching a mistake
+// fails the check too.
+import init, { mount, define, type ScreeningWidgetConfig, type WidgetHandle,
+  type ScreeningEventName, type ScreeningEventDetail } from 'screening-widget';
+import { ScreeningWidgetElement } from 'screening-widget/element';
+import { ScreeningWidget, type ScreeningWidgetProps } from 'screening-widget/react';
+
+export async function mountIt(el: HTMLElement): Promise<WidgetHandle> {
+  await init();
+  const config: ScreeningWidgetConfig = {
+    serverUrl: 'https://screening.example', sessionUrl: '/session', sessionHeaders: { 'X-CSRF': 't' },
+    sessionBody: { capabilities: ['order'] }, mode: 'order',
+    applicant: { id: '1', first_name: 'A', state: 'CA' }, hiringManager: { id: 'hm' },
+    backgroundCheckId: 'w-1', reportId: 'r', width: 800, height: '600', fullScreen: false,
+    theme: { accent: '#0a7' }, nonce: 'n', token: 't',
+    onEvent: (e) => { if (e.type === 'screening:order-created') e.detail.order.background_check_id.toUpperCase(); },
+    fetch: (input, init) => fetch(input, init),
+  };
+  // @ts-expect-error: not a mode
+  const bad: ScreeningWidgetConfig = { mode: 'orders' };
+  void bad;
+  const handle = mount(el, config);
+  handle.listenerCount().toFixed();
+  el.addEventListener('screening:session-expired', () => handle.setToken('new-token'));
+  return handle;
+}
+
+export function events(el: HTMLElement) {
+  el.addEventListener('screening:order-failed', (e) => e.detail.fieldErrors.map((f) => f.field));
+  const name: ScreeningEventName = 'screening:decision';
+  const detail: ScreeningEventDetail<'screening:form-submitted'> = { backgroundCheckId: 'b', step: 1, total: 2 };
+  // @ts-expect-error: no such event
+  const wrong: ScreeningEventName = 'order:created';
+  return [name, detail, wrong];
+}
+
+export function element() {
+  const Klass = define();
+  const el = document.createElement('screening-widget');
+  el.config = { mode: 'review', backgroundCheckId: 'b' };
+  // @ts-expect-error: config is an object, not a string
+  el.config = 'mode=review';
+  return [Klass, ScreeningWidgetElement, el];
+}
+
+export function App() {
+  const props: ScreeningWidgetProps = { config: { mode: 'order' } };
+  return (
+    <>
+      <ScreeningWidget
+        {...props}
+        config={{ sessionUrl: '/session', mode: 'apply', backgroundCheckId: 'b' }}
+        className="w"
+        onEvent={(name, detail) => {
+          if (name === 'screening:order-created') detail.backgroundCheckId.toUpperCase();
+          if (name === 'screening:form-submitted') detail.total.toFixed();
+        }}
+        onOrderCreated={(detail) => detail.order.items.map((i) => i.package_id)}
+        onDecision={(detail) => detail.decision === 'adverse_action' && detail.scheduledFinalAt}
+        onError={(detail) => detail.stage}
+        onSessionExpired={() => undefined}
+        onClosed={(detail) => detail.mode}
+      />
+      {/* @ts-expect-error: config is required */}
+      <ScreeningWidget />
+      {/* @ts-expect-error: mode must be one of the widget's modes */}
+      <ScreeningWidget config={{ mode: 'orders' }} />
+      {/* @ts-expect-error: onOrderCreated gets the detail, whose backgroundCheckId is a string */}
+      <ScreeningWidget config={{}} onOrderCreated={(d: { backgroundCheckId: number }) => d} />
+      <screening-widget mode="report" background-check-id="b" session-url="/session" class="w" />
+      {/* @ts-expect-error: not a mode */}
+      <screening-widget mode="reports" />
+    </>
+  );
+}

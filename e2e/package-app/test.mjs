@@ -1,0 +1,112 @@
+// The built package app (Vite + React + the widget's npm package) in Debian's Chromium,
+// served by the companion server in demo mode. Checks: the picker renders; the widget's
+// events reach the React props (rendered into the app's DOM); a parent re-render with an
+// inline config object of the same value does not remount (typed text survives), a changed
+// value does; an order placed through it reaches the server.
+// Env: SERVER_URL (the app at `/`), ARTIFACTS (screenshots). One "ok   "/"FAIL " line per check.
+import { launch } from '../lib/browser.mjs';
+
+const SERVER_URL = process.env.SERVER_URL;
+const ARTIFACTS = process.env.ARTIFACTS || '.';
+const ATS_AUTH = `Basic ${Buffer.from('demo-ats:demo-ats-secret').toString('base64')}`;
+const T = 20_000; // bounded waits (ms); nothing here is a timed assertion
+
+const results = [];
+function pass(name) { results.push(true); console.log(`ok   ${name}`); }
+function check(cond, msg) { if (!cond) throw new Error(msg); }
+
+const { context, close } = await launch();
+const page = context.pages()[0] || (await context.newPage());
+const pageErrors = [];
+page.on('pageerror', (e) => pageErrors.push(String(e)));
+page.on('console', (m) => { if (m.type() === 'error') pageErrors.push(m.text()); });
+
+const eventsNamed = (name) => page.locator(`#events li[data-name="${name}"]`);
+const widget = page.locator('#widget');
+const field = (label) => widget.getByLabel(label, { exact: true });
+
+let step = 'open the app';
+try {
+  await page.goto(`${SERVER_URL}/`, { timeout: T });
+  await page.locator('h1', { hasText: 'Package test app' }).waitFor({ timeout: T });
+  const wasm = await page.evaluate(() => performance.getEntriesByType('resource')
+    .map((e) => e.name).filter((n) => n.endsWith('.wasm')));
+  pass('the app built by Vite loads');
+
+  step = 'the picker renders';
+  const standard = widget.getByRole('radio', { name: /Standard Package/ });
+  await standard.waitFor({ state: 'attached', timeout: T });
+  check((await widget.getByRole('radio').count()) === 3, 'the picker does not list the 3 packages');
+  // The wasm came from the bundler's emitted asset (hashed name), not from /static/widget/.
+  const wasmNow = await page.evaluate(() => performance.getEntriesByType('resource')
+    .map((e) => e.name).filter((n) => n.endsWith('.wasm')));
+  check(wasmNow.length === 1 && /\/assets\/screening_widget_bg-[^/]+\.wasm$/.test(wasmNow[0]),
+    `the wasm was fetched from ${JSON.stringify(wasmNow.length ? wasmNow : wasm)}`);
+  pass('the package picker renders (wasm from the bundle\'s assets)');
+
+  step = 'events reach the React props';
+  await eventsNamed('screening:loaded').first().waitFor({ timeout: T });
+  const loaded = await eventsNamed('screening:loaded').first().textContent();
+  check(/"mode":"order"/.test(loaded) && /"packages":3/.test(loaded), `screening:loaded rendered as ${loaded}`);
+  check(Number(await page.evaluate(() => document.body.dataset.configEvents)) >= 1,
+    'config.onEvent (a new function on every render) was not called');
+  pass('screening:loaded reached onEvent and is rendered by the app');
+
+  step = 'an inline config re-render keeps the widget';
+  await standard.check();
+  check((await field('First name').inputValue()) === 'Prefilled', 'the applicant prefill is missing');
+  await field('First name').fill('Typed By User');
+  for (let i = 1; i <= 3; i++) {
+    await page.locator('#rerender').click();
+    await page.locator('#renders', { hasText: String(i) }).waitFor({ timeout: T });
+  }
+  await page.waitForTimeout(300); // a remount would have run by now
+  check((await field('First name').inputValue()) === 'Typed By User',
+    `after 3 parent re-renders the first name is "${await field('First name').inputValue()}"`);
+  check(await standard.isChecked(), 'after re-renders the package choice is lost');
+  check((await eventsNamed('screening:loaded').count()) === 1,
+    `screening:loaded fired ${await eventsNamed('screening:loaded').count()} times: the widget remounted`);
+  pass('3 parent re-renders with a new inline config object of the same value: no remount, typed text kept');
+
+  step = 'place an order';
+  await field('Last name').fill('Package');
+  await field('Email').fill('typed.package@example.com');
+  await field('Phone').fill('4155550100');
+  await field('Street address').fill('1 Market St');
+  await field('City').fill('San Francisco');
+  await field('State (2 letters)').fill('CA');
+  await field('ZIP code').fill('94105');
+  await widget.getByRole('button', { name: /Order background check/ }).click();
+  const created = page.locator('#created');
+  await created.waitFor({ timeout: T });
+  const id = await created.getAttribute('data-id');
+  check(id, 'onOrderCreated got no backgroundCheckId');
+  check((await eventsNamed('screening:order-created').count()) === 1, 'screening:order-created is not in the event list');
+  const res = await fetch(`${SERVER_URL}/ats/orders/${encodeURIComponent(id)}`, { headers: { authorization: ATS_AUTH } });
+  check(res.status === 200, `GET /ats/orders/${id} answered ${res.status}`);
+  const order = await res.json();
+  check(order.package_id === 'PKG002', `the server stored package ${order.package_id}, expected PKG002`);
+  pass(`an order placed in the widget (${id}) reached onOrderCreated and the server`);
+  await page.screenshot({ path: `${ARTIFACTS}/package-app-ordered.png`, fullPage: true });
+
+  step = 'a changed config value remounts';
+  await page.locator('#change-theme').click();
+  await eventsNamed('screening:loaded').nth(1).waitFor({ timeout: T });
+  await field('First name').waitFor({ timeout: T });
+  check((await field('First name').inputValue()) === 'Prefilled',
+    'after a theme change the widget was not mounted afresh');
+  pass('a changed config value (theme) remounts the widget');
+
+  step = 'no page errors';
+  check(pageErrors.length === 0, `page errors: ${pageErrors.join(' | ')}`);
+  pass('no page or console errors');
+} catch (err) {
+  results.push(false);
+  console.log(`FAIL ${step}: ${err && err.message || err}`);
+  try { await page.screenshot({ path: `${ARTIFACTS}/package-app-failed.png`, fullPage: true }); } catch { /* closed */ }
+} finally {
+  await close();
+}
+const passed = results.filter(Boolean).length;
+console.log(`browser: ${passed} of ${results.length} checks ok`);
+process.exit(results.every(Boolean) ? 0 : 1);
