@@ -37,15 +37,33 @@ function detector() {
   obs.observe(document, { subtree: true, childList: true, attributes: true });
 }
 
-async function once(context, url) {
+// Bytes of the widget's own files (/static/widget/…) as the browser received them: the
+// encoded body size Chromium reports (after any content-encoding), per URL.
+async function wireSizes(page, sink) {
+  page.on('requestfinished', (req) => {
+    const u = new URL(req.url());
+    if (!u.pathname.startsWith('/static/widget/')) return;
+    sink.push((async () => {
+      const sizes = await req.sizes();
+      const res = await req.response();
+      return { path: u.pathname, body_bytes: sizes.responseBodySize, header_bytes: sizes.responseHeadersSize,
+        encoding: (res && (await res.allHeaders())['content-encoding']) || 'identity', status: res ? res.status() : 0 };
+    })());
+  });
+}
+
+async function once(context, url, wire = null) {
   const page = await context.newPage();
+  if (wire) await wireSizes(page, wire);
   const problems = [];
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
   page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
   try {
     await page.goto(url, { waitUntil: 'commit', timeout: 30_000 });
     await page.waitForFunction(() => window.__interactiveAt != null, null, { timeout: 30_000, polling: 50 });
-    return await page.evaluate(() => window.__interactiveAt);
+    const at = await page.evaluate(() => window.__interactiveAt);
+    if (wire) await page.waitForLoadState('networkidle', { timeout: 30_000 }).catch(() => {});
+    return at;
   } catch (err) {
     throw new Error(`${url}: the package list did not become interactive (${err.message}); ${problems.join('; ') || 'no page errors'}`);
   } finally {
@@ -58,7 +76,7 @@ const pct = (a, p) => { const s = [...a].sort((x, y) => x - y); return s[Math.mi
 const summary = (a) => ({ n: a.length, median: +median(a).toFixed(1), p90: +pct(a, 90).toFixed(1), min: +Math.min(...a).toFixed(1), max: +Math.max(...a).toFixed(1) });
 
 const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
-const out = { loads: LOADS, cold: { widget: [], plain: [] }, warm: { widget: [], plain: [] } };
+const out = { loads: LOADS, cold: { widget: [], plain: [] }, warm: { widget: [], plain: [] }, wire: null };
 try {
   // One throw-away load of each first (Chromium's own start-up costs land on neither).
   {
@@ -66,6 +84,16 @@ try {
     await c.addInitScript(detector);
     for (const u of Object.values(PAGES)) await once(c, u);
     await c.close();
+  }
+  // The widget's files on the wire, from a cold load (empty cache) of its page.
+  {
+    const c = await browser.newContext();
+    await c.addInitScript(detector);
+    const pending = [];
+    await once(c, PAGES.widget, pending);
+    const files = await Promise.all(pending);
+    await c.close();
+    out.wire = { files, body_bytes: files.reduce((a, f) => a + f.body_bytes, 0) };
   }
   for (let i = 0; i < LOADS; i++) {
     const order = i % 2 ? ['plain', 'widget'] : ['widget', 'plain'];
