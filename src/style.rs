@@ -7,7 +7,10 @@
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{CssStyleSheet, Document, Element, HtmlElement, ShadowRoot};
 
-pub const CSS: &str = include_str!("widget.css");
+pub const CSS: &str = concat!(
+    include_str!("widget.css"),
+    include_str!("components/candidate.css")
+);
 
 /// Install the stylesheet into `root`.
 pub fn install(doc: &Document, root: &ShadowRoot, nonce: Option<&str>) -> Result<(), JsValue> {

@@ -1,12 +1,26 @@
 //! Apply mode (the candidate's side): the order's Yardstik intake pages, one after the other
-//! (rendered by [`super::iframe_view::FrameView`]), and what the candidate sees once the last
-//! one is submitted.
+//! (rendered by [`super::iframe_view::FrameView`]), then — after the last one, or at once when
+//! no intake is open — the candidate's own view ([`super::candidate::CandidateView`]: where
+//! each package stands, and its report once finished).
 
 use yew::prelude::*;
 
+use super::candidate::CandidateView;
 use super::status::status_region;
 use super::Ctx;
 use crate::api::ApiError;
+
+/// The apply link was refused because no intake is open (409: every form is submitted, or
+/// none is ready yet): the candidate's view shows instead of an error.
+pub fn nothing_to_fill(e: &ApiError) -> bool {
+    e.status() == Some(409)
+}
+
+/// The candidate's view; `submitted`: the forms were just submitted here (the thank-you panel
+/// shows above it); `on_resume` opens the intake again for a package still waiting for it.
+pub fn candidate_view(ctx: &Ctx, submitted: bool, on_resume: Option<Callback<MouseEvent>>) -> Html {
+    html! { <CandidateView ctx={ctx.clone()} {submitted} {on_resume} /> }
+}
 
 /// The open intake pages' URLs (one per invitation: package first, then add-ons) and the
 /// domain their messages come from.

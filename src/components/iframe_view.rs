@@ -12,7 +12,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
-use super::apply_view::{apply_link, next_steps};
+use super::apply_view::{apply_link, candidate_view, nothing_to_fill};
 use super::status::{loading, notice, status_region};
 use super::Ctx;
 use crate::api::ApiError;
@@ -221,6 +221,10 @@ fn fetch(
                     .emit(name, obj(&[(key, mode), ("domain", s(&origin))]));
                 d.dispatch(Action::Ready { url, origin });
             }
+            // Apply mode with no intake open: the candidate's view, not an error.
+            Err(e) if ctx.config.mode == Mode::Apply && nothing_to_fill(&e) => {
+                d.dispatch(Action::Failed(e));
+            }
             Err(e) => {
                 ctx.emitter.error(
                     if ctx.config.mode == Mode::Apply {
@@ -387,6 +391,16 @@ pub fn FrameView(props: &FrameViewProps) -> Html {
             let label: AttrValue = format!("Loading the {what}…").into();
             (label.to_string(), loading(label))
         }
+        Phase::Failed(e) if mode == Mode::Apply && nothing_to_fill(e) => {
+            let resume = {
+                let (ctx, d, busy, steps) =
+                    (ctx.clone(), state.dispatcher(), busy.clone(), steps.clone());
+                Callback::from(move |_: MouseEvent| {
+                    fetch(ctx.clone(), d.clone(), busy.clone(), steps.clone(), false)
+                })
+            };
+            (String::new(), candidate_view(&ctx, false, Some(resume)))
+        }
         Phase::Failed(e) => {
             let retry = {
                 let (ctx, d, busy, steps) =
@@ -465,7 +479,7 @@ pub fn FrameView(props: &FrameViewProps) -> Html {
                 },
             )
         }
-        Phase::Submitted => (String::new(), next_steps()),
+        Phase::Submitted => (String::new(), candidate_view(&ctx, true, None)),
     };
     html! {
         <div class="sw-frame-view" ref={root} aria-busy={matches!(state.0, Phase::Fetching).then_some("true")}>

@@ -1,6 +1,8 @@
 //! The widget's views. [`App`] picks the view for the configured mode.
 
 pub mod apply_view;
+pub mod candidate;
+pub mod candidate_report;
 pub mod iframe_view;
 pub mod order_form;
 pub mod picker;

@@ -384,3 +384,86 @@ pub fn key_down_on_window(key: &str) {
             .unchecked_into();
     web_sys::window().unwrap().dispatch_event(&ev).unwrap();
 }
+
+// ---------------------------------------------------------------------------------------
+// The candidate view: a test clock for long timers.
+
+/// Replaces `window.setTimeout` / `clearTimeout` while alive: timers of one second or more
+/// are only recorded (and run by [`LongTimers::fire`]); shorter ones go to the real timers.
+/// The originals come back on drop.
+pub struct LongTimers {
+    pending: Rc<RefCell<Vec<(i32, i32, Function)>>>,
+    orig_set: JsValue,
+    orig_clear: JsValue,
+    _set: Closure<dyn FnMut(JsValue, JsValue, JsValue) -> JsValue>,
+    _clear: Closure<dyn FnMut(JsValue)>,
+}
+
+impl LongTimers {
+    pub fn install() -> LongTimers {
+        let win = web_sys::window().unwrap();
+        let orig_set = Reflect::get(&win, &"setTimeout".into()).unwrap();
+        let orig_clear = Reflect::get(&win, &"clearTimeout".into()).unwrap();
+        let pending: Rc<RefCell<Vec<(i32, i32, Function)>>> = Default::default();
+        let next = Rc::new(std::cell::Cell::new(1_000_000));
+        let (p, real, w) = (pending.clone(), orig_set.clone(), win.clone());
+        let set = Closure::<dyn FnMut(JsValue, JsValue, JsValue) -> JsValue>::new(
+            move |cb: JsValue, ms: JsValue, arg: JsValue| {
+                let delay = ms.as_f64().unwrap_or(0.0) as i32;
+                if delay >= 1000 {
+                    let id = next.get() + 1;
+                    next.set(id);
+                    let cb: Function = cb.unchecked_into();
+                    let bound: Function = cb.bind1(&JsValue::NULL, &arg).unchecked_into();
+                    p.borrow_mut().push((id, delay, bound));
+                    return JsValue::from(id);
+                }
+                real.unchecked_ref::<Function>()
+                    .call3(&w, &cb, &ms, &arg)
+                    .unwrap()
+            },
+        );
+        let (p, real, w) = (pending.clone(), orig_clear.clone(), win.clone());
+        let clear = Closure::<dyn FnMut(JsValue)>::new(move |id: JsValue| {
+            let id = id.as_f64().unwrap_or(-1.0) as i32;
+            p.borrow_mut().retain(|(i, _, _)| *i != id);
+            let _ = real.unchecked_ref::<Function>().call1(&w, &id.into());
+        });
+        Reflect::set(&win, &"setTimeout".into(), set.as_ref()).unwrap();
+        Reflect::set(&win, &"clearTimeout".into(), clear.as_ref()).unwrap();
+        LongTimers {
+            pending,
+            orig_set,
+            orig_clear,
+            _set: set,
+            _clear: clear,
+        }
+    }
+
+    /// The delays (ms) of the long timers waiting, in the order they were set.
+    pub fn delays(&self) -> Vec<i32> {
+        self.pending.borrow().iter().map(|(_, d, _)| *d).collect()
+    }
+
+    /// Run every waiting timer of exactly `delay` ms now; how many ran.
+    pub fn fire(&self, delay: i32) -> usize {
+        let due: Vec<Function> = {
+            let mut p = self.pending.borrow_mut();
+            let (due, keep): (Vec<_>, Vec<_>) = p.drain(..).partition(|(_, d, _)| *d == delay);
+            *p = keep;
+            due.into_iter().map(|(_, _, f)| f).collect()
+        };
+        for f in &due {
+            f.call0(&JsValue::NULL).unwrap();
+        }
+        due.len()
+    }
+}
+
+impl Drop for LongTimers {
+    fn drop(&mut self) {
+        let win = web_sys::window().unwrap();
+        Reflect::set(&win, &"setTimeout".into(), &self.orig_set).unwrap();
+        Reflect::set(&win, &"clearTimeout".into(), &self.orig_clear).unwrap();
+    }
+}

@@ -1,0 +1,193 @@
+//! A finished package's report for the candidate, rendered by the widget from
+//! `screening_wire::CandidateReport` (`GET …/report`): a heading per screening, its records
+//! in plain language with dates in the reader's locale, "What you can do" (the FCRA rights in
+//! short, how to dispute with Yardstik, whom to contact), and a print layout without the
+//! buttons (`@media print` in `candidate.css`).
+
+use wasm_bindgen::JsValue;
+use yew::prelude::*;
+
+use super::candidate::{get, list, text, Load, Pkg};
+use super::status::{loading, notice};
+use crate::events::{obj, s};
+
+/// A date in the reader's locale ("March 20, 2021"). A bare date (`2021-03-20`) is a
+/// calendar day, not an instant: formatted in UTC so that no time zone moves it.
+pub fn date_label(raw: &str) -> String {
+    let date = js_sys::Date::new(&s(raw));
+    if date.get_time().is_nan() {
+        return raw.to_string();
+    }
+    let utc = if raw.len() == 10 {
+        s("UTC")
+    } else {
+        JsValue::UNDEFINED
+    };
+    let opts = obj(&[("dateStyle", s("long")), ("timeZone", utc)]);
+    date.to_locale_date_string("default", &opts).into()
+}
+
+/// What the report's status means for the candidate.
+fn outcome(status: &str) -> &'static str {
+    match status {
+        "clear" => "The checks are complete and found nothing for the employer to review.",
+        "consider" => "The checks are complete and found records the employer will review before deciding.",
+        "proceed" => "The employer reviewed this report and decided to proceed.",
+        "pre_adverse" => "The employer is considering a decision against you based on this report. You should have received a notice by email; you have time to respond or to dispute the report before the decision is final.",
+        "final_adverse" => "The employer made a decision against you based on this report. You may dispute it and ask for a free copy of your file (see below).",
+        "dispute" => "Yardstik is handling your dispute of this report.",
+        _ => "",
+    }
+}
+
+fn screening_status(status: &str) -> &str {
+    match status {
+        "clear" => "Clear",
+        "consider" => "Records found",
+        other => other,
+    }
+}
+
+/// One record: where it comes from, and each violation in plain words.
+fn record(rec: &JsValue) -> Html {
+    let violations = list(rec, "violations");
+    let items = violations.iter().map(|v| {
+        let row = |label: &'static str, value: Option<String>| match value {
+            Some(value) => html! { <><dt>{ label }</dt><dd>{ value }</dd></> },
+            None => Html::default(),
+        };
+        html! {
+            <li class="sw-violation">
+                <p class="sw-violation-h">{ text(&v, "description").unwrap_or_default() }</p>
+                <dl class="sw-dl">
+                    { row("Offense", text(&v, "offense")) }
+                    { row("Outcome", text(&v, "disposition")) }
+                    { row("Date", text(&v, "date").map(|d| date_label(&d))) }
+                    { row("Where", text(&v, "jurisdiction")) }
+                </dl>
+            </li>
+        }
+    });
+    html! {
+        <li class="sw-record">
+            <p class="sw-record-src">
+                { text(rec, "source").map_or_else(|| "A record".to_string(), |src| format!("Record from {src}")) }
+            </p>
+            if violations.length() > 0 {
+                <ul class="sw-violations">{ for items }</ul>
+            }
+        </li>
+    }
+}
+
+fn screening(sc: &JsValue) -> Html {
+    let records = list(sc, "records");
+    html! {
+        <section class="sw-screening">
+            <h3>{ text(sc, "name").unwrap_or_default() }</h3>
+            if let Some(st) = text(sc, "status") {
+                <p class="sw-muted">{ "Status: " }{ screening_status(&st) }</p>
+            }
+            if records.length() == 0 {
+                <p>{ "No records found." }</p>
+            } else {
+                <ul class="sw-records">{ for records.iter().map(|r| record(&r)) }</ul>
+            }
+        </section>
+    }
+}
+
+/// "What you can do": the FCRA rights in short and how to dispute. Constant markup (no
+/// user data), so a raw string: far less wasm than the same tree through `html!`.
+const RIGHTS: &str = "<div><h3 id=\"sw-rights-h\">What you can do</h3>\
+<p>Under the Fair Credit Reporting Act (FCRA) you have the right to:</p><ul>\
+<li>know what is in your file and get a copy of this report;</li>\
+<li>be told before an employer acts against you because of a report: it must first send you a notice with a copy of the report and a summary of your rights, and give you time to respond;</li>\
+<li>dispute anything that is incomplete or wrong: the consumer reporting agency must investigate, usually within 30 days, and correct or remove what it cannot verify;</li>\
+<li>have outdated negative information left out (in most cases after seven years);</li>\
+<li>a free copy of your file if you ask within 60 days of an adverse action notice;</li>\
+<li>seek damages from anyone who breaks these rules.</li></ul>\
+<p>The full \u{201c}A Summary of Your Rights Under the Fair Credit Reporting Act\u{201d} is published by the Consumer Financial Protection Bureau (consumerfinance.gov).</p>\
+<h4>How to dispute this report</h4>\
+<p>Yardstik, the consumer reporting agency that prepared this report, handles disputes. Tell them which item is wrong and why, and include any documents that show it. The employer did not prepare the report and cannot change it.</p></div>";
+
+fn contact(report: &JsValue) -> Html {
+    let c = get(report, "contact");
+    let email = text(&c, "email");
+    let phone = text(&c, "phone");
+    html! {
+        <dl class="sw-dl sw-contact">
+            if let Some(name) = text(&c, "name") {
+                <dt>{ "Contact" }</dt><dd>{ name }</dd>
+            }
+            if let Some(e) = email {
+                <dt>{ "Email" }</dt><dd><a href={format!("mailto:{e}")}>{ e }</a></dd>
+            }
+            if let Some(p) = phone {
+                <dt>{ "Phone" }</dt><dd><a href={format!("tel:{p}")}>{ p }</a></dd>
+            }
+        </dl>
+    }
+}
+
+/// The report of `pkg` (or its loading / error state), with Back and Print.
+pub fn report_view(
+    pkg: &Pkg,
+    report: &Load<JsValue>,
+    close: Callback<MouseEvent>,
+    retry: Callback<MouseEvent>,
+) -> Html {
+    let print = Callback::from(|_: MouseEvent| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.print();
+        }
+    });
+    let body = match report {
+        Load::Loading => loading("Loading your report…".into()),
+        Load::Failed(e) => notice(
+            true,
+            "Your report could not be loaded".into(),
+            e.message().into(),
+            Some((retry, "Try again")),
+            Html::default(),
+        ),
+        Load::Ready(r) => {
+            let found = list(r, "packages")
+                .iter()
+                .find(|p| text(p, "package_id").as_deref() == Some(pkg.package_id.as_str()))
+                .filter(|p| get(p, "complete").is_truthy());
+            match found {
+                None => {
+                    html! { <p>{ "This report is not finished yet. Please look again later." }</p> }
+                }
+                Some(p) => {
+                    let status = text(&p, "report_status").unwrap_or_default();
+                    html! {
+                        <>
+                            if let Some(at) = text(&p, "completed_at") {
+                                <p class="sw-muted">{ "Completed " }<time datetime={at.clone()}>{ date_label(&at) }</time></p>
+                            }
+                            <p class="sw-outcome">{ outcome(&status) }</p>
+                            { for list(&p, "screenings").iter().map(|sc| screening(&sc)) }
+                            <section class="sw-rights" aria-labelledby="sw-rights-h">
+                                { Html::from_html_unchecked(AttrValue::Static(RIGHTS)) }
+                                { contact(r) }
+                            </section>
+                        </>
+                    }
+                }
+            }
+        }
+    };
+    html! {
+        <article class="sw-report" aria-labelledby="sw-report-h">
+            <div class="sw-actions sw-report-bar sw-noprint">
+                <button type="button" class="sw-btn is-secondary" id="sw-report-back" onclick={close}>{ "Back to your background check" }</button>
+                <button type="button" class="sw-btn" id="sw-print" onclick={print}>{ "Print / Save as PDF" }</button>
+            </div>
+            <h2 class="sw-h" id="sw-report-h" tabindex="-1">{ "Your background check report" }</h2>
+            <p class="sw-report-pkg">{ &pkg.name }</p>
+            { body }
+        </article>
+    }
+}
