@@ -1,8 +1,9 @@
 // The built package app (Vite + React + the widget's npm package) in Debian's Chromium,
 // served by the companion server in demo mode. Checks: the picker renders; the widget's
 // events reach the React props (rendered into the app's DOM); a parent re-render with an
-// inline config object of the same value does not remount (typed text survives), a changed
-// value does; an order placed through it reaches the server.
+// inline config object of the same value does not remount (typed text survives), nor does a
+// new token (it goes to the mounted widget, which sends it), a changed value does; an order
+// placed through it reaches the server.
 // Env: SERVER_URL (the app at `/`), ARTIFACTS (screenshots). One "ok   "/"FAIL " line per check.
 import { launch } from '../lib/browser.mjs';
 
@@ -68,7 +69,20 @@ try {
     `screening:loaded fired ${await eventsNamed('screening:loaded').count()} times: the widget remounted`);
   pass('3 parent re-renders with a new inline config object of the same value: no remount, typed text kept');
 
+  step = 'a new token goes to the mounted widget';
+  await page.locator('#new-token').click();
+  const token = await page.locator('#token').getAttribute('data-token', { timeout: T });
+  check(token, 'the app got no token');
+  await page.waitForTimeout(300);
+  check((await field('First name').inputValue()) === 'Typed By User', 'a new token wiped the form');
+  check((await eventsNamed('screening:loaded').count()) === 1, 'a new token remounted the widget');
+  pass('a new config token: no remount, typed text kept');
+
   step = 'place an order';
+  const orderAuth = [];
+  page.on('request', (r) => {
+    if (r.method() === 'POST' && new URL(r.url()).pathname === '/widget/orders') orderAuth.push(r.headers().authorization);
+  });
   await field('Last name').fill('Package');
   await field('Email').fill('typed.package@example.com');
   await field('Phone').fill('4155550100');
@@ -87,6 +101,9 @@ try {
   const order = await res.json();
   check(order.package_id === 'PKG002', `the server stored package ${order.package_id}, expected PKG002`);
   pass(`an order placed in the widget (${id}) reached onOrderCreated and the server`);
+  check(orderAuth.length === 1 && orderAuth[0] === `Bearer ${token}`,
+    `the order was sent with ${orderAuth.length} request(s), not with the new token`);
+  pass('the order went out with the token the app passed in config (handle.setToken)');
   await page.screenshot({ path: `${ARTIFACTS}/package-app-ordered.png`, fullPage: true });
 
   step = 'a changed config value remounts';

@@ -11,6 +11,13 @@ function App() {
   const [accent, setAccent] = useState('#0a7d55');
   const [events, setEvents] = useState([]);
   const [created, setCreated] = useState(null);
+  const [token, setToken] = useState(undefined);
+  // What a host does when its backend hands it a fresh session token.
+  const newToken = async () => {
+    const res = await fetch('/demo/session', { method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ capabilities: ['order'] }) });
+    setToken((await res.json()).token);
+  };
   return (
     <main>
       <h1>Package test app</h1>
@@ -21,7 +28,9 @@ function App() {
         <output id="renders">{renders}</output>{' '}
         <button type="button" id="change-theme" onClick={() => setAccent('#7a1fa2')}>
           Change the theme
-        </button>
+        </button>{' '}
+        <button type="button" id="new-token" onClick={newToken}>New session token</button>
+        {token && <output id="token" data-token={token}>token set</output>}
       </p>
       <ScreeningWidget
         id="widget"
@@ -30,6 +39,7 @@ function App() {
           mode: 'order',
           applicant: { first_name: 'Prefilled', last_name: 'Applicant', state: 'CA' },
           theme: { accent },
+          token,
           // A new function on every render: called through the latest props, no remount.
           onEvent: () => { document.body.dataset.configEvents = String(++configEvents); },
         }}
