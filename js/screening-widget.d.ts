@@ -206,7 +206,6 @@ export default function init(
 /** Synchronous `init` from bytes or a compiled module (e.g. in a worker). */
 export declare function initSync(source: { module: BufferSource | WebAssembly.Module }): unknown;
 
-/** Register `<screening-widget>` (or `tag`) and return its class; the class already
- *  registered under that name when there is one; `undefined` where there is no DOM
- *  (server-side rendering). The element loads the wasm itself (`init()`). */
-export declare function define(tag?: string): typeof ScreeningWidgetElement | undefined;
+/** Register `<screening-widget>` (once) and return its class; `undefined` where there is no
+ *  DOM (server-side rendering). The element loads the wasm itself (`init()`). */
+export declare function define(): typeof ScreeningWidgetElement | undefined;

@@ -37,6 +37,8 @@ export function events(el: HTMLElement) {
 
 export function element() {
   const Klass = define();
+  // @ts-expect-error: define() registers the one tag name, it takes no argument
+  define('x-widget');
   const el = document.createElement('screening-widget');
   el.config = { mode: 'review', backgroundCheckId: 'b' };
   // @ts-expect-error: config is an object, not a string
