@@ -96,6 +96,12 @@ export interface ScreeningWidgetConfig {
   onEvent?: (event: ScreeningEvent) => void;
   /** A `fetch` replacement (same signature), e.g. for tests or custom credentials. */
   fetch?: (input: string, init: RequestInit) => Promise<Response>;
+  /** Milliseconds before a request to the server or the session endpoint is aborted
+   *  (1 to 600000; default 20000). */
+  requestTimeout?: number;
+  /** Milliseconds to wait for Yardstik's page to say it loaded before offering it in a new
+   *  tab (1 to 600000; default 20000). */
+  loadTimeout?: number;
 }
 
 /** What `mount` returns. */

@@ -13,7 +13,7 @@ export async function mountIt(el: HTMLElement): Promise<WidgetHandle> {
     sessionBody: { capabilities: ['order'] }, mode: 'order',
     applicant: { id: '1', first_name: 'A', state: 'CA' }, hiringManager: { id: 'hm' },
     backgroundCheckId: 'w-1', reportId: 'r', width: 800, height: '600', fullScreen: false,
-    theme: { accent: '#0a7' }, nonce: 'n', token: 't',
+    theme: { accent: '#0a7' }, nonce: 'n', token: 't', requestTimeout: 20_000, loadTimeout: 20_000,
     onEvent: (e) => { if (e.type === 'screening:order-created') e.detail.order.background_check_id.toUpperCase(); },
     fetch: (input, init) => fetch(input, init),
   };
