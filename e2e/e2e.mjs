@@ -1,6 +1,7 @@
 // End-to-end test of the whole flow against a running demo system (started by e2e/run):
 // hiring manager orders through the widget on the demo ATS page, the candidate completes
-// Yardstik's intake, the test ATS receives the result webhook, the report opens in-page from
+// Yardstik's intake, the test ATS receives the result webhook, the candidate follows the
+// order to done and reads the report in the candidate portal, the report opens in-page from
 // `result_link_url`, and an expired Yardstik token is renewed without a page reload.
 // Three runs: a clear report; a consider report the hiring manager proceeds with (the ATS
 // then receives Pass); a consider report the hiring manager takes through an adverse action
@@ -292,6 +293,82 @@ async function candidateApplies(page, id, applicant) {
   console.log(`\ne2e:   ${total} intakes completed in the widget's apply mode`);
 }
 
+/** The candidate's own view of the finished order, in the demo page's candidate portal (the
+ *  widget's apply mode): first in the portal still open from the intake (its progress
+ *  refreshes by itself until both packages are done), then opened afresh (no intake left:
+ *  the progress alone); the package's report rendered by the widget — the screenings, the
+ *  violation in the consider run, "What you can do" — focus on its heading, a print layout
+ *  without the buttons, and back. Never an iframe, never a Yardstik token. */
+async function candidateReadsReport(page, id, { tag, considered }) {
+  const done = 'screening-widget[mode="apply"] .sw-cand-item[data-stage="done"]';
+  // The portal from step 2 is still open: its 12 s refresh shows both packages done.
+  await page.locator(done).nth(1).waitFor({ timeout: 45_000 });
+  await screenshot(`candidate-${tag}-progress-after-intake`);
+
+  // Opened again later: nothing left to fill, so the progress alone (409 is not an error).
+  await page.goto(`${SERVER}/`, { timeout: T.nav });
+  const before = Date.now();
+  const portal = page.locator('#orders li', { hasText: id }).getByRole('button', { name: /candidate portal/i });
+  await portal.first().click();
+  const host = page.locator('#portal screening-widget[mode="apply"]');
+  await host.waitFor({ state: 'attached', timeout: T.ui });
+  await page.locator(done).nth(1).waitFor({ timeout: T.ui });
+  check(await host.locator('.sw-cand-item').count() === 2, 'the portal does not list the package and the add-on');
+  check(await host.locator('iframe').count() === 0, 'the portal shows an intake although none is open');
+  const errors = (await events(page, 'screening:error')).filter((e) => e.at >= before);
+  check(errors.length === 0, `the portal reported errors: ${JSON.stringify(errors)}`);
+  await screenshot(`candidate-${tag}-progress`);
+
+  // The package's report, rendered by the widget.
+  await host.getByRole('button', { name: 'View your report' }).first().click();
+  const heading = host.getByRole('heading', { name: 'Your background check report', level: 2 });
+  await heading.waitFor({ timeout: T.ui });
+  await host.locator('.sw-screening').first().waitFor({ timeout: T.ui });
+  const focusedId = await page.evaluate(() => {
+    const w = document.querySelector('#portal screening-widget');
+    const a = w && w.shadowRoot && w.shadowRoot.activeElement;
+    return a ? a.id : null;
+  });
+  check(focusedId === 'sw-report-h', `focus is on #${focusedId}, not on the report's heading`);
+  const outcome = (await host.locator('.sw-outcome').textContent()) || '';
+  const violations = host.locator('.sw-violation');
+  if (considered) {
+    check(/employer will review/.test(outcome), `the consider report says "${outcome}"`);
+    check(await violations.count() >= 1, 'the consider report shows no violation');
+    const v = (await violations.first().textContent()) || '';
+    check(/Felony/.test(v), `the first violation reads "${v}"`);
+  } else {
+    check(/found nothing/.test(outcome), `the clear report says "${outcome}"`);
+    check(await violations.count() === 0, 'the clear report shows violations');
+    await host.getByText('No records found.').first().waitFor({ timeout: T.ui });
+  }
+  await host.getByRole('heading', { name: 'What you can do' }).waitFor({ timeout: T.ui });
+  await host.locator('.sw-contact').getByText('Demo Staffing Co').waitFor({ timeout: T.ui });
+  check(await host.locator('iframe').count() === 0, 'the candidate report is an iframe');
+  await screenshot(`candidate-${tag}-report`);
+
+  // Print: the report without the buttons or the rest of the ATS page.
+  await page.emulateMedia({ media: 'print' });
+  try {
+    check(await host.locator('#sw-print').isHidden(), 'the Print button shows in print');
+    check(await host.locator('#sw-report-back').isHidden(), 'the Back button shows in print');
+    check(await heading.isVisible(), 'the report heading is hidden in print');
+    check(await page.locator('#order-h').isHidden(), 'the ATS page prints with the report');
+    await screenshot(`candidate-${tag}-report-print`);
+  } finally {
+    await page.emulateMedia({ media: null });
+  }
+
+  // Back to the progress, focus on the button that opened the report.
+  await host.getByRole('button', { name: 'Back to your background check' }).click();
+  await page.locator(done).first().waitFor({ timeout: T.ui });
+  const back = await page.evaluate(() => {
+    const a = document.querySelector('#portal screening-widget').shadowRoot.activeElement;
+    return a ? a.id : null;
+  });
+  check(back === 'sw-open-0', `after Back focus is on #${back}, not on "View your report"`);
+}
+
 function checkWebhook(entry, id, expected) {
   const body = entry.body;
   check(body && typeof body === 'object', `webhook body is not JSON: ${entry.raw}`);
@@ -482,7 +559,7 @@ async function finalNotice(receiver, id, order) {
   checkWebhook(entry, id, 'Fail');
 }
 
-async function run(context, receiver, { tag, lastName, expectedResult, expectedReportStatus, disclosuresSigned, expiry, decide }) {
+async function run(context, receiver, { tag, lastName, expectedResult, expectedReportStatus, disclosuresSigned, expiry, decide, candidatePortal }) {
   const applicant = {
     tag,
     first_name: 'Jordan',
@@ -522,6 +599,10 @@ async function run(context, receiver, { tag, lastName, expectedResult, expectedR
     }
     return entry.body;
   });
+  if (candidatePortal) {
+    await step(`3 (${tag}). the candidate follows the order to done in the candidate portal and reads the report there`, () =>
+      candidateReadsReport(page, id, { tag, considered: expectedReportStatus === 'consider' }));
+  }
   await step(`4 (${tag}). the report opens in-page from result_link_url`, () =>
     openReport(page, hook.result_link_url, expectedReportStatus));
   if (expiry) {
@@ -549,9 +630,9 @@ async function main() {
   let ok = false;
   try {
     await run(context, receiver, { tag: 'clear', lastName: 'Clearwater', expectedResult: 'Pass',
-      expectedReportStatus: 'clear', disclosuresSigned: false, expiry: true });
+      expectedReportStatus: 'clear', disclosuresSigned: false, expiry: true, candidatePortal: true });
     await run(context, receiver, { tag: 'consider', lastName: 'Considerman', expectedResult: 'Consider',
-      expectedReportStatus: 'consider', disclosuresSigned: true, expiry: false, decide: 'proceed' });
+      expectedReportStatus: 'consider', disclosuresSigned: true, expiry: false, decide: 'proceed', candidatePortal: true });
     await run(context, receiver, { tag: 'adverse', lastName: 'Considerman', expectedResult: 'Consider',
       expectedReportStatus: 'consider', disclosuresSigned: true, expiry: false, decide: 'adverse' });
     ok = true;

@@ -27,7 +27,7 @@ const REPORT: &str = r#"{"background_check_id":"bc-r","packages":[
       {"source":"NEW YORK","violations":[
         {"description":"Felony","offense":"1. Possession Of Schedule 4 Substance","disposition":"Guilty","date":"2021-03-20","jurisdiction":"Kings County, NY"},
         {"description":"Misdemeanor","date":"2019-01-02"}]}]},
-    {"name":"SSN Trace","status":"clear","records":[]}]},
+    {"name":"SSN Trace","status":"clear","records":[{"source":"SSN TRACE","violations":[]}]}]},
   {"package_id":"DRG01","add_on":true,"report_status":"clear","complete":true,"screenings":[
     {"name":"7 Panel Drug Test","status":"clear","records":[]}]}],
   "contact":{"name":"Demo Staffing Co","email":"support@demo.example","phone":"541-555-4376"}}"#;
@@ -132,12 +132,14 @@ async fn a_finished_package_opens_its_report_in_the_widget_and_focus_comes_back(
         !misdemeanor.contains("Offense"),
         "absent facts are left out"
     );
+    let clear = qa(&host, ".sw-screening")[1].text_content().unwrap();
     assert!(
-        qa(&host, ".sw-screening")[1]
-            .text_content()
-            .unwrap()
-            .contains("No records found."),
-        "a clear screening"
+        clear.contains("No records found."),
+        "a clear screening: {clear}"
+    );
+    assert!(
+        !clear.contains("SSN TRACE"),
+        "a search that found nothing is no record: {clear}"
     );
     let done = text(&host, ".sw-report time");
     assert_eq!(done, local_date("2026-11-20T15:04:05Z", false));

@@ -1,5 +1,6 @@
 // The demo ATS page: logs the widgets' events, lists the orders placed here, and opens an
-// order's report (hiring manager) or candidate portal (apply mode) in-page.
+// order's report or review (hiring manager) in-page, and the candidate portal (apply mode:
+// the candidate's forms, progress and report) in its own section.
 const $ = (sel) => document.querySelector(sel);
 const KEY = 'screening-demo-orders';
 const orders = JSON.parse(localStorage.getItem(KEY) || '[]');
@@ -17,20 +18,35 @@ for (const name of ['loaded', 'order-created', 'order-failed', 'token-refreshed'
   document.addEventListener(`screening:${name}`, (e) => log(e.type, e.detail));
 }
 
+function widget(mode, id) {
+  const w = document.createElement('screening-widget');
+  w.setAttribute('mode', mode);
+  w.setAttribute('session-url', '/demo/session');
+  w.setAttribute('background-check-id', id);
+  return w;
+}
+
+// The candidate's own view of their order, in its own section: a real ATS shows it on the
+// candidate's side, with a session that has only the `candidate` capability for this order.
+function openPortal(id) {
+  $('#portal-empty').hidden = true;
+  const label = $('#portal-for');
+  label.hidden = false;
+  label.textContent = `Signed in as the candidate of background check ${id}.`;
+  $('#portal').replaceChildren(widget('apply', id));
+  $('#candidate-portal').scrollIntoView({ block: 'start' });
+}
+
 function open(mode, id) {
+  if (mode === 'apply') { openPortal(id); return; }
   const viewer = $('#viewer');
   viewer.replaceChildren();
   const h = document.createElement('h3');
   h.textContent = {
     report: `Report for ${id}`,
     review: `Review and decide ${id} (hiring manager)`,
-    apply: `Candidate portal for ${id} (what the candidate sees)`,
   }[mode];
-  const w = document.createElement('screening-widget');
-  w.setAttribute('mode', mode);
-  w.setAttribute('session-url', '/demo/session');
-  w.setAttribute('background-check-id', id);
-  viewer.append(h, w);
+  viewer.append(h, widget(mode, id));
 }
 
 function render() {

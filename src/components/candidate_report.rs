@@ -48,10 +48,10 @@ fn screening_status(status: &str) -> &str {
     }
 }
 
-/// One record: where it comes from, and each violation in plain words.
+/// One record that reports something: where it comes from, and each violation in plain
+/// words.
 fn record(rec: &JsValue) -> Html {
-    let violations = list(rec, "violations");
-    let items = violations.iter().map(|v| {
+    let items = list(rec, "violations").into_iter().map(|v| {
         let row = |label: &'static str, value: Option<String>| match value {
             Some(value) => html! { <><dt>{ label }</dt><dd>{ value }</dd></> },
             None => Html::default(),
@@ -73,22 +73,25 @@ fn record(rec: &JsValue) -> Html {
             <p class="sw-record-src">
                 { text(rec, "source").map_or_else(|| "A record".to_string(), |src| format!("Record from {src}")) }
             </p>
-            if violations.length() > 0 {
-                <ul class="sw-violations">{ for items }</ul>
-            }
+            <ul class="sw-violations">{ for items }</ul>
         </li>
     }
 }
 
+/// A screening: its heading and status, then the records that report something (a record
+/// without violations is a search that found nothing).
 fn screening(sc: &JsValue) -> Html {
-    let records = list(sc, "records");
+    let records: Vec<JsValue> = list(sc, "records")
+        .iter()
+        .filter(|r| list(r, "violations").length() > 0)
+        .collect();
     html! {
         <section class="sw-screening">
             <h3>{ text(sc, "name").unwrap_or_default() }</h3>
             if let Some(st) = text(sc, "status") {
                 <p class="sw-muted">{ "Status: " }{ screening_status(&st) }</p>
             }
-            if records.length() == 0 {
+            if records.is_empty() {
                 <p>{ "No records found." }</p>
             } else {
                 <ul class="sw-records">{ for records.iter().map(|r| record(&r)) }</ul>
