@@ -3,7 +3,8 @@
 // events reach the React props (rendered into the app's DOM); a parent re-render with an
 // inline config object of the same value does not remount (typed text survives), nor does a
 // new token (it goes to the mounted widget, which sends it), a changed value does; an order
-// placed through it reaches the server.
+// placed through it reaches the server; from an origin not in the tenant's widget_origins
+// the widget reports the CORS refusal.
 // Env: SERVER_URL (the app at `/`), ARTIFACTS (screenshots). One "ok   "/"FAIL " line per check.
 import { launch } from '../lib/browser.mjs';
 
@@ -117,6 +118,18 @@ try {
   step = 'no page errors';
   check(pageErrors.length === 0, `page errors: ${pageErrors.join(' | ')}`);
   pass('no page or console errors');
+
+  step = 'a page origin not in widget_origins';
+  // The same app at http://localhost:<port> talking to http://127.0.0.1:<port>: the demo
+  // tenant's widget_origins do not list that origin, so the browser refuses the answers.
+  const other = SERVER_URL.replace('127.0.0.1', 'localhost');
+  await page.goto(`${other}/?server=${encodeURIComponent(SERVER_URL)}`, { timeout: T });
+  await eventsNamed('screening:error').first().waitFor({ timeout: T });
+  const err = await eventsNamed('screening:error').first().textContent();
+  check(/"stage":"packages"/.test(err) && /"code":"cors"/.test(err) && /widget_origins/.test(err),
+    `the refused origin was reported as ${err}`);
+  check((await eventsNamed('screening:loaded').count()) === 0, 'the widget loaded packages from a refused origin');
+  pass('a page origin not in widget_origins: screening:error with code cors, no packages');
 } catch (err) {
   results.push(false);
   console.log(`FAIL ${step}: ${err && err.message || err}`);

@@ -5,6 +5,8 @@ import { createRoot } from 'react-dom/client';
 import { ScreeningWidget } from 'screening-widget/react';
 
 let configEvents = 0;
+// `?server=<origin>`: talk to the companion server cross-origin (the CORS check).
+const serverUrl = new URLSearchParams(window.location.search).get('server') || undefined;
 
 function App() {
   const [renders, setRenders] = useState(0);
@@ -35,6 +37,7 @@ function App() {
       <ScreeningWidget
         id="widget"
         config={{
+          serverUrl,
           sessionUrl: '/demo/session',
           mode: 'order',
           applicant: { first_name: 'Prefilled', last_name: 'Applicant', state: 'CA' },
