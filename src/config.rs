@@ -185,7 +185,7 @@ impl Config {
         };
         let ms = |key: &str, default: u32| match get(v, key).as_f64() {
             None if get(v, key).is_undefined() => Ok(default),
-            Some(n) if n >= 1.0 && n <= 600_000.0 => Ok(n as u32),
+            Some(n) if (1.0..=600_000.0).contains(&n) => Ok(n as u32),
             _ => Err(bad(&format!(
                 "`{key}` must be a number of milliseconds (1 to 600000)"
             ))),

@@ -212,7 +212,7 @@ async fn token_expiration_fetches_a_new_token_and_reloads_the_iframe() {
     );
     // A new iframe at the new URL (the widget stays mounted): changing the old one's src
     // would add an entry to the page's history at every renewal.
-    let _ = &before;
+    assert!(!before.is_same_node(Some(&q(&host, "iframe").unwrap())));
     settle(&host).await;
     assert_eq!(
         history_length(),

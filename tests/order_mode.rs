@@ -607,7 +607,7 @@ async fn focus_follows_each_state_and_one_live_region_survives_them() {
     })
     .await;
     same("failure");
-    assert!(text(&host, "[role=status]").contains("not placed"));
+    assert!(text(&host, "[role=status]").contains("not confirmed"));
     click(&host, "#sw-order-failure button");
     wait_for("the success panel focused", || {
         focused(&host).is_some_and(|f| f.class_list().contains("sw-created"))

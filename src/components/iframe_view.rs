@@ -36,7 +36,7 @@ pub fn frame(
     let full = if c.full_screen { " sw-full" } else { "" };
     html! {
         <div class="sw-frame-wrap">
-            <iframe ref={node}
+            <iframe key={url.to_string()} ref={node}
                     class={format!("sw-frame{}{full}", if loaded { "" } else { " is-loading" })}
                     src={url.to_string()} {title} referrerpolicy="no-referrer"
                     width={c.width.clone()} height={c.height.clone()}

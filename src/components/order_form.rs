@@ -519,8 +519,12 @@ pub fn OrderView(props: &OrderProps) -> Html {
     };
 
     let invalid_count = errors.len();
+    // An order whose outcome is unknown may exist: "not placed" would be untrue.
+    let pending = placer.intent.borrow().is_some()
+        && matches!(&view.submit, Submit::Failed(e) if e.outcome_unknown());
     let status = match &view.submit {
         Submit::Submitting => "Placing the order…".to_string(),
+        Submit::Failed(e) if pending => format!("The order was not confirmed: {}", e.message()),
         Submit::Failed(e) => format!("The order was not placed: {}", e.message()),
         _ if view.attempted && invalid_count > 0 => format!(
             "{invalid_count} field{} need{} attention.",
@@ -563,12 +567,11 @@ pub fn OrderView(props: &OrderProps) -> Html {
 
     let failure = match &view.submit {
         Submit::Failed(e) => {
-            let pending = placer.intent.borrow().is_some() && e.outcome_unknown();
             html! {
                 <div id="sw-order-failure" tabindex="-1">
                     { notice(
                         true,
-                        "The order was not placed".into(),
+                        if pending { "The order was not confirmed" } else { "The order was not placed" }.into(),
                         e.message().into(),
                         Some((retry, "Retry order")),
                         if pending {
