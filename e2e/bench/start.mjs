@@ -4,6 +4,7 @@
 // context, the page loaded again (HTTP and compiled-wasm caches hot).
 //
 //   node e2e/bench/start.mjs BASE_URL [loads=25]   → one JSON object on stdout
+import zlib from 'node:zlib';
 import { chromium } from 'playwright-core';
 import { CHROMIUM, CHROMIUM_ARGS } from '../lib/browser.mjs';
 
@@ -46,8 +47,12 @@ async function wireSizes(page, sink) {
     sink.push((async () => {
       const sizes = await req.sizes();
       const res = await req.response();
+      // The decoded file, compressed here as the reference: gzip -9 and brotli 11.
+      const body = res ? await res.body() : Buffer.alloc(0);
       return { path: u.pathname, body_bytes: sizes.responseBodySize, header_bytes: sizes.responseHeadersSize,
-        encoding: (res && (await res.allHeaders())['content-encoding']) || 'identity', status: res ? res.status() : 0 };
+        encoding: (res && (await res.allHeaders())['content-encoding']) || 'identity', status: res ? res.status() : 0,
+        raw: body.length, gzip9: zlib.gzipSync(body, { level: 9 }).length,
+        brotli11: zlib.brotliCompressSync(body, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } }).length };
     })());
   });
 }
@@ -93,7 +98,8 @@ try {
     await once(c, PAGES.widget, pending);
     const files = await Promise.all(pending);
     await c.close();
-    out.wire = { files, body_bytes: files.reduce((a, f) => a + f.body_bytes, 0) };
+    const sum = (k) => files.reduce((a, f) => a + f[k], 0);
+    out.wire = { files, body_bytes: sum('body_bytes'), raw: sum('raw'), gzip9: sum('gzip9'), brotli11: sum('brotli11') };
   }
   for (let i = 0; i < LOADS; i++) {
     const order = i % 2 ? ['plain', 'widget'] : ['widget', 'plain'];
