@@ -26,7 +26,7 @@ const REPORT: &str = r#"{"background_check_id":"bc-r","packages":[
     {"name":"National Criminal Search","status":"consider","records":[
       {"source":"NEW YORK","violations":[
         {"description":"Felony","offense":"1. Possession Of Schedule 4 Substance","disposition":"Guilty","date":"2021-03-20","jurisdiction":"Kings County, NY"},
-        {"description":"Misdemeanor","date":"2019-01-02"}]}]},
+        {"description":"Misdemeanor <img src=x> & \"more\"","date":"2019-01-02"}]}]},
     {"name":"SSN Trace","status":"clear","records":[{"source":"SSN TRACE","violations":[]}]}]},
   {"package_id":"DRG01","add_on":true,"report_status":"clear","complete":true,"screenings":[
     {"name":"7 Panel Drug Test","status":"clear","records":[]}]}],
@@ -132,6 +132,12 @@ async fn a_finished_package_opens_its_report_in_the_widget_and_focus_comes_back(
         !misdemeanor.contains("Offense"),
         "absent facts are left out"
     );
+    // The server's text is text, never markup.
+    assert!(
+        misdemeanor.contains("Misdemeanor <img src=x> & \"more\""),
+        "{misdemeanor}"
+    );
+    assert!(qa(&host, ".sw-report img").is_empty());
     let clear = qa(&host, ".sw-screening")[1].text_content().unwrap();
     assert!(
         clear.contains("No records found."),

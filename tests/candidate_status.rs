@@ -17,7 +17,7 @@ fn progress(stages: [&str; 2]) -> String {
     format!(
         r#"{{"background_check_id":"bc-9","packages":[
         {{"package_id":"PKG002","name":"Standard Package","add_on":false,"stage":"{}"}},
-        {{"package_id":"DRG01","name":"Basic Drug Screening","add_on":true,"stage":"{}"}}]}}"#,
+        {{"package_id":"DRG01","name":"Basic Drug Screening <i>x</i>","add_on":true,"stage":"{}"}}]}}"#,
         stages[0], stages[1]
     )
 }
@@ -69,7 +69,8 @@ async fn with_nothing_left_to_fill_each_package_says_where_it_is_and_what_is_nee
     assert!(first.contains("contacted you by email"), "{first}");
     assert!(it[0].class_name().contains("is-attention"));
     let second = it[1].text_content().unwrap();
-    assert!(second.contains("Basic Drug Screening"), "{second}");
+    assert!(second.contains("Basic Drug Screening <i>x</i>"), "{second}");
+    assert!(qa(&host, ".sw-cand-item i").is_empty(), "names are text");
     assert!(second.contains("Invitation expired"), "{second}");
     assert!(second.contains("Ask the employer"), "{second}");
     // A heading per package, in a list.

@@ -2,8 +2,12 @@
 //! (`GET …/progress`, refreshed while open) and what is needed from them, and — for a
 //! finished package — its report, rendered here ([`super::candidate_report`]). Never a
 //! Yardstik user token: both come from the companion server.
+//!
+//! The server's answers are read straight from the JSON objects and written as escaped HTML
+//! (one raw node, one delegated click handler): a serde path and an `html!` tree per record
+//! cost several kB of wasm.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use js_sys::{Array, Reflect};
@@ -15,21 +19,12 @@ use yew::prelude::*;
 use super::candidate_report::report_view;
 use super::status::{loading, notice, status_region};
 use super::Ctx;
-use crate::api::ApiError;
+use crate::api::{Api, ApiError};
 
 /// Refresh interval while something may still change, and the longest wait after failures
 /// (the interval doubles after each failed refresh up to this).
 pub const POLL_MS: i32 = 12_000;
 pub const POLL_MAX_MS: i32 = 96_000;
-
-/// One ordered package, as `screening_wire::CandidateProgress` (read from the JSON object:
-/// a serde path costs more wasm).
-#[derive(Clone, PartialEq)]
-pub struct Pkg {
-    pub package_id: String,
-    pub name: String,
-    pub stage: String,
-}
 
 pub fn get(o: &JsValue, k: &str) -> JsValue {
     Reflect::get(o, &k.into()).unwrap_or_default()
@@ -43,23 +38,35 @@ pub fn list(o: &JsValue, k: &str) -> Array {
     get(o, k).dyn_into().unwrap_or_default()
 }
 
-fn packages(raw: &JsValue) -> Vec<Pkg> {
-    list(raw, "packages")
-        .iter()
-        .map(|p| Pkg {
-            package_id: text(&p, "package_id").unwrap_or_default(),
-            name: text(&p, "name").unwrap_or_default(),
-            stage: text(&p, "stage").unwrap_or_default(),
-        })
-        .collect()
+/// Append `s` to `out`, escaped for HTML text and attribute values.
+pub fn esc(out: &mut String, s: &str) {
+    for c in s.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+}
+
+/// Raw markup built by [`esc`] (every server value escaped), as one node.
+pub fn raw(html: String) -> Html {
+    Html::from_html_unchecked(AttrValue::from(html))
+}
+
+fn stage(p: &JsValue) -> String {
+    text(p, "stage").unwrap_or_default()
 }
 
 fn is_final(stage: &str) -> bool {
     matches!(stage, "done" | "expired" | "canceled")
 }
 
-/// (label, what the candidate needs to know or do) per stage; the class marks stages that
-/// need the candidate.
+/// (label, what the candidate needs to know or do, class) per stage; the class marks
+/// stages that need the candidate.
 fn stage_words(stage: &str, submitted: bool) -> (&'static str, &'static str, &'static str) {
     match stage {
         "preparing" => ("Being prepared", "Your form will be ready in a moment.", ""),
@@ -77,11 +84,70 @@ fn stage_words(stage: &str, submitted: bool) -> (&'static str, &'static str, &'s
     }
 }
 
+/// The list: per package its name (a heading), stage and what is needed; "View your report"
+/// (`data-open`) when done, "Open your form" (`data-resume`) while its form waits.
+fn list_html(packages: &Array, submitted: bool, resume: bool) -> String {
+    let mut h = String::from("<ul class=\"sw-cand-list\">");
+    for (i, p) in packages.iter().enumerate() {
+        let st = stage(&p);
+        let (label, need, class) = stage_words(&st, submitted);
+        h.push_str("<li class=\"sw-cand-item");
+        h.push_str(class);
+        h.push_str("\" data-stage=\"");
+        esc(&mut h, &st);
+        h.push_str("\"><h3 class=\"sw-cand-name\">");
+        esc(&mut h, &text(&p, "name").unwrap_or_default());
+        h.push_str("</h3><p class=\"sw-cand-stage\"><span class=\"sw-badge\">");
+        h.push_str(label);
+        h.push_str("</span></p><p class=\"sw-cand-need\">");
+        h.push_str(need);
+        h.push_str("</p>");
+        if st == "done" {
+            let i = i.to_string();
+            h.push_str("<button type=\"button\" class=\"sw-btn\" id=\"sw-open-");
+            h.push_str(&i);
+            h.push_str("\" data-open=\"");
+            h.push_str(&i);
+            h.push_str("\">View your report</button>");
+        } else if st == "invited" && !submitted && resume {
+            h.push_str(
+                "<button type=\"button\" class=\"sw-btn\" data-resume=\"\">Open your form</button>",
+            );
+        }
+        h.push_str("</li>");
+    }
+    h.push_str("</ul>");
+    h
+}
+
 #[derive(Clone, PartialEq)]
-pub enum Load<T> {
+pub enum Load {
     Loading,
     Failed(ApiError),
-    Ready(T),
+    Ready(JsValue),
+}
+
+impl Api {
+    /// Candidate: `GET /widget/orders/{id}` + `suffix` (`/progress` →
+    /// `screening_wire::CandidateStatus`, `/report` → `screening_wire::CandidateReport`), the
+    /// JSON object as is (read field by field here).
+    pub async fn candidate(
+        &self,
+        background_check_id: &str,
+        suffix: &str,
+    ) -> Result<JsValue, ApiError> {
+        let mut path = String::from("/widget/orders/");
+        path.push_str(&crate::api::encode(background_check_id));
+        path.push_str(suffix);
+        self.call_js("GET", &path, None, None).await
+    }
+}
+
+pub fn order_id(ctx: &Ctx) -> &str {
+    ctx.config
+        .background_check_id
+        .as_deref()
+        .unwrap_or_default()
 }
 
 /// Resolve after `ms` milliseconds (`window.setTimeout`).
@@ -96,12 +162,7 @@ async fn sleep(ms: i32) {
 
 /// Read the progress until every package is final, the view is gone, or the server refuses
 /// for good (4xx other than 408/429); after a failure the wait doubles, up to the cap.
-fn poll(
-    ctx: Ctx,
-    set: UseStateSetter<Load<Rc<Vec<Pkg>>>>,
-    stale: UseStateSetter<bool>,
-    alive: Rc<Cell<bool>>,
-) {
+fn poll(ctx: Ctx, set: UseStateSetter<Load>, stale: UseStateSetter<bool>, alive: Rc<Cell<bool>>) {
     spawn_local(async move {
         let mut delay = POLL_MS;
         let mut have = false;
@@ -112,11 +173,10 @@ fn poll(
             }
             match r {
                 Ok(raw) => {
-                    let pkgs = packages(&raw);
-                    let end = pkgs.iter().all(|p| is_final(&p.stage));
+                    let end = list(&raw, "packages").every(&mut |p, _, _| is_final(&stage(&p)));
                     have = true;
                     stale.set(false);
-                    set.set(Load::Ready(Rc::new(pkgs)));
+                    set.set(Load::Ready(raw));
                     if end {
                         return;
                     }
@@ -140,29 +200,6 @@ fn poll(
     });
 }
 
-impl crate::api::Api {
-    /// Candidate: `GET /widget/orders/{id}` + `suffix` (`/progress` →
-    /// `screening_wire::CandidateStatus`, `/report` → `screening_wire::CandidateReport`), the
-    /// JSON object as is (read field by field here).
-    pub async fn candidate(
-        &self,
-        background_check_id: &str,
-        suffix: &str,
-    ) -> Result<JsValue, ApiError> {
-        let mut path = String::from("/widget/orders/");
-        path.push_str(&crate::api::encode(background_check_id));
-        path.push_str(suffix);
-        self.call_js("GET", &path, None, None).await
-    }
-}
-
-pub fn order_id(ctx: &Ctx) -> &str {
-    ctx.config
-        .background_check_id
-        .as_deref()
-        .unwrap_or_default()
-}
-
 #[derive(Properties, PartialEq)]
 pub struct CandidateProps {
     pub ctx: Ctx,
@@ -173,20 +210,18 @@ pub struct CandidateProps {
     pub on_resume: Option<Callback<MouseEvent>>,
 }
 
-/// Focus this selector after the next render.
-type Focus = Rc<std::cell::RefCell<Option<String>>>;
-
 #[component]
 pub fn CandidateView(props: &CandidateProps) -> Html {
     let ctx = props.ctx.clone();
-    let progress = use_state(|| Load::<Rc<Vec<Pkg>>>::Loading);
+    let progress = use_state(|| Load::Loading);
     let stale = use_state(|| false);
     // The package whose report is open, and the report once read.
-    let open = use_state(|| None::<usize>);
-    let report = use_state(|| Load::<JsValue>::Loading);
+    let open = use_state(|| None::<u32>);
+    let report = use_state(|| Load::Loading);
     let root = use_node_ref();
-    let focus: Focus = use_mut_ref(|| None);
-    // Bumped by "Try again" to start polling afresh.
+    // A selector to focus after the next render.
+    let focus: Rc<RefCell<Option<String>>> = use_mut_ref(|| None);
+    // Bumped by "Try again" to start reading afresh.
     let run = use_state(|| 0u32);
     {
         let (ctx, set, st) = (ctx.clone(), progress.setter(), stale.setter());
@@ -212,7 +247,6 @@ pub fn CandidateView(props: &CandidateProps) -> Html {
             }
         });
     }
-
     let load_report = {
         let (ctx, report) = (ctx.clone(), report.setter());
         move || {
@@ -228,7 +262,7 @@ pub fn CandidateView(props: &CandidateProps) -> Html {
     };
 
     let body = match (&*progress, *open) {
-        (Load::Ready(pkgs), Some(i)) if i < pkgs.len() => {
+        (Load::Ready(data), Some(i)) => {
             let close = {
                 let (open, focus) = (open.clone(), focus.clone());
                 Callback::from(move |_: MouseEvent| {
@@ -236,46 +270,38 @@ pub fn CandidateView(props: &CandidateProps) -> Html {
                     open.set(None);
                 })
             };
-            let retry = {
-                let load_report = load_report.clone();
-                Callback::from(move |_: MouseEvent| load_report())
-            };
-            report_view(&pkgs[i], &report, close, retry)
+            let retry = Callback::from(move |_: MouseEvent| load_report());
+            report_view(&list(data, "packages").get(i), &report, close, retry)
         }
-        (Load::Ready(pkgs), _) => {
-            let items = pkgs.iter().enumerate().map(|(i, p)| {
-                let (label, need, class) = stage_words(&p.stage, props.submitted);
-                let action = if p.stage == "done" {
-                    let onclick = {
-                        let (open, focus, load_report) = (open.clone(), focus.clone(), load_report.clone());
-                        Callback::from(move |_: MouseEvent| {
-                            *focus.borrow_mut() = Some("#sw-report-h".into());
-                            load_report();
-                            open.set(Some(i));
-                        })
+        (Load::Ready(data), None) => {
+            let packages = list(data, "packages");
+            let live = !packages.every(&mut |p, _, _| is_final(&stage(&p)));
+            // One handler for the list's buttons (they are raw markup).
+            let onclick = {
+                let (open, focus, resume) = (open.clone(), focus.clone(), props.on_resume.clone());
+                Callback::from(move |e: MouseEvent| {
+                    let Some(b) = e
+                        .target()
+                        .and_then(|t| t.dyn_into::<Element>().ok())
+                        .and_then(|t| t.closest("button").ok().flatten())
+                    else {
+                        return;
                     };
-                    html! { <button type="button" class="sw-btn" id={format!("sw-open-{i}")} {onclick}>{ "View your report" }</button> }
-                } else if p.stage == "invited" && !props.submitted {
-                    props.on_resume.clone().map_or_else(Html::default, |onclick| html! {
-                        <button type="button" class="sw-btn" {onclick}>{ "Open your form" }</button>
-                    })
-                } else {
-                    Html::default()
-                };
-                html! {
-                    <li class={format!("sw-cand-item{class}")} data-stage={p.stage.clone()}>
-                        <h3 class="sw-cand-name">{ &p.name }</h3>
-                        <p class="sw-cand-stage"><span class="sw-badge">{ label }</span></p>
-                        <p class="sw-cand-need">{ need }</p>
-                        { action }
-                    </li>
-                }
-            });
-            let live = pkgs.iter().any(|p| !is_final(&p.stage));
+                    if let Some(i) = b.get_attribute("data-open").and_then(|v| v.parse().ok()) {
+                        *focus.borrow_mut() = Some("#sw-report-h".into());
+                        load_report();
+                        open.set(Some(i));
+                    } else if b.has_attribute("data-resume") {
+                        if let Some(r) = &resume {
+                            r.emit(e);
+                        }
+                    }
+                })
+            };
             html! {
                 <>
                     { status_region(if *stale { "Could not refresh: trying again shortly." } else { "" }.into()) }
-                    <ul class="sw-cand-list">{ for items }</ul>
+                    <div {onclick}>{ raw(list_html(&packages, props.submitted, props.on_resume.is_some())) }</div>
                     if live {
                         <p class="sw-hint sw-noprint">{ "This page updates by itself." }</p>
                     }
@@ -300,15 +326,13 @@ pub fn CandidateView(props: &CandidateProps) -> Html {
             )
         }
     };
-    let next = if props.submitted && open.is_none() {
-        super::apply_view::next_steps()
-    } else {
-        Html::default()
-    };
+    let listing = open.is_none();
     html! {
-        <section class="sw-cand" ref={root} aria-labelledby={if open.is_some() { "sw-report-h" } else { "sw-cand-h" }}>
-            { next }
-            if open.is_none() {
+        <section class="sw-cand" ref={root} aria-labelledby={if listing { "sw-cand-h" } else { "sw-report-h" }}>
+            if listing {
+                if props.submitted {
+                    { super::apply_view::next_steps() }
+                }
                 <h2 class="sw-h" id="sw-cand-h">{ "Your background check" }</h2>
             }
             { body }

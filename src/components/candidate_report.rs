@@ -7,7 +7,7 @@
 use wasm_bindgen::JsValue;
 use yew::prelude::*;
 
-use super::candidate::{get, list, text, Load, Pkg};
+use super::candidate::{esc, get, list, raw, text, Load};
 use super::status::{loading, notice};
 use crate::events::{obj, s};
 
@@ -48,61 +48,77 @@ fn screening_status(status: &str) -> &str {
     }
 }
 
-/// One record that reports something: where it comes from, and each violation in plain
-/// words.
-fn record(rec: &JsValue) -> Html {
-    let items = list(rec, "violations").into_iter().map(|v| {
-        let row = |label: &'static str, value: Option<String>| match value {
-            Some(value) => html! { <><dt>{ label }</dt><dd>{ value }</dd></> },
-            None => Html::default(),
-        };
-        html! {
-            <li class="sw-violation">
-                <p class="sw-violation-h">{ text(&v, "description").unwrap_or_default() }</p>
-                <dl class="sw-dl">
-                    { row("Offense", text(&v, "offense")) }
-                    { row("Outcome", text(&v, "disposition")) }
-                    { row("Date", text(&v, "date").map(|d| date_label(&d))) }
-                    { row("Where", text(&v, "jurisdiction")) }
-                </dl>
-            </li>
-        }
-    });
-    html! {
-        <li class="sw-record">
-            <p class="sw-record-src">
-                { text(rec, "source").map_or_else(|| "A record".to_string(), |src| format!("Record from {src}")) }
-            </p>
-            <ul class="sw-violations">{ for items }</ul>
-        </li>
+/// `<tag class="class">text</tag>`, the text escaped.
+fn el(h: &mut String, open: &str, text: &str, close: &str) {
+    h.push_str(open);
+    esc(h, text);
+    h.push_str(close);
+}
+
+/// A definition row, only when the fact is given.
+fn row(h: &mut String, label: &str, value: Option<String>) {
+    if let Some(v) = value {
+        h.push_str("<dt>");
+        h.push_str(label);
+        el(h, "</dt><dd>", &v, "</dd>");
     }
 }
 
 /// A screening: its heading and status, then the records that report something (a record
-/// without violations is a search that found nothing).
-fn screening(sc: &JsValue) -> Html {
+/// without violations is a search that found nothing), each violation in plain words.
+fn screening(h: &mut String, sc: &JsValue) {
+    el(
+        h,
+        "<section class=\"sw-screening\"><h3>",
+        &text(sc, "name").unwrap_or_default(),
+        "</h3>",
+    );
+    if let Some(st) = text(sc, "status") {
+        el(
+            h,
+            "<p class=\"sw-muted\">Status: ",
+            screening_status(&st),
+            "</p>",
+        );
+    }
     let records: Vec<JsValue> = list(sc, "records")
         .iter()
         .filter(|r| list(r, "violations").length() > 0)
         .collect();
-    html! {
-        <section class="sw-screening">
-            <h3>{ text(sc, "name").unwrap_or_default() }</h3>
-            if let Some(st) = text(sc, "status") {
-                <p class="sw-muted">{ "Status: " }{ screening_status(&st) }</p>
+    if records.is_empty() {
+        h.push_str("<p>No records found.</p>");
+    } else {
+        h.push_str("<ul class=\"sw-records\">");
+        for rec in &records {
+            h.push_str("<li class=\"sw-record\"><p class=\"sw-record-src\">");
+            match text(rec, "source") {
+                Some(src) => el(h, "Record from ", &src, ""),
+                None => h.push_str("A record"),
             }
-            if records.is_empty() {
-                <p>{ "No records found." }</p>
-            } else {
-                <ul class="sw-records">{ for records.iter().map(|r| record(&r)) }</ul>
+            h.push_str("</p><ul class=\"sw-violations\">");
+            for v in list(rec, "violations").iter() {
+                el(
+                    h,
+                    "<li class=\"sw-violation\"><p class=\"sw-violation-h\">",
+                    &text(&v, "description").unwrap_or_default(),
+                    "</p><dl class=\"sw-dl\">",
+                );
+                row(h, "Offense", text(&v, "offense"));
+                row(h, "Outcome", text(&v, "disposition"));
+                row(h, "Date", text(&v, "date").map(|d| date_label(&d)));
+                row(h, "Where", text(&v, "jurisdiction"));
+                h.push_str("</dl></li>");
             }
-        </section>
+            h.push_str("</ul></li>");
+        }
+        h.push_str("</ul>");
     }
+    h.push_str("</section>");
 }
 
-/// "What you can do": the FCRA rights in short and how to dispute. Constant markup (no
-/// user data), so a raw string: far less wasm than the same tree through `html!`.
-const RIGHTS: &str = "<div><h3 id=\"sw-rights-h\">What you can do</h3>\
+/// "What you can do": the FCRA rights in short and how to dispute.
+const RIGHTS: &str = "<section class=\"sw-rights\" aria-labelledby=\"sw-rights-h\">\
+<h3 id=\"sw-rights-h\">What you can do</h3>\
 <p>Under the Fair Credit Reporting Act (FCRA) you have the right to:</p><ul>\
 <li>know what is in your file and get a copy of this report;</li>\
 <li>be told before an employer acts against you because of a report: it must first send you a notice with a copy of the report and a summary of your rights, and give you time to respond;</li>\
@@ -112,31 +128,55 @@ const RIGHTS: &str = "<div><h3 id=\"sw-rights-h\">What you can do</h3>\
 <li>seek damages from anyone who breaks these rules.</li></ul>\
 <p>The full \u{201c}A Summary of Your Rights Under the Fair Credit Reporting Act\u{201d} is published by the Consumer Financial Protection Bureau (consumerfinance.gov).</p>\
 <h4>How to dispute this report</h4>\
-<p>Yardstik, the consumer reporting agency that prepared this report, handles disputes. Tell them which item is wrong and why, and include any documents that show it. The employer did not prepare the report and cannot change it.</p></div>";
+<p>Yardstik, the consumer reporting agency that prepared this report, handles disputes. Tell them which item is wrong and why, and include any documents that show it. The employer did not prepare the report and cannot change it.</p>\
+<dl class=\"sw-dl sw-contact\">";
 
-fn contact(report: &JsValue) -> Html {
-    let c = get(report, "contact");
-    let email = text(&c, "email");
-    let phone = text(&c, "phone");
-    html! {
-        <dl class="sw-dl sw-contact">
-            if let Some(name) = text(&c, "name") {
-                <dt>{ "Contact" }</dt><dd>{ name }</dd>
-            }
-            if let Some(e) = email {
-                <dt>{ "Email" }</dt><dd><a href={format!("mailto:{e}")}>{ e }</a></dd>
-            }
-            if let Some(p) = phone {
-                <dt>{ "Phone" }</dt><dd><a href={format!("tel:{p}")}>{ p }</a></dd>
-            }
-        </dl>
+/// The finished package `package_id` of `report` (a `CandidateReport`), as markup; `None`
+/// when the report does not have it finished.
+fn report_html(report: &JsValue, package_id: &str) -> Option<String> {
+    let p = list(report, "packages")
+        .iter()
+        .find(|p| text(p, "package_id").as_deref() == Some(package_id))
+        .filter(|p| get(p, "complete").is_truthy())?;
+    let mut h = String::from("<div>");
+    if let Some(at) = text(&p, "completed_at") {
+        el(
+            &mut h,
+            "<p class=\"sw-muted\">Completed <time datetime=\"",
+            &at,
+            "\">",
+        );
+        esc(&mut h, &date_label(&at));
+        h.push_str("</time></p>");
     }
+    h.push_str("<p class=\"sw-outcome\">");
+    h.push_str(outcome(&text(&p, "report_status").unwrap_or_default()));
+    h.push_str("</p>");
+    for sc in list(&p, "screenings").iter() {
+        screening(&mut h, &sc);
+    }
+    h.push_str(RIGHTS);
+    let c = get(report, "contact");
+    row(&mut h, "Contact", text(&c, "name"));
+    for (label, key, scheme) in [("Email", "email", "mailto:"), ("Phone", "phone", "tel:")] {
+        if let Some(v) = text(&c, key) {
+            h.push_str("<dt>");
+            h.push_str(label);
+            h.push_str("</dt><dd><a href=\"");
+            h.push_str(scheme);
+            esc(&mut h, &v);
+            el(&mut h, "\">", &v, "</a></dd>");
+        }
+    }
+    h.push_str("</dl></section></div>");
+    Some(h)
 }
 
-/// The report of `pkg` (or its loading / error state), with Back and Print.
+/// The report of `pkg` (a `CandidateProgress`; or its loading / error state), with Back and
+/// Print.
 pub fn report_view(
-    pkg: &Pkg,
-    report: &Load<JsValue>,
+    pkg: &JsValue,
+    report: &Load,
     close: Callback<MouseEvent>,
     retry: Callback<MouseEvent>,
 ) -> Html {
@@ -154,33 +194,12 @@ pub fn report_view(
             Some((retry, "Try again")),
             Html::default(),
         ),
-        Load::Ready(r) => {
-            let found = list(r, "packages")
-                .iter()
-                .find(|p| text(p, "package_id").as_deref() == Some(pkg.package_id.as_str()))
-                .filter(|p| get(p, "complete").is_truthy());
-            match found {
-                None => {
-                    html! { <p>{ "This report is not finished yet. Please look again later." }</p> }
-                }
-                Some(p) => {
-                    let status = text(&p, "report_status").unwrap_or_default();
-                    html! {
-                        <>
-                            if let Some(at) = text(&p, "completed_at") {
-                                <p class="sw-muted">{ "Completed " }<time datetime={at.clone()}>{ date_label(&at) }</time></p>
-                            }
-                            <p class="sw-outcome">{ outcome(&status) }</p>
-                            { for list(&p, "screenings").iter().map(|sc| screening(&sc)) }
-                            <section class="sw-rights" aria-labelledby="sw-rights-h">
-                                { Html::from_html_unchecked(AttrValue::Static(RIGHTS)) }
-                                { contact(r) }
-                            </section>
-                        </>
-                    }
-                }
+        Load::Ready(r) => match report_html(r, &text(pkg, "package_id").unwrap_or_default()) {
+            Some(h) => raw(h),
+            None => {
+                html! { <p>{ "This report is not finished yet. Please look again later." }</p> }
             }
-        }
+        },
     };
     html! {
         <article class="sw-report" aria-labelledby="sw-report-h">
@@ -189,7 +208,7 @@ pub fn report_view(
                 <button type="button" class="sw-btn" id="sw-print" onclick={print}>{ "Print / Save as PDF" }</button>
             </div>
             <h2 class="sw-h" id="sw-report-h" tabindex="-1">{ "Your background check report" }</h2>
-            <p class="sw-report-pkg">{ &pkg.name }</p>
+            <p class="sw-report-pkg">{ text(pkg, "name").unwrap_or_default() }</p>
             { body }
         </article>
     }
