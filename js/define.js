@@ -10,6 +10,7 @@
 // background-check-id, report-id, applicant (JSON), hiring-manager (JSON), width, height,
 // full-screen, theme (JSON), nonce. Anything else (onEvent, fetch) via the `config` property.
 // Events (screening:*) are dispatched on the element itself. No eval, no inline script.
+// Only the wasm build of the element's `mode` is downloaded (see screening_widget.js).
 import init, { mount } from './screening_widget.js';
 
 const TEXT_ATTRS = ['mode', 'server', 'token', 'session-url', 'background-check-id', 'report-id', 'width', 'height'];
@@ -67,8 +68,9 @@ export function define() {
     async #render() {
       if (!this.isConnected) return;
       try {
-        // wasm-bindgen's init loads the wasm once, however often and concurrently it is called.
-        await init();
+        // Loads the wasm build of the element's mode once, however often and concurrently
+        // it is asked for (an unknown mode rejects here, as a config error).
+        await init({ mode: this.#readConfig().mode });
         if (!this.isConnected) return;
         const config = this.#readConfig();
         this.#unmount();

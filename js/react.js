@@ -72,7 +72,8 @@ export function ScreeningWidget(props) {
   useEffect(() => {
     const el = host.current;
     let gone = false;
-    init().then(() => {
+    // Loads the wasm build of the config's mode (once; see screening_widget.js).
+    init({ mode: current && current.mode }).then(() => {
       if (gone) return;
       const cfg = { ...(current || {}) };
       const now = latest.current.config || {};

@@ -107,13 +107,29 @@ export interface ScreeningWidgetConfig {
 /** What `mount` returns. */
 export declare class WidgetHandle {
   private constructor();
+  /** Resolves once the widget is mounted (at once when its build was loaded before `mount`);
+   *  rejects with the reason it could not be (its wasm did not load, the config was refused). */
+  readonly ready: Promise<void>;
   /** Remove the widget, its window listeners and pending events. Idempotent. */
   unmount(): void;
-  /** Window listeners held by this widget (0 after unmount). */
+  /** Window listeners held by this widget (0 after unmount, and before it is mounted). */
   listenerCount(): number;
   /** Give the widget a new session token (answering `screening:session-expired` when there
    *  is no `sessionUrl`); a request waiting for one continues with it. */
   setToken(token: string): void;
+  /** Apply a changed config to the mounted widget without a remount: `theme`, `applicant`
+   *  (fields the user has not typed in; what they typed stays), `hiringManager`, `width`,
+   *  `height`, `fullScreen`, `loadTimeout`, `onEvent`, `token`. Returns `false`, changing
+   *  nothing, when the change needs a new widget (`mode`, `serverUrl`, `sessionUrl`,
+   *  `sessionHeaders`, `sessionBody`, `backgroundCheckId`, `reportId`, `applicant.id`, `fetch`,
+   *  `requestTimeout`, `nonce`), or when the widget is not mounted: `unmount()` and `mount`
+   *  it again. Throws, changing nothing, on a config `mount` would refuse (one for another
+   *  mode returns `false`: `mount` says what is wrong with it). */
+  update(config: ScreeningWidgetConfig): boolean;
+  /** Give the mounted widget a changed config in place (what the user typed stays): `false`
+   *  when the change needs a new widget (another mode, server, session, ...) or the widget is
+   *  not mounted (yet, or any more): then mount again. Throws on an invalid config. */
+  update(config: ScreeningWidgetConfig): boolean;
   /** Release the wasm-side handle (also unmounts). */
   free(): void;
 }
@@ -195,22 +211,28 @@ declare global {
   interface HTMLElementEventMap extends ScreeningEventMap {}
 }
 
-/** Mount the widget into `element` (in its shadow root). Throws on an invalid config. */
+/** Mount the widget into `element` (in its shadow root). With the build of `config.mode`
+ *  loaded (`await init({ mode })`) it mounts at once and throws on an invalid config;
+ *  otherwise it loads that build and mounts when it arrives (a config refused then comes as
+ *  `screening:error`, stage `config`, and rejects `handle.ready`). Throws on an unknown mode. */
 export declare function mount(element: HTMLElement, config: ScreeningWidgetConfig): WidgetHandle;
 
 /** Where the wasm comes from: a URL (a bundler's asset URL), a fetch `Response`, its bytes,
  *  or a compiled module. */
 export type WasmSource = RequestInfo | URL | Response | BufferSource | WebAssembly.Module;
 
-/** Load the wasm (default: `screening_widget_bg.wasm` next to the module, found through
- *  `new URL(..., import.meta.url)`). Call before `mount`; the first call loads it, every
- *  later or concurrent call gets the same promise. */
+/** Load the wasm build of `mode` (default `order`; `report` and `disclosures` share one
+ *  build), from `module_or_path` (default: `screening_widget_<build>_bg.wasm` next to its
+ *  module, found through `new URL(..., import.meta.url)`). Call before `mount`; the first call
+ *  for a build loads it, every later or concurrent call for it gets the same promise. */
 export default function init(
-  source?: { module_or_path: WasmSource | Promise<WasmSource> },
+  options?: { mode?: Mode; module_or_path?: WasmSource | Promise<WasmSource> },
 ): Promise<unknown>;
 
-/** Synchronous `init` from bytes or a compiled module (e.g. in a worker). */
-export declare function initSync(source: { module: BufferSource | WebAssembly.Module }): unknown;
+/** Synchronous `init` of the build of `mode` (default `order`) from its wasm's bytes or
+ *  compiled module; that build's JS must be loaded already (else it throws: use
+ *  `await init({ mode, module_or_path })`). */
+export declare function initSync(source: { module: BufferSource | WebAssembly.Module; mode?: Mode }): unknown;
 
 /** Register `<screening-widget>` (once) and return its class; `undefined` where there is no
  *  DOM (server-side rendering). The element loads the wasm itself (`init()`). */

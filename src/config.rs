@@ -115,6 +115,7 @@ fn get_fn(obj: &JsValue, key: &str) -> Option<Function> {
 
 /// The applicant from the host's object, field by field with the order form's own setter
 /// (no serde `Deserialize` for it in the wasm: that is size the host pays for).
+#[cfg(feature = "order")]
 fn applicant_of(a: &JsValue) -> Applicant {
     let mut out = Applicant {
         id: get_str(a, "id").unwrap_or_default(),
@@ -140,7 +141,19 @@ impl Config {
         let mode_s = get_str(v, "mode").unwrap_or_else(|| "order".into());
         let mode = Mode::parse(&mode_s)
             .ok_or_else(|| bad("mode must be one of order, report, review, disclosures, apply"))?;
+        if !crate::components::has_mode(mode) {
+            return Err(bad(&format!(
+                "this build has no {} mode: load the widget through its package or its loader, \
+                 which fetch the `{}` build for it",
+                mode.as_str(),
+                crate::components::build_of(mode)
+            )));
+        }
+        // Only order mode reads the applicant.
+        #[cfg(feature = "order")]
         let applicant = applicant_of(&get(v, "applicant"));
+        #[cfg(not(feature = "order"))]
+        let applicant = Applicant::default();
         let h = get(v, "hiringManager");
         let hiring_manager = if h.is_null() || h.is_undefined() {
             None

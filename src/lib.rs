@@ -1,6 +1,10 @@
 //! The embeddable background-check widget: a package picker and order form, and Yardstik's
 //! report, disclosures and candidate-apply views in iframes. Talks only to the companion
 //! server's widget API (`screening_wire::widget`). See WIDGET.md for the host-facing API.
+//!
+//! The cargo features `order`, `review`, `frames` and `apply` (all by default) choose the
+//! modes a build has; `pkg-scripts/build-widget` makes one wasm per feature, and the JS
+//! loader (`js/screening_widget.js`) fetches the one a widget's mode needs.
 
 pub mod api;
 pub mod components;
@@ -8,6 +12,7 @@ pub mod config;
 pub mod events;
 pub mod json;
 pub mod messages;
+#[cfg(feature = "order")]
 pub mod money;
 pub mod mount;
 pub mod style;

@@ -7,10 +7,14 @@
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{CssStyleSheet, Document, Element, HtmlElement, ShadowRoot};
 
+#[cfg(feature = "apply")]
 pub const CSS: &str = concat!(
     include_str!("widget.css"),
     include_str!("components/candidate.css")
 );
+/// A build without apply mode has no candidate view to style.
+#[cfg(not(feature = "apply"))]
+pub const CSS: &str = include_str!("widget.css");
 
 /// Install the stylesheet into `root`.
 pub fn install(doc: &Document, root: &ShadowRoot, nonce: Option<&str>) -> Result<(), JsValue> {

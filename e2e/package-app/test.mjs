@@ -39,12 +39,13 @@ try {
   const standard = widget.getByRole('radio', { name: /Standard Package/ });
   await standard.waitFor({ state: 'attached', timeout: T });
   check((await widget.getByRole('radio').count()) === 3, 'the picker does not list the 3 packages');
-  // The wasm came from the bundler's emitted asset (hashed name), not from /static/widget/.
+  // The wasm came from the bundler's emitted asset (hashed name), not from /static/widget/,
+  // and only the order build's: the other modes' builds are not downloaded.
   const wasmNow = await page.evaluate(() => performance.getEntriesByType('resource')
     .map((e) => e.name).filter((n) => n.endsWith('.wasm')));
-  check(wasmNow.length === 1 && /\/assets\/screening_widget_bg-[^/]+\.wasm$/.test(wasmNow[0]),
+  check(wasmNow.length === 1 && /\/assets\/screening_widget_order_bg-[^/]+\.wasm$/.test(wasmNow[0]),
     `the wasm was fetched from ${JSON.stringify(wasmNow.length ? wasmNow : wasm)}`);
-  pass('the package picker renders (wasm from the bundle\'s assets)');
+  pass('the package picker renders (only the order build\'s wasm, from the bundle\'s assets)');
 
   step = 'events reach the React props';
   await eventsNamed('screening:loaded').first().waitFor({ timeout: T });
