@@ -11,11 +11,13 @@ use crate::config::Config;
 use crate::db::Db;
 use crate::http::auth::AuthCache;
 use crate::http::origins::Origins;
+use crate::http::webhooks::WebhookTenants;
 use crate::metrics::Metrics;
 use crate::orders::{OrderSettings, Orders};
 use crate::retry::{Budget, RetryPolicy};
 use crate::tokens::Signer;
 use crate::worker;
+use crate::worker::ingest::Ingest;
 use crate::yardstik::Yardstik;
 
 /// Everything a handler or worker needs; cheap to clone.
@@ -38,6 +40,10 @@ pub struct ApiContext {
     pub outbox_wake: Arc<Notify>,
     /// Wakes the inbox worker when a Yardstik event was stored.
     pub inbox_wake: Arc<Notify>,
+    /// Stores verified Yardstik webhooks, many per transaction (group commit).
+    pub ingest: Ingest,
+    /// Tenants by Yardstik account id, for a moment (webhook signature keys).
+    pub webhook_tenants: WebhookTenants,
     /// This server's external base URL (no trailing slash).
     pub public_url: String,
     /// Demo mode only: result webhooks received at `/demo/ats-webhooks`.
@@ -85,6 +91,9 @@ impl AppHandle {
     }
 }
 
+/// Most Yardstik webhook events stored in one transaction.
+pub const INGEST_MAX_BATCH: usize = 256;
+
 /// Connect the database, bind, and start the HTTP server and the workers.
 pub async fn start(config: Config) -> anyhow::Result<AppHandle> {
     let db = Db::connect(&config.store).await?;
@@ -104,6 +113,23 @@ pub async fn start(config: Config) -> anyhow::Result<AppHandle> {
         metrics.clone(),
     );
     let signer = Signer::new(&config.store.master_key);
+    // The ingest writer outlives the HTTP server (it answers the requests in flight when
+    // the server stops), so it has its own stop signal, fired once the server is done.
+    let ingest_stop = CancellationToken::new();
+    let (ingest, ingest_tasks) = Ingest::start(
+        db.clone(),
+        metrics.clone(),
+        INGEST_MAX_BATCH,
+        ingest_stop.clone(),
+    );
+    {
+        let ingest = ingest.clone();
+        metrics.live_gauge(
+            "screening_ingest_queued",
+            "Verified Yardstik webhooks waiting for the next group commit",
+            move || ingest.queued() as i64,
+        );
+    }
     let outbox_wake = Arc::new(Notify::new());
     let orders = Orders {
         db: db.clone(),
@@ -134,6 +160,8 @@ pub async fn start(config: Config) -> anyhow::Result<AppHandle> {
         candidate_reports: Default::default(),
         outbox_wake,
         inbox_wake: Arc::new(Notify::new()),
+        ingest,
+        webhook_tenants: WebhookTenants::default(),
         public_url,
         demo_received: Arc::default(),
         metrics,
@@ -159,7 +187,9 @@ pub async fn start(config: Config) -> anyhow::Result<AppHandle> {
         if let Err(e) = serve.await {
             tracing::error!(error = %e, "http server stopped with an error");
         }
+        ingest_stop.cancel();
     }));
+    tasks.extend(ingest_tasks);
     tasks.push(tokio::spawn(worker::delivery::run(
         ctx.clone(),
         shutdown.clone(),

@@ -185,7 +185,7 @@ pub struct ServeArgs {
     /// `text` or `json`. Default text.
     #[arg(long, env = "SCREENING_LOG_FORMAT")]
     pub log_format: Option<String>,
-    /// Yardstik events processed at once (one resource at a time each). Default 4.
+    /// Yardstik events processed at once (one resource at a time each). Default 32.
     #[arg(long, env = "SCREENING_INBOX_WORKERS")]
     pub inbox_workers: Option<String>,
     /// How long a Yardstik event is retried (Yardstik unreachable, key refused…) before it
@@ -228,7 +228,7 @@ pub struct LifecycleConfig {
 impl Default for LifecycleConfig {
     fn default() -> Self {
         Self {
-            inbox_workers: 4,
+            inbox_workers: 32,
             inbox_retry_for: Duration::from_secs(48 * 3600),
             inbox_backoff_max: Duration::from_secs(3600),
             unmatched_retry_for: Duration::from_secs(15 * 60),
@@ -616,8 +616,8 @@ pub fn resolve(store_args: &StoreArgs, args: ServeArgs) -> Result<Config, Config
         c.lifecycle.inbox_workers = v
             .parse()
             .ok()
-            .filter(|n| (1..=64).contains(n))
-            .ok_or_else(|| bad("SCREENING_INBOX_WORKERS", &v, "use a number from 1 to 64"))?;
+            .filter(|n| (1..=256).contains(n))
+            .ok_or_else(|| bad("SCREENING_INBOX_WORKERS", &v, "use a number from 1 to 256"))?;
     }
     c.lifecycle.inbox_retry_for = dur(
         "SCREENING_INBOX_RETRY_FOR",

@@ -75,6 +75,23 @@ impl FromRow<'_, AnyRow> for InboxRow {
 const COLS: &str =
     "tenant_id, event_id, resource_type, resource_id, event, state, attempts, last_error, received_at";
 
+const INSERT_EVENT: &str = "INSERT INTO inbox (tenant_id, event_id, resource_type, resource_id, event, state, attempts, next_attempt_at, lease_until, received_at, priority)
+     VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6, 0, $6, $7) ON CONFLICT DO NOTHING";
+
+/// Claiming order (lower first): a report's progress can finish an order and is what the
+/// ATS waits for; an invitation's progress next; creation notices (whose content the
+/// placement already recorded) and resources nothing is mapped from last. Within one
+/// priority, oldest first. Per-resource order does not depend on it: each processing
+/// fetches the resource's current state, and one fetch settles every earlier event of it.
+pub fn priority(resource_type: &str, event: &str) -> i64 {
+    match (resource_type, event) {
+        (_, "created") => 2,
+        ("report", _) => 0,
+        ("invitation", _) => 1,
+        _ => 2,
+    }
+}
+
 pub struct NewEvent<'a> {
     pub tenant_id: &'a str,
     pub event_id: &'a str,
@@ -110,24 +127,73 @@ impl Db {
     /// `false` when this event id was already received for the tenant (a replay).
     pub async fn insert_event(&self, e: &NewEvent<'_>) -> sqlx::Result<bool> {
         let now = now_ms();
-        let n = sqlx::query(
-            "INSERT INTO inbox (tenant_id, event_id, resource_type, resource_id, event, state, attempts, next_attempt_at, lease_until, received_at)
-             VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6, 0, $6) ON CONFLICT DO NOTHING",
-        )
-        .bind(e.tenant_id)
-        .bind(e.event_id)
-        .bind(e.resource_type)
-        .bind(e.resource_id)
-        .bind(e.event)
-        .bind(now)
-        .execute(&self.pool)
-        .await?
-        .rows_affected();
+        let n = sqlx::query(INSERT_EVENT)
+            .bind(e.tenant_id)
+            .bind(e.event_id)
+            .bind(e.resource_type)
+            .bind(e.resource_id)
+            .bind(e.event)
+            .bind(now)
+            .bind(priority(e.resource_type, e.event))
+            .execute(&self.pool)
+            .await?
+            .rows_affected();
         Ok(n == 1)
     }
 
-    /// Lease up to `limit` due events for `owner`, oldest first, skipping resources that
-    /// have an event leased by anyone.
+    /// Insert a batch of events in one statement (group commit; a statement is atomic, so
+    /// after an error nothing of the batch is stored). Per event: `true` when new, `false`
+    /// for a replay (stored before, or earlier in this batch).
+    pub async fn insert_events(&self, events: &[NewEvent<'_>]) -> sqlx::Result<Vec<bool>> {
+        if events.is_empty() {
+            return Ok(vec![]);
+        }
+        let now = now_ms();
+        let mut sql = String::from("INSERT INTO inbox (tenant_id, event_id, resource_type, resource_id, event, state, attempts, next_attempt_at, lease_until, received_at, priority) VALUES ");
+        for i in 0..events.len() {
+            let p = i * 7;
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            sql.push_str(&format!(
+                "(${}, ${}, ${}, ${}, ${}, 'pending', 0, ${}, 0, ${}, ${})",
+                p + 1,
+                p + 2,
+                p + 3,
+                p + 4,
+                p + 5,
+                p + 6,
+                p + 6,
+                p + 7
+            ));
+        }
+        sql.push_str(" ON CONFLICT DO NOTHING RETURNING tenant_id, event_id");
+        let mut q = sqlx::query(&sql);
+        for e in events {
+            q = q
+                .bind(e.tenant_id)
+                .bind(e.event_id)
+                .bind(e.resource_type)
+                .bind(e.resource_id)
+                .bind(e.event)
+                .bind(now)
+                .bind(priority(e.resource_type, e.event));
+        }
+        let rows = q.fetch_all(&self.pool).await?;
+        let mut inserted: std::collections::HashSet<(String, String)> = rows
+            .iter()
+            .map(|r| Ok((r.try_get("tenant_id")?, r.try_get("event_id")?)))
+            .collect::<sqlx::Result<_>>()?;
+        // The first of identical events in the batch is the new one.
+        Ok(events
+            .iter()
+            .map(|e| inserted.remove(&(e.tenant_id.to_string(), e.event_id.to_string())))
+            .collect())
+    }
+
+    /// Lease up to `limit` due events for `owner`, by [`priority`] then oldest first,
+    /// skipping resources that have an event leased by anyone. The `inbox_claim` index
+    /// gives the rows in that order, so a claim reads about `limit` rows, not the backlog.
     pub async fn claim_events(
         &self,
         owner: &str,
@@ -138,11 +204,16 @@ impl Db {
         let due = "state = 'pending' AND next_attempt_at <= $3 AND lease_until < $3
             AND NOT EXISTS (SELECT 1 FROM inbox b WHERE b.tenant_id = inbox.tenant_id AND b.resource_type = inbox.resource_type
                 AND b.resource_id = inbox.resource_id AND b.state = 'pending' AND b.lease_until >= $3)";
+        // The outer re-check keeps two events of one resource out of one claim (the
+        // sub-select ran before any row of this statement was leased).
+        let leased_elsewhere = "NOT EXISTS (SELECT 1 FROM inbox b WHERE b.tenant_id = inbox.tenant_id AND b.resource_type = inbox.resource_type
+                AND b.resource_id = inbox.resource_id AND b.state = 'pending' AND b.lease_until >= $3)";
         let q = format!(
             "UPDATE inbox SET lease_owner = $1, lease_until = $2
-             WHERE (tenant_id, event_id) IN (SELECT tenant_id, event_id FROM inbox WHERE {due} ORDER BY received_at LIMIT $4{})
-               AND {due}
+             WHERE (tenant_id, event_id) IN (SELECT tenant_id, event_id FROM inbox{} WHERE {due} ORDER BY state, priority, received_at LIMIT $4{})
+               AND lease_until < $3 AND {leased_elsewhere}
              RETURNING {COLS}",
+            self.claim_index_hint(),
             self.skip_locked()
         );
         sqlx::query_as(&q)
@@ -184,25 +255,30 @@ impl Db {
         Ok(n == 1)
     }
 
-    /// After a successful fetch of a resource that started at `fetched_at`: every other
-    /// pending, unleased event of that resource received before then is settled by it.
+    /// After a successful fetch of a resource that started at `fetched_at`: every pending
+    /// event of that resource received before then is done — the ones `owner` leased and
+    /// the unleased ones alike (coalescing) — in one statement. Events another worker
+    /// holds are left to it.
     pub async fn settle_resource_events(
         &self,
         tenant_id: &str,
         resource_type: &str,
         resource_id: &str,
         fetched_at: i64,
+        owner: &str,
     ) -> sqlx::Result<u64> {
         let now = now_ms();
         Ok(sqlx::query(
-            "UPDATE inbox SET state = 'done', attempts = attempts + 1, next_attempt_at = $1, last_error = NULL
-             WHERE tenant_id = $2 AND resource_type = $3 AND resource_id = $4 AND state = 'pending' AND received_at <= $5 AND lease_until < $1",
+            "UPDATE inbox SET state = 'done', attempts = attempts + 1, next_attempt_at = $1, last_error = NULL, lease_until = 0, lease_owner = NULL
+             WHERE tenant_id = $2 AND resource_type = $3 AND resource_id = $4 AND state = 'pending' AND received_at <= $5
+               AND (lease_until < $1 OR lease_owner = $6)",
         )
         .bind(now)
         .bind(tenant_id)
         .bind(resource_type)
         .bind(resource_id)
         .bind(fetched_at)
+        .bind(owner)
         .execute(&self.pool)
         .await?
         .rows_affected())

@@ -2,7 +2,7 @@
 //! file under the data directory) and PostgreSQL (`DATABASE_URL=postgres://…`). All SQL is
 //! portable (`$n` placeholders, `ON CONFLICT DO NOTHING`, `RETURNING`, BIGINT times in unix
 //! milliseconds); the only backend-specific statements are the migrations (two directories)
-//! and the `FOR UPDATE SKIP LOCKED` hint in row claiming, see [`Db::skip_locked`].
+//! and the hints in row claiming, see [`Db::skip_locked`] and [`Db::claim_index_hint`].
 
 pub mod inbox;
 pub mod orders;
@@ -116,6 +116,16 @@ impl Db {
         match self.backend {
             Backend::Postgres => " FOR UPDATE SKIP LOCKED",
             Backend::Sqlite => "",
+        }
+    }
+
+    /// SQLite's planner would rather scan the due-time index and sort the whole backlog;
+    /// the claim reads `inbox_claim` in priority order and stops early. PostgreSQL's
+    /// planner picks it from its statistics.
+    pub fn claim_index_hint(&self) -> &'static str {
+        match self.backend {
+            Backend::Sqlite => " INDEXED BY inbox_claim",
+            Backend::Postgres => "",
         }
     }
 

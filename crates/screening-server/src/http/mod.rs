@@ -12,6 +12,7 @@ pub mod review;
 pub mod static_files;
 pub mod webhooks;
 pub mod widget;
+pub mod widget_assets;
 
 use std::time::Instant;
 

@@ -1,7 +1,8 @@
 //! Static files and the result page.
 //!
-//! `/` serves `SCREENING_WWW_DIR`, `/static/widget/` serves `SCREENING_WIDGET_DIR` (the
-//! wasm-pack output; `.wasm` as `application/wasm`). A missing directory just answers 404.
+//! `/` serves `SCREENING_WWW_DIR`; `/static/widget/` serves `SCREENING_WIDGET_DIR` (the
+//! wasm-pack output), read once, content-hashed and precompressed (see `widget_assets`).
+//! A missing directory just answers 404.
 //! `/r/{token}` is the page behind `result_link_url`: it checks the signed link, mints a
 //! widget session scoped to that order, and mounts `<screening-widget mode="report">` —
 //! no inline script, a strict CSP, the Yardstik key never leaves the server.
@@ -22,7 +23,12 @@ use crate::tokens::{Purpose, TokenError};
 pub fn router(ctx: &ApiContext) -> Router<ApiContext> {
     Router::new()
         .route("/r/{token}", get(result_page))
-        .nest_service("/static/widget", ServeDir::new(&ctx.config.widget_dir))
+        .route(
+            "/static/widget/{*path}",
+            get(super::widget_assets::serve).with_state(super::widget_assets::WidgetAssets::load(
+                &ctx.config.widget_dir,
+            )),
+        )
         .fallback_service(ServeDir::new(&ctx.config.www_dir).append_index_html_on_directories(true))
 }
 

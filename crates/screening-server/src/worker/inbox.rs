@@ -1,10 +1,14 @@
 //! Processes stored Yardstik webhook events: read the invitation or report from the
 //! configured API base (never from the event's `resource_url`) and apply it to its order.
 //!
-//! Up to `SCREENING_INBOX_WORKERS` resources are processed at once, each by one task (the
-//! claim never hands out a resource that has an event in flight), so one order's
-//! snapshots apply in order while different orders proceed in parallel. One fetch settles
-//! every event of its resource received before it started.
+//! Up to `SCREENING_INBOX_WORKERS` (32 by default: the work is waiting on Yardstik)
+//! resources are processed at once, each by one task (the claim never hands out a
+//! resource that has an event in flight), so one order's snapshots apply in order while
+//! different orders proceed in parallel. One fetch settles every event of its resource
+//! received before it started. Events are claimed by priority (a report's progress
+//! before a backlog of creation notices, see `db::inbox::priority`), so a burst of new
+//! orders does not delay the results the ATS is waiting for. A tenant read for an event
+//! is reused for a couple of seconds by the next events of that tenant.
 //!
 //! Failures are retried with the one retry policy: capped exponential backoff for
 //! `SCREENING_INBOX_RETRY_FOR` (48 h by default), whatever the cause (Yardstik down, the
@@ -15,7 +19,8 @@
 //! catches up with any order whose events were missed.
 
 use std::collections::HashMap;
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
@@ -26,11 +31,46 @@ use crate::db::now_ms;
 use crate::db::orders::YardstikRef;
 use crate::orders::reconcile::{refresh_resource, Refreshed};
 use crate::retry::{Budget, RetryPolicy};
+use crate::tenant::Tenant;
+
+/// After a wake-up by a new event, how long to wait for the rest of its burst.
+const CLAIM_GATHER: Duration = Duration::from_millis(3);
+
+/// How long a tenant read for one event is reused for the next.
+const TENANT_TTL: Duration = Duration::from_secs(2);
+
+/// Tenants by id, for [`TENANT_TTL`].
+#[derive(Clone, Default)]
+struct Tenants(Arc<Mutex<HashMap<String, (Instant, Arc<Tenant>)>>>);
+
+impl Tenants {
+    async fn get(&self, ctx: &ApiContext, id: &str) -> Result<Option<Arc<Tenant>>, ()> {
+        if let Some((at, t)) = self.0.lock().expect("tenants").get(id) {
+            if at.elapsed() < TENANT_TTL {
+                return Ok(Some(t.clone()));
+            }
+        }
+        match ctx.db.tenant_by_id(id).await {
+            Ok(Some(t)) => {
+                let t = Arc::new(t);
+                let mut map = self.0.lock().expect("tenants");
+                if map.len() > 1000 {
+                    map.retain(|_, (at, _)| at.elapsed() < TENANT_TTL);
+                }
+                map.insert(id.to_string(), (Instant::now(), t.clone()));
+                Ok(Some(t))
+            }
+            Ok(None) => Ok(None),
+            Err(_) => Err(()),
+        }
+    }
+}
 
 pub async fn run(ctx: ApiContext, shutdown: CancellationToken) {
     let owner = uuid::Uuid::new_v4().to_string();
     let workers = ctx.config.lifecycle.inbox_workers.max(1);
     let mut inflight: JoinSet<()> = JoinSet::new();
+    let tenants = Tenants::default();
     loop {
         while inflight.try_join_next().is_some() {}
         let free = workers.saturating_sub(inflight.len());
@@ -42,8 +82,8 @@ pub async fn run(ctx: ApiContext, shutdown: CancellationToken) {
                 Ok(rows) => {
                     claimed = rows.len();
                     for group in by_resource(rows) {
-                        let (ctx, owner) = (ctx.clone(), owner.clone());
-                        inflight.spawn(async move { process(&ctx, &owner, group).await });
+                        let (ctx, owner, tenants) = (ctx.clone(), owner.clone(), tenants.clone());
+                        inflight.spawn(async move { process(&ctx, &tenants, &owner, group).await });
                     }
                 }
                 Err(e) => tracing::error!(error = %e, "cannot claim yardstik events"),
@@ -55,7 +95,11 @@ pub async fn run(ctx: ApiContext, shutdown: CancellationToken) {
         if claimed == 0 || inflight.len() >= workers {
             tokio::select! {
                 _ = shutdown.cancelled() => break,
-                _ = ctx.inbox_wake.notified() => {}
+                _ = ctx.inbox_wake.notified() => {
+                    // Events arrive in bursts: gather a moment's worth into one claim
+                    // rather than claim once per webhook.
+                    tokio::time::sleep(CLAIM_GATHER).await;
+                }
                 Some(_) = inflight.join_next(), if !inflight.is_empty() => {}
                 _ = tokio::time::sleep(ctx.config.inbox_poll_interval) => {}
             }
@@ -96,11 +140,11 @@ enum Handled {
     Failed(String),
 }
 
-async fn handle(ctx: &ApiContext, row: &InboxRow) -> Handled {
+async fn handle(ctx: &ApiContext, tenants: &Tenants, row: &InboxRow) -> Handled {
     let Some(kind) = YardstikRef::parse(&row.resource_type) else {
         return Handled::Ignored; // candidate, transaction, monitor, account…: nothing to map
     };
-    let tenant = match ctx.db.tenant_by_id(&row.tenant_id).await {
+    let tenant = match tenants.get(ctx, &row.tenant_id).await {
         Ok(Some(t)) => t,
         Ok(None) => return Handled::Failed("tenant removed".into()),
         Err(_) => return Handled::Retry("database error".into()),
@@ -150,10 +194,10 @@ fn outcome(ctx: &ApiContext, handled: &Handled, row: &InboxRow) -> EventOutcome 
     }
 }
 
-async fn process(ctx: &ApiContext, owner: &str, group: Vec<InboxRow>) {
+async fn process(ctx: &ApiContext, tenants: &Tenants, owner: &str, group: Vec<InboxRow>) {
     let Some(first) = group.first() else { return };
     let fetched_at = now_ms();
-    let handled = handle(ctx, first).await;
+    let handled = handle(ctx, tenants, first).await;
     let label = match &handled {
         Handled::Applied => "applied",
         Handled::Ignored => "ignored",
@@ -161,13 +205,44 @@ async fn process(ctx: &ApiContext, owner: &str, group: Vec<InboxRow>) {
         Handled::Retry(_) => "retry",
         Handled::Failed(_) => "failed",
     };
+    for _ in &group {
+        ctx.metrics
+            .inc("screening_yardstik_events_total", &[("outcome", label)]);
+    }
+    if handled == Handled::Applied {
+        // One statement finishes the group and settles the resource's older events.
+        match ctx
+            .db
+            .settle_resource_events(
+                &first.tenant_id,
+                &first.resource_type,
+                &first.resource_id,
+                fetched_at,
+                owner,
+            )
+            .await
+        {
+            Ok(n) => {
+                if n > group.len() as u64 {
+                    ctx.metrics.inc(
+                        "screening_yardstik_events_total",
+                        &[("outcome", "coalesced")],
+                    );
+                    tracing::debug!(
+                        coalesced = n - group.len() as u64,
+                        "events settled by one fetch"
+                    );
+                }
+            }
+            Err(e) => tracing::error!(error = %e, "cannot settle yardstik events"),
+        }
+        return;
+    }
     for row in &group {
         let out = outcome(ctx, &handled, row);
         if !matches!(out, EventOutcome::Done) {
             tracing::info!(event_id = %row.event_id, outcome = label, state = ?out, "yardstik event not applied");
         }
-        ctx.metrics
-            .inc("screening_yardstik_events_total", &[("outcome", label)]);
         match ctx
             .db
             .finish_event(&row.tenant_id, &row.event_id, owner, &out)
@@ -178,28 +253,6 @@ async fn process(ctx: &ApiContext, owner: &str, group: Vec<InboxRow>) {
                 tracing::warn!(event_id = %row.event_id, "yardstik event lease lost; its new holder records the outcome")
             }
             Err(e) => tracing::error!(error = %e, "cannot record yardstik event outcome"),
-        }
-    }
-    if handled == Handled::Applied {
-        match ctx
-            .db
-            .settle_resource_events(
-                &first.tenant_id,
-                &first.resource_type,
-                &first.resource_id,
-                fetched_at,
-            )
-            .await
-        {
-            Ok(n) if n > 0 => {
-                ctx.metrics.inc(
-                    "screening_yardstik_events_total",
-                    &[("outcome", "coalesced")],
-                );
-                tracing::debug!(coalesced = n, "events settled by one fetch");
-            }
-            Ok(_) => {}
-            Err(e) => tracing::error!(error = %e, "cannot settle yardstik events"),
         }
     }
 }

@@ -1,9 +1,10 @@
-//! Background workers: result-webhook delivery (outbox), Yardstik event processing
-//! (inbox), reconciliation with Yardstik, resumption of interrupted placements, and
+//! Background workers: result-webhook delivery (outbox), group commit of received Yardstik
+//! webhooks (ingest), Yardstik event processing (inbox), reconciliation with Yardstik, resumption of interrupted placements, and
 //! Yardstik webhook registration. Their retries all use [`crate::retry`].
 
 pub mod delivery;
 pub mod inbox;
+pub mod ingest;
 pub mod reconciler;
 pub mod resumer;
 pub mod subscriptions;

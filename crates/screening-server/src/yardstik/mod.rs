@@ -130,9 +130,15 @@ const CALL_RETRY_AFTER_MAX: Duration = Duration::from_secs(5);
 
 impl Yardstik {
     pub fn new(base: &str, timeout: Duration, metrics: Metrics) -> Self {
+        // Keep-alive connections are reused across calls (placements and the inbox workers
+        // run many calls at once); idle ones are closed after a while so a restarted or
+        // rebalanced Yardstik endpoint is picked up.
         let http = reqwest::Client::builder()
             .timeout(timeout)
             .connect_timeout(timeout.min(Duration::from_secs(5)))
+            .pool_max_idle_per_host(128)
+            .pool_idle_timeout(Duration::from_secs(60))
+            .tcp_nodelay(true)
             .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("screening-server/", env!("CARGO_PKG_VERSION")))
             .build()

@@ -1,0 +1,373 @@
+//! Webhook ingest by group commit: many verified events per transaction, each request
+//! answered only once its row is committed; duplicates within one batch; a failed batch
+//! answers every request in it with an error and stores none of it. Also the inbox's
+//! claiming order (a report's progress before a backlog of creation notices).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use screening_server::crypto::{hmac_hex, MasterKey};
+use screening_server::db::inbox::{InboxState, NewEvent};
+use screening_server::db::Db;
+use screening_server::metrics::Metrics;
+use screening_server::worker::ingest::{Ingest, IngestEvent};
+use serde_json::{json, Value};
+use sqlx::Executor;
+use tokio_util::sync::CancellationToken;
+
+use crate::support::*;
+
+fn body(event_id: &str, resource_id: &str) -> Vec<u8> {
+    serde_json::to_vec(
+        &json!({"id": event_id, "event": "updated", "resource_id": resource_id,
+        "account_id": ACCOUNT_A, "account_name": "Demo Staffing Co", "resource_type": "candidate",
+        "resource_url": "https://api.yardstik.com/candidates/x"}),
+    )
+    .unwrap()
+}
+
+async fn post(http: &reqwest::Client, url: &str, body: Vec<u8>) -> (u16, Value) {
+    let sig = hmac_hex(SIG_A.as_bytes(), &body);
+    let res = http
+        .post(url)
+        .header("content-type", "application/json")
+        .header("x-yardstik-webhook-signature", sig)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    (
+        res.status().as_u16(),
+        res.json().await.unwrap_or(Value::Null),
+    )
+}
+
+/// Fire `bodies` at once; the answers in order.
+async fn burst(env: &Env, bodies: Vec<Vec<u8>>) -> Vec<(u16, Value)> {
+    let url = env.url("/webhooks/yardstik");
+    let mut set = tokio::task::JoinSet::new();
+    for (i, b) in bodies.into_iter().enumerate() {
+        let (http, url) = (env.http.clone(), url.clone());
+        set.spawn(async move { (i, post(&http, &url, b).await) });
+    }
+    let mut out = vec![(0, Value::Null); set.len()];
+    while let Some(r) = set.join_next().await {
+        let (i, r) = r.unwrap();
+        out[i] = r;
+    }
+    out
+}
+
+fn no_registration(opts: &mut Opts) {
+    opts.tweak = |c| c.register_webhooks = false;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_webhooks_each_answered_after_their_commit() {
+    let mut opts = Opts::default();
+    no_registration(&mut opts);
+    let env = Env::start(opts).await;
+    let tenant = env
+        .db()
+        .tenant_by_ats_account(ATS_USER)
+        .await
+        .unwrap()
+        .unwrap();
+    let n = 300;
+    // Distinct events, plus every tenth one sent twice in the same burst.
+    let mut bodies: Vec<Vec<u8>> = (0..n)
+        .map(|i| body(&format!("evt-{i}"), &format!("cand-{i}")))
+        .collect();
+    bodies.extend(
+        (0..n)
+            .step_by(10)
+            .map(|i| body(&format!("evt-{i}"), &format!("cand-{i}"))),
+    );
+    let answers = burst(&env, bodies).await;
+    assert!(answers.iter().all(|(s, _)| *s == 200), "{answers:?}");
+    let accepted = answers
+        .iter()
+        .filter(|(_, v)| v["status"] == "accepted")
+        .count();
+    let duplicate = answers
+        .iter()
+        .filter(|(_, v)| v["status"] == "duplicate")
+        .count();
+    assert_eq!(
+        (accepted, duplicate),
+        (n, n / 10),
+        "one of each pair stored"
+    );
+    // Every 200 was answered after its row was committed: all rows are there now.
+    assert_eq!(env.db().count_events(&tenant.id).await.unwrap(), n as i64);
+    for i in [0, 137, n - 1] {
+        assert!(env
+            .db()
+            .event_state(&tenant.id, &format!("evt-{i}"))
+            .await
+            .unwrap()
+            .is_some());
+    }
+    let (batches, events) = env.server().ctx.metrics.batches();
+    assert_eq!(
+        events,
+        (n + n / 10) as u64,
+        "every event went through a batch"
+    );
+    assert!(batches >= 1 && batches <= events);
+    let metrics = env
+        .http
+        .get(env.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains(&format!("screening_ingest_batch_size_sum {events}")),
+        "{metrics}"
+    );
+    assert!(metrics.contains("screening_ingest_queued 0"), "{metrics}");
+}
+
+/// A writer on its own SQLite file, and the pool's only connection held by the test, so
+/// the events submitted meanwhile are waiting together for the next batch.
+struct Held {
+    _dir: tempfile::TempDir,
+    db: Db,
+    ingest: Ingest,
+    metrics: Metrics,
+    stop: CancellationToken,
+}
+
+async fn held_writer() -> Held {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::connect(&store(dir.path(), &MasterKey::generate()))
+        .await
+        .unwrap();
+    let metrics = Metrics::default();
+    let stop = CancellationToken::new();
+    let (ingest, _tasks) = Ingest::start(db.clone(), metrics.clone(), 256, stop.clone());
+    Held {
+        _dir: dir,
+        db,
+        ingest,
+        metrics,
+        stop,
+    }
+}
+
+fn event(id: &str) -> IngestEvent {
+    IngestEvent {
+        tenant_id: "t1".into(),
+        event_id: id.into(),
+        resource_type: "report".into(),
+        resource_id: format!("r-{id}"),
+        event: "updated".into(),
+    }
+}
+
+/// Submit `ids` while the connection is held; release it once all but the first (which
+/// the writer took and is waiting with) are queued. Answers in order.
+async fn submit_together(h: &Held, ids: &[&str]) -> Vec<Result<bool, String>> {
+    let conn = h.db.pool.acquire().await.unwrap();
+    let first = {
+        let ingest = h.ingest.clone();
+        tokio::spawn(async move { ingest.submit(event("warm-up")).await })
+    };
+    let before = h.metrics.batches().0;
+    for _ in 0..400 {
+        if h.metrics.batches().0 > before {
+            break; // the writer took the warm-up and waits for the connection
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    assert_eq!(h.metrics.batches().0, before + 1);
+    let mut tasks = Vec::new();
+    for id in ids {
+        let (ingest, id) = (h.ingest.clone(), id.to_string());
+        tasks.push(tokio::spawn(async move {
+            ingest.submit(event(&id)).await.map_err(|e| e.to_string())
+        }));
+    }
+    for _ in 0..400 {
+        if h.ingest.queued() == ids.len() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    assert_eq!(
+        h.ingest.queued(),
+        ids.len(),
+        "all queued behind the held batch"
+    );
+    drop(conn);
+    first.await.unwrap().unwrap();
+    let mut out = Vec::new();
+    for t in tasks {
+        out.push(t.await.unwrap());
+    }
+    out
+}
+
+async fn stored(db: &Db, id: &str) -> bool {
+    db.event_state("t1", id).await.unwrap().is_some()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_batch_stores_many_and_a_duplicate_within_it_once() {
+    let h = held_writer().await;
+    let answers = submit_together(&h, &["a", "b", "c", "b", "d"]).await;
+    assert_eq!(
+        answers,
+        vec![Ok(true), Ok(true), Ok(true), Ok(false), Ok(true)],
+        "the second b is a replay of the first, in the same batch"
+    );
+    let (batches, events) = h.metrics.batches();
+    assert_eq!(
+        (batches, events),
+        (2, 6),
+        "warm-up alone, then the five together"
+    );
+    assert_eq!(h.db.count_events("t1").await.unwrap(), 5);
+    h.stop.cancel();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_batch_is_answered_with_errors_and_stores_nothing() {
+    let h = held_writer().await;
+    // The database refuses one event: its whole batch must fail.
+    h.db.pool
+        .execute(
+            "CREATE TRIGGER refuse_poison BEFORE INSERT ON inbox WHEN NEW.event_id = 'poison'
+             BEGIN SELECT RAISE(ABORT, 'refused'); END",
+        )
+        .await
+        .unwrap();
+    let answers = submit_together(&h, &["p1", "p2", "poison", "p3"]).await;
+    assert!(answers.iter().all(|a| a.is_err()), "{answers:?}");
+    for id in ["p1", "p2", "poison", "p3"] {
+        assert!(!stored(&h.db, id).await, "{id} not half-persisted");
+    }
+    // The writer carries on with the next batch.
+    assert_eq!(h.ingest.submit(event("p1")).await.unwrap(), true);
+    assert!(stored(&h.db, "p1").await);
+    h.stop.cancel();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn http_answers_5xx_exactly_for_events_not_stored() {
+    let mut opts = Opts::default();
+    no_registration(&mut opts);
+    let env = Arc::new(Env::start(opts).await);
+    let tenant = env
+        .db()
+        .tenant_by_ats_account(ATS_USER)
+        .await
+        .unwrap()
+        .unwrap();
+    env.db()
+        .pool
+        .execute(
+            "CREATE TRIGGER refuse_poison BEFORE INSERT ON inbox WHEN NEW.event_id = 'poison'
+             BEGIN SELECT RAISE(ABORT, 'refused'); END",
+        )
+        .await
+        .unwrap();
+    let mut bodies: Vec<Vec<u8>> = (0..60)
+        .map(|i| body(&format!("h-{i}"), &format!("cand-{i}")))
+        .collect();
+    bodies.insert(30, body("poison", "cand-p"));
+    let ids: Vec<String> = (0..60)
+        .map(|i| format!("h-{i}"))
+        .collect::<Vec<_>>()
+        .into_iter()
+        .take(30)
+        .chain(std::iter::once("poison".to_string()))
+        .chain((30..60).map(|i| format!("h-{i}")))
+        .collect();
+    let answers = burst(&env, bodies).await;
+    let mut failed = 0;
+    for (id, (status, v)) in ids.iter().zip(&answers) {
+        let is_stored = env
+            .db()
+            .event_state(&tenant.id, id)
+            .await
+            .unwrap()
+            .is_some();
+        match status {
+            200 => assert!(is_stored, "{id}: 200 means persisted"),
+            s if *s >= 500 => {
+                failed += 1;
+                assert!(!is_stored, "{id}: a 5xx stored nothing");
+                assert!(v["error_message"].is_string(), "{v}");
+            }
+            s => panic!("{id}: unexpected {s} {v}"),
+        }
+    }
+    assert!(failed >= 1, "the refused event is answered 5xx");
+    assert!(!env
+        .db()
+        .event_state(&tenant.id, "poison")
+        .await
+        .unwrap()
+        .is_some());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reports_progress_is_claimed_before_a_backlog_of_creation_notices() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::connect(&store(dir.path(), &MasterKey::generate()))
+        .await
+        .unwrap();
+    let ids: Vec<String> = (0..200).map(|i| format!("created-{i}")).collect();
+    let mut backlog: Vec<NewEvent> = Vec::new();
+    for (i, id) in ids.iter().enumerate() {
+        backlog.push(NewEvent {
+            tenant_id: "t1",
+            event_id: id,
+            resource_type: if i % 2 == 0 { "invitation" } else { "report" },
+            resource_id: id,
+            event: "created",
+        });
+    }
+    db.insert_events(&backlog).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    db.insert_events(&[NewEvent {
+        tenant_id: "t1",
+        event_id: "invitation-progress",
+        resource_type: "invitation",
+        resource_id: "inv-9",
+        event: "updated",
+    }])
+    .await
+    .unwrap();
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    db.insert_events(&[NewEvent {
+        tenant_id: "t1",
+        event_id: "report-done",
+        resource_type: "report",
+        resource_id: "rep-9",
+        event: "completed",
+    }])
+    .await
+    .unwrap();
+    let far = screening_server::db::now_ms() + 60_000;
+    let first = db.claim_events("w", far, 1).await.unwrap();
+    assert_eq!(
+        first[0].event_id, "report-done",
+        "the newest, but a report's progress"
+    );
+    let second = db.claim_events("w", far, 1).await.unwrap();
+    assert_eq!(
+        second[0].event_id, "invitation-progress",
+        "then an invitation's"
+    );
+    let third = db.claim_events("w", far, 1).await.unwrap();
+    assert_eq!(third[0].event_id, "created-0", "then the oldest notice");
+    assert_eq!(
+        db.event_state("t1", "created-199").await.unwrap(),
+        Some(InboxState::Pending)
+    );
+}
