@@ -2,7 +2,7 @@
 //! object handed to the optional `onEvent` callback. Detail shapes are documented in
 //! WIDGET.md and typed in `js/screening-widget.d.ts`.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use js_sys::{Function, Object, Reflect};
@@ -45,7 +45,8 @@ pub fn opt(v: Option<&str>) -> JsValue {
 #[derive(Clone)]
 pub struct Emitter {
     host: Element,
-    on_event: Option<Function>,
+    /// Shared by every clone: `handle.update` replaces it for all of them.
+    on_event: Rc<RefCell<Option<Function>>>,
     alive: Rc<Cell<bool>>,
 }
 
@@ -53,9 +54,14 @@ impl Emitter {
     pub fn new(host: Element, on_event: Option<Function>) -> Self {
         Emitter {
             host,
-            on_event,
+            on_event: Rc::new(RefCell::new(on_event)),
             alive: Rc::new(Cell::new(true)),
         }
+    }
+
+    /// The host's new `onEvent` (or none): every later event goes to it.
+    pub fn set_on_event(&self, on_event: Option<Function>) {
+        *self.on_event.borrow_mut() = on_event;
     }
 
     /// After unmount nothing is emitted any more (late answers of in-flight requests),
@@ -89,7 +95,9 @@ impl Emitter {
             return;
         };
         let _ = self.host.dispatch_event(&event);
-        if let Some(f) = &self.on_event {
+        // Not borrowed during the call: the callback may replace itself (`handle.update`).
+        let on_event = self.on_event.borrow().clone();
+        if let Some(f) = on_event {
             // A throwing host callback must not break the widget.
             let _ = f.call1(&JsValue::NULL, &event);
         }

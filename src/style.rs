@@ -48,3 +48,17 @@ pub fn apply_theme(el: &Element, theme: &[(String, String)]) {
         }
     }
 }
+
+/// Remove every `--sw-*` custom property set on `el` (before a new theme is applied).
+pub fn clear_theme(el: &Element) {
+    if let Some(el) = el.dyn_ref::<HtmlElement>() {
+        let style = el.style();
+        let names: Vec<String> = (0..style.length())
+            .map(|i| style.item(i))
+            .filter(|k| k.starts_with("--sw-"))
+            .collect();
+        for k in names {
+            let _ = style.remove_property(&k);
+        }
+    }
+}

@@ -70,9 +70,11 @@ impl Ctx {
     }
 }
 
+/// The same widget with the same config: `handle.update` gives the views a new config (and
+/// so a re-render) while the session (`api`) stays.
 impl PartialEq for Ctx {
     fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.api, &other.api)
+        Rc::ptr_eq(&self.api, &other.api) && Rc::ptr_eq(&self.config, &other.config)
     }
 }
 

@@ -100,6 +100,8 @@ pub struct View {
     selected: Option<String>,
     add_ons: Vec<String>,
     applicant: Applicant,
+    /// Fields the user has typed in: a new prefill (`handle.update`) leaves them as they are.
+    edited: Vec<&'static str>,
     /// Fields the user has left at least once: their errors show before any submit.
     touched: Vec<&'static str>,
     attempted: bool,
@@ -114,6 +116,8 @@ pub enum Act {
     Select(String),
     ToggleAddOn(String),
     Set(&'static str, String),
+    /// The host's applicant changed: fields the user has not typed in take its values.
+    Prefill(Applicant),
     Touch(&'static str),
     Attempt,
     Submitting,
@@ -144,6 +148,18 @@ impl Reducible for View {
                 set_field(&mut v.applicant, key, value);
                 let path = format!("applicant.{key}");
                 v.server_errors.retain(|e| e.field != path);
+                if !v.edited.contains(&key) {
+                    v.edited.push(key);
+                }
+            }
+            Act::Prefill(from) => {
+                v.applicant.id = from.id.clone();
+                for &(key, ..) in FIELDS.iter().filter(|(k, ..)| !v.edited.contains(k)) {
+                    set_field(&mut v.applicant, key, field_value(&from, key));
+                }
+                if v.applicant == self.applicant {
+                    return self;
+                }
             }
             Act::Touch(key) => {
                 if v.touched.contains(&key) {
@@ -330,6 +346,7 @@ pub fn OrderView(props: &OrderProps) -> Html {
         selected: None,
         add_ons: Vec::new(),
         applicant: ctx.config.applicant.clone(),
+        edited: Vec::new(),
         touched: Vec::new(),
         attempted: false,
         server_errors: Vec::new(),
@@ -352,6 +369,13 @@ pub fn OrderView(props: &OrderProps) -> Html {
     {
         let (ctx, d) = (ctx.clone(), d.clone());
         use_effect_with((), move |_| load_packages(ctx, d));
+    }
+    {
+        // A new config (`handle.update`) may bring a new prefill.
+        let d = d.clone();
+        use_effect_with(ctx.config.applicant.clone(), move |a| {
+            d.dispatch(Act::Prefill(a.clone()))
+        });
     }
     {
         // After a state change, focus what the new state asked for (its panel or heading).
