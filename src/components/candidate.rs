@@ -127,6 +127,48 @@ pub enum Load {
     Ready(JsValue),
 }
 
+/// Everything the view shows (one reducer: each `use_state` type costs wasm).
+#[derive(Clone, PartialEq)]
+pub struct View {
+    progress: Load,
+    /// The last refresh failed (the last known progress stays).
+    stale: bool,
+    /// The package whose report is open.
+    open: Option<u32>,
+    report: Load,
+    /// Bumped by "Try again" to start reading afresh.
+    run: u32,
+}
+
+pub enum Act {
+    Progress(Load),
+    Stale,
+    Open(Option<u32>),
+    Report(Load),
+    Retry,
+}
+
+impl Reducible for View {
+    type Action = Act;
+    fn reduce(self: Rc<Self>, act: Act) -> Rc<Self> {
+        let mut v = (*self).clone();
+        match act {
+            Act::Progress(p) => {
+                v.progress = p;
+                v.stale = false;
+            }
+            Act::Stale => v.stale = true,
+            Act::Open(i) => v.open = i,
+            Act::Report(r) => v.report = r,
+            Act::Retry => {
+                v.progress = Load::Loading;
+                v.run += 1;
+            }
+        }
+        Rc::new(v)
+    }
+}
+
 impl Api {
     /// Candidate: `GET /widget/orders/{id}` + `suffix` (`/progress` →
     /// `screening_wire::CandidateStatus`, `/report` → `screening_wire::CandidateReport`), the
@@ -162,7 +204,7 @@ async fn sleep(ms: i32) {
 
 /// Read the progress until every package is final, the view is gone, or the server refuses
 /// for good (4xx other than 408/429); after a failure the wait doubles, up to the cap.
-fn poll(ctx: Ctx, set: UseStateSetter<Load>, stale: UseStateSetter<bool>, alive: Rc<Cell<bool>>) {
+fn poll(ctx: Ctx, d: UseReducerDispatcher<View>, alive: Rc<Cell<bool>>) {
     spawn_local(async move {
         let mut delay = POLL_MS;
         let mut have = false;
@@ -175,8 +217,7 @@ fn poll(ctx: Ctx, set: UseStateSetter<Load>, stale: UseStateSetter<bool>, alive:
                 Ok(raw) => {
                     let end = list(&raw, "packages").every(&mut |p, _, _| is_final(&stage(&p)));
                     have = true;
-                    stale.set(false);
-                    set.set(Load::Ready(raw));
+                    d.dispatch(Act::Progress(Load::Ready(raw)));
                     if end {
                         return;
                     }
@@ -184,11 +225,11 @@ fn poll(ctx: Ctx, set: UseStateSetter<Load>, stale: UseStateSetter<bool>, alive:
                 }
                 Err(e) => {
                     let again = e.retryable();
-                    if have {
-                        stale.set(true);
+                    d.dispatch(if have {
+                        Act::Stale
                     } else {
-                        set.set(Load::Failed(e));
-                    }
+                        Act::Progress(Load::Failed(e))
+                    });
                     if !again {
                         return;
                     }
@@ -213,21 +254,22 @@ pub struct CandidateProps {
 #[component]
 pub fn CandidateView(props: &CandidateProps) -> Html {
     let ctx = props.ctx.clone();
-    let progress = use_state(|| Load::Loading);
-    let stale = use_state(|| false);
-    // The package whose report is open, and the report once read.
-    let open = use_state(|| None::<u32>);
-    let report = use_state(|| Load::Loading);
+    let view = use_reducer(|| View {
+        progress: Load::Loading,
+        stale: false,
+        open: None,
+        report: Load::Loading,
+        run: 0,
+    });
+    let d = view.dispatcher();
     let root = use_node_ref();
     // A selector to focus after the next render.
     let focus: Rc<RefCell<Option<String>>> = use_mut_ref(|| None);
-    // Bumped by "Try again" to start reading afresh.
-    let run = use_state(|| 0u32);
     {
-        let (ctx, set, st) = (ctx.clone(), progress.setter(), stale.setter());
-        use_effect_with(*run, move |_| {
+        let (ctx, d) = (ctx.clone(), d.clone());
+        use_effect_with(view.run, move |_| {
             let alive = Rc::new(Cell::new(true));
-            poll(ctx, set, st, alive.clone());
+            poll(ctx, d, alive.clone());
             move || alive.set(false)
         });
     }
@@ -248,37 +290,39 @@ pub fn CandidateView(props: &CandidateProps) -> Html {
         });
     }
     let load_report = {
-        let (ctx, report) = (ctx.clone(), report.setter());
+        let (ctx, d) = (ctx.clone(), d.clone());
         move || {
-            report.set(Load::Loading);
-            let (ctx, report) = (ctx.clone(), report.clone());
+            d.dispatch(Act::Report(Load::Loading));
+            let (ctx, d) = (ctx.clone(), d.clone());
             spawn_local(async move {
-                report.set(match ctx.api.candidate(order_id(&ctx), "/report").await {
-                    Ok(r) => Load::Ready(r),
-                    Err(e) => Load::Failed(e),
-                });
+                d.dispatch(Act::Report(
+                    match ctx.api.candidate(order_id(&ctx), "/report").await {
+                        Ok(r) => Load::Ready(r),
+                        Err(e) => Load::Failed(e),
+                    },
+                ));
             });
         }
     };
 
-    let body = match (&*progress, *open) {
+    let body = match (&view.progress, view.open) {
         (Load::Ready(data), Some(i)) => {
             let close = {
-                let (open, focus) = (open.clone(), focus.clone());
+                let (d, focus) = (d.clone(), focus.clone());
                 Callback::from(move |_: MouseEvent| {
                     *focus.borrow_mut() = Some(format!("#sw-open-{i}"));
-                    open.set(None);
+                    d.dispatch(Act::Open(None));
                 })
             };
             let retry = Callback::from(move |_: MouseEvent| load_report());
-            report_view(&list(data, "packages").get(i), &report, close, retry)
+            report_view(&list(data, "packages").get(i), &view.report, close, retry)
         }
         (Load::Ready(data), None) => {
             let packages = list(data, "packages");
             let live = !packages.every(&mut |p, _, _| is_final(&stage(&p)));
             // One handler for the list's buttons (they are raw markup).
             let onclick = {
-                let (open, focus, resume) = (open.clone(), focus.clone(), props.on_resume.clone());
+                let (d, focus, resume) = (d.clone(), focus.clone(), props.on_resume.clone());
                 Callback::from(move |e: MouseEvent| {
                     let Some(b) = e
                         .target()
@@ -290,7 +334,7 @@ pub fn CandidateView(props: &CandidateProps) -> Html {
                     if let Some(i) = b.get_attribute("data-open").and_then(|v| v.parse().ok()) {
                         *focus.borrow_mut() = Some("#sw-report-h".into());
                         load_report();
-                        open.set(Some(i));
+                        d.dispatch(Act::Open(Some(i)));
                     } else if b.has_attribute("data-resume") {
                         if let Some(r) = &resume {
                             r.emit(e);
@@ -300,7 +344,7 @@ pub fn CandidateView(props: &CandidateProps) -> Html {
             };
             html! {
                 <>
-                    { status_region(if *stale { "Could not refresh: trying again shortly." } else { "" }.into()) }
+                    { status_region(if view.stale { "Could not refresh: trying again shortly." } else { "" }.into()) }
                     <div {onclick}>{ raw(list_html(&packages, props.submitted, props.on_resume.is_some())) }</div>
                     if live {
                         <p class="sw-hint sw-noprint">{ "This page updates by itself." }</p>
@@ -310,13 +354,7 @@ pub fn CandidateView(props: &CandidateProps) -> Html {
         }
         (Load::Loading, _) => loading("Loading your background check…".into()),
         (Load::Failed(e), _) => {
-            let retry = {
-                let (run, progress) = (run.clone(), progress.clone());
-                Callback::from(move |_: MouseEvent| {
-                    progress.set(Load::Loading);
-                    run.set(*run + 1);
-                })
-            };
+            let retry = d.to_callback().reform(|_: MouseEvent| Act::Retry);
             notice(
                 true,
                 "Your background check could not be loaded".into(),
@@ -326,7 +364,7 @@ pub fn CandidateView(props: &CandidateProps) -> Html {
             )
         }
     };
-    let listing = open.is_none();
+    let listing = view.open.is_none();
     html! {
         <section class="sw-cand" ref={root} aria-labelledby={if listing { "sw-cand-h" } else { "sw-report-h" }}>
             if listing {
