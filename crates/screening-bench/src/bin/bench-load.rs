@@ -8,7 +8,7 @@
 //!
 //!   bench-load run SCENARIO --url URL (--rate R | --connections C) --duration SECS
 //!              [--flood N --flood-url URL] [scenario options] [--out FILE]
-//!   bench-load corpus --out FILE --n N --account ID --key KEY --report ID --base URL
+//!   bench-load corpus --out FILE --n N --account ID --key KEY --report ID --base URL [--tag HEX8]
 //!
 //! Scenarios:
 //! - `ingest --corpus FILE`: `POST /webhooks/yardstik`, the corpus's signed bodies in turn
@@ -81,9 +81,14 @@ impl Args {
     }
 }
 
-fn uuid_v4(rng: &mut impl Read) -> String {
+/// A random v4 UUID; `tag` (8 hex digits) replaces its first group, so one run's events can
+/// be counted in the server's database (`event_id LIKE 'tag-%'`).
+fn uuid_v4(rng: &mut impl Read, tag: Option<&str>) -> String {
     let mut b = [0u8; 16];
     rng.read_exact(&mut b).expect("/dev/urandom");
+    if let Some(t) = tag.and_then(|t| hex::decode(t).ok()).filter(|t| t.len() == 4) {
+        b[..4].copy_from_slice(&t);
+    }
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
     let h = hex::encode(b);
@@ -114,7 +119,7 @@ fn corpus(a: &Args) {
     for _ in 0..n {
         let body = format!(
             r#"{{"id":"{}","event":"updated","resource_id":"{report}","account_id":"{account}","account_name":"Demo Staffing Co","resource_type":"report","resource_url":"{base}/reports/{report}"}}"#,
-            uuid_v4(&mut rng)
+            uuid_v4(&mut rng, a.get("tag"))
         );
         let mut mac = Hmac::<Sha256>::new_from_slice(key.as_bytes()).expect("key");
         mac.update(body.as_bytes());
