@@ -11,7 +11,6 @@ use axum::http::request::Parts;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use serde::de::DeserializeOwned;
-use sha2::{Digest, Sha256};
 
 use super::error::Error;
 use crate::app::ApiContext;
@@ -20,16 +19,20 @@ use crate::tenant::Tenant;
 use crate::tokens::{Claims, Purpose, TokenError};
 use screening_wire::Capability;
 
-/// Remembers recent successful argon2 verifications (keyed by a hash of tenant, stored
-/// hash and presented secret), so a burst of ATS calls does not pay argon2 each time, and
-/// runs concurrent verifications of the same credentials once (single flight).
-/// Rotating the secret changes the stored hash and so invalidates every entry.
+/// Remembers recent successful argon2 verifications (keyed by an HMAC, under a random key
+/// of this process, of tenant, stored hash and presented secret — what is kept in memory
+/// cannot be attacked offline to recover a secret), so a burst of ATS calls does not pay
+/// argon2 each time, and runs concurrent verifications of the same credentials once
+/// (single flight). Rotating the secret changes the stored hash and so invalidates every
+/// entry.
 type Flight = Arc<tokio::sync::OnceCell<bool>>;
 
 use super::login_guard::{LoginGuard, Refusal};
 
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct AuthCache {
+    /// Keys the cache entries; never leaves the process.
+    mac_key: Arc<[u8; 32]>,
     verified: Arc<Mutex<HashMap<[u8; 32], Instant>>>,
     inflight: Arc<Mutex<HashMap<[u8; 32], Flight>>>,
     /// Bounds on the cost of verifications (see `login_guard`).
@@ -38,15 +41,33 @@ pub struct AuthCache {
 
 const AUTH_CACHE_TTL: Duration = Duration::from_secs(300);
 
+impl Default for AuthCache {
+    fn default() -> Self {
+        let mut mac_key = [0u8; 32];
+        rand::RngCore::fill_bytes(&mut rand::thread_rng(), &mut mac_key);
+        Self {
+            mac_key: Arc::new(mac_key),
+            verified: Arc::default(),
+            inflight: Arc::default(),
+            guard: LoginGuard::default(),
+        }
+    }
+}
+
 impl AuthCache {
-    fn key(tenant: &Tenant, secret: &str) -> [u8; 32] {
-        let mut h = Sha256::new();
-        h.update(tenant.id.as_bytes());
-        h.update([0]);
-        h.update(tenant.secret_hash.as_bytes());
-        h.update([0]);
-        h.update(secret.as_bytes());
-        h.finalize().into()
+    fn key(&self, tenant: &Tenant, secret: &str) -> [u8; 32] {
+        // Lengths first: no two (id, hash, secret) triples give the same input.
+        let mut data =
+            Vec::with_capacity(24 + tenant.id.len() + tenant.secret_hash.len() + secret.len());
+        for part in [
+            tenant.id.as_bytes(),
+            tenant.secret_hash.as_bytes(),
+            secret.as_bytes(),
+        ] {
+            data.extend_from_slice(&(part.len() as u64).to_le_bytes());
+            data.extend_from_slice(part);
+        }
+        crate::crypto::hmac_bytes(&self.mac_key[..], &data)
     }
 
     fn hit(&self, key: &[u8; 32]) -> bool {
@@ -64,11 +85,11 @@ impl AuthCache {
 
     /// Verified recently (no Argon2 work, no limits: valid callers stay fast in a flood).
     fn recently_verified(&self, tenant: &Tenant, secret: &str) -> bool {
-        self.hit(&Self::key(tenant, secret))
+        self.hit(&self.key(tenant, secret))
     }
 
     async fn verify(&self, tenant: &Tenant, secret: &str) -> Result<bool, Refusal> {
-        let key = Self::key(tenant, secret);
+        let key = self.key(tenant, secret);
         if self.hit(&key) {
             return Ok(true);
         }

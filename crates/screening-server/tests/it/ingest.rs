@@ -371,3 +371,99 @@ async fn a_reports_progress_is_claimed_before_a_backlog_of_creation_notices() {
         Some(InboxState::Pending)
     );
 }
+
+/// A fresh database on `SCREENING_TEST_POSTGRES_URL`; `None` (skip) without it, unless
+/// `SCREENING_TEST_REQUIRE_POSTGRES=1`.
+async fn fresh_postgres() -> Option<String> {
+    let Ok(base) = std::env::var("SCREENING_TEST_POSTGRES_URL") else {
+        assert!(
+            std::env::var("SCREENING_TEST_REQUIRE_POSTGRES").as_deref() != Ok("1"),
+            "SCREENING_TEST_REQUIRE_POSTGRES=1 but SCREENING_TEST_POSTGRES_URL is not set"
+        );
+        return None;
+    };
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&base).await.unwrap();
+    let name = format!("screening_ingest_{}", uuid::Uuid::new_v4().simple());
+    pool.execute(format!("CREATE DATABASE {name}").as_str())
+        .await
+        .unwrap();
+    pool.close().await;
+    let (prefix, _) = base.rsplit_once('/').unwrap();
+    Some(format!("{prefix}/{name}"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_group_commit_duplicates_and_priority() {
+    let Some(url) = fresh_postgres().await else {
+        eprintln!("SCREENING_TEST_POSTGRES_URL not set: PostgreSQL ingest test skipped");
+        return;
+    };
+    let mut opts = Opts {
+        database_url: Some(url.clone()),
+        ..Opts::default()
+    };
+    no_registration(&mut opts);
+    let env = Env::start(opts).await;
+    let tenant = env
+        .db()
+        .tenant_by_ats_account(ATS_USER)
+        .await
+        .unwrap()
+        .unwrap();
+    let n = 150;
+    let mut bodies: Vec<Vec<u8>> = (0..n)
+        .map(|i| body(&format!("pg-{i}"), &format!("cand-{i}")))
+        .collect();
+    bodies.extend(
+        (0..n)
+            .step_by(5)
+            .map(|i| body(&format!("pg-{i}"), &format!("cand-{i}"))),
+    );
+    let answers = burst(&env, bodies).await;
+    assert!(answers.iter().all(|(s, _)| *s == 200), "{answers:?}");
+    let accepted = answers
+        .iter()
+        .filter(|(_, v)| v["status"] == "accepted")
+        .count();
+    assert_eq!(accepted, n);
+    assert_eq!(env.db().count_events(&tenant.id).await.unwrap(), n as i64);
+
+    // One batch with a duplicate inside, and the claim order, on this backend (a database
+    // of its own: no server's inbox worker claims these).
+    let other = fresh_postgres().await.unwrap();
+    let mut st = store(&env.data_dir(), &env.master);
+    st.database_url = other;
+    let db = &Db::connect(&st).await.unwrap();
+    let e = |id: &'static str, kind: &'static str, ev: &'static str| NewEvent {
+        tenant_id: "t-pg",
+        event_id: id,
+        resource_type: kind,
+        resource_id: id,
+        event: ev,
+    };
+    let new = db
+        .insert_events(&[
+            e("c1", "invitation", "created"),
+            e("c1", "invitation", "created"),
+            e("u1", "invitation", "updated"),
+        ])
+        .await
+        .unwrap();
+    assert_eq!(new, vec![true, false, true]);
+    db.insert_events(&[e("r1", "report", "completed")])
+        .await
+        .unwrap();
+    let far = screening_server::db::now_ms() + 60_000;
+    let order: Vec<String> = [
+        db.claim_events("pg-w", far, 1).await.unwrap(),
+        db.claim_events("pg-w", far, 1).await.unwrap(),
+        db.claim_events("pg-w", far, 1).await.unwrap(),
+    ]
+    .into_iter()
+    .flatten()
+    .filter(|r| r.tenant_id == "t-pg")
+    .map(|r| r.event_id)
+    .collect();
+    assert_eq!(order, vec!["r1", "u1", "c1"]);
+}
