@@ -21,8 +21,11 @@ use screening_wire::{
 /// How long a candidate's report is served from memory.
 pub const CACHE_TTL: Duration = Duration::from_secs(30);
 
+/// (tenant, order) → when it was read, and the report.
+type Entries = HashMap<(String, String), (Instant, CandidateReport)>;
+
 #[derive(Clone, Default)]
-pub struct CandidateReportCache(Arc<Mutex<HashMap<(String, String), (Instant, CandidateReport)>>>);
+pub struct CandidateReportCache(Arc<Mutex<Entries>>);
 
 impl CandidateReportCache {
     fn get(&self, key: &(String, String)) -> Option<CandidateReport> {
