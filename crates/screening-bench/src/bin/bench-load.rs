@@ -86,7 +86,10 @@ impl Args {
 fn uuid_v4(rng: &mut impl Read, tag: Option<&str>) -> String {
     let mut b = [0u8; 16];
     rng.read_exact(&mut b).expect("/dev/urandom");
-    if let Some(t) = tag.and_then(|t| hex::decode(t).ok()).filter(|t| t.len() == 4) {
+    if let Some(t) = tag
+        .and_then(|t| hex::decode(t).ok())
+        .filter(|t| t.len() == 4)
+    {
         b[..4].copy_from_slice(&t);
     }
     b[6] = (b[6] & 0x0f) | 0x40;
