@@ -73,6 +73,8 @@ export function define() {
         await init({ mode: this.#readConfig().mode });
         if (!this.isConnected) return;
         const config = this.#readConfig();
+        // In place when the widget can take it (what the user typed stays), else afresh.
+        if (this.#handle && this.#handle.update(config)) return;
         this.#unmount();
         this.#handle = mount(this, config);
       } catch (err) {

@@ -18,7 +18,9 @@ type Handler<D> = (detail: D, event: CustomEvent<D>) => void;
 export interface ScreeningWidgetProps {
   /** The widget's config, compared by value: an equal new object (an inline `config={{...}}`)
    *  keeps the mounted widget; a new `token` goes to it (`setToken`); any other changed value
-   *  remounts it. Functions in it (`onEvent`, `fetch`) may be new on every render. */
+   *  too (`update`: theme, applicant prefill, ...), unless it needs a new widget (`mode`,
+   *  `serverUrl`, the session, `backgroundCheckId`, `reportId`, ...): then it remounts.
+   *  Functions in it (`onEvent`, `fetch`) may be new on every render. */
   config: ScreeningWidgetConfig;
   /** Every `screening:*` event: `(name, detail)`. */
   onEvent?: (...args: ScreeningEventArgs) => void;
@@ -41,7 +43,8 @@ export interface ScreeningWidgetProps {
 /** Event name → the prop that receives it. */
 export declare const EVENT_PROPS: { readonly [K in ScreeningEventName]: keyof ScreeningWidgetProps };
 
-/** Equal as config (what decides a remount): same values; any two functions are equal. */
+/** Equal as config (what decides an update or a remount): same values; any two functions
+ *  are equal. */
 export declare function sameConfig(a: unknown, b: unknown): boolean;
 
 export declare function ScreeningWidget(props: ScreeningWidgetProps): ReactJSX.Element;

@@ -2,9 +2,10 @@
 // Mounts the widget into a <div> once its wasm is loaded. The config is compared by value:
 // a new object with the same values (an inline `config={{...}}`) keeps the mounted widget
 // and what the user typed in it. A new `token` goes to the mounted widget
-// (`handle.setToken`); any other changed value remounts it. Functions in the config
-// (`onEvent`, `fetch`) are called through the latest props, so a new function never
-// remounts. Events reach the props through listeners on the <div>.
+// (`handle.setToken`); any other changed value goes to it too (`handle.update`), unless it
+// needs a new widget (mode, server, session, the check shown): then it remounts. Functions
+// in the config (`onEvent`, `fetch`) are called through the latest props, so a new function
+// never remounts. Events reach the props through listeners on the <div>.
 // On a server it renders the empty <div> and nothing else.
 import { createElement, useEffect, useRef } from 'react';
 import init, { mount, WidgetHandle } from './screening_widget.js';
@@ -45,6 +46,27 @@ export function ScreeningWidget(props) {
   const handle = useRef(null);
   const latest = useRef(props);
   latest.current = props;
+  // The config's functions as the widget gets them: the same ones for its whole life.
+  const fns = useRef(null);
+  if (!fns.current) {
+    fns.current = {
+      onEvent: (e) => latest.current.config.onEvent(e),
+      fetch: (input, init) => latest.current.config.fetch(input, init),
+    };
+  }
+  const widgetConfig = (c) => {
+    const cfg = { ...(c || {}) };
+    const now = latest.current.config || {};
+    if (now.token !== undefined) cfg.token = now.token;
+    if (typeof cfg.onEvent == 'function') cfg.onEvent = fns.current.onEvent;
+    if (typeof cfg.fetch == 'function') cfg.fetch = fns.current.fetch;
+    return cfg;
+  };
+  const configError = (err) => {
+    const message = String((err && err.message) || err);
+    host.current.dispatchEvent(new CustomEvent('screening:error', {
+      bubbles: true, composed: true, detail: { stage: 'config', message, code: 'config' } }));
+  };
 
   // The config the widget is mounted with changes only when its value does (the token
   // aside, which the mounted widget takes as it is).
@@ -68,30 +90,36 @@ export function ScreeningWidget(props) {
     return () => { for (const name of names) el.removeEventListener(name, listener); };
   }, []);
 
-  // Mount (again) when the config's value changes; unmount on removal.
+  // Unmount on removal. free() unmounts: the widget's DOM and window listeners go.
+  useEffect(() => () => {
+    if (handle.current) { handle.current.free(); handle.current = null; }
+  }, []);
+
+  // When the config's value changes: the mounted widget takes it in place (what the user
+  // typed stays), or, when it cannot (`update` → false), is mounted afresh. A config it
+  // refuses leaves it as it was and comes as `onError`.
   useEffect(() => {
     const el = host.current;
     let gone = false;
+    const mounted = handle.current;
+    if (mounted && typeof mounted.update == 'function') {
+      try {
+        if (mounted.update(widgetConfig(current))) return undefined;
+      } catch (err) {
+        configError(err);
+        return undefined;
+      }
+    }
+    if (mounted) { mounted.free(); handle.current = null; }
     // Loads the wasm build of the config's mode (once; see screening_widget.js).
     init({ mode: current && current.mode }).then(() => {
       if (gone) return;
-      const cfg = { ...(current || {}) };
-      const now = latest.current.config || {};
-      if (now.token !== undefined) cfg.token = now.token;
-      if (typeof cfg.onEvent == 'function') cfg.onEvent = (e) => latest.current.config.onEvent(e);
-      if (typeof cfg.fetch == 'function') cfg.fetch = (input, init) => latest.current.config.fetch(input, init);
-      handle.current = mount(el, cfg);
+      handle.current = mount(el, widgetConfig(current));
     }).catch((err) => {
-      if (gone) return;
-      const message = String((err && err.message) || err);
-      el.dispatchEvent(new CustomEvent('screening:error', {
-        bubbles: true, composed: true, detail: { stage: 'config', message, code: 'config' } }));
+      if (!gone) configError(err);
     });
-    return () => {
-      gone = true;
-      // free() unmounts: the widget's DOM and window listeners go.
-      if (handle.current) { handle.current.free(); handle.current = null; }
-    };
+    // A mount still waiting for the wasm is not wanted any more.
+    return () => { gone = true; };
   }, [current]);
 
   // A new token for the mounted widget (one mounted later reads the latest token itself).

@@ -122,13 +122,9 @@ export declare class WidgetHandle {
    *  `height`, `fullScreen`, `loadTimeout`, `onEvent`, `token`. Returns `false`, changing
    *  nothing, when the change needs a new widget (`mode`, `serverUrl`, `sessionUrl`,
    *  `sessionHeaders`, `sessionBody`, `backgroundCheckId`, `reportId`, `applicant.id`, `fetch`,
-   *  `requestTimeout`, `nonce`), or when the widget is not mounted: `unmount()` and `mount`
-   *  it again. Throws, changing nothing, on a config `mount` would refuse (one for another
-   *  mode returns `false`: `mount` says what is wrong with it). */
-  update(config: ScreeningWidgetConfig): boolean;
-  /** Give the mounted widget a changed config in place (what the user typed stays): `false`
-   *  when the change needs a new widget (another mode, server, session, ...) or the widget is
-   *  not mounted (yet, or any more): then mount again. Throws on an invalid config. */
+   *  `requestTimeout`, `nonce`), or when the widget is not mounted (yet, or any more):
+   *  `unmount()` and `mount` it again. Throws, changing nothing, on a config `mount` would
+   *  refuse (one for another mode returns `false`: `mount` says what is wrong with it). */
   update(config: ScreeningWidgetConfig): boolean;
   /** Release the wasm-side handle (also unmounts). */
   free(): void;

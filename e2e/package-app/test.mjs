@@ -2,9 +2,10 @@
 // served by the companion server in demo mode. Checks: the picker renders; the widget's
 // events reach the React props (rendered into the app's DOM); a parent re-render with an
 // inline config object of the same value does not remount (typed text survives), nor does a
-// new token (it goes to the mounted widget, which sends it), a changed value does; an order
-// placed through it reaches the server; from an origin not in the tenant's widget_origins
-// the widget reports the CORS refusal.
+// new token (it goes to the mounted widget, which sends it), nor a new theme (applied in
+// place, `handle.update`); a new backgroundCheckId does; an order placed through it reaches
+// the server; from an origin not in the tenant's widget_origins the widget reports the CORS
+// refusal.
 // Env: SERVER_URL (the app at `/`), ARTIFACTS (screenshots). One "ok   "/"FAIL " line per check.
 import { launch } from '../lib/browser.mjs';
 
@@ -80,6 +81,22 @@ try {
   check((await eventsNamed('screening:loaded').count()) === 1, 'a new token remounted the widget');
   pass('a new config token: no remount, typed text kept');
 
+  step = 'a theme change applies in place';
+  const accent = () => widget.evaluate((el) => {
+    const root = el.shadowRoot && el.shadowRoot.querySelector('.sw-root');
+    return root ? getComputedStyle(root).getPropertyValue('--sw-accent').trim() : '';
+  });
+  check((await accent()) === '#0a7d55', `the first theme's accent is "${await accent()}"`);
+  await page.locator('#change-theme').click();
+  for (let i = 0; i < 100 && (await accent()) !== '#7a1fa2'; i++) await page.waitForTimeout(50);
+  check((await accent()) === '#7a1fa2', `after the theme change the accent is "${await accent()}"`);
+  await page.waitForTimeout(300); // a remount would have run by now
+  check((await field('First name').inputValue()) === 'Typed By User',
+    `after a theme change the first name is "${await field('First name').inputValue()}"`);
+  check(await standard.isChecked(), 'after a theme change the package choice is lost');
+  check((await eventsNamed('screening:loaded').count()) === 1, 'a theme change remounted the widget');
+  pass('a new theme: applied in place (handle.update), no remount, typed text kept');
+
   step = 'place an order';
   const orderAuth = [];
   page.on('request', (r) => {
@@ -108,13 +125,14 @@ try {
   pass('the order went out with the token the app passed in config (handle.setToken)');
   await page.screenshot({ path: `${ARTIFACTS}/package-app-ordered.png`, fullPage: true });
 
-  step = 'a changed config value remounts';
-  await page.locator('#change-theme').click();
+  step = 'a new backgroundCheckId remounts';
+  await page.locator('#new-check').click();
   await eventsNamed('screening:loaded').nth(1).waitFor({ timeout: T });
   await field('First name').waitFor({ timeout: T });
   check((await field('First name').inputValue()) === 'Prefilled',
-    'after a theme change the widget was not mounted afresh');
-  pass('a changed config value (theme) remounts the widget');
+    'after a new backgroundCheckId the widget was not mounted afresh');
+  check((await accent()) === '#7a1fa2', `the widget mounted afresh has the accent "${await accent()}"`);
+  pass('a new backgroundCheckId (a value that defines the session) remounts the widget');
 
   step = 'no page errors';
   check(pageErrors.length === 0, `page errors: ${pageErrors.join(' | ')}`);

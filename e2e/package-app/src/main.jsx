@@ -11,6 +11,7 @@ const serverUrl = new URLSearchParams(window.location.search).get('server') || u
 function App() {
   const [renders, setRenders] = useState(0);
   const [accent, setAccent] = useState('#0a7d55');
+  const [checkId, setCheckId] = useState(undefined);
   const [events, setEvents] = useState([]);
   const [created, setCreated] = useState(null);
   const [token, setToken] = useState(undefined);
@@ -31,6 +32,9 @@ function App() {
         <button type="button" id="change-theme" onClick={() => setAccent('#7a1fa2')}>
           Change the theme
         </button>{' '}
+        <button type="button" id="new-check" onClick={() => setCheckId('w-package-app-2')}>
+          Order under another check id
+        </button>{' '}
         <button type="button" id="new-token" onClick={newToken}>New session token</button>
         {token && <output id="token" data-token={token}>token set</output>}
       </p>
@@ -42,6 +46,7 @@ function App() {
           mode: 'order',
           applicant: { first_name: 'Prefilled', last_name: 'Applicant', state: 'CA' },
           theme: { accent },
+          backgroundCheckId: checkId,
           token,
           // A new function on every render: called through the latest props, no remount.
           onEvent: () => { document.body.dataset.configEvents = String(++configEvents); },

@@ -23,6 +23,8 @@ export async function mountIt(el: HTMLElement): Promise<WidgetHandle> {
   const handle = mount(el, config);
   handle.listenerCount().toFixed();
   el.addEventListener('screening:session-expired', () => handle.setToken('new-token'));
+  const inPlace: boolean = handle.update({ ...config, theme: { accent: '#123' } });
+  void inPlace;
   return handle;
 }
 
