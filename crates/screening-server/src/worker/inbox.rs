@@ -135,15 +135,31 @@ enum Handled {
     Applied,
     /// Nothing to map (a candidate, an account…).
     Ignored,
+    /// Only creation notices of an invitation or report its order already recorded from
+    /// Yardstik's answer at placement (with the report's id): nothing newer to fetch. Any
+    /// later change comes with its own `updated`/`completed` event.
+    Covered,
     Unmatched,
     Retry(String),
     Failed(String),
 }
 
-async fn handle(ctx: &ApiContext, tenants: &Tenants, row: &InboxRow) -> Handled {
+async fn handle(ctx: &ApiContext, tenants: &Tenants, group: &[InboxRow]) -> Handled {
+    let row = &group[0];
     let Some(kind) = YardstikRef::parse(&row.resource_type) else {
         return Handled::Ignored; // candidate, transaction, monitor, account…: nothing to map
     };
+    if group.iter().all(|r| r.event == "created") {
+        match ctx
+            .db
+            .item_by_yardstik(&row.tenant_id, kind, &row.resource_id)
+            .await
+        {
+            Ok(Some(item)) if item.report_id.is_some() => return Handled::Covered,
+            Ok(_) => {} // not recorded yet, or without its report: read it
+            Err(_) => return Handled::Retry("database error".into()),
+        }
+    }
     let tenant = match tenants.get(ctx, &row.tenant_id).await {
         Ok(Some(t)) => t,
         Ok(None) => return Handled::Failed("tenant removed".into()),
@@ -170,7 +186,7 @@ fn outcome(ctx: &ApiContext, handled: &Handled, row: &InboxRow) -> EventOutcome 
         None => give_up,
     };
     match handled {
-        Handled::Applied | Handled::Ignored => EventOutcome::Done,
+        Handled::Applied | Handled::Ignored | Handled::Covered => EventOutcome::Done,
         Handled::Failed(e) => EventOutcome::Failed { error: e.clone() },
         Handled::Retry(e) => retry(
             RetryPolicy::exponential(
@@ -197,10 +213,11 @@ fn outcome(ctx: &ApiContext, handled: &Handled, row: &InboxRow) -> EventOutcome 
 async fn process(ctx: &ApiContext, tenants: &Tenants, owner: &str, group: Vec<InboxRow>) {
     let Some(first) = group.first() else { return };
     let fetched_at = now_ms();
-    let handled = handle(ctx, tenants, first).await;
+    let handled = handle(ctx, tenants, &group).await;
     let label = match &handled {
         Handled::Applied => "applied",
         Handled::Ignored => "ignored",
+        Handled::Covered => "covered",
         Handled::Unmatched => "unmatched",
         Handled::Retry(_) => "retry",
         Handled::Failed(_) => "failed",

@@ -467,3 +467,108 @@ async fn postgres_group_commit_duplicates_and_priority() {
     .collect();
     assert_eq!(order, vec!["r1", "u1", "c1"]);
 }
+
+/// Yardstik reads the server made of one kind (`get_invitation`, `get_report`), any outcome.
+fn reads(env: &Env, op: &str) -> u64 {
+    let prefix = format!("screening_yardstik_requests_total{{op=\"{op}\"");
+    env.server()
+        .ctx
+        .metrics
+        .render(&[])
+        .lines()
+        .filter(|l| l.starts_with(&prefix))
+        .filter_map(|l| l.rsplit(' ').next()?.parse::<u64>().ok())
+        .sum()
+}
+
+async fn processed(env: &Env, tenant_id: &str, event_id: &str) {
+    for _ in 0..1200 {
+        if env.db().event_state(tenant_id, event_id).await.unwrap() == Some(InboxState::Done) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!("event {event_id} never processed");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn creation_notices_of_recorded_resources_need_no_read() {
+    let mut opts = Opts::default();
+    no_registration(&mut opts);
+    let env = Env::start(opts).await;
+    let (s, _) = env
+        .order(&simple_order(
+            "cov-1",
+            &env.receiver.url(),
+            "cov@example.com",
+            "Doe",
+        ))
+        .await;
+    assert_eq!(s, 201);
+    let tenant = env
+        .db()
+        .tenant_by_ats_account(ATS_USER)
+        .await
+        .unwrap()
+        .unwrap();
+    let item = env.db().order_items(&tenant.id, "cov-1").await.unwrap()[0].clone();
+    let (inv, rep) = (item.invitation_id.unwrap(), item.report_id.unwrap());
+    let signed = |id: &str, kind: &str, event: &str, resource: &str| {
+        serde_json::to_vec(&json!({"id": id, "event": event, "resource_id": resource,
+            "account_id": ACCOUNT_A, "account_name": "Demo Staffing Co", "resource_type": kind,
+            "resource_url": "https://api.yardstik.com/x"}))
+        .unwrap()
+    };
+    let url = env.url("/webhooks/yardstik");
+    let before = (reads(&env, "get_invitation"), reads(&env, "get_report"));
+    for (id, kind, resource) in [("cov-inv", "invitation", &inv), ("cov-rep", "report", &rep)] {
+        let (s, _) = post(&env.http, &url, signed(id, kind, "created", resource)).await;
+        assert_eq!(s, 200);
+        processed(&env, &tenant.id, id).await;
+    }
+    assert_eq!(
+        (reads(&env, "get_invitation"), reads(&env, "get_report")),
+        before,
+        "the placement already recorded what a creation notice says"
+    );
+    // A change is read.
+    let (s, _) = post(
+        &env.http,
+        &url,
+        signed("cov-upd", "report", "updated", &rep),
+    )
+    .await;
+    assert_eq!(s, 200);
+    processed(&env, &tenant.id, "cov-upd").await;
+    assert_eq!(reads(&env, "get_report"), before.1 + 1);
+    // A creation notice of a resource no order knows yet is not settled by a guess.
+    let (s, _) = post(
+        &env.http,
+        &url,
+        signed(
+            "cov-unknown",
+            "invitation",
+            "created",
+            "00000000-0000-4000-8000-00000000beef",
+        ),
+    )
+    .await;
+    assert_eq!(s, 200);
+    // It is handled as before (no order knows it yet: retried later), not taken as covered.
+    let mut retried = false;
+    for _ in 0..400 {
+        let pending = env.db().events_in_state(InboxState::Pending).await.unwrap();
+        if pending
+            .iter()
+            .any(|r| r.event_id == "cov-unknown" && r.attempts >= 1)
+        {
+            retried = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert!(
+        retried,
+        "an unknown resource's creation notice waits for its order"
+    );
+}
