@@ -95,9 +95,13 @@ if s:
             x(r), f"≤ {lim}×", verdict(r <= lim))
 d = R.get("download")
 if d:
-    row("Widget download, gzip -9, every mode (" + " + ".join(f["name"] for f in d["files"]) + ")",
-        kb(d["gzip"]), f"budget {kb(d['budget_gzip'])}; brotli 11 {kb(d['brotli'])}; raw {kb(d['raw'])}",
-        x(d["gzip"] / d["budget_gzip"]) + " of budget", "≤ 100 KiB", verdict(d["gzip"] <= d["budget_gzip"]))
+    worst = max(d.get("groups") or [{"group": "all", "files": [f["name"] for f in d["files"]], "gzip": d["gzip"]}], key=lambda g: g["gzip"])
+    d.setdefault("groups", [worst])
+    row("Widget download, gzip -9, every mode: the largest group of modes a page downloads (" + " + ".join(worst["files"]) + ")",
+        kb(worst["gzip"]),
+        "budget " + kb(d["budget_gzip"]) + "; per group: " + ", ".join(f"{g['group']} {kb(g['gzip'])}" for g in d["groups"])
+        + f"; every file of every mode together {kb(d['gzip'])} (brotli 11 {kb(d['brotli'])}, raw {kb(d['raw'])})",
+        x(worst["gzip"] / d["budget_gzip"]) + " of budget", "≤ 100 KiB", verdict(worst["gzip"] <= d["budget_gzip"]))
 if d and s and s.get("wire"):
     w = s["wire"]
     gz, br = w["gzip9"], w["brotli11"]
@@ -271,7 +275,9 @@ this, reference, …) after a warm-up; a figure shown as `median (min–max, n=�
   markup and CSS); {s.get('loads')} loads each, interleaved ABBA, after a discarded load of each.
   Cold = a new browser context per load; warm = the same context reloaded.
 - **Widget download and wire.** `e2e/bench/sizes.mjs`: every wasm/JS/CSS file of the built
-  widget (all modes; identical contents once), each compressed on its own, gzip -9 and brotli 11.
+  widget (all modes; identical contents once), each compressed on its own, gzip -9 and brotli 11;
+  the target applies to each group of modes built together (the custom-element loader + that
+  group's glue + its wasm: what a page using any of those modes downloads), the largest shown.
   On the wire: the encoded body sizes Chromium reports for `/static/widget/*` during a cold load,
   compared with the gzip -9 figure of the same files.
 - **PostgreSQL.** A throwaway cluster on loopback (`pkg-scripts/lib/postgres.sh`) with its

@@ -1,7 +1,8 @@
 // Widget download size: every file the server can send a browser from the widget directory
 // (wasm, JS, CSS — all modes; not type declarations, package metadata or precompressed
 // copies), each compressed on its own as it is served: gzip -9 and brotli at quality 11.
-// Identical contents (e.g. a content-hashed copy of a file) count once.
+// Identical contents (e.g. a content-hashed copy of a file) count once. Also per group of
+// modes: what a page using that group downloads.
 //
 //   node e2e/bench/sizes.mjs WIDGET_DIR   → one JSON object on stdout
 import fs from 'node:fs';
@@ -28,5 +29,18 @@ for (const name of fs.readdirSync(dir, { recursive: true }).map(String).sort()) 
   files.push({ name, raw: data.length, gzip, brotli });
 }
 if (!files.length) { console.error(`no widget files in ${dir}`); process.exit(1); }
-const sum = (k) => files.reduce((a, f) => a + f[k], 0);
-console.log(JSON.stringify({ files, raw: sum('raw'), gzip: sum('gzip'), brotli: sum('brotli'), budget_gzip: 100 * 1024 }));
+const sum = (k, fs = files) => fs.reduce((a, f) => a + f[k], 0);
+// What a page using one group of modes downloads: the custom-element loader, that group's
+// wasm-bindgen glue and its wasm (one wasm per group of modes; `screening_widget_bg.wasm`
+// alone when every mode is in one build).
+const byName = new Map(files.map((f) => [f.name, f]));
+const groups = [];
+for (const f of files) {
+  const m = /^screening_widget(?:_(\w+))?_bg\.wasm$/.exec(f.name);
+  if (!m) continue;
+  const glue = m[1] ? `screening_widget_${m[1]}.js` : 'screening_widget.js';
+  const parts = ['screening-widget-element.js', glue, f.name].map((n) => byName.get(n)).filter(Boolean);
+  groups.push({ group: m[1] || 'all', files: parts.map((p) => p.name), raw: sum('raw', parts), gzip: sum('gzip', parts), brotli: sum('brotli', parts) });
+}
+if (!groups.length) { console.error(`no widget wasm in ${dir}`); process.exit(1); }
+console.log(JSON.stringify({ files, groups, raw: sum('raw'), gzip: sum('gzip'), brotli: sum('brotli'), budget_gzip: 100 * 1024 }));
