@@ -121,7 +121,7 @@ export class WidgetHandle {
     handle = new WidgetHandle(ready);
     // A config error also goes out as the event the wasm sends for it: nobody may await this.
     ready.catch((err) => {
-      if (handle.#gone) return;
+      if (handle.#gone || typeof element.dispatchEvent != 'function') return;
       const message = String((err && err.message) || err);
       const event = new CustomEvent('screening:error', {
         bubbles: true, composed: true, detail: { stage: 'config', message, code: 'config' } });
