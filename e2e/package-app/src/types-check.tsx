@@ -8,6 +8,9 @@ import { ScreeningWidget, type ScreeningWidgetProps } from 'screening-widget/rea
 
 export async function mountIt(el: HTMLElement): Promise<WidgetHandle> {
   await init();
+  await init({ mode: 'report' });
+  // @ts-expect-error: not a mode (each mode's build is loaded by its name)
+  await init({ mode: 'frames' });
   const config: ScreeningWidgetConfig = {
     serverUrl: 'https://screening.example', sessionUrl: '/session', sessionHeaders: { 'X-CSRF': 't' },
     sessionBody: { capabilities: ['order'] }, mode: 'order',
@@ -22,6 +25,7 @@ export async function mountIt(el: HTMLElement): Promise<WidgetHandle> {
   void bad;
   const handle = mount(el, config);
   handle.listenerCount().toFixed();
+  await handle.ready;
   el.addEventListener('screening:session-expired', () => handle.setToken('new-token'));
   const inPlace: boolean = handle.update({ ...config, theme: { accent: '#123' } });
   void inPlace;
