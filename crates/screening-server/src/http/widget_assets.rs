@@ -14,9 +14,11 @@
 //! Compressible files are kept gzip'd (level 9) and brotli'd (quality 11) besides the
 //! plain bytes; the answer follows `Accept-Encoding` (brotli first, then gzip, then none),
 //! with `Content-Encoding`, `Vary: Accept-Encoding` and the real `Content-Type`
-//! (`application/wasm` for the wasm). Gzip is ready when the server starts; brotli is
-//! computed in a background thread (slow at quality 11) and served once ready. The files
-//! are read when the server starts: restart it after rebuilding the widget.
+//! (`application/wasm` for the wasm). Start-up only reads and hashes the files; a
+//! background thread then compresses them, gzip first (well under a second) and brotli
+//! next (quality 11: seconds), each served as soon as it is ready (until then the next
+//! best encoding). The files are read when the server starts: restart it after rebuilding
+//! the widget.
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -93,7 +95,10 @@ impl WidgetAssets {
         };
         let bg = assets.clone();
         if !bg.current().files.is_empty() {
-            std::thread::spawn(move || bg.add_brotli());
+            std::thread::spawn(move || {
+                bg.compress(Encoding::Gzip);
+                bg.compress(Encoding::Brotli);
+            });
         }
         assets
     }
@@ -102,21 +107,28 @@ impl WidgetAssets {
         self.set.read().expect("widget assets").clone()
     }
 
-    /// Compress every compressible file with brotli once (shared between its plain and
-    /// hashed names), then swap the set.
-    fn add_brotli(&self) {
+    /// Compress every compressible file once (shared between its plain and hashed
+    /// names), then swap the set: gzip first (quick), brotli next (slow at quality 11).
+    fn compress(&self, encoding: Encoding) {
         let old = self.current();
-        let mut done: HashMap<String, Bytes> = HashMap::new();
+        let mut done: HashMap<String, Option<Bytes>> = HashMap::new();
         let mut files = HashMap::with_capacity(old.files.len());
         for (name, a) in &old.files {
-            let brotli = match (&a.gzip, done.get(&a.hash)) {
-                (None, _) => None,
-                (Some(_), Some(b)) => Some(b.clone()),
-                (Some(_), None) => {
-                    let b = brotli_compress(&a.identity);
-                    done.insert(a.hash.clone(), b.clone());
-                    Some(b)
-                }
+            let worth = compressible(a.content_type) && a.identity.len() >= MIN_COMPRESS;
+            let packed = done
+                .entry(a.hash.clone())
+                .or_insert_with(|| {
+                    worth
+                        .then(|| match encoding {
+                            Encoding::Gzip => gzip_compress(&a.identity),
+                            _ => brotli_compress(&a.identity),
+                        })
+                        .filter(|b| b.len() < a.identity.len())
+                })
+                .clone();
+            let (gzip, brotli) = match encoding {
+                Encoding::Gzip => (packed, a.brotli.clone()),
+                _ => (a.gzip.clone(), packed),
             };
             files.insert(
                 name.clone(),
@@ -125,8 +137,8 @@ impl WidgetAssets {
                     immutable: a.immutable,
                     hash: a.hash.clone(),
                     identity: a.identity.clone(),
-                    gzip: a.gzip.clone(),
-                    brotli: brotli.filter(|b| b.len() < a.identity.len()),
+                    gzip,
+                    brotli,
                 }),
             );
         }
@@ -276,15 +288,12 @@ fn build(dir: &Path) -> std::io::Result<AssetSet> {
         let ct = content_type(&name);
         let hash = sha_hex(&bytes);
         let identity = Bytes::from(bytes);
-        let gzip = (compressible(ct) && identity.len() >= MIN_COMPRESS)
-            .then(|| gzip_compress(&identity))
-            .filter(|g| g.len() < identity.len());
         let asset = |immutable| Asset {
             content_type: ct,
             immutable,
             hash: hash.clone(),
             identity: identity.clone(),
-            gzip: gzip.clone(),
+            gzip: None,
             brotli: None,
         };
         set.files.insert(hashed.clone(), Arc::new(asset(true)));
@@ -420,7 +429,7 @@ pub async fn serve(
             REVALIDATE
         }),
     );
-    if asset.gzip.is_some() {
+    if compressible(asset.content_type) && asset.identity.len() >= MIN_COMPRESS {
         h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
     }
     h.insert(
