@@ -169,6 +169,12 @@ for kind, st in R.get("startup", {}).items():
                   f"{mid(st['first_call_ms'], '{:.1f}', ' ms')} vs {mid(st['second_call_ms'], '{:.1f}', ' ms')}"))
 if c:
     extra.append(("Peak RSS during the order-rate ladder", ", ".join(f"{st['rate']}/s {(st['peak_rss_kib'] or 0) / 1024:,.1f} MiB" for st in c["steps"])))
+peaks = [(p["name"], max(v or 0 for v in p["peak_rss_kib"].values())) for p in R.get("phases", []) if p.get("peak_rss_kib")]
+if peaks:
+    best = {}
+    for n, v in peaks:
+        best[n] = max(best.get(n, 0), v)
+    extra.append(("Server peak RSS by load (largest instance, largest run)", ", ".join(f"{n} {v / 1024:,.1f} MiB" for n, v in best.items())))
 noisy = [p for p in R.get("phases", []) if p.get("noisy")]
 phases = R.get("phases", [])
 
@@ -234,7 +240,8 @@ this, reference, …) after a warm-up; a figure shown as `median (min–max, n=�
   tenant's webhook signature (`bench-load corpus`, a fresh corpus every run), so every request is
   verified, persisted and answered 200. Checks: no errors;
   no duplicates; the run's own `inbox` rows (its event ids carry a tag) number wrk's 2xx count
-  (up to the connections in flight at the end), all counted as accepted. Reference: `bench-reference` (`crates/screening-bench`), a trivial axum
+  (up to the connections in flight at the end), and the server counted each answered one as
+  accepted. Reference: `bench-reference` (`crates/screening-bench`), a trivial axum
   handler on the same runtime. The ladder adds one piece of the server's work per level: parse +
   HMAC, then the insert into an inbox table of SQLite opened with the server's PRAGMAs (one
   connection, WAL, `synchronous = NORMAL`); its three levels run in rotating order (ABC, CBA, …).
