@@ -68,6 +68,17 @@ export function define() {
     async #render() {
       if (!this.isConnected) return;
       try {
+        if (!this.#handle) {
+          // A first widget: mounted at once, so its build's wasm, the session and the
+          // package list download together (see mount); it appears when its build is
+          // loaded, and a config refused then comes as screening:error (stage config).
+          const handle = mount(this, this.#readConfig());
+          this.#handle = handle;
+          handle.ready.catch((err) => {
+            if (this.#handle === handle) console.error('screening-widget:', String(err && err.message || err));
+          });
+          return;
+        }
         // Loads the wasm build of the element's mode once, however often and concurrently
         // it is asked for (an unknown mode rejects here, as a config error).
         await init({ mode: this.#readConfig().mode });

@@ -16,6 +16,14 @@ const BUILDS = {
   frames: () => import('./screening_widget_frames.js'),
   apply: () => import('./screening_widget_apply.js'),
 };
+// Each build's wasm, by literal path too (bundlers emit it once): fetched and compiled while
+// the glue is imported, instead of after it.
+const WASM = {
+  order: () => new URL('./screening_widget_order_bg.wasm', import.meta.url),
+  review: () => new URL('./screening_widget_review_bg.wasm', import.meta.url),
+  frames: () => new URL('./screening_widget_frames_bg.wasm', import.meta.url),
+  apply: () => new URL('./screening_widget_apply_bg.wasm', import.meta.url),
+};
 const BUILD_OF = { order: 'order', review: 'review', report: 'frames', disclosures: 'frames', apply: 'apply' };
 const MODES = 'order, report, review, disclosures, apply';
 
@@ -43,12 +51,29 @@ function buildOf(mode) {
 
 const plain = (o) => o != null && typeof o == 'object' && Object.getPrototypeOf(o) === Object.prototype;
 
+// The default wasm of `build`, fetched and compiled now (a promise of its module, or of the
+// response when it cannot be compiled from the stream, which the glue then reads itself);
+// `undefined` where the glue's own default is better (no `fetch`, a `file:` URL in Node).
+function wasmOf(build) {
+  let url;
+  try { url = WASM[build](); } catch { return undefined; }
+  if (!/^https?:$/.test(url.protocol) || typeof fetch != 'function' || typeof WebAssembly == 'undefined') return undefined;
+  const compile = WebAssembly.compileStreaming;
+  return fetch(url).then((res) => {
+    if (!res.ok || typeof compile != 'function') return res;
+    // A server sending another MIME type: the glue's fallback (instantiate from bytes).
+    return compile.call(WebAssembly, res).catch(() => fetch(url));
+  });
+}
+
 function load(build, source) {
   if (!loading[build]) {
+    const wasm = source === undefined ? wasmOf(build) : undefined;
+    if (wasm) wasm.catch(() => {}); // awaited by the glue's init below
     loading[build] = BUILDS[build]()
       .then(async (glue) => {
         glues[build] = glue;
-        exportsOf[build] = await glue.default(source);
+        exportsOf[build] = await glue.default(wasm ? { module_or_path: wasm } : source);
         ready[build] = glue;
         return glue;
       })
@@ -59,6 +84,71 @@ function load(build, source) {
   }
   return loading[build];
 }
+
+// The first requests of a widget mounted while its build still downloads, started now: the
+// session (POST `sessionUrl`, when there is no `token`) and, in order mode, the package list
+// (GET `/widget/packages` with that token). Internal: handed to the wasm on the config as the
+// non-enumerable `_prefetch` ({ session, packages }: promises of { key, status, text }, or of
+// { key, timeout: true } past `requestTimeout`). The wasm uses an answer only when its `key`
+// (method, URL, headers, body) is the request it would send itself, and sends its own on a
+// rejection; the answer goes through the same checks as its own (errors, token renewal).
+const JSON_HEADERS = [['Accept', 'application/json'], ['Content-Type', 'application/json']];
+const CAPABILITY = { order: 'order', report: 'review', review: 'review', apply: 'candidate', disclosures: 'disclosures' };
+
+function prefetch(config) {
+  if (typeof window == 'undefined') return undefined;
+  const str = (v) => (typeof v == 'string' || typeof v == 'number' ? String(v).trim() : '');
+  const f = typeof config.fetch == 'function' ? config.fetch : window.fetch;
+  const ms = config.requestTimeout === undefined ? 20000 : config.requestTimeout;
+  const mode = modeOf(config.mode);
+  if (typeof f != 'function' || !(ms >= 1 && ms <= 600000) || !CAPABILITY[mode]) return undefined;
+  const server = str(config.serverUrl).replace(/\/+$/, '');
+  const send = (method, url, headers, body) => {
+    const key = JSON.stringify([method, url, headers, body === undefined ? null : body]);
+    const h = {};
+    for (const [k, v] of headers) h[k] = v;
+    const abort = typeof AbortController == 'function' ? new AbortController() : null;
+    let timer;
+    const deadline = new Promise((resolve) => {
+      timer = setTimeout(() => { if (abort) abort.abort(); resolve({ key, timeout: true }); }, ms);
+    });
+    const answer = Promise.resolve()
+      .then(() => f.call(window, url, { method, headers: h, body, signal: abort ? abort.signal : undefined }))
+      .then(async (res) => ({ key, status: res.status, text: await res.text() }));
+    const out = Promise.race([answer, deadline]);
+    out.then(() => clearTimeout(timer), () => clearTimeout(timer));
+    return out;
+  };
+  const out = {};
+  let token = str(config.token);
+  let session;
+  if (!token) {
+    const url = str(config.sessionUrl);
+    if (!url) return undefined;
+    const b = config.sessionBody;
+    const bcid = mode == 'disclosures' ? '' : str(config.backgroundCheckId);
+    const body = typeof b == 'object' && b !== null ? JSON.stringify(b)
+      : JSON.stringify({ ...(bcid ? { background_check_id: bcid } : {}), capabilities: [CAPABILITY[mode]] });
+    const extra = config.sessionHeaders && typeof config.sessionHeaders == 'object'
+      ? Object.entries(config.sessionHeaders).filter(([, v]) => typeof v == 'string') : [];
+    session = out.session = send('POST', url, [...JSON_HEADERS, ...extra], body);
+  }
+  if (mode == 'order') {
+    const tokenOf = token ? Promise.resolve(token) : session.then((a) => {
+      const t = a.status >= 200 && a.status < 300 && !a.timeout ? str(JSON.parse(a.text).token) : '';
+      if (!t) throw new Error('no session token');
+      return t;
+    });
+    out.packages = tokenOf.then((t) => send('GET', `${server}/widget/packages`,
+      [['Accept', 'application/json'], ['Authorization', `Bearer ${t}`]]));
+  }
+  // Unused promises must not report unhandled rejections.
+  for (const p of Object.values(out)) p.catch(() => {});
+  return out;
+}
+
+/** @internal what `mount` hands to a widget whose build is still loading (tests use it). */
+export { prefetch as _prefetch };
 
 /** Load the build of `mode` (default `order`), once: every later or concurrent call for the
  *  same build gets the same promise. `module_or_path`: where that build's wasm comes from
@@ -113,9 +203,17 @@ export class WidgetHandle {
   /** @internal the pending handle's mount, once the build is loaded. */
   static _pending(element, config, build) {
     let handle;
-    const ready = load(build).then((glue) => {
+    // Started before the build is (the wasm asks for the same once it runs).
+    const loaded = load(build);
+    let early;
+    try { early = prefetch(config); } catch { early = undefined; }
+    const ready = loaded.then((glue) => {
       if (handle.#gone) return;
-      const cfg = handle.#token !== undefined ? { ...config, token: handle.#token } : config;
+      let cfg = handle.#token !== undefined ? { ...config, token: handle.#token } : config;
+      if (early && handle.#token === undefined) {
+        cfg = { ...cfg };
+        Object.defineProperty(cfg, '_prefetch', { value: early });
+      }
       handle.#inner = glue.mount(element, cfg);
     });
     handle = new WidgetHandle(ready);

@@ -240,6 +240,10 @@ pub struct Api {
     /// Milliseconds before a request is aborted.
     timeout_ms: u32,
     emitter: Emitter,
+    /// The loader's early session and package list requests (`Config::prefetch`), each
+    /// taken by the first request it stands for.
+    early_session: RefCell<Option<Promise>>,
+    early_packages: RefCell<Option<Promise>>,
 }
 
 pub(crate) struct Raw {
@@ -262,6 +266,8 @@ impl Api {
             fetch: config.fetch.clone(),
             timeout_ms: config.request_timeout_ms,
             emitter,
+            early_session: RefCell::new(early(&config.prefetch, "session")),
+            early_packages: RefCell::new(early(&config.prefetch, "packages")),
         }
     }
 
@@ -272,7 +278,7 @@ impl Api {
     }
 
     pub async fn packages(&self) -> Result<PackageList, ApiError> {
-        self.call("GET", "/widget/packages", None, None).await
+        self.call("GET", PACKAGES_PATH, None, None).await
     }
 
     /// The created order, and the same as a plain JS object (for event details). Any 2xx
@@ -409,7 +415,18 @@ impl Api {
             if let Some(k) = idempotency_key {
                 headers.push((IDEMPOTENCY_KEY_HEADER.into(), k.into()));
             }
-            let raw = match self.send(method, &url, &headers, body).await {
+            let sent = match (path, refreshed) {
+                (PACKAGES_PATH, false) => {
+                    self.early(&self.early_packages, method, &url, &headers, body)
+                        .await
+                }
+                _ => None,
+            };
+            let sent = match sent {
+                Some(r) => r,
+                None => self.send(method, &url, &headers, body).await,
+            };
+            let raw = match sent {
                 Err(ApiError::Network) => return Err(self.diagnose().await),
                 r => r?,
             };
@@ -495,10 +512,19 @@ impl Api {
             ("Content-Type".to_string(), "application/json".to_string()),
         ];
         headers.extend(self.session_headers.iter().cloned());
-        let raw = match self
-            .send("POST", url, &headers, Some(&self.session_body))
-            .await
-        {
+        let body = Some(self.session_body.as_str());
+        let sent = match refresh {
+            false => {
+                self.early(&self.early_session, "POST", url, &headers, body)
+                    .await
+            }
+            true => None,
+        };
+        let sent = match sent {
+            Some(r) => r,
+            None => self.send("POST", url, &headers, body).await,
+        };
+        let raw = match sent {
             Err(ApiError::Network) => return Err(failed(None)),
             r => r?,
         };
@@ -519,6 +545,45 @@ impl Api {
             );
         }
         Ok(())
+    }
+
+    /// The answer of the loader's early request in `slot` (taken: used once), when it is
+    /// the request this one would send (same method, URL, headers and body); a timeout as
+    /// [`ApiError::Timeout`]; `None` (send it afresh) when there was none, it was another
+    /// request, or it failed before any answer. Waits at most the request timeout.
+    async fn early(
+        &self,
+        slot: &RefCell<Option<Promise>>,
+        method: &str,
+        url: &str,
+        headers: &[(String, String)],
+        body: Option<&str>,
+    ) -> Option<Result<Raw, ApiError>> {
+        let promise = slot.borrow_mut().take()?;
+        let window = web_sys::window()?;
+        let mut timer = 0;
+        let deadline = Promise::new(&mut |resolve, _| {
+            timer = window
+                .set_timeout_with_callback_and_timeout_and_arguments_1(
+                    &resolve,
+                    self.timeout_ms.min(i32::MAX as u32) as i32,
+                    &s(DEADLINE),
+                )
+                .unwrap_or(0);
+        });
+        let answer = JsFuture::from(Promise::race(&js_sys::Array::of2(&promise, &deadline))).await;
+        window.clear_timeout_with_handle(timer);
+        let answer = answer.ok()?;
+        if answer.as_string().as_deref() == Some(DEADLINE) || get(&answer, "timeout").is_truthy() {
+            return Some(Err(ApiError::Timeout));
+        }
+        if get(&answer, "key").as_string()? != request_key(method, url, headers, body) {
+            return None;
+        }
+        Some(Ok(Raw {
+            status: get(&answer, "status").as_f64()? as u16,
+            text: get(&answer, "text").as_string()?,
+        }))
     }
 
     /// One HTTP exchange, aborted after the timeout.
@@ -606,6 +671,40 @@ impl Api {
         }
         ApiError::Timeout
     }
+}
+
+const PACKAGES_PATH: &str = "/widget/packages";
+
+/// One of the loader's early requests (`session`, `packages`) from `Config::prefetch`.
+fn early(prefetch: &JsValue, which: &str) -> Option<Promise> {
+    if !prefetch.is_object() {
+        return None;
+    }
+    get(prefetch, which).dyn_into().ok()
+}
+
+/// What names a request for the loader's early answers: the JSON text of
+/// `[method, url, [[header, value], ...], body or null]`, as the loader writes it.
+fn request_key(
+    method: &str,
+    url: &str,
+    headers: &[(String, String)],
+    body: Option<&str>,
+) -> String {
+    let pairs = js_sys::Array::new();
+    for (k, v) in headers {
+        pairs.push(&js_sys::Array::of2(&s(k), &s(v)));
+    }
+    let key = js_sys::Array::of4(
+        &s(method),
+        &s(url),
+        &pairs,
+        &body.map(s).unwrap_or(JsValue::NULL),
+    );
+    js_sys::JSON::stringify(&key)
+        .ok()
+        .and_then(|k| k.as_string())
+        .unwrap_or_default()
 }
 
 fn get(o: &JsValue, k: &str) -> JsValue {

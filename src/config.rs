@@ -69,6 +69,9 @@ pub struct Config {
     pub request_timeout_ms: u32,
     /// Milliseconds to wait for `yardstik:loaded` before offering the page in a new tab.
     pub load_timeout_ms: u32,
+    /// Internal, set by the loader (`_prefetch`, not enumerable): the session and package
+    /// list requests it started while this build downloaded (see `Api`); undefined if none.
+    pub prefetch: JsValue,
 }
 
 pub const DEFAULT_REQUEST_TIMEOUT_MS: u32 = 20_000;
@@ -226,6 +229,7 @@ impl Config {
             fetch: get_fn(v, "fetch"),
             request_timeout_ms: ms("requestTimeout", DEFAULT_REQUEST_TIMEOUT_MS)?,
             load_timeout_ms: ms("loadTimeout", DEFAULT_LOAD_TIMEOUT_MS)?,
+            prefetch: get(v, "_prefetch"),
         };
         if c.token.is_none() && c.session_url.is_none() {
             return Err(bad("give a session `token` or a `sessionUrl`"));
