@@ -16,8 +16,8 @@ const BUILDS = {
   frames: () => import('./screening_widget_frames.js'),
   apply: () => import('./screening_widget_apply.js'),
 };
-// Each build's wasm, by literal path too (bundlers emit it once): fetched and compiled while
-// the glue is imported, instead of after it.
+// Each build's wasm, by literal path too (bundlers emit it once): requested while the glue
+// is imported, instead of after it.
 const WASM = {
   order: () => new URL('./screening_widget_order_bg.wasm', import.meta.url),
   review: () => new URL('./screening_widget_review_bg.wasm', import.meta.url),
@@ -51,19 +51,14 @@ function buildOf(mode) {
 
 const plain = (o) => o != null && typeof o == 'object' && Object.getPrototypeOf(o) === Object.prototype;
 
-// The default wasm of `build`, fetched and compiled now (a promise of its module, or of the
-// response when it cannot be compiled from the stream, which the glue then reads itself);
+// The default wasm of `build`, requested now, while its glue is imported (a promise of the
+// response, which the glue compiles as it streams in, or from the compiled-code cache);
 // `undefined` where the glue's own default is better (no `fetch`, a `file:` URL in Node).
 function wasmOf(build) {
   let url;
   try { url = WASM[build](); } catch { return undefined; }
-  if (!/^https?:$/.test(url.protocol) || typeof fetch != 'function' || typeof WebAssembly == 'undefined') return undefined;
-  const compile = WebAssembly.compileStreaming;
-  return fetch(url).then((res) => {
-    if (!res.ok || typeof compile != 'function') return res;
-    // A server sending another MIME type: the glue's fallback (instantiate from bytes).
-    return compile.call(WebAssembly, res).catch(() => fetch(url));
-  });
+  if (!/^https?:$/.test(url.protocol) || typeof fetch != 'function') return undefined;
+  return fetch(url);
 }
 
 function load(build, source) {
