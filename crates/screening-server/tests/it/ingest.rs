@@ -172,11 +172,13 @@ fn event(id: &str) -> IngestEvent {
 /// the writer took and is waiting with) are queued. Answers in order.
 async fn submit_together(h: &Held, ids: &[&str]) -> Vec<Result<bool, String>> {
     let conn = h.db.pool.acquire().await.unwrap();
+    // Read before the warm-up is spawned: on a multi-threaded runtime the writer may take it
+    // at once.
+    let before = h.metrics.batches().0;
     let first = {
         let ingest = h.ingest.clone();
         tokio::spawn(async move { ingest.submit(event("warm-up")).await })
     };
-    let before = h.metrics.batches().0;
     for _ in 0..400 {
         if h.metrics.batches().0 > before {
             break; // the writer took the warm-up and waits for the connection
