@@ -168,7 +168,8 @@ fn event(id: &str) -> IngestEvent {
     }
 }
 
-/// Submit `ids` while the connection is held; release it once all but the first (which
+/// Submit `ids` while the connection is held (waits are bounded at 10 s: generous on a
+/// loaded machine); release it once all but the first (which
 /// the writer took and is waiting with) are queued. Answers in order.
 async fn submit_together(h: &Held, ids: &[&str]) -> Vec<Result<bool, String>> {
     let conn = h.db.pool.acquire().await.unwrap();
@@ -179,7 +180,7 @@ async fn submit_together(h: &Held, ids: &[&str]) -> Vec<Result<bool, String>> {
         let ingest = h.ingest.clone();
         tokio::spawn(async move { ingest.submit(event("warm-up")).await })
     };
-    for _ in 0..400 {
+    for _ in 0..2000 {
         if h.metrics.batches().0 > before {
             break; // the writer took the warm-up and waits for the connection
         }
@@ -193,7 +194,7 @@ async fn submit_together(h: &Held, ids: &[&str]) -> Vec<Result<bool, String>> {
             ingest.submit(event(&id)).await.map_err(|e| e.to_string())
         }));
     }
-    for _ in 0..400 {
+    for _ in 0..2000 {
         if h.ingest.queued() == ids.len() {
             break;
         }
