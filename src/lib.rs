@@ -18,3 +18,9 @@ pub mod mount;
 pub mod style;
 
 pub use mount::{mount, WidgetHandle};
+
+/// The allocator: talc's single-threaded WebAssembly allocator, which grows the linear
+/// memory as it needs (smaller code than the standard library's dlmalloc).
+#[cfg(all(target_family = "wasm", not(target_feature = "atomics")))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
