@@ -30,6 +30,8 @@ pub struct SandboxConfig {
     pub webhook_retry_base: Duration,
     /// Timeout of one webhook POST.
     pub webhook_timeout: Duration,
+    /// Webhook deliveries in flight at once per target URL; 1 delivers strictly in order.
+    pub webhook_concurrency: usize,
     /// Initial fault-injection rules (also settable via `POST /sandbox/faults`).
     pub faults: Vec<FaultRule>,
     /// Largest request body accepted; larger bodies get 413.
@@ -51,6 +53,7 @@ impl Default for SandboxConfig {
             webhook_max_attempts: 4,
             webhook_retry_base: Duration::from_millis(50),
             webhook_timeout: Duration::from_secs(5),
+            webhook_concurrency: 8,
             faults: Vec::new(),
             body_limit: 256 * 1024,
             jwt_secret: None,
@@ -88,6 +91,9 @@ pub struct Cli {
     /// Milliseconds before the first webhook retry (doubled each retry).
     #[arg(long, env = "SANDBOX_WEBHOOK_RETRY_BASE_MS", default_value_t = 1000)]
     pub webhook_retry_base_ms: u64,
+    /// Webhook deliveries in flight at once per target URL (1: strictly in queue order).
+    #[arg(long, env = "SANDBOX_WEBHOOK_CONCURRENCY", default_value_t = 8)]
+    pub webhook_concurrency: usize,
     /// Fault rules as JSON (same format as `POST /sandbox/faults`), or `@path` to a file.
     #[arg(long, env = "SANDBOX_FAULTS")]
     pub faults: Option<String>,
@@ -148,6 +154,7 @@ impl Cli {
             web_token_ttl: Duration::from_secs(self.web_token_ttl_secs.max(1)),
             webhook_max_attempts: self.webhook_max_attempts.max(1),
             webhook_retry_base: Duration::from_millis(self.webhook_retry_base_ms),
+            webhook_concurrency: self.webhook_concurrency.max(1),
             faults,
             body_limit: self.body_limit,
             jwt_secret: self.jwt_secret,

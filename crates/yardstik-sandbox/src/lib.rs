@@ -122,6 +122,7 @@ pub async fn spawn(config: SandboxConfig) -> std::io::Result<SandboxHandle> {
         config.webhook_max_attempts,
         config.webhook_retry_base,
         config.webhook_timeout,
+        config.webhook_concurrency,
     );
     let jwt_secret = match &config.jwt_secret {
         Some(s) => s.as_bytes().to_vec(),

@@ -2,8 +2,12 @@
 //! `{id, event, resource_id, account_id, account_name, resource_type, resource_url}` (compact
 //! JSON, keys in that order), signed with `x-yardstik-webhook-signature` = hex HMAC-SHA256 of
 //! exactly those bytes under the account's WEBHOOK_SIGNATURE key. One worker per target URL
-//! delivers in order; a non-2xx answer or a network error is retried up to
-//! `webhook_max_attempts` in total with exponential backoff from `webhook_retry_base`.
+//! takes its deliveries in the order they were queued and keeps up to `webhook_concurrency` of
+//! them in flight at once, so — as from Yardstik, whose API reference promises no order — a
+//! receiver may see a later event before an earlier one (with a concurrency of 1 they arrive in
+//! order). A non-2xx answer or a network error is retried, without holding up the URL's other
+//! deliveries, up to `webhook_max_attempts` in total with exponential backoff from
+//! `webhook_retry_base`.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -11,7 +15,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde::Serialize;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, Semaphore};
 
 use crate::store::{DeliveryRecord, Event, Store};
 
@@ -45,6 +49,8 @@ pub struct WebhookSender {
     workers: Arc<Mutex<HashMap<String, mpsc::UnboundedSender<Job>>>>,
     max_attempts: u32,
     retry_base: Duration,
+    /// Deliveries in flight at once per target URL (at least 1).
+    concurrency: usize,
     /// Deliveries queued or in flight (retries waiting included): what is still to be sent.
     queued: Arc<AtomicUsize>,
 }
@@ -70,6 +76,7 @@ impl WebhookSender {
         max_attempts: u32,
         retry_base: Duration,
         timeout: Duration,
+        concurrency: usize,
     ) -> Self {
         let client = reqwest::Client::builder()
             .timeout(timeout)
@@ -82,6 +89,7 @@ impl WebhookSender {
             workers: Arc::default(),
             max_attempts: max_attempts.max(1),
             retry_base,
+            concurrency: concurrency.max(1),
             queued: Arc::default(),
         }
     }
@@ -185,10 +193,19 @@ impl WebhookSender {
         tokio::spawn(async move { this.worker(rx).await });
     }
 
+    /// Starts the URL's deliveries in queue order, at most `concurrency` in flight.
     async fn worker(self, mut rx: mpsc::UnboundedReceiver<Job>) {
+        let slots = Arc::new(Semaphore::new(self.concurrency));
         while let Some(job) = rx.recv().await {
-            self.deliver(job).await;
-            self.queued.fetch_sub(1, Ordering::SeqCst);
+            let Ok(slot) = slots.clone().acquire_owned().await else {
+                return;
+            };
+            let this = self.clone();
+            tokio::spawn(async move {
+                this.deliver(job).await;
+                this.queued.fetch_sub(1, Ordering::SeqCst);
+                drop(slot);
+            });
         }
     }
 

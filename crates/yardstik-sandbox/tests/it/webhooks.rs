@@ -3,6 +3,9 @@
 use crate::common::*;
 use axum::http::StatusCode;
 use serde_json::{json, Value};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 #[tokio::test]
 async fn webhook_types_have_stable_ids() {
@@ -313,4 +316,139 @@ async fn each_account_signs_with_its_own_key_and_only_hears_its_own_events() {
     );
     assert_eq!(rx_b.bodies()[0]["account_id"], ACCOUNT_B);
     assert!(rx_a.bodies().is_empty());
+}
+
+/// A receiver that holds each delivery `hold` before answering `status(n)` (n: the arrival
+/// index), and records the order of arrival and the most deliveries it held at once.
+struct SlowReceiver {
+    url: String,
+    arrivals: Arc<Mutex<Vec<String>>>,
+    most_at_once: Arc<AtomicUsize>,
+}
+
+async fn slow_receiver(hold: Duration, fail: fn(usize) -> bool) -> SlowReceiver {
+    use axum::{body::Bytes, extract::State, routing::post};
+    #[derive(Clone)]
+    struct St {
+        arrivals: Arc<Mutex<Vec<String>>>,
+        now: Arc<AtomicUsize>,
+        most: Arc<AtomicUsize>,
+        hold: Duration,
+        fail: fn(usize) -> bool,
+    }
+    async fn hook(State(st): State<St>, body: Bytes) -> StatusCode {
+        let v: Value = serde_json::from_slice(&body).unwrap();
+        let n = {
+            let mut a = st.arrivals.lock().unwrap();
+            a.push(v["resource_id"].as_str().unwrap().to_string());
+            a.len() - 1
+        };
+        let now = st.now.fetch_add(1, Ordering::SeqCst) + 1;
+        st.most.fetch_max(now, Ordering::SeqCst);
+        tokio::time::sleep(st.hold).await;
+        st.now.fetch_sub(1, Ordering::SeqCst);
+        if (st.fail)(n) {
+            StatusCode::SERVICE_UNAVAILABLE
+        } else {
+            StatusCode::OK
+        }
+    }
+    let st = St {
+        arrivals: Arc::default(),
+        now: Arc::default(),
+        most: Arc::default(),
+        hold,
+        fail,
+    };
+    let (arrivals, most_at_once) = (st.arrivals.clone(), st.most.clone());
+    let app = axum::Router::new().route("/h", post(hook)).with_state(st);
+    let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = l.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(l, app).await.unwrap() });
+    SlowReceiver {
+        url: format!("http://{addr}/h"),
+        arrivals,
+        most_at_once,
+    }
+}
+
+/// Creates `n` candidates with `candidate.created` registered at `url`; their ids in order.
+async fn candidates_to(sb: &Sb, url: &str, n: usize) -> Vec<String> {
+    register(sb, KEY_A, ACCOUNT_A, "candidate.created", url).await;
+    let mut ids = vec![];
+    for i in 0..n {
+        let c = sb
+            .candidate(KEY_A, "Con", "Current", &format!("c{i}@example.com"))
+            .await;
+        ids.push(c["id"].as_str().unwrap().to_string());
+    }
+    ids
+}
+
+async fn wait_queue_empty(sb: &Sb) {
+    for _ in 0..500 {
+        let q = sb.get("/sandbox/webhook_queue", KEY_A).await;
+        if q.body["pending"] == 0 {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("the webhook queue never emptied");
+}
+
+#[tokio::test]
+async fn deliveries_to_one_url_overlap_up_to_the_concurrency() {
+    let sb = start_with(yardstik_sandbox::SandboxConfig {
+        webhook_concurrency: 3,
+        ..Default::default()
+    })
+    .await;
+    let rx = slow_receiver(Duration::from_millis(150), |_| false).await;
+    let ids = candidates_to(&sb, &rx.url, 9).await;
+    wait_queue_empty(&sb).await;
+    let mut got = rx.arrivals.lock().unwrap().clone();
+    // Started in queue order, so the first three arrive before the last three.
+    assert_eq!(got.len(), 9, "{got:?}");
+    assert!(got[..3].iter().all(|id| ids[..6].contains(id)), "{got:?}");
+    got.sort();
+    let mut want = ids.clone();
+    want.sort();
+    assert_eq!(got, want);
+    assert_eq!(rx.most_at_once.load(Ordering::SeqCst), 3);
+}
+
+#[tokio::test]
+async fn a_concurrency_of_one_delivers_strictly_in_order() {
+    let sb = start_with(yardstik_sandbox::SandboxConfig {
+        webhook_concurrency: 1,
+        ..Default::default()
+    })
+    .await;
+    let rx = slow_receiver(Duration::from_millis(20), |_| false).await;
+    let ids = candidates_to(&sb, &rx.url, 6).await;
+    wait_queue_empty(&sb).await;
+    assert_eq!(*rx.arrivals.lock().unwrap(), ids);
+    assert_eq!(rx.most_at_once.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn a_failing_delivery_waits_for_its_retry_without_holding_up_the_others() {
+    let sb = start_with(yardstik_sandbox::SandboxConfig {
+        webhook_concurrency: 2,
+        webhook_retry_base: Duration::from_millis(400),
+        ..Default::default()
+    })
+    .await;
+    // The first arrival fails once; its retry comes 400 ms later, after the rest.
+    let rx = slow_receiver(Duration::from_millis(5), |n| n == 0).await;
+    let ids = candidates_to(&sb, &rx.url, 5).await;
+    wait_queue_empty(&sb).await;
+    let got = rx.arrivals.lock().unwrap().clone();
+    assert_eq!(got.len(), 6, "{got:?}");
+    assert_eq!(got.last(), got.first(), "the retry comes last: {got:?}");
+    let mut delivered = got[1..].to_vec();
+    delivered.sort();
+    let mut want = ids.clone();
+    want.sort();
+    assert_eq!(delivered, want);
 }
