@@ -202,7 +202,10 @@ export class WidgetHandle {
     const loaded = load(build);
     let early;
     try { early = prefetch(config); } catch { early = undefined; }
-    const ready = loaded.then((glue) => {
+    // The wasm was just instantiated: give the early requests' answers that came meanwhile
+    // their turn (the package list goes out once the session is there) before the mount.
+    const turn = () => new Promise((resolve) => setTimeout(resolve, 0));
+    const ready = loaded.then((glue) => (early ? turn().then(() => glue) : glue)).then((glue) => {
       if (handle.#gone) return;
       let cfg = handle.#token !== undefined ? { ...config, token: handle.#token } : config;
       if (early && handle.#token === undefined) {

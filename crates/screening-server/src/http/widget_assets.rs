@@ -8,8 +8,12 @@
 //! (a file is hashed only after every file it names). Hashed names are served
 //! `Cache-Control: public, max-age=31536000, immutable`; the plain names (the loader's
 //! entry URL `/static/widget/screening-widget-element.js`, and every other old URL) stay
-//! valid with `no-cache` and an `ETag`, so a page revalidates the small loader (304) and
-//! never the wasm it leads to. No build step changes.
+//! valid with `private, max-age=60` and an `ETag`: a page shown again within a minute
+//! starts the widget without a request before its first ones (the loader, then the glue
+//! and wasm it names, all from the browser's cache), later a page revalidates the small
+//! loader (304) and never the wasm it leads to. A browser's copy of a plain name is at most
+//! a minute older than the server's files (never a shared cache's: `private`). No build
+//! step changes.
 //!
 //! Compressible files are kept gzip'd (level 9) and brotli'd (quality 11) besides the
 //! plain bytes; the answer follows `Accept-Encoding` (brotli first, then gzip, then none),
@@ -39,7 +43,8 @@ const MAX_TOTAL: u64 = 64 * 1024 * 1024;
 const MIN_COMPRESS: usize = 256;
 
 pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
-pub const REVALIDATE: &str = "no-cache";
+/// The plain names: the browser may reuse its copy for a minute, then revalidates it.
+pub const SHORT: &str = "private, max-age=60";
 
 /// One file as served under one URL name.
 #[derive(Debug)]
@@ -423,11 +428,7 @@ pub async fn serve(
     }
     h.insert(
         header::CACHE_CONTROL,
-        HeaderValue::from_static(if asset.immutable {
-            IMMUTABLE
-        } else {
-            REVALIDATE
-        }),
+        HeaderValue::from_static(if asset.immutable { IMMUTABLE } else { SHORT }),
     );
     if compressible(asset.content_type) && asset.identity.len() >= MIN_COMPRESS {
         h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));

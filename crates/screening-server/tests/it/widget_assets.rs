@@ -1,6 +1,6 @@
 //! The widget's files: content-hashed names (loader → glue → wasm rewritten in memory),
 //! precompressed gzip and brotli chosen by `Accept-Encoding`, immutable caching for hashed
-//! names, `no-cache` + ETag (304) for the plain ones, which keep working.
+//! names, a minute's browser caching + ETag (304) for the plain ones, which keep working.
 
 use std::io::Read;
 use std::time::Duration;
@@ -114,7 +114,7 @@ async fn hashed_precompressed_and_revalidated() {
     // The entry URL: short-cached, names the hashed glue.
     let loader = get(&base, "/static/widget/screening-widget-element.js", &[]).await;
     assert_eq!(loader.status, 200);
-    assert_eq!(loader.h("cache-control"), "no-cache");
+    assert_eq!(loader.h("cache-control"), "private, max-age=60");
     assert_eq!(loader.h("content-type"), "text/javascript; charset=utf-8");
     assert_eq!(
         loader.h("content-encoding"),
@@ -142,7 +142,7 @@ async fn hashed_precompressed_and_revalidated() {
     .await;
     assert_eq!(again.status, 304);
     assert!(again.body.is_empty());
-    assert_eq!(again.h("cache-control"), "no-cache");
+    assert_eq!(again.h("cache-control"), "private, max-age=60");
 
     // The hashed glue: immutable, gzip'd on request (once the background compression got
     // to it: the plain bytes until then), names the hashed wasm.
@@ -168,7 +168,7 @@ async fn hashed_precompressed_and_revalidated() {
     );
     // The plain glue URL still works and leads to the same hashed wasm.
     let plain_glue = get(&base, "/static/widget/screening_widget.js", &[]).await;
-    assert_eq!(plain_glue.h("cache-control"), "no-cache");
+    assert_eq!(plain_glue.h("cache-control"), "private, max-age=60");
     assert_eq!(String::from_utf8(plain_glue.body).unwrap(), glue_text);
 
     // The hashed wasm: application/wasm, brotli once ready (computed in the background).
@@ -217,7 +217,10 @@ async fn hashed_precompressed_and_revalidated() {
     assert_eq!(String::from_utf8(unbrotli(&l.body)).unwrap(), text);
     // The old wasm URL keeps working, short-cached.
     let old = get(&base, "/static/widget/screening_widget_bg.wasm", &[]).await;
-    assert_eq!((old.status, old.h("cache-control")), (200, "no-cache"));
+    assert_eq!(
+        (old.status, old.h("cache-control")),
+        (200, "private, max-age=60")
+    );
     assert_eq!(old.body, wasm());
     // Too small to compress: served as is, whatever is accepted.
     let tiny = get(
