@@ -84,9 +84,13 @@ function load(build, source) {
 // session (POST `sessionUrl`, when there is no `token`) and, in order mode, the package list
 // (GET `/widget/packages` with that token). Internal: handed to the wasm on the config as the
 // non-enumerable `_prefetch` ({ session, packages }: promises of { key, status, text }, or of
-// { key, timeout: true } past `requestTimeout`). The wasm uses an answer only when its `key`
+// { key, timeout: true } past `requestTimeout`; `settled`: those already resolved). The wasm uses an answer only when its `key`
 // (method, URL, headers, body) is the request it would send itself, and sends its own on a
 // rejection; the answer goes through the same checks as its own (errors, token renewal).
+/** How long a mount waits, at most, for the early package list (ms from the start). */
+const EARLY_WAIT = 400;
+const wait = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
 const JSON_HEADERS = [['Accept', 'application/json'], ['Content-Type', 'application/json']];
 const CAPABILITY = { order: 'order', report: 'review', review: 'review', apply: 'candidate', disclosures: 'disclosures' };
 
@@ -137,8 +141,11 @@ function prefetch(config) {
     out.packages = tokenOf.then((t) => send('GET', `${server}/widget/packages`,
       [['Accept', 'application/json'], ['Authorization', `Bearer ${t}`]]));
   }
-  // Unused promises must not report unhandled rejections.
-  for (const p of Object.values(out)) p.catch(() => {});
+  // The answers come by the mount are also in `settled` (the wasm reads them at once); an
+  // unused promise must not report an unhandled rejection.
+  const settled = {};
+  for (const [k, p] of Object.entries(out)) p.then((v) => { settled[k] = v; }, () => {});
+  out.settled = settled;
   return out;
 }
 
@@ -202,18 +209,25 @@ export class WidgetHandle {
     const loaded = load(build);
     let early;
     try { early = prefetch(config); } catch { early = undefined; }
-    // The wasm was just instantiated: give the early requests' answers that came meanwhile
-    // their turn (the package list goes out once the session is there) before the mount.
-    const turn = () => new Promise((resolve) => setTimeout(resolve, 0));
-    const ready = loaded.then((glue) => (early ? turn().then(() => glue) : glue)).then((glue) => {
-      if (handle.#gone) return;
-      let cfg = handle.#token !== undefined ? { ...config, token: handle.#token } : config;
-      if (early && handle.#token === undefined) {
-        cfg = { ...cfg };
-        Object.defineProperty(cfg, '_prefetch', { value: early });
-      }
-      handle.#inner = glue.mount(element, cfg);
-    });
+    // Before the mount: in order mode, the early package list's answer, when it comes within
+    // EARLY_WAIT ms of the start (the wasm then renders the list in the same task as its
+    // loading state: one layout, not two); otherwise the answers that came meanwhile get
+    // their turn (the package list goes out once the session is there).
+    let first;
+    if (early && early.packages) {
+      first = Promise.race([early.packages.then(() => {}, () => {}), wait(EARLY_WAIT)]);
+    }
+    const ready = loaded
+      .then((glue) => (early ? (first || wait(0)).then(() => glue) : glue))
+      .then((glue) => {
+        if (handle.#gone) return;
+        let cfg = handle.#token !== undefined ? { ...config, token: handle.#token } : config;
+        if (early && handle.#token === undefined) {
+          cfg = { ...cfg };
+          Object.defineProperty(cfg, '_prefetch', { value: early });
+        }
+        handle.#inner = glue.mount(element, cfg);
+      });
     handle = new WidgetHandle(ready);
     // A config error also goes out as the event the wasm sends for it: nobody may await this.
     ready.catch((err) => {

@@ -244,6 +244,10 @@ pub struct Api {
     /// taken by the first request it stands for.
     early_session: RefCell<Option<Promise>>,
     early_packages: RefCell<Option<Promise>>,
+    /// The early package list's answer when it had already come at the mount
+    /// (`_prefetch.settled`): read at once, so the first render can show the list.
+    #[cfg(feature = "order")]
+    settled_packages: RefCell<Option<JsValue>>,
 }
 
 pub(crate) struct Raw {
@@ -256,7 +260,7 @@ const DEADLINE: &str = "sw-deadline";
 
 impl Api {
     pub fn new(config: &Config, emitter: Emitter) -> Api {
-        Api {
+        let api = Api {
             base: config.server_url.clone(),
             token: RefCell::new(config.token.clone()),
             session_busy: Cell::new(false),
@@ -268,7 +272,67 @@ impl Api {
             emitter,
             early_session: RefCell::new(early(&config.prefetch, "session")),
             early_packages: RefCell::new(early(&config.prefetch, "packages")),
+            #[cfg(feature = "order")]
+            settled_packages: RefCell::new(settled(&config.prefetch, "packages")),
+        };
+        #[cfg(feature = "order")]
+        if let Some(answer) = settled(&config.prefetch, "session") {
+            api.settled_session(&answer);
         }
+        api
+    }
+
+    /// The early session's answer, already there at the mount (order mode, where the loader
+    /// waits for the early package list before mounting): its token is taken at once
+    /// when it is the request this widget would send and a 2xx with a token; anything else
+    /// goes the usual way (the early promise gives the same answer, with its errors).
+    #[cfg(feature = "order")]
+    fn settled_session(&self, answer: &JsValue) {
+        let Some(url) = &self.session_url else {
+            return;
+        };
+        let key = request_key(
+            "POST",
+            url,
+            &self.session_headers(),
+            Some(&self.session_body),
+        );
+        let Some(raw) = settled_raw(answer, &key) else {
+            return;
+        };
+        let session = js_sys::JSON::parse(&raw.text).unwrap_or_default();
+        if let Some(token) = get(&session, "token").as_string().filter(|t| !t.is_empty()) {
+            *self.token.borrow_mut() = Some(token);
+            self.early_session.borrow_mut().take();
+        }
+    }
+
+    /// The package list when the loader's early request for it had already been answered
+    /// (2xx, the request this widget would send, a list it can read) at the mount: no
+    /// waiting, so the first render shows it. `None` otherwise (then [`Api::packages`]).
+    #[cfg(feature = "order")]
+    pub fn settled_packages(&self) -> Option<PackageList> {
+        let answer = self.settled_packages.borrow_mut().take()?;
+        let token = self.token.borrow().clone()?;
+        let headers = [
+            ("Accept".to_string(), "application/json".to_string()),
+            ("Authorization".to_string(), format!("Bearer {token}")),
+        ];
+        let url = format!("{}{}", self.base, PACKAGES_PATH);
+        let raw = settled_raw(&answer, &request_key("GET", &url, &headers, None))?;
+        let list = json::from_js(js_sys::JSON::parse(&raw.text).ok()?).ok()?;
+        self.early_packages.borrow_mut().take();
+        Some(list)
+    }
+
+    /// What the session request sends besides its body.
+    fn session_headers(&self) -> Vec<(String, String)> {
+        let mut headers = vec![
+            ("Accept".to_string(), "application/json".to_string()),
+            ("Content-Type".to_string(), "application/json".to_string()),
+        ];
+        headers.extend(self.session_headers.iter().cloned());
+        headers
     }
 
     /// A new session token from the host page (`handle.setToken`), e.g. after
@@ -507,11 +571,7 @@ impl Api {
             url: url.clone(),
             status,
         };
-        let mut headers = vec![
-            ("Accept".to_string(), "application/json".to_string()),
-            ("Content-Type".to_string(), "application/json".to_string()),
-        ];
-        headers.extend(self.session_headers.iter().cloned());
+        let headers = self.session_headers();
         let body = Some(self.session_body.as_str());
         let sent = match refresh {
             false => {
@@ -681,6 +741,32 @@ fn early(prefetch: &JsValue, which: &str) -> Option<Promise> {
         return None;
     }
     get(prefetch, which).dyn_into().ok()
+}
+
+/// One of the loader's early answers that had already come (`_prefetch.settled`).
+#[cfg(feature = "order")]
+fn settled(prefetch: &JsValue, which: &str) -> Option<JsValue> {
+    if !prefetch.is_object() {
+        return None;
+    }
+    let all = get(prefetch, "settled");
+    let answer = if all.is_object() {
+        get(&all, which)
+    } else {
+        JsValue::UNDEFINED
+    };
+    answer.is_object().then_some(answer)
+}
+
+/// A settled early answer as a 2xx exchange, when it is the request named by `key`.
+#[cfg(feature = "order")]
+fn settled_raw(answer: &JsValue, key: &str) -> Option<Raw> {
+    if get(answer, "key").as_string().as_deref() != Some(key) {
+        return None;
+    }
+    let status = get(answer, "status").as_f64()? as u16;
+    let text = get(answer, "text").as_string()?;
+    (200..300).contains(&status).then_some(Raw { status, text })
 }
 
 /// What names a request for the loader's early answers: the JSON text of

@@ -242,3 +242,86 @@ async fn a_hanging_session_prefetch_times_out_like_the_widgets_own_request() {
     );
     handle.unmount();
 }
+
+/// A promise that never settles: the widget must not need it.
+fn never() -> JsValue {
+    Promise::new(&mut |_, _| {}).into()
+}
+
+#[wasm_bindgen_test]
+async fn answers_already_there_at_the_mount_are_rendered_in_the_first_render() {
+    let stub = Stub::new();
+    stub.route(
+        "POST",
+        "/ats/screening-session",
+        vec![Reply::Json(200, SESSION.into())],
+    );
+    stub.route(
+        "GET",
+        "/widget/packages",
+        vec![Reply::Json(200, PACKAGES.into())],
+    );
+    let cfg = session_config(&stub);
+    let early = loader_prefetch(&cfg);
+    let settled = Reflect::get(&early, &"settled".into()).unwrap();
+    let has = |k: &str| Reflect::get(&settled, &k.into()).unwrap().is_object();
+    wait_for("the early answers", || has("session") && has("packages")).await;
+    // The promises stand for answers still on their way: only `settled` can give the list.
+    Reflect::set(&early, &"session".into(), &never()).unwrap();
+    Reflect::set(&early, &"packages".into(), &never()).unwrap();
+    with_prefetch(&cfg, &early);
+    let host = host();
+    let events = record_events(&host);
+    let mut handle = screening_widget::mount(&host, cfg).unwrap();
+    yew::scheduler::flush().await;
+    assert_eq!(
+        qa(&host, "input[name=sw-package]").len(),
+        3,
+        "the list in the first render"
+    );
+    assert!(q(&host, ".sw-skeleton").is_none(), "no loading state");
+    wait_for("screening:loaded", || {
+        events.borrow().iter().any(|(t, _)| t == "screening:loaded")
+    })
+    .await;
+    assert_eq!(stub.calls.borrow().len(), 2, "only the early requests");
+    handle.unmount();
+}
+
+#[wasm_bindgen_test]
+async fn a_settled_answer_for_another_session_is_not_used() {
+    let stub = Stub::new();
+    stub.route(
+        "POST",
+        "/ats/screening-session",
+        vec![
+            Reply::Json(200, SESSION.into()),
+            Reply::Json(200, SESSION.into()),
+        ],
+    );
+    stub.route(
+        "GET",
+        "/widget/packages",
+        vec![
+            Reply::Json(200, PACKAGES.into()),
+            Reply::Json(200, PACKAGES.into()),
+        ],
+    );
+    let cfg = session_config(&stub);
+    let early = loader_prefetch(&cfg);
+    let settled = Reflect::get(&early, &"settled".into()).unwrap();
+    let has = |k: &str| Reflect::get(&settled, &k.into()).unwrap().is_object();
+    wait_for("the early answers", || has("session") && has("packages")).await;
+    // The widget is mounted with other session headers than the early request had.
+    let headers = Object::new();
+    Reflect::set(&headers, &"X-CSRF".into(), &"t1".into()).unwrap();
+    Reflect::set(&cfg, &"sessionHeaders".into(), &headers).unwrap();
+    with_prefetch(&cfg, &early);
+    let host = host();
+    let mut handle = screening_widget::mount(&host, cfg).unwrap();
+    cards(&host).await;
+    let posts = stub.calls_to("POST", "/ats/screening-session");
+    assert_eq!(posts.len(), 2, "the widget asked for its own session");
+    assert_eq!(posts[1].header("X-CSRF").as_deref(), Some("t1"));
+    handle.unmount();
+}

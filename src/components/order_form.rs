@@ -203,14 +203,7 @@ fn load_packages(ctx: Ctx, d: Dispatch) {
     spawn_local(async move {
         match ctx.api.packages().await {
             Ok(list) => {
-                ctx.emitter.emit(
-                    events::LOADED,
-                    obj(&[
-                        ("mode", s("order")),
-                        ("packages", (list.packages.len() as u32).into()),
-                        ("addOns", (list.add_on_packages.len() as u32).into()),
-                    ]),
-                );
+                loaded(&ctx, &list);
                 d.dispatch(Act::Loaded(Rc::new(list)));
             }
             Err(e) => {
@@ -219,6 +212,18 @@ fn load_packages(ctx: Ctx, d: Dispatch) {
             }
         }
     });
+}
+
+/// `screening:loaded` for a package list shown.
+fn loaded(ctx: &Ctx, list: &PackageList) {
+    ctx.emitter.emit(
+        events::LOADED,
+        obj(&[
+            ("mode", s("order")),
+            ("packages", (list.packages.len() as u32).into()),
+            ("addOns", (list.add_on_packages.len() as u32).into()),
+        ]),
+    );
 }
 
 /// Shared by submit and Retry.
@@ -341,7 +346,11 @@ pub struct OrderProps {
 pub fn OrderView(props: &OrderProps) -> Html {
     let ctx = props.ctx.clone();
     let view = use_reducer(|| View {
-        load: Load::Loading,
+        // The loader's early answer when it came before the mount: no loading state.
+        load: match ctx.api.settled_packages() {
+            Some(list) => Load::Ready(Rc::new(list)),
+            None => Load::Loading,
+        },
         submit: Submit::Idle,
         selected: None,
         add_ons: Vec::new(),
@@ -368,7 +377,14 @@ pub fn OrderView(props: &OrderProps) -> Html {
 
     {
         let (ctx, d) = (ctx.clone(), d.clone());
-        use_effect_with((), move |_| load_packages(ctx, d));
+        let ready = match &view.load {
+            Load::Ready(list) => Some(list.clone()),
+            _ => None,
+        };
+        use_effect_with((), move |_| match ready {
+            Some(list) => loaded(&ctx, &list),
+            None => load_packages(ctx, d),
+        });
     }
     {
         // A new config (`handle.update`) may bring a new prefill.
