@@ -177,11 +177,17 @@ pub async fn open_db(path: &str) -> Result<AnyPool, sqlx::Error> {
             resource_id TEXT NOT NULL, event TEXT NOT NULL, state TEXT NOT NULL,
             attempts BIGINT NOT NULL DEFAULT 0, next_attempt_at BIGINT NOT NULL,
             lease_until BIGINT NOT NULL DEFAULT 0, last_error TEXT, received_at BIGINT NOT NULL,
+            lease_owner TEXT, priority BIGINT NOT NULL DEFAULT 1,
             PRIMARY KEY (tenant_id, event_id))",
     )
     .await?;
-    pool.execute("CREATE INDEX IF NOT EXISTS inbox_due ON inbox (state, next_attempt_at)")
+    // The server's indexes on the inbox (its migrations): claim order, and per resource.
+    pool.execute("CREATE INDEX IF NOT EXISTS inbox_claim ON inbox (state, priority, received_at)")
         .await?;
+    pool.execute(
+        "CREATE INDEX IF NOT EXISTS inbox_resource_lease ON inbox (tenant_id, resource_type, resource_id, state, lease_until)",
+    )
+    .await?;
     Ok(pool)
 }
 

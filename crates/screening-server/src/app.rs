@@ -20,9 +20,20 @@ use crate::worker;
 use crate::worker::ingest::Ingest;
 use crate::yardstik::Yardstik;
 
-/// Everything a handler or worker needs; cheap to clone.
+/// Everything a handler or worker needs; one pointer, so cloning it (axum clones the state
+/// for every request, once per layer) is one reference count, not one per part.
 #[derive(Clone)]
-pub struct ApiContext {
+pub struct ApiContext(Arc<Shared>);
+
+impl std::ops::Deref for ApiContext {
+    type Target = Shared;
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// The parts of [`ApiContext`].
+pub struct Shared {
     pub config: Arc<Config>,
     pub db: Db,
     pub yardstik: Yardstik,
@@ -150,7 +161,7 @@ pub async fn start(config: Config) -> anyhow::Result<AppHandle> {
             .with_jitter(0.2),
         }),
     };
-    let ctx = ApiContext {
+    let ctx = ApiContext(Arc::new(Shared {
         yardstik,
         signer,
         orders,
@@ -167,7 +178,7 @@ pub async fn start(config: Config) -> anyhow::Result<AppHandle> {
         metrics,
         db,
         config: Arc::new(config),
-    };
+    }));
     let shutdown = CancellationToken::new();
     let mut tasks = Vec::new();
     ctx.origins.load(&ctx.db).await?;

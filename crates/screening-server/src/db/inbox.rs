@@ -12,7 +12,9 @@
 use sqlx::any::AnyRow;
 use sqlx::{FromRow, Row};
 
-use super::{now_ms, Db};
+use std::collections::HashSet;
+
+use super::{now_ms, Backend, Db};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InboxState {
@@ -78,6 +80,20 @@ const COLS: &str =
 const INSERT_EVENT: &str = "INSERT INTO inbox (tenant_id, event_id, resource_type, resource_id, event, state, attempts, next_attempt_at, lease_until, received_at, priority)
      VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6, 0, $6, $7) ON CONFLICT DO NOTHING";
 
+/// `$1`: the batch as a JSON array of `[tenant_id, event_id, resource_type, resource_id,
+/// event, priority]`; `$2`: now (received, due).
+const SQLITE_INSERT_BATCH: &str = "INSERT INTO inbox (tenant_id, event_id, resource_type, resource_id, event, state, attempts, next_attempt_at, lease_until, received_at, priority)
+     SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, 'pending', 0, $2, 0, $2, value ->> 5
+     FROM json_each($1) WHERE true ON CONFLICT DO NOTHING";
+
+/// The events of a batch (as for [`SQLITE_INSERT_BATCH`]) already stored.
+const SQLITE_STORED: &str = "SELECT tenant_id, event_id FROM inbox
+     WHERE (tenant_id, event_id) IN (SELECT value ->> 0, value ->> 1 FROM json_each($1))";
+
+const POSTGRES_INSERT_BATCH: &str = "INSERT INTO inbox (tenant_id, event_id, resource_type, resource_id, event, state, attempts, next_attempt_at, lease_until, received_at, priority)
+     SELECT e ->> 0, e ->> 1, e ->> 2, e ->> 3, e ->> 4, 'pending', 0, $2, 0, $2, (e ->> 5)::BIGINT
+     FROM jsonb_array_elements($1::jsonb) AS e ON CONFLICT DO NOTHING RETURNING tenant_id, event_id";
+
 /// Claiming order (lower first): a report's progress can finish an order and is what the
 /// ATS waits for; an invitation's progress next; creation notices (whose content the
 /// placement already recorded) and resources nothing is mapped from last. Within one
@@ -141,54 +157,71 @@ impl Db {
         Ok(n == 1)
     }
 
-    /// Insert a batch of events in one statement (group commit; a statement is atomic, so
-    /// after an error nothing of the batch is stored). Per event: `true` when new, `false`
-    /// for a replay (stored before, or earlier in this batch).
+    /// Insert a batch of events (group commit). The batch travels as one JSON parameter of a
+    /// statement whose text never changes (prepared once, whatever the batch size). Per
+    /// event: `true` when new, `false` for a replay (stored before, or earlier in this
+    /// batch). After an error nothing of the batch is stored (a statement is atomic).
     pub async fn insert_events(&self, events: &[NewEvent<'_>]) -> sqlx::Result<Vec<bool>> {
         if events.is_empty() {
             return Ok(vec![]);
         }
         let now = now_ms();
-        let mut sql = String::from("INSERT INTO inbox (tenant_id, event_id, resource_type, resource_id, event, state, attempts, next_attempt_at, lease_until, received_at, priority) VALUES ");
-        for i in 0..events.len() {
-            let p = i * 7;
-            if i > 0 {
-                sql.push_str(", ");
+        let rows: Vec<(&str, &str, &str, &str, &str, i64)> = events
+            .iter()
+            .map(|e| {
+                let p = priority(e.resource_type, e.event);
+                (
+                    e.tenant_id,
+                    e.event_id,
+                    e.resource_type,
+                    e.resource_id,
+                    e.event,
+                    p,
+                )
+            })
+            .collect();
+        let batch = serde_json::to_string(&rows).map_err(|e| sqlx::Error::Encode(e.into()))?;
+        let key = |e: &NewEvent<'_>| (e.tenant_id.to_string(), e.event_id.to_string());
+        match self.backend {
+            // One connection is the only writer: the events already stored are read first
+            // (usually none: one answer, no rows), then the insert sends no rows back.
+            Backend::Sqlite => {
+                let mut conn = self.pool.acquire().await?;
+                let existing: HashSet<(String, String)> = sqlx::query(SQLITE_STORED)
+                    .bind(&batch)
+                    .fetch_all(&mut *conn)
+                    .await?
+                    .iter()
+                    .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+                    .collect::<sqlx::Result<_>>()?;
+                sqlx::query(SQLITE_INSERT_BATCH)
+                    .bind(&batch)
+                    .bind(now)
+                    .execute(&mut *conn)
+                    .await?;
+                let mut seen = HashSet::new();
+                Ok(events
+                    .iter()
+                    .map(|e| {
+                        let k = key(e);
+                        !existing.contains(&k) && seen.insert(k)
+                    })
+                    .collect())
             }
-            sql.push_str(&format!(
-                "(${}, ${}, ${}, ${}, ${}, 'pending', 0, ${}, 0, ${}, ${})",
-                p + 1,
-                p + 2,
-                p + 3,
-                p + 4,
-                p + 5,
-                p + 6,
-                p + 6,
-                p + 7
-            ));
+            // Several writers (tasks, instances): the insert itself says which rows it made.
+            Backend::Postgres => {
+                let mut inserted: HashSet<(String, String)> = sqlx::query(POSTGRES_INSERT_BATCH)
+                    .bind(&batch)
+                    .bind(now)
+                    .fetch_all(&self.pool)
+                    .await?
+                    .iter()
+                    .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+                    .collect::<sqlx::Result<_>>()?;
+                // The first of identical events in the batch is the new one.
+                Ok(events.iter().map(|e| inserted.remove(&key(e))).collect())
+            }
         }
-        sql.push_str(" ON CONFLICT DO NOTHING RETURNING tenant_id, event_id");
-        let mut q = sqlx::query(&sql);
-        for e in events {
-            q = q
-                .bind(e.tenant_id)
-                .bind(e.event_id)
-                .bind(e.resource_type)
-                .bind(e.resource_id)
-                .bind(e.event)
-                .bind(now)
-                .bind(priority(e.resource_type, e.event));
-        }
-        let rows = q.fetch_all(&self.pool).await?;
-        let mut inserted: std::collections::HashSet<(String, String)> = rows
-            .iter()
-            .map(|r| Ok((r.try_get("tenant_id")?, r.try_get("event_id")?)))
-            .collect::<sqlx::Result<_>>()?;
-        // The first of identical events in the batch is the new one.
-        Ok(events
-            .iter()
-            .map(|e| inserted.remove(&(e.tenant_id.to_string(), e.event_id.to_string())))
-            .collect())
     }
 
     /// Lease up to `limit` due events for `owner`, by [`priority`] then oldest first,

@@ -1,8 +1,10 @@
 //! Storage. One schema, two backends behind sqlx's `Any` driver: SQLite (default, WAL, a
 //! file under the data directory) and PostgreSQL (`DATABASE_URL=postgres://…`). All SQL is
 //! portable (`$n` placeholders, `ON CONFLICT DO NOTHING`, `RETURNING`, BIGINT times in unix
-//! milliseconds); the only backend-specific statements are the migrations (two directories)
-//! and the hints in row claiming, see [`Db::skip_locked`] and [`Db::claim_index_hint`].
+//! milliseconds); the only backend-specific statements are the migrations (two directories),
+//! the hints in row claiming (see [`Db::skip_locked`] and [`Db::claim_index_hint`]) and the
+//! batch insert of webhook events (`Db::insert_events`: SQLite's `json_each`, PostgreSQL's
+//! `jsonb_array_elements`).
 
 pub mod inbox;
 pub mod orders;
@@ -71,8 +73,11 @@ impl Db {
                 // SQLite has one writer at a time: one connection serialises writers inside
                 // this process without "database is locked" upgrades; busy_timeout covers
                 // other processes (the CLI). Scale-out is PostgreSQL's job.
+                // No ping before each use: a file held open by this process does not go
+                // stale, and the ping is a round trip to the connection's thread per statement.
                 let pool = AnyPoolOptions::new()
                     .max_connections(1)
+                    .test_before_acquire(false)
                     .acquire_timeout(Duration::from_secs(30))
                     .after_connect(|conn, _| {
                         Box::pin(async move {

@@ -2,9 +2,9 @@
 //!
 //! `POST /webhooks/yardstik` verifies a webhook, then hands the event to this writer and
 //! waits. The writer takes every event queued at that moment (up to `max_batch`), inserts
-//! them with one multi-row `INSERT … ON CONFLICT DO NOTHING RETURNING` (one statement, one
-//! commit, one round trip to the database), then answers each waiting request: new or
-//! duplicate. So "200 means persisted" holds (a request is answered only after its row is
+//! them with one `INSERT … SELECT … ON CONFLICT DO NOTHING` over the batch sent as one JSON
+//! parameter (one statement whose text never changes, one commit; see
+//! `Db::insert_events`), then answers each waiting request: new or duplicate. So "200 means persisted" holds (a request is answered only after its row is
 //! committed), while a burst of webhooks pays one commit per batch instead of one per
 //! event. A failed batch is rolled back as a whole (a statement is atomic) and every
 //! request in it is answered with an error (Yardstik retries): nothing of a batch is

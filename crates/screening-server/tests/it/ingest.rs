@@ -583,3 +583,56 @@ async fn creation_notices_of_recorded_resources_need_no_read() {
         "an unknown resource's creation notice waits for its order"
     );
 }
+
+/// A batch mixing events stored by an earlier batch, new ones, and a repeat within itself:
+/// only the first copy of each new event is new, on both backends; ids with quotes and
+/// backslashes survive the batch's JSON form unchanged.
+async fn replays_across_batches(db: &Db, tenant: &str) {
+    let e = |id: &'static str| NewEvent {
+        tenant_id: tenant,
+        event_id: id,
+        resource_type: "report",
+        resource_id: "r-1",
+        event: "updated",
+    };
+    let odd = r#"e"3\n"#;
+    assert_eq!(
+        db.insert_events(&[e("e1"), e("e2")]).await.unwrap(),
+        vec![true, true]
+    );
+    assert_eq!(
+        db.insert_events(&[e("e2"), e(odd), e(odd), e("e1"), e("e4")])
+            .await
+            .unwrap(),
+        vec![false, true, false, false, true]
+    );
+    assert_eq!(db.count_events(tenant).await.unwrap(), 4);
+    let ids: Vec<String> = sqlx::query_scalar("SELECT event_id FROM inbox WHERE tenant_id = $1")
+        .bind(tenant)
+        .fetch_all(&db.pool)
+        .await
+        .unwrap();
+    assert!(ids.iter().any(|i| i == odd), "{ids:?}");
+    // The same event ids under another tenant are new events.
+    let other = NewEvent {
+        tenant_id: "another-tenant",
+        ..e("e1")
+    };
+    assert_eq!(db.insert_events(&[other]).await.unwrap(), vec![true]);
+}
+
+#[tokio::test]
+async fn a_batch_tells_replays_of_earlier_batches_from_new_events() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::connect(&store(dir.path(), &MasterKey::generate()))
+        .await
+        .unwrap();
+    replays_across_batches(&db, "t-sqlite").await;
+    let Some(url) = fresh_postgres().await else {
+        eprintln!("SCREENING_TEST_POSTGRES_URL not set: PostgreSQL half skipped");
+        return;
+    };
+    let mut st = store(dir.path(), &MasterKey::generate());
+    st.database_url = url;
+    replays_across_batches(&Db::connect(&st).await.unwrap(), "t-pg").await;
+}
