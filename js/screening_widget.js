@@ -87,8 +87,8 @@ function load(build, source) {
 // { key, timeout: true } past `requestTimeout`; `settled`: those already resolved). The wasm uses an answer only when its `key`
 // (method, URL, headers, body) is the request it would send itself, and sends its own on a
 // rejection; the answer goes through the same checks as its own (errors, token renewal).
-/** How long a mount waits, at most, for the early package list (ms from the start). */
-const EARLY_WAIT = 400;
+/** How long a mount waits, at most, for the early package list once the wasm is there (ms). */
+const EARLY_WAIT = 30;
 const wait = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const JSON_HEADERS = [['Accept', 'application/json'], ['Content-Type', 'application/json']];
@@ -209,16 +209,14 @@ export class WidgetHandle {
     const loaded = load(build);
     let early;
     try { early = prefetch(config); } catch { early = undefined; }
-    // Before the mount: in order mode, the early package list's answer, when it comes within
-    // EARLY_WAIT ms of the start (the wasm then renders the list in the same task as its
-    // loading state: one layout, not two); otherwise the answers that came meanwhile get
-    // their turn (the package list goes out once the session is there).
-    let first;
-    if (early && early.packages) {
-      first = Promise.race([early.packages.then(() => {}, () => {}), wait(EARLY_WAIT)]);
-    }
+    // Before the mount: in order mode, the early package list's answer when it comes within
+    // EARLY_WAIT ms of the wasm (the first render then shows the list: one layout, not a
+    // loading state and then the list); otherwise the answers that came meanwhile get their
+    // turn (the package list goes out once the session is there).
+    const answered = early && early.packages ? early.packages.then(() => {}, () => {}) : null;
+    const before = () => (answered ? Promise.race([answered, wait(EARLY_WAIT)]) : wait(0));
     const ready = loaded
-      .then((glue) => (early ? (first || wait(0)).then(() => glue) : glue))
+      .then((glue) => (early ? before().then(() => glue) : glue))
       .then((glue) => {
         if (handle.#gone) return;
         let cfg = handle.#token !== undefined ? { ...config, token: handle.#token } : config;
