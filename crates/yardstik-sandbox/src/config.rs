@@ -192,6 +192,7 @@ mod tests {
                 "SANDBOX_WEB_TOKEN_TTL_SECS",
                 "SANDBOX_WEBHOOK_MAX_ATTEMPTS",
                 "SANDBOX_WEBHOOK_RETRY_BASE_MS",
+                "SANDBOX_WEBHOOK_CONCURRENCY",
                 "SANDBOX_FAULTS",
                 "SANDBOX_BODY_LIMIT",
                 "SANDBOX_JWT_SECRET",
@@ -209,6 +210,7 @@ mod tests {
         assert_eq!(c.web_token_ttl, Duration::from_secs(900));
         assert_eq!(c.webhook_max_attempts, 6);
         assert_eq!(c.webhook_retry_base, Duration::from_millis(1000));
+        assert_eq!(c.webhook_concurrency, 8);
         assert_eq!(c.body_limit, 256 * 1024);
         assert!(c.faults.is_empty());
         assert_eq!(c.jwt_secret, None);
@@ -222,6 +224,8 @@ mod tests {
             "10",
             "--web-token-ttl-secs",
             "5",
+            "--webhook-concurrency",
+            "0",
             "--faults",
             r#"{"path":"/reports","kind":"error"}"#,
         ])
@@ -230,6 +234,7 @@ mod tests {
         assert_eq!(c.app_origin.as_deref(), Some("http://app.local:8091"));
         assert_eq!(c.report_delay, Duration::from_millis(10));
         assert_eq!(c.web_token_ttl, Duration::from_secs(5));
+        assert_eq!(c.webhook_concurrency, 1, "at least one delivery in flight");
         assert_eq!(c.faults.len(), 1);
         assert!(parse(&["yardstik-sandbox", "--faults", "{"])
             .into_config()
