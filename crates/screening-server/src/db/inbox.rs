@@ -9,10 +9,10 @@
 //! successful fetch, every pending event of that resource received before the fetch
 //! started is done too.
 
+use std::collections::HashSet;
+
 use sqlx::any::AnyRow;
 use sqlx::{FromRow, Row};
-
-use std::collections::HashSet;
 
 use super::{now_ms, Backend, Db};
 

@@ -4,11 +4,11 @@
 //! waits. The writer takes every event queued at that moment (up to `max_batch`), inserts
 //! them with one `INSERT … SELECT … ON CONFLICT DO NOTHING` over the batch sent as one JSON
 //! parameter (one statement whose text never changes, one commit; see
-//! `Db::insert_events`), then answers each waiting request: new or duplicate. So "200 means persisted" holds (a request is answered only after its row is
-//! committed), while a burst of webhooks pays one commit per batch instead of one per
-//! event. A failed batch is rolled back as a whole (a statement is atomic) and every
-//! request in it is answered with an error (Yardstik retries): nothing of a batch is
-//! half-persisted.
+//! `Db::insert_events`), then answers each waiting request: new or duplicate. So "200
+//! means persisted" holds (a request is answered only after its row is committed), while
+//! a burst of webhooks pays one commit per batch instead of one per event. A failed batch
+//! is rolled back as a whole (a statement is atomic) and every request in it is answered
+//! with an error (Yardstik retries): nothing of a batch is half-persisted.
 //!
 //! SQLite has one writer: one writer task. On PostgreSQL a few tasks take batches in turn,
 //! so one batch is being collected while another commits.
