@@ -314,10 +314,7 @@ impl Api {
     pub fn settled_packages(&self) -> Option<PackageList> {
         let answer = self.settled_packages.borrow_mut().take()?;
         let token = self.token.borrow().clone()?;
-        let headers = [
-            ("Accept".to_string(), "application/json".to_string()),
-            ("Authorization".to_string(), format!("Bearer {token}")),
-        ];
+        let headers = api_headers(Some(&token));
         let url = format!("{}{}", self.base, PACKAGES_PATH);
         let raw = settled_raw(&answer, &request_key("GET", &url, &headers, None))?;
         let list = json::from_js(js_sys::JSON::parse(&raw.text).ok()?).ok()?;
@@ -468,11 +465,8 @@ impl Api {
         let url = format!("{}{}", self.base, path);
         let mut refreshed = false;
         loop {
-            let mut headers = vec![("Accept".to_string(), "application/json".to_string())];
             let sent_token = self.token.borrow().clone();
-            if let Some(t) = &sent_token {
-                headers.push(("Authorization".into(), format!("Bearer {t}")));
-            }
+            let mut headers = api_headers(sent_token.as_deref());
             if body.is_some() {
                 headers.push(("Content-Type".into(), "application/json".into()));
             }
@@ -637,13 +631,7 @@ impl Api {
         if answer.as_string().as_deref() == Some(DEADLINE) || get(&answer, "timeout").is_truthy() {
             return Some(Err(ApiError::Timeout));
         }
-        if get(&answer, "key").as_string()? != request_key(method, url, headers, body) {
-            return None;
-        }
-        Some(Ok(Raw {
-            status: get(&answer, "status").as_f64()? as u16,
-            text: get(&answer, "text").as_string()?,
-        }))
+        answer_raw(&answer, &request_key(method, url, headers, body)).map(Ok)
     }
 
     /// One HTTP exchange, aborted after the timeout.
@@ -758,15 +746,30 @@ fn settled(prefetch: &JsValue, which: &str) -> Option<JsValue> {
     answer.is_object().then_some(answer)
 }
 
-/// A settled early answer as a 2xx exchange, when it is the request named by `key`.
-#[cfg(feature = "order")]
-fn settled_raw(answer: &JsValue, key: &str) -> Option<Raw> {
+/// One of the loader's early answers as an exchange, when it is the request named by `key`.
+fn answer_raw(answer: &JsValue, key: &str) -> Option<Raw> {
     if get(answer, "key").as_string().as_deref() != Some(key) {
         return None;
     }
-    let status = get(answer, "status").as_f64()? as u16;
-    let text = get(answer, "text").as_string()?;
-    (200..300).contains(&status).then_some(Raw { status, text })
+    Some(Raw {
+        status: get(answer, "status").as_f64()? as u16,
+        text: get(answer, "text").as_string()?,
+    })
+}
+
+/// A settled early answer as a 2xx exchange, when it is the request named by `key`.
+#[cfg(feature = "order")]
+fn settled_raw(answer: &JsValue, key: &str) -> Option<Raw> {
+    answer_raw(answer, key).filter(|raw| (200..300).contains(&raw.status))
+}
+
+/// The headers every call to the server sends: JSON, and the session token when there is one.
+fn api_headers(token: Option<&str>) -> Vec<(String, String)> {
+    let mut headers = vec![("Accept".to_string(), "application/json".to_string())];
+    if let Some(t) = token {
+        headers.push(("Authorization".into(), format!("Bearer {t}")));
+    }
+    headers
 }
 
 /// What names a request for the loader's early answers: the JSON text of

@@ -49,17 +49,7 @@ async fn cards(host: &web_sys::Element) {
 
 #[wasm_bindgen_test]
 async fn the_loaders_session_and_package_list_are_used_without_asking_again() {
-    let stub = Stub::new();
-    stub.route(
-        "POST",
-        "/ats/screening-session",
-        vec![Reply::Json(200, SESSION.into())],
-    );
-    stub.route(
-        "GET",
-        "/widget/packages",
-        vec![Reply::Json(200, PACKAGES.into())],
-    );
+    let stub = session_and_packages(1);
     let cfg = session_config(&stub);
     let early = loader_prefetch(&cfg);
     assert!(
@@ -189,17 +179,7 @@ async fn an_expired_prefetched_package_list_renews_the_session() {
 
 #[wasm_bindgen_test]
 async fn a_prefetch_of_another_request_is_not_used() {
-    let stub = Stub::new();
-    stub.route(
-        "POST",
-        "/ats/screening-session",
-        vec![Reply::Json(200, SESSION.into())],
-    );
-    stub.route(
-        "GET",
-        "/widget/packages",
-        vec![Reply::Json(200, PACKAGES.into())],
-    );
+    let stub = session_and_packages(1);
     let cfg = session_config(&stub);
     // An answer for another session body (e.g. the config changed after the loader started).
     let other = Object::new();
@@ -243,6 +223,29 @@ async fn a_hanging_session_prefetch_times_out_like_the_widgets_own_request() {
     handle.unmount();
 }
 
+/// A stub answering the session and the package list `times` times each.
+fn session_and_packages(times: usize) -> Stub {
+    let stub = Stub::new();
+    stub.route(
+        "POST",
+        "/ats/screening-session",
+        vec![Reply::Json(200, SESSION.into()); times],
+    );
+    stub.route(
+        "GET",
+        "/widget/packages",
+        vec![Reply::Json(200, PACKAGES.into()); times],
+    );
+    stub
+}
+
+/// Until the loader's early session and package answers have both come.
+async fn early_answers_settled(early: &JsValue) {
+    let settled = Reflect::get(early, &"settled".into()).unwrap();
+    let has = |k: &str| Reflect::get(&settled, &k.into()).unwrap().is_object();
+    wait_for("the early answers", || has("session") && has("packages")).await;
+}
+
 /// A promise that never settles: the widget must not need it.
 fn never() -> JsValue {
     Promise::new(&mut |_, _| {}).into()
@@ -250,22 +253,10 @@ fn never() -> JsValue {
 
 #[wasm_bindgen_test]
 async fn answers_already_there_at_the_mount_are_rendered_in_the_first_render() {
-    let stub = Stub::new();
-    stub.route(
-        "POST",
-        "/ats/screening-session",
-        vec![Reply::Json(200, SESSION.into())],
-    );
-    stub.route(
-        "GET",
-        "/widget/packages",
-        vec![Reply::Json(200, PACKAGES.into())],
-    );
+    let stub = session_and_packages(1);
     let cfg = session_config(&stub);
     let early = loader_prefetch(&cfg);
-    let settled = Reflect::get(&early, &"settled".into()).unwrap();
-    let has = |k: &str| Reflect::get(&settled, &k.into()).unwrap().is_object();
-    wait_for("the early answers", || has("session") && has("packages")).await;
+    early_answers_settled(&early).await;
     // The promises stand for answers still on their way: only `settled` can give the list.
     Reflect::set(&early, &"session".into(), &never()).unwrap();
     Reflect::set(&early, &"packages".into(), &never()).unwrap();
@@ -290,28 +281,10 @@ async fn answers_already_there_at_the_mount_are_rendered_in_the_first_render() {
 
 #[wasm_bindgen_test]
 async fn a_settled_answer_for_another_session_is_not_used() {
-    let stub = Stub::new();
-    stub.route(
-        "POST",
-        "/ats/screening-session",
-        vec![
-            Reply::Json(200, SESSION.into()),
-            Reply::Json(200, SESSION.into()),
-        ],
-    );
-    stub.route(
-        "GET",
-        "/widget/packages",
-        vec![
-            Reply::Json(200, PACKAGES.into()),
-            Reply::Json(200, PACKAGES.into()),
-        ],
-    );
+    let stub = session_and_packages(2);
     let cfg = session_config(&stub);
     let early = loader_prefetch(&cfg);
-    let settled = Reflect::get(&early, &"settled".into()).unwrap();
-    let has = |k: &str| Reflect::get(&settled, &k.into()).unwrap().is_object();
-    wait_for("the early answers", || has("session") && has("packages")).await;
+    early_answers_settled(&early).await;
     // The widget is mounted with other session headers than the early request had.
     let headers = Object::new();
     Reflect::set(&headers, &"X-CSRF".into(), &"t1".into()).unwrap();

@@ -186,6 +186,14 @@ pub struct Receiver {
     pub got: Arc<Mutex<Vec<Received>>>,
 }
 
+/// Serves `app` on a free loopback port for the rest of the test.
+pub async fn serve(app: axum::Router) -> std::net::SocketAddr {
+    let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = l.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(l, app).await.unwrap() });
+    addr
+}
+
 pub async fn receiver(fail_first: usize) -> Receiver {
     use axum::extract::{OriginalUri, State};
     use axum::routing::post;
@@ -225,9 +233,7 @@ pub async fn receiver(fail_first: usize) -> Receiver {
     let app = axum::Router::new()
         .route("/{*path}", post(hook))
         .with_state(st);
-    let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = l.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(l, app).await.unwrap() });
+    let addr = serve(app).await;
     Receiver {
         url: format!("http://{addr}"),
         got,

@@ -361,10 +361,7 @@ async fn slow_receiver(hold: Duration, fail: fn(usize) -> bool) -> SlowReceiver 
         fail,
     };
     let (arrivals, most_at_once) = (st.arrivals.clone(), st.most.clone());
-    let app = axum::Router::new().route("/h", post(hook)).with_state(st);
-    let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = l.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(l, app).await.unwrap() });
+    let addr = serve(axum::Router::new().route("/h", post(hook)).with_state(st)).await;
     SlowReceiver {
         url: format!("http://{addr}/h"),
         arrivals,
@@ -382,6 +379,11 @@ async fn candidates_to(sb: &Sb, url: &str, n: usize) -> Vec<String> {
             .await;
         ids.push(c["id"].as_str().unwrap().to_string());
     }
+    ids
+}
+
+fn sorted(mut ids: Vec<String>) -> Vec<String> {
+    ids.sort();
     ids
 }
 
@@ -406,14 +408,11 @@ async fn deliveries_to_one_url_overlap_up_to_the_concurrency() {
     let rx = slow_receiver(Duration::from_millis(150), |_| false).await;
     let ids = candidates_to(&sb, &rx.url, 9).await;
     wait_queue_empty(&sb).await;
-    let mut got = rx.arrivals.lock().unwrap().clone();
+    let got = rx.arrivals.lock().unwrap().clone();
     // Started in queue order, so the first three arrive before the last three.
     assert_eq!(got.len(), 9, "{got:?}");
     assert!(got[..3].iter().all(|id| ids[..6].contains(id)), "{got:?}");
-    got.sort();
-    let mut want = ids.clone();
-    want.sort();
-    assert_eq!(got, want);
+    assert_eq!(sorted(got), sorted(ids));
     assert_eq!(rx.most_at_once.load(Ordering::SeqCst), 3);
 }
 
@@ -446,9 +445,5 @@ async fn a_failing_delivery_waits_for_its_retry_without_holding_up_the_others() 
     let got = rx.arrivals.lock().unwrap().clone();
     assert_eq!(got.len(), 6, "{got:?}");
     assert_eq!(got.last(), got.first(), "the retry comes last: {got:?}");
-    let mut delivered = got[1..].to_vec();
-    delivered.sort();
-    let mut want = ids.clone();
-    want.sort();
-    assert_eq!(delivered, want);
+    assert_eq!(sorted(got[1..].to_vec()), sorted(ids));
 }
