@@ -84,9 +84,10 @@ function load(build, source) {
 // session (POST `sessionUrl`, when there is no `token`) and, in order mode, the package list
 // (GET `/widget/packages` with that token). Internal: handed to the wasm on the config as the
 // non-enumerable `_prefetch` ({ session, packages }: promises of { key, status, text }, or of
-// { key, timeout: true } past `requestTimeout`; `settled`: those already resolved). The wasm uses an answer only when its `key`
-// (method, URL, headers, body) is the request it would send itself, and sends its own on a
-// rejection; the answer goes through the same checks as its own (errors, token renewal).
+// { key, timeout: true } past `requestTimeout`; `settled`: those already resolved). The wasm
+// uses an answer only when its `key` (method, URL, headers, body) is the request it would
+// send itself, and sends its own on a rejection; the answer goes through the same checks as
+// its own (errors, token renewal).
 /** How long a mount waits, at most, for the early package list once the wasm is there (ms). */
 const EARLY_WAIT = 30;
 const wait = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
