@@ -182,10 +182,12 @@ pub async fn open_db(path: &str) -> Result<AnyPool, sqlx::Error> {
     )
     .await?;
     // The server's indexes on the inbox (its migrations): claim order, and per resource.
-    pool.execute("CREATE INDEX IF NOT EXISTS inbox_claim ON inbox (state, priority, received_at)")
-        .await?;
     pool.execute(
-        "CREATE INDEX IF NOT EXISTS inbox_resource_lease ON inbox (tenant_id, resource_type, resource_id, state, lease_until)",
+        "CREATE INDEX IF NOT EXISTS inbox_claim ON inbox (priority, received_at) WHERE state = 'pending'",
+    )
+    .await?;
+    pool.execute(
+        "CREATE INDEX IF NOT EXISTS inbox_resource_lease ON inbox (tenant_id, resource_type, resource_id, lease_until) WHERE state = 'pending'",
     )
     .await?;
     Ok(pool)

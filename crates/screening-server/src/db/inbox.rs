@@ -86,9 +86,11 @@ const SQLITE_INSERT_BATCH: &str = "INSERT INTO inbox (tenant_id, event_id, resou
      SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, 'pending', 0, $2, 0, $2, value ->> 5
      FROM json_each($1) WHERE true ON CONFLICT DO NOTHING";
 
-/// The events of a batch (as for [`SQLITE_INSERT_BATCH`]) already stored.
-const SQLITE_STORED: &str = "SELECT tenant_id, event_id FROM inbox
-     WHERE (tenant_id, event_id) IN (SELECT value ->> 0, value ->> 1 FROM json_each($1))";
+/// After [`SQLITE_INSERT_BATCH`] on the same connection stored fewer rows than the batch
+/// has distinct events: the rows it stored. One statement of one writer gives its rows
+/// consecutive rowids ending at `last_insert_rowid()`; `$1`: how many it stored.
+const SQLITE_JUST_STORED: &str =
+    "SELECT tenant_id, event_id FROM inbox WHERE rowid > last_insert_rowid() - $1";
 
 const POSTGRES_INSERT_BATCH: &str = "INSERT INTO inbox (tenant_id, event_id, resource_type, resource_id, event, state, attempts, next_attempt_at, lease_until, received_at, priority)
      SELECT e ->> 0, e ->> 1, e ->> 2, e ->> 3, e ->> 4, 'pending', 0, $2, 0, $2, (e ->> 5)::BIGINT
@@ -183,29 +185,38 @@ impl Db {
         let batch = serde_json::to_string(&rows).map_err(|e| sqlx::Error::Encode(e.into()))?;
         let key = |e: &NewEvent<'_>| (e.tenant_id.to_string(), e.event_id.to_string());
         match self.backend {
-            // One connection is the only writer: the events already stored are read first
-            // (usually none: one answer, no rows), then the insert sends no rows back.
+            // One connection is the only writer, so one round trip usually says it all: when
+            // the insert stored as many rows as the batch has distinct events, each event's
+            // first copy is new. Otherwise (a replay of an event stored before) the rows this
+            // insert stored are read back, on the same connection, by their rowids.
             Backend::Sqlite => {
+                let mut seen = HashSet::new();
+                let first: Vec<bool> = events.iter().map(|e| seen.insert(key(e))).collect();
                 let mut conn = self.pool.acquire().await?;
-                let existing: HashSet<(String, String)> = sqlx::query(SQLITE_STORED)
-                    .bind(&batch)
-                    .fetch_all(&mut *conn)
-                    .await?
-                    .iter()
-                    .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
-                    .collect::<sqlx::Result<_>>()?;
-                sqlx::query(SQLITE_INSERT_BATCH)
+                let stored = sqlx::query(SQLITE_INSERT_BATCH)
                     .bind(&batch)
                     .bind(now)
                     .execute(&mut *conn)
-                    .await?;
-                let mut seen = HashSet::new();
+                    .await?
+                    .rows_affected();
+                if stored == seen.len() as u64 {
+                    return Ok(first);
+                }
+                let new: HashSet<(String, String)> = if stored == 0 {
+                    HashSet::new()
+                } else {
+                    sqlx::query(SQLITE_JUST_STORED)
+                        .bind(stored as i64)
+                        .fetch_all(&mut *conn)
+                        .await?
+                        .iter()
+                        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+                        .collect::<sqlx::Result<_>>()?
+                };
                 Ok(events
                     .iter()
-                    .map(|e| {
-                        let k = key(e);
-                        !existing.contains(&k) && seen.insert(k)
-                    })
+                    .zip(first)
+                    .map(|(e, first)| first && new.contains(&key(e)))
                     .collect())
             }
             // Several writers (tasks, instances): the insert itself says which rows it made.
@@ -237,13 +248,14 @@ impl Db {
         let due = "state = 'pending' AND next_attempt_at <= $3 AND lease_until < $3
             AND NOT EXISTS (SELECT 1 FROM inbox b WHERE b.tenant_id = inbox.tenant_id AND b.resource_type = inbox.resource_type
                 AND b.resource_id = inbox.resource_id AND b.state = 'pending' AND b.lease_until >= $3)";
-        // The outer re-check keeps two events of one resource out of one claim (the
-        // sub-select ran before any row of this statement was leased).
+        // The outer re-check skips a resource leased since the sub-select read it. Both
+        // checks see the table as it was before this statement, so one claim may lease
+        // several events of one resource: the worker processes those as one group.
         let leased_elsewhere = "NOT EXISTS (SELECT 1 FROM inbox b WHERE b.tenant_id = inbox.tenant_id AND b.resource_type = inbox.resource_type
                 AND b.resource_id = inbox.resource_id AND b.state = 'pending' AND b.lease_until >= $3)";
         let q = format!(
             "UPDATE inbox SET lease_owner = $1, lease_until = $2
-             WHERE (tenant_id, event_id) IN (SELECT tenant_id, event_id FROM inbox{} WHERE {due} ORDER BY state, priority, received_at LIMIT $4{})
+             WHERE (tenant_id, event_id) IN (SELECT tenant_id, event_id FROM inbox{} WHERE {due} ORDER BY priority, received_at LIMIT $4{})
                AND lease_until < $3 AND {leased_elsewhere}
              RETURNING {COLS}",
             self.claim_index_hint(),
@@ -291,7 +303,10 @@ impl Db {
     /// After a successful fetch of a resource that started at `fetched_at`: every pending
     /// event of that resource received before then is done — the ones `owner` leased and
     /// the unleased ones alike (coalescing) — in one statement. Events another worker
-    /// holds are left to it.
+    /// holds are left to it. "Before" is strict: times are in milliseconds, and an event
+    /// stored in the millisecond the fetch started may announce a change the fetch did not
+    /// see, so it waits for a fetch of its own. The events `owner` leased were stored
+    /// before it claimed them, so before the fetch, whatever their millisecond.
     pub async fn settle_resource_events(
         &self,
         tenant_id: &str,
@@ -303,8 +318,8 @@ impl Db {
         let now = now_ms();
         Ok(sqlx::query(
             "UPDATE inbox SET state = 'done', attempts = attempts + 1, next_attempt_at = $1, last_error = NULL, lease_until = 0, lease_owner = NULL
-             WHERE tenant_id = $2 AND resource_type = $3 AND resource_id = $4 AND state = 'pending' AND received_at <= $5
-               AND (lease_until < $1 OR lease_owner = $6)",
+             WHERE tenant_id = $2 AND resource_type = $3 AND resource_id = $4 AND state = 'pending'
+               AND (lease_owner = $6 OR (received_at < $5 AND lease_until < $1))",
         )
         .bind(now)
         .bind(tenant_id)
@@ -339,10 +354,12 @@ impl Db {
     }
 
     pub async fn events_in_state(&self, state: InboxState) -> sqlx::Result<Vec<InboxRow>> {
+        // The state is written into the statement (one of three fixed words), so the
+        // planner can use the partial index of pending or failed events.
         sqlx::query_as(&format!(
-            "SELECT {COLS} FROM inbox WHERE state = $1 ORDER BY received_at"
+            "SELECT {COLS} FROM inbox WHERE state = '{}' ORDER BY received_at",
+            state.as_str()
         ))
-        .bind(state.as_str())
         .fetch_all(&self.pool)
         .await
     }

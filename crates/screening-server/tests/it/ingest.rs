@@ -326,6 +326,73 @@ async fn http_answers_5xx_exactly_for_events_not_stored() {
         .is_some());
 }
 
+/// One fetch settles its own events and those stored before it started, not one stored
+/// in the millisecond it started (that event may announce a change the fetch missed).
+async fn settling_after_a_fetch(db: &Db, tenant: &str) {
+    let e = |id: &'static str| NewEvent {
+        tenant_id: tenant,
+        event_id: id,
+        resource_type: "report",
+        resource_id: "r-settle",
+        event: "updated",
+    };
+    db.insert_events(&[e("claimed")]).await.unwrap();
+    let far = screening_server::db::now_ms() + 60_000;
+    let claimed = db.claim_events("w", far, 10).await.unwrap();
+    assert_eq!(claimed.len(), 1);
+    db.insert_events(&[e("before"), e("same-ms")])
+        .await
+        .unwrap();
+    // The fetch started at `fetched`: the claimed event and "same-ms" were stored in that
+    // millisecond, "before" one earlier.
+    let fetched = screening_server::db::now_ms() + 1_000;
+    for (id, at) in [
+        ("claimed", fetched),
+        ("before", fetched - 1),
+        ("same-ms", fetched),
+    ] {
+        sqlx::query("UPDATE inbox SET received_at = $1 WHERE tenant_id = $2 AND event_id = $3")
+            .bind(at)
+            .bind(tenant)
+            .bind(id)
+            .execute(&db.pool)
+            .await
+            .unwrap();
+    }
+    let settled = db
+        .settle_resource_events(tenant, "report", "r-settle", fetched, "w")
+        .await
+        .unwrap();
+    assert_eq!(settled, 2);
+    for (id, state) in [
+        ("claimed", InboxState::Done),
+        ("before", InboxState::Done),
+        ("same-ms", InboxState::Pending),
+    ] {
+        assert_eq!(
+            db.event_state(tenant, id).await.unwrap(),
+            Some(state),
+            "{id}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_fetch_settles_what_came_before_it_and_leaves_what_came_with_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::connect(&store(dir.path(), &MasterKey::generate()))
+        .await
+        .unwrap();
+    settling_after_a_fetch(&db, "t-sqlite").await;
+    let Some(url) = fresh_postgres().await else {
+        eprintln!("SCREENING_TEST_POSTGRES_URL not set: PostgreSQL half skipped");
+        return;
+    };
+    let mut st = store(dir.path(), &MasterKey::generate());
+    st.database_url = url;
+    settling_after_a_fetch(&Db::connect(&st).await.unwrap(), "t-pg").await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reports_progress_is_claimed_before_a_backlog_of_creation_notices() {
     let dir = tempfile::tempdir().unwrap();
@@ -605,6 +672,13 @@ async fn replays_across_batches(db: &Db, tenant: &str) {
             .await
             .unwrap(),
         vec![false, true, false, false, true]
+    );
+    // Nothing new at all: no row stored, none read back.
+    assert_eq!(
+        db.insert_events(&[e("e4"), e("e1"), e("e4")])
+            .await
+            .unwrap(),
+        vec![false, false, false]
     );
     assert_eq!(db.count_events(tenant).await.unwrap(), 4);
     let ids: Vec<String> = sqlx::query_scalar("SELECT event_id FROM inbox WHERE tenant_id = $1")
