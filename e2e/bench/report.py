@@ -74,8 +74,15 @@ if q and q.get("delivery"):
     st = q.get("stages", {})
     bl = dl.get("sqlite", {}).get("after_burst", {}).get("backlog")
     parts = [f"{k.replace('_ms', '').replace('_', ' ')} p50 {v['p50']:.1f} ms" for k, v in st.items() if v]
-    drain = (f"; inbox drain after the burst {bl['drain_events_per_s']:,.0f} events/s ({bl['events_processed']:,.0f} events, "
-             f"{bl['inbox_pending_at_burst_end']:,.0f} pending in the inbox and {bl['sandbox_queue_at_burst_end']:,.0f} in the sandbox's queue at the end of the burst)") if bl else ""
+    if not bl:
+        drain = ""
+    elif bl["inbox_pending_at_burst_end"] == 0 and bl["sandbox_queue_at_burst_end"] == 0:
+        # Nothing queued when the burst ended: there was no backlog to drain.
+        drain = (f"; no backlog after the burst: 0 pending in the inbox and 0 in the sandbox's queue when it ended "
+                 f"(at most {bl['peak_inbox_pending']:,.0f} and {bl['peak_sandbox_queue']:,.0f} while its results were delivered)")
+    else:
+        drain = (f"; inbox drain after the burst {bl['drain_events_per_s']:,.0f} events/s ({bl['events_processed']:,.0f} events, "
+                 f"{bl['inbox_pending_at_burst_end']:,.0f} pending in the inbox and {bl['sandbox_queue_at_burst_end']:,.0f} in the sandbox's queue at the end of the burst)")
     row("Delivery latency p50, quiet server (SQLite): Yardstik webhook arrival → ATS result",
         f"{q['delivery']['p50']:.1f} ms (p99 {q['delivery']['p99']:.1f})",
         "stages: " + ", ".join(parts) + f"; sandbox hop p50 {q['sandbox_hop']['p50']:.1f} ms" + drain, "—", "—", "—")
