@@ -380,17 +380,9 @@ async fn settling_after_a_fetch(db: &Db, tenant: &str) {
 #[tokio::test]
 async fn a_fetch_settles_what_came_before_it_and_leaves_what_came_with_it() {
     let dir = tempfile::tempdir().unwrap();
-    let db = Db::connect(&store(dir.path(), &MasterKey::generate()))
-        .await
-        .unwrap();
-    settling_after_a_fetch(&db, "t-sqlite").await;
-    let Some(url) = fresh_postgres().await else {
-        eprintln!("SCREENING_TEST_POSTGRES_URL not set: PostgreSQL half skipped");
-        return;
-    };
-    let mut st = store(dir.path(), &MasterKey::generate());
-    st.database_url = url;
-    settling_after_a_fetch(&Db::connect(&st).await.unwrap(), "t-pg").await;
+    for (db, tenant) in sqlite_and_postgres(dir.path()).await {
+        settling_after_a_fetch(&db, tenant).await;
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -448,6 +440,24 @@ async fn a_reports_progress_is_claimed_before_a_backlog_of_creation_notices() {
         db.event_state("t1", "created-199").await.unwrap(),
         Some(InboxState::Pending)
     );
+}
+
+/// A fresh SQLite database under `dir` and, when `SCREENING_TEST_POSTGRES_URL` is set, a
+/// fresh PostgreSQL one, each with the tenant id the check should use there.
+async fn sqlite_and_postgres(dir: &std::path::Path) -> Vec<(Db, &'static str)> {
+    let sqlite = Db::connect(&store(dir, &MasterKey::generate()))
+        .await
+        .unwrap();
+    let mut dbs = vec![(sqlite, "t-sqlite")];
+    match fresh_postgres().await {
+        Some(url) => {
+            let mut st = store(dir, &MasterKey::generate());
+            st.database_url = url;
+            dbs.push((Db::connect(&st).await.unwrap(), "t-pg"));
+        }
+        None => eprintln!("SCREENING_TEST_POSTGRES_URL not set: PostgreSQL half skipped"),
+    }
+    dbs
 }
 
 /// A fresh database on `SCREENING_TEST_POSTGRES_URL`; `None` (skip) without it, unless
@@ -698,15 +708,7 @@ async fn replays_across_batches(db: &Db, tenant: &str) {
 #[tokio::test]
 async fn a_batch_tells_replays_of_earlier_batches_from_new_events() {
     let dir = tempfile::tempdir().unwrap();
-    let db = Db::connect(&store(dir.path(), &MasterKey::generate()))
-        .await
-        .unwrap();
-    replays_across_batches(&db, "t-sqlite").await;
-    let Some(url) = fresh_postgres().await else {
-        eprintln!("SCREENING_TEST_POSTGRES_URL not set: PostgreSQL half skipped");
-        return;
-    };
-    let mut st = store(dir.path(), &MasterKey::generate());
-    st.database_url = url;
-    replays_across_batches(&Db::connect(&st).await.unwrap(), "t-pg").await;
+    for (db, tenant) in sqlite_and_postgres(dir.path()).await {
+        replays_across_batches(&db, tenant).await;
+    }
 }
