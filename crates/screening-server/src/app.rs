@@ -17,6 +17,7 @@ use crate::orders::{OrderSettings, Orders};
 use crate::retry::{Budget, RetryPolicy};
 use crate::tokens::Signer;
 use crate::worker;
+use crate::worker::inbox_pace::InboxPace;
 use crate::worker::ingest::Ingest;
 use crate::yardstik::Yardstik;
 
@@ -49,8 +50,8 @@ pub struct Shared {
     pub candidate_reports: crate::orders::candidate_report::CandidateReportCache,
     /// Wakes the delivery worker when an outbox row was committed.
     pub outbox_wake: Arc<Notify>,
-    /// Wakes the inbox worker when a Yardstik event was stored.
-    pub inbox_wake: Arc<Notify>,
+    /// Wakes the inbox worker when a Yardstik event was stored; paces its reads.
+    pub inbox_pace: Arc<InboxPace>,
     /// Stores verified Yardstik webhooks, many per transaction (group commit).
     pub ingest: Ingest,
     /// Tenants by Yardstik account id, for a moment (webhook signature keys).
@@ -170,7 +171,7 @@ pub async fn start(config: Config) -> anyhow::Result<AppHandle> {
         origins: Origins::default(),
         candidate_reports: Default::default(),
         outbox_wake,
-        inbox_wake: Arc::new(Notify::new()),
+        inbox_pace: Arc::default(),
         ingest,
         webhook_tenants: WebhookTenants::default(),
         public_url,

@@ -144,6 +144,11 @@ async fn receive(
             "Webhook resource_id or id is not a valid id.".into(),
         ));
     }
+    let resource = (
+        tenant.id.clone(),
+        event.resource_type.clone(),
+        event.resource_id.clone(),
+    );
     let new = ctx
         .ingest
         .submit(IngestEvent {
@@ -161,7 +166,7 @@ async fn receive(
     }
     outcome("accepted");
     tracing::debug!(tenant = %tenant.ats_account_id, "yardstik webhook accepted");
-    ctx.inbox_wake.notify_one();
+    ctx.inbox_pace.stored(&resource);
     Ok(Json(json!({"status": "accepted"})))
 }
 

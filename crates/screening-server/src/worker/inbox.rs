@@ -5,10 +5,13 @@
 //! resources are processed at once, each by one task (the claim never hands out a
 //! resource that has an event in flight), so one order's snapshots apply in order while
 //! different orders proceed in parallel. One fetch settles every event of its resource
-//! received before it started. Events are claimed by priority (a report's progress
-//! before a backlog of creation notices, see `db::inbox::priority`), so a burst of new
-//! orders does not delay the results the ATS is waiting for. A tenant read for an event
-//! is reused for a couple of seconds by the next events of that tenant.
+//! received before it started, and one resource is fetched at most once per
+//! `inbox_pace::MIN_REREAD` (a burst of its events is coalesced into few fetches; a stored
+//! event of a resource in flight does not wake the worker, see [`super::inbox_pace`]).
+//! Events are claimed by priority (a report's progress before a backlog of creation
+//! notices, see `db::inbox::priority`), so a burst of new orders does not delay the
+//! results the ATS is waiting for. A tenant read for an event is reused for a couple of
+//! seconds by the next events of that tenant.
 //!
 //! Failures are retried with the one retry policy: capped exponential backoff for
 //! `SCREENING_INBOX_RETRY_FOR` (48 h by default), whatever the cause (Yardstik down, the
@@ -32,6 +35,7 @@ use crate::db::orders::YardstikRef;
 use crate::orders::reconcile::{refresh_resource, Refreshed};
 use crate::retry::{Budget, RetryPolicy};
 use crate::tenant::Tenant;
+use crate::worker::inbox_pace::InFlight;
 
 /// After a wake-up by a new event, how long to wait for the rest of its burst.
 const CLAIM_GATHER: Duration = Duration::from_millis(3);
@@ -83,7 +87,15 @@ pub async fn run(ctx: ApiContext, shutdown: CancellationToken) {
                     claimed = rows.len();
                     for group in by_resource(rows) {
                         let (ctx, owner, tenants) = (ctx.clone(), owner.clone(), tenants.clone());
-                        inflight.spawn(async move { process(&ctx, &tenants, &owner, group).await });
+                        let r = &group[0];
+                        let resource = ctx.inbox_pace.start((
+                            r.tenant_id.clone(),
+                            r.resource_type.clone(),
+                            r.resource_id.clone(),
+                        ));
+                        inflight.spawn(async move {
+                            process(&ctx, &tenants, &owner, group, &resource).await
+                        });
                     }
                 }
                 Err(e) => tracing::error!(error = %e, "cannot claim yardstik events"),
@@ -95,7 +107,7 @@ pub async fn run(ctx: ApiContext, shutdown: CancellationToken) {
         if claimed == 0 || inflight.len() >= workers {
             tokio::select! {
                 _ = shutdown.cancelled() => break,
-                _ = ctx.inbox_wake.notified() => {
+                _ = ctx.inbox_pace.woken() => {
                     // Events arrive in bursts: gather a moment's worth into one claim
                     // rather than claim once per webhook.
                     tokio::time::sleep(CLAIM_GATHER).await;
@@ -210,8 +222,18 @@ fn outcome(ctx: &ApiContext, handled: &Handled, row: &InboxRow) -> EventOutcome 
     }
 }
 
-async fn process(ctx: &ApiContext, tenants: &Tenants, owner: &str, group: Vec<InboxRow>) {
+async fn process(
+    ctx: &ApiContext,
+    tenants: &Tenants,
+    owner: &str,
+    group: Vec<InboxRow>,
+    resource: &InFlight,
+) {
     let Some(first) = group.first() else { return };
+    let wait = ctx.inbox_pace.before_read(resource.key(), Instant::now());
+    if !wait.is_zero() {
+        tokio::time::sleep(wait).await;
+    }
     let fetched_at = now_ms();
     let handled = handle(ctx, tenants, &group).await;
     let label = match &handled {

@@ -4,6 +4,7 @@
 
 pub mod delivery;
 pub mod inbox;
+pub mod inbox_pace;
 pub mod ingest;
 pub mod reconciler;
 pub mod resumer;

@@ -10,6 +10,7 @@ use screening_server::crypto::{hmac_hex, MasterKey};
 use screening_server::db::inbox::{InboxState, NewEvent};
 use screening_server::db::Db;
 use screening_server::metrics::Metrics;
+use screening_server::worker::inbox_pace::MIN_REREAD;
 use screening_server::worker::ingest::{Ingest, IngestEvent};
 use serde_json::{json, Value};
 use sqlx::Executor;
@@ -242,6 +243,49 @@ async fn one_batch_stores_many_and_a_duplicate_within_it_once() {
         "warm-up alone, then the five together"
     );
     assert_eq!(h.db.count_events("t1").await.unwrap(), 5);
+    h.stop.cancel();
+}
+
+/// Requests that are ready at the same moment share one commit. On one worker thread,
+/// tokio runs a task woken by another task next: the writer, woken by the first event,
+/// would close its batch on that event alone unless it lets the other ready tasks run
+/// first.
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
+async fn events_handed_in_together_share_one_commit() {
+    let h = held_writer().await;
+    h.ingest.submit(event("warm-up")).await.unwrap();
+    let before = h.metrics.batches();
+    let ingest = h.ingest.clone();
+    // Spawned by a task on the worker thread: all twenty are queued there before the first
+    // of them runs and wakes the writer.
+    let answers = tokio::spawn(async move {
+        let tasks: Vec<_> = (0..20)
+            .map(|i| {
+                let ingest = ingest.clone();
+                tokio::spawn(async move {
+                    ingest
+                        .submit(event(&format!("e{i}")))
+                        .await
+                        .map_err(|e| e.to_string())
+                })
+            })
+            .collect();
+        let mut out = Vec::new();
+        for t in tasks {
+            out.push(t.await.unwrap());
+        }
+        out
+    })
+    .await
+    .unwrap();
+    assert_eq!(answers, vec![Ok(true); 20]);
+    let after = h.metrics.batches();
+    assert_eq!(
+        (after.0 - before.0, after.1 - before.1),
+        (1, 20),
+        "one batch of twenty events"
+    );
+    assert_eq!(h.db.count_events("t1").await.unwrap(), 21);
     h.stop.cancel();
 }
 
@@ -658,6 +702,63 @@ async fn creation_notices_of_recorded_resources_need_no_read() {
     assert!(
         retried,
         "an unknown resource's creation notice waits for its order"
+    );
+}
+
+/// A report updated many times in a row is read once per `MIN_REREAD`, not once per
+/// event, and every one of its events is settled by those reads.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_of_updates_to_one_report_is_read_once_per_interval() {
+    let mut opts = Opts::default();
+    no_registration(&mut opts);
+    let env = Env::start(opts).await;
+    let (s, _) = env
+        .order(&simple_order(
+            "burst-1",
+            &env.receiver.url(),
+            "burst@example.com",
+            "Doe",
+        ))
+        .await;
+    assert_eq!(s, 201);
+    let tenant = env
+        .db()
+        .tenant_by_ats_account(ATS_USER)
+        .await
+        .unwrap()
+        .unwrap();
+    let rep = env.db().order_items(&tenant.id, "burst-1").await.unwrap()[0]
+        .report_id
+        .clone()
+        .unwrap();
+    let url = env.url("/webhooks/yardstik");
+    let before = reads(&env, "get_report");
+    let started = std::time::Instant::now();
+    let mut ids = Vec::new();
+    while started.elapsed() < Duration::from_millis(300) {
+        let id = format!("burst-{}", ids.len());
+        let body = serde_json::to_vec(&json!({"id": id, "event": "updated", "resource_id": rep,
+            "account_id": ACCOUNT_A, "account_name": "Demo Staffing Co", "resource_type": "report",
+            "resource_url": "https://api.yardstik.com/x"}))
+        .unwrap();
+        let (s, _) = post(&env.http, &url, body).await;
+        assert_eq!(s, 200);
+        ids.push(id);
+    }
+    for id in &ids {
+        processed(&env, &tenant.id, id).await;
+    }
+    let elapsed = started.elapsed();
+    let n = reads(&env, "get_report") - before;
+    let most = (elapsed.as_millis() / MIN_REREAD.as_millis()) as u64 + 2;
+    assert!(
+        n >= 1 && n <= most,
+        "{} events over {elapsed:?}: {n} reads, at most {most} expected",
+        ids.len()
+    );
+    assert!(
+        ids.len() as u64 > 2 * most,
+        "the burst outnumbers the reads"
     );
 }
 

@@ -290,7 +290,7 @@ fn support_store(env: &Env) -> screening_server::config::StoreConfig {
 
 impl Env {
     fn inbox_wake(&self) {
-        self.server().ctx.inbox_wake.notify_one();
+        self.server().ctx.inbox_pace.wake();
     }
 }
 
