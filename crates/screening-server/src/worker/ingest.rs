@@ -2,7 +2,7 @@
 //!
 //! `POST /webhooks/yardstik` verifies a webhook, then hands the event to this writer and
 //! waits. The writer takes every event queued once the tasks ready to run have had their
-//! turn (up to `max_batch`, see [`GATHER_YIELDS`]), inserts them with one `INSERT …
+//! turn (up to `max_batch`, see `GATHER_YIELDS`), inserts them with one `INSERT …
 //! SELECT … ON CONFLICT DO NOTHING` over the batch sent as one JSON parameter (one
 //! statement whose text never changes, one commit; see `Db::insert_events`), then
 //! answers each waiting request: new or duplicate. So "200 means persisted" holds (a
