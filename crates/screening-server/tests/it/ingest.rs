@@ -8,8 +8,10 @@ use std::time::Duration;
 
 use screening_server::crypto::{hmac_hex, MasterKey};
 use screening_server::db::inbox::{InboxState, NewEvent};
+use screening_server::db::orders::ItemRow;
 use screening_server::db::Db;
 use screening_server::metrics::Metrics;
+use screening_server::tenant::Tenant;
 use screening_server::worker::inbox_pace::MIN_REREAD;
 use screening_server::worker::ingest::{Ingest, IngestEvent};
 use serde_json::{json, Value};
@@ -623,18 +625,13 @@ async fn processed(env: &Env, tenant_id: &str, event_id: &str) {
     panic!("event {event_id} never processed");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn creation_notices_of_recorded_resources_need_no_read() {
+/// A server without webhook registration, with one order placed: its tenant and item.
+async fn env_with_order(order_id: &str, email: &str) -> (Env, Tenant, ItemRow) {
     let mut opts = Opts::default();
     no_registration(&mut opts);
     let env = Env::start(opts).await;
     let (s, _) = env
-        .order(&simple_order(
-            "cov-1",
-            &env.receiver.url(),
-            "cov@example.com",
-            "Doe",
-        ))
+        .order(&simple_order(order_id, &env.receiver.url(), email, "Doe"))
         .await;
     assert_eq!(s, 201);
     let tenant = env
@@ -643,14 +640,22 @@ async fn creation_notices_of_recorded_resources_need_no_read() {
         .await
         .unwrap()
         .unwrap();
-    let item = env.db().order_items(&tenant.id, "cov-1").await.unwrap()[0].clone();
+    let item = env.db().order_items(&tenant.id, order_id).await.unwrap()[0].clone();
+    (env, tenant, item)
+}
+
+/// A webhook body of account A (to be signed by `post`).
+fn signed(id: &str, kind: &str, event: &str, resource: &str) -> Vec<u8> {
+    serde_json::to_vec(&json!({"id": id, "event": event, "resource_id": resource,
+        "account_id": ACCOUNT_A, "account_name": "Demo Staffing Co", "resource_type": kind,
+        "resource_url": "https://api.yardstik.com/x"}))
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn creation_notices_of_recorded_resources_need_no_read() {
+    let (env, tenant, item) = env_with_order("cov-1", "cov@example.com").await;
     let (inv, rep) = (item.invitation_id.unwrap(), item.report_id.unwrap());
-    let signed = |id: &str, kind: &str, event: &str, resource: &str| {
-        serde_json::to_vec(&json!({"id": id, "event": event, "resource_id": resource,
-            "account_id": ACCOUNT_A, "account_name": "Demo Staffing Co", "resource_type": kind,
-            "resource_url": "https://api.yardstik.com/x"}))
-        .unwrap()
-    };
     let url = env.url("/webhooks/yardstik");
     let before = (reads(&env, "get_invitation"), reads(&env, "get_report"));
     for (id, kind, resource) in [("cov-inv", "invitation", &inv), ("cov-rep", "report", &rep)] {
@@ -709,39 +714,15 @@ async fn creation_notices_of_recorded_resources_need_no_read() {
 /// event, and every one of its events is settled by those reads.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_burst_of_updates_to_one_report_is_read_once_per_interval() {
-    let mut opts = Opts::default();
-    no_registration(&mut opts);
-    let env = Env::start(opts).await;
-    let (s, _) = env
-        .order(&simple_order(
-            "burst-1",
-            &env.receiver.url(),
-            "burst@example.com",
-            "Doe",
-        ))
-        .await;
-    assert_eq!(s, 201);
-    let tenant = env
-        .db()
-        .tenant_by_ats_account(ATS_USER)
-        .await
-        .unwrap()
-        .unwrap();
-    let rep = env.db().order_items(&tenant.id, "burst-1").await.unwrap()[0]
-        .report_id
-        .clone()
-        .unwrap();
+    let (env, tenant, item) = env_with_order("burst-1", "burst@example.com").await;
+    let rep = item.report_id.unwrap();
     let url = env.url("/webhooks/yardstik");
     let before = reads(&env, "get_report");
     let started = std::time::Instant::now();
     let mut ids = Vec::new();
     while started.elapsed() < Duration::from_millis(300) {
         let id = format!("burst-{}", ids.len());
-        let body = serde_json::to_vec(&json!({"id": id, "event": "updated", "resource_id": rep,
-            "account_id": ACCOUNT_A, "account_name": "Demo Staffing Co", "resource_type": "report",
-            "resource_url": "https://api.yardstik.com/x"}))
-        .unwrap();
-        let (s, _) = post(&env.http, &url, body).await;
+        let (s, _) = post(&env.http, &url, signed(&id, "report", "updated", &rep)).await;
         assert_eq!(s, 200);
         ids.push(id);
     }
