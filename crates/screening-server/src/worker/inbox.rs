@@ -35,7 +35,7 @@ use crate::db::orders::YardstikRef;
 use crate::orders::reconcile::{refresh_resource, Refreshed};
 use crate::retry::{Budget, RetryPolicy};
 use crate::tenant::Tenant;
-use crate::worker::inbox_pace::InFlight;
+use crate::worker::inbox_pace::{InFlight, ResourceKey};
 
 /// After a wake-up by a new event, how long to wait for the rest of its burst.
 const CLAIM_GATHER: Duration = Duration::from_millis(3);
@@ -85,14 +85,9 @@ pub async fn run(ctx: ApiContext, shutdown: CancellationToken) {
             match ctx.db.claim_events(&owner, lease, free as i64).await {
                 Ok(rows) => {
                     claimed = rows.len();
-                    for group in by_resource(rows) {
+                    for (key, group) in by_resource(rows) {
                         let (ctx, owner, tenants) = (ctx.clone(), owner.clone(), tenants.clone());
-                        let r = &group[0];
-                        let resource = ctx.inbox_pace.start((
-                            r.tenant_id.clone(),
-                            r.resource_type.clone(),
-                            r.resource_id.clone(),
-                        ));
+                        let resource = ctx.inbox_pace.start(key);
                         inflight.spawn(async move {
                             process(&ctx, &tenants, &owner, group, &resource).await
                         });
@@ -121,9 +116,9 @@ pub async fn run(ctx: ApiContext, shutdown: CancellationToken) {
 }
 
 /// Claimed events grouped by resource, oldest first within a group.
-fn by_resource(rows: Vec<InboxRow>) -> Vec<Vec<InboxRow>> {
-    let mut groups: Vec<Vec<InboxRow>> = Vec::new();
-    let mut index: HashMap<(String, String, String), usize> = HashMap::new();
+fn by_resource(rows: Vec<InboxRow>) -> Vec<(ResourceKey, Vec<InboxRow>)> {
+    let mut groups: Vec<(ResourceKey, Vec<InboxRow>)> = Vec::new();
+    let mut index: HashMap<ResourceKey, usize> = HashMap::new();
     for r in rows {
         let key = (
             r.tenant_id.clone(),
@@ -131,10 +126,10 @@ fn by_resource(rows: Vec<InboxRow>) -> Vec<Vec<InboxRow>> {
             r.resource_id.clone(),
         );
         match index.get(&key) {
-            Some(&i) => groups[i].push(r),
+            Some(&i) => groups[i].1.push(r),
             None => {
-                index.insert(key, groups.len());
-                groups.push(vec![r]);
+                index.insert(key.clone(), groups.len());
+                groups.push((key, vec![r]));
             }
         }
     }
@@ -328,7 +323,7 @@ mod tests {
         ]);
         let ids: Vec<Vec<&str>> = groups
             .iter()
-            .map(|g| g.iter().map(|r| r.event_id.as_str()).collect())
+            .map(|(_, g)| g.iter().map(|r| r.event_id.as_str()).collect())
             .collect();
         assert_eq!(
             ids,

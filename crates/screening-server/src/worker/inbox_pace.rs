@@ -11,7 +11,8 @@
 //!   meanwhile, and the events stored while it waits are settled by that same read (see
 //!   `Db::settle_resource_events`: everything stored before the read started). So a result
 //!   reaches the ATS at most `MIN_REREAD` later than it would have, and only while its
-//!   resource keeps changing; the first read after a quiet moment does not wait.
+//!   resource keeps changing; the first read after a quiet moment does not wait. (A group
+//!   settled without a read, such as a creation notice already recorded, counts as one.)
 //! - **No wake-up for a resource in flight.** A stored event wakes the worker unless its
 //!   resource is being processed by this process. Such an event cannot be claimed before
 //!   its resource's group finishes (the claim skips leased resources), and the worker claims
