@@ -287,7 +287,10 @@ this, reference, …) after a warm-up; a figure shown as `median (min–max, n=�
   navigation start to the first enabled package radio (MutationObserver, following the shadow
   root), widget page vs a hand-written JS page doing the same work (session, package list, same
   markup and CSS); {s.get('loads')} loads each, interleaved ABBA, after a discarded load of each.
-  Cold = a new browser context per load; warm = the same context reloaded.
+  The page reports the time in a console message; the harness does not poll the page while it
+  loads (a poll would run Playwright's injected script on both pages' critical path).
+  Cold = a new browser context per load; warm = the same context reloaded (HTTP cache hot; the
+  wasm is compiled again on every load: V8's code cache keeps only optimised code).
 - **Widget download and wire.** `e2e/bench/sizes.mjs`: every wasm/JS/CSS file of the built
   widget (all modes; identical contents once), each compressed on its own, gzip -9 and brotli 11;
   the target applies to each group of modes built together (the custom-element loader + that
