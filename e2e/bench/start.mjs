@@ -23,12 +23,13 @@ const PAGES = { widget: `${BASE}/widget.html`, plain: `${BASE}/plain.html` };
 const MARK = 'screening-bench:interactive';
 function detector(mark) {
   const roots = [document];
+  let reported = false;
   const check = () => {
-    if (window.__interactiveAt != null) return;
+    if (reported) return;
     for (const r of roots) {
       if (r.querySelector('input[name="sw-package"]:not([disabled])')) {
-        window.__interactiveAt = performance.now();
-        console.debug(mark, window.__interactiveAt);
+        reported = true;
+        console.debug(mark, performance.now());
         obs.disconnect();
         return;
       }
