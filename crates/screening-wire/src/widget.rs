@@ -93,7 +93,13 @@ fn integral_u64<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u64>, D
     match Option::<Num>::deserialize(d)? {
         None => Ok(None),
         Some(Num::Int(n)) => Ok(Some(n)),
-        Some(Num::Float(f)) if f.fract() == 0.0 && (0.0..1.8e19).contains(&f) => Ok(Some(f as u64)),
+        // Up to 2^64 inclusive: the schema's maximum (2^64 - 1) rounds to it as an f64.
+        // The cast saturates; the server caps the lifetime far below either.
+        Some(Num::Float(f))
+            if f.fract() == 0.0 && (0.0..=18_446_744_073_709_551_616.0).contains(&f) =>
+        {
+            Ok(Some(f as u64))
+        }
         Some(Num::Float(_)) => Err(serde::de::Error::custom(
             "ttl_seconds must be a whole number of seconds",
         )),
@@ -207,6 +213,20 @@ mod tests {
         assert_eq!(ttl(r#"{"ttl_seconds": 900.0}"#).unwrap(), Some(900));
         assert_eq!(ttl(r#"{"ttl_seconds": null}"#).unwrap(), None);
         assert_eq!(ttl("{}").unwrap(), None);
+        // Exact decimal parsing: a nearest-but-one f64 would carry a fraction here.
+        assert_eq!(
+            ttl(r#"{"ttl_seconds": 2179839671796115.0}"#).unwrap(),
+            Some(2_179_839_671_796_115)
+        );
+        assert_eq!(
+            ttl(r#"{"ttl_seconds": 1.82e19}"#).unwrap(),
+            Some(18_200_000_000_000_000_000)
+        );
+        assert_eq!(
+            ttl(r#"{"ttl_seconds": 18446744073709551615.0}"#).unwrap(),
+            Some(u64::MAX)
+        );
+        assert!(ttl(r#"{"ttl_seconds": 3.7e19}"#).is_err());
         assert!(ttl(r#"{"ttl_seconds": 1.5}"#).is_err());
         assert!(ttl(r#"{"ttl_seconds": -1}"#).is_err());
         assert!(ttl(r#"{"ttl_seconds": "900"}"#).is_err());
