@@ -93,10 +93,10 @@ fn integral_u64<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u64>, D
     match Option::<Num>::deserialize(d)? {
         None => Ok(None),
         Some(Num::Int(n)) => Ok(Some(n)),
-        // Up to 2^64 inclusive: the schema's maximum (2^64 - 1) rounds to it as an f64.
-        // The cast saturates; the server caps the lifetime far below either.
+        // Below 2^64: every such f64 is a whole number the schema allows (its maximum is
+        // 2^64 - 1), and every f64 from 2^64 up is above that maximum.
         Some(Num::Float(f))
-            if f.fract() == 0.0 && (0.0..=18_446_744_073_709_551_616.0).contains(&f) =>
+            if f.fract() == 0.0 && (0.0..18_446_744_073_709_551_616.0).contains(&f) =>
         {
             Ok(Some(f as u64))
         }
@@ -222,10 +222,13 @@ mod tests {
             ttl(r#"{"ttl_seconds": 1.82e19}"#).unwrap(),
             Some(18_200_000_000_000_000_000)
         );
+        // The largest f64 below 2^64, and 2^64 itself (over the maximum, however written).
         assert_eq!(
-            ttl(r#"{"ttl_seconds": 18446744073709551615.0}"#).unwrap(),
-            Some(u64::MAX)
+            ttl(r#"{"ttl_seconds": 18446744073709549568.0}"#).unwrap(),
+            Some(18_446_744_073_709_549_568)
         );
+        assert!(ttl(r#"{"ttl_seconds": 18446744073709551616}"#).is_err());
+        assert!(ttl(r#"{"ttl_seconds": 1.8446744073709552e19}"#).is_err());
         assert!(ttl(r#"{"ttl_seconds": 3.7e19}"#).is_err());
         assert!(ttl(r#"{"ttl_seconds": 1.5}"#).is_err());
         assert!(ttl(r#"{"ttl_seconds": -1}"#).is_err());
