@@ -25,6 +25,9 @@ const WASM = {
   apply: () => new URL('./screening_widget_apply_bg.wasm', import.meta.url),
 };
 const BUILD_OF = { order: 'order', review: 'review', report: 'frames', disclosures: 'frames', apply: 'apply' };
+// The order form drawn from the early package list while the order build's wasm is still
+// on its way (see that file): a literal path too, its own small chunk.
+const PREVIEW = () => import('./screening_widget_order_preview.js');
 const MODES = 'order, report, review, disclosures, apply';
 
 /** build → the promise of its glue module, initialised (a failed load is forgotten, so a
@@ -61,11 +64,14 @@ function wasmOf(build) {
   return fetch(url);
 }
 
-function load(build, source) {
+// `after`: the glue is imported (and the wasm compiled) once it settles; the wasm's bytes
+// are requested at once all the same.
+function load(build, source, after) {
   if (!loading[build]) {
     const wasm = source === undefined ? wasmOf(build) : undefined;
     if (wasm) wasm.catch(() => {}); // awaited by the glue's init below
-    loading[build] = BUILDS[build]()
+    loading[build] = Promise.resolve(after)
+      .then(() => BUILDS[build]())
       .then(async (glue) => {
         glues[build] = glue;
         exportsOf[build] = await glue.default(wasm ? { module_or_path: wasm } : source);
@@ -90,6 +96,8 @@ function load(build, source) {
 // its own (errors, token renewal).
 /** How long a mount waits, at most, for the early package list once the wasm is there (ms). */
 const EARLY_WAIT = 30;
+/** How long, at most, the order build's JS waits for the form to be drawn first (ms). */
+const LIST_FIRST = 150;
 const wait = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const JSON_HEADERS = [['Accept', 'application/json'], ['Content-Type', 'application/json']];
@@ -112,9 +120,14 @@ function prefetch(config) {
     const deadline = new Promise((resolve) => {
       timer = setTimeout(() => { if (abort) abort.abort(); resolve({ key, timeout: true }); }, ms);
     });
-    const answer = Promise.resolve()
-      .then(() => f.call(window, url, { method, headers: h, body, signal: abort ? abort.signal : undefined }))
-      .then(async (res) => ({ key, status: res.status, text: await res.text() }));
+    // Sent now (a throwing `fetch` rejects like a failed one).
+    let sent;
+    try {
+      sent = Promise.resolve(f.call(window, url, { method, headers: h, body, signal: abort ? abort.signal : undefined }));
+    } catch (err) {
+      sent = Promise.reject(err);
+    }
+    const answer = sent.then(async (res) => ({ key, status: res.status, text: await res.text() }));
     const out = Promise.race([answer, deadline]);
     out.then(() => clearTimeout(timer), () => clearTimeout(timer));
     return out;
@@ -196,6 +209,8 @@ export class WidgetHandle {
   #gone = false;
   #token;
   #ready;
+  /** Removes the loader's drawing of the form (a widget still waiting for its wasm). */
+  #undraw = null;
 
   /** @internal */
   constructor(ready, inner) {
@@ -206,28 +221,70 @@ export class WidgetHandle {
   /** @internal the pending handle's mount, once the build is loaded. */
   static _pending(element, config, build) {
     let handle;
-    // Started before the build is (the wasm asks for the same once it runs).
-    const loaded = load(build);
+    // The session request first (the list waits for it), then the build; the wasm asks for
+    // neither again once it runs.
     let early;
     try { early = prefetch(config); } catch { early = undefined; }
-    // Before the mount: in order mode, the early package list's answer when it comes within
-    // EARLY_WAIT ms of the wasm (the first render then shows the list: one layout, not a
-    // loading state and then the list); otherwise the answers that came meanwhile get their
-    // turn (the package list goes out once the session is there).
-    const answered = early && early.packages ? early.packages.then(() => {}, () => {}) : null;
-    const before = () => (answered ? Promise.race([answered, wait(EARLY_WAIT)]) : wait(0));
+    // In order mode, the form drawn from the early package list as soon as it comes, if the
+    // wasm has not mounted by then: usable at once, a frame before the wasm's mount (a long
+    // task) replaces it; what the user does in it goes to the wasm, whose first render
+    // carries it on. A failed load or a refused config removes it.
+    let drawn = null;
+    let painted = null;
+    let mounting = false;
+    const undraw = () => {
+      if (drawn) drawn.remove();
+      drawn = null;
+    };
+    const module = early && early.packages && build == 'order' && typeof document != 'undefined'
+      ? PREVIEW().then((m) => { m.prepare(); return m; }) : null;
+    const drawing = module
+      ? Promise.all([early.packages, module]).then(([answer, m]) => {
+        if (handle.#gone || mounting || answer.timeout || answer.status !== 200) return;
+        drawn = m.preview(element, config, answer.text);
+        // Shown before the mount: after the next frame (or a moment, where frames do not
+        // come, as in a hidden tab).
+        if (drawn) painted = new Promise((resolve) => {
+          if (typeof requestAnimationFrame == 'function') requestAnimationFrame(() => setTimeout(resolve, 0));
+          setTimeout(resolve, 100);
+        });
+      }).catch(() => {})
+      : null;
+    // The build's JS and wasm compete with the early requests and the drawing for the main
+    // thread: they start once the form is drawn (or cannot be), at most LIST_FIRST ms on.
+    const loaded = load(build, undefined, drawing ? Promise.race([drawing, wait(LIST_FIRST)]) : undefined);
+    // Before the mount: in order mode, the early package list's answer (or the form drawn
+    // from it) when it comes within EARLY_WAIT ms of the wasm: the first render then shows
+    // the list (one layout, not a loading state and then the list); otherwise the answers
+    // that came meanwhile get their turn (the package list goes out once the session is
+    // there).
+    const answered = drawing || (early && early.packages ? early.packages.then(() => {}, () => {}) : null);
+    const before = () => (answered ? Promise.race([answered, wait(EARLY_WAIT)]) : wait(0))
+      .then(() => painted);
     const ready = loaded
       .then((glue) => (early ? before().then(() => glue) : glue))
       .then((glue) => {
+        mounting = true;
         if (handle.#gone) return;
         let cfg = handle.#token !== undefined ? { ...config, token: handle.#token } : config;
         if (early && handle.#token === undefined) {
           cfg = { ...cfg };
-          Object.defineProperty(cfg, '_prefetch', { value: early });
+          Object.defineProperty(cfg, '_prefetch', { value: { ...early, preview: drawn ? drawn.state() : undefined } });
         }
-        handle.#inner = glue.mount(element, cfg);
+        try {
+          handle.#inner = glue.mount(element, cfg);
+        } catch (err) {
+          undraw();
+          throw err;
+        }
+        drawn = null; // replaced by the wasm's own
+      }, (err) => {
+        mounting = true;
+        undraw();
+        throw err;
       });
     handle = new WidgetHandle(ready);
+    handle.#undraw = undraw;
     // A config error also goes out as the event the wasm sends for it: nobody may await this.
     ready.catch((err) => {
       if (handle.#gone || typeof element.dispatchEvent != 'function') return;
@@ -248,6 +305,7 @@ export class WidgetHandle {
   unmount() {
     this.#gone = true;
     if (this.#inner) this.#inner.unmount();
+    else if (this.#undraw) this.#undraw();
   }
 
   /** Window listeners held by this widget (0 after unmount, and before it is mounted). */
@@ -273,6 +331,7 @@ export class WidgetHandle {
     const inner = this.#inner;
     this.#inner = null;
     if (inner) inner.free();
+    else if (this.#undraw) this.#undraw();
   }
 }
 

@@ -8,6 +8,8 @@ pub mod apply_view;
 pub mod candidate;
 #[cfg(feature = "apply")]
 pub mod candidate_report;
+#[cfg(feature = "order")]
+pub mod handover;
 #[cfg(any(feature = "frames", feature = "review", feature = "apply"))]
 pub mod iframe_view;
 #[cfg(feature = "order")]

@@ -11,6 +11,7 @@ use wasm_bindgen_futures::spawn_local;
 use web_sys::{HtmlElement, HtmlInputElement};
 use yew::prelude::*;
 
+use super::handover::{self, Resume};
 use super::picker::{picker, total_of, PickerProps};
 use super::status::{loading, notice, status_region};
 use super::Ctx;
@@ -345,21 +346,32 @@ pub struct OrderProps {
 #[component]
 pub fn OrderView(props: &OrderProps) -> Html {
     let ctx = props.ctx.clone();
-    let view = use_reducer(|| View {
-        // The loader's early answer when it came before the mount: no loading state.
-        load: match ctx.api.settled_packages() {
-            Some(list) => Load::Ready(Rc::new(list)),
-            None => Load::Loading,
-        },
-        submit: Submit::Idle,
-        selected: None,
-        add_ons: Vec::new(),
-        applicant: ctx.config.applicant.clone(),
-        edited: Vec::new(),
-        touched: Vec::new(),
-        attempted: false,
-        server_errors: Vec::new(),
-    });
+    // What the user did in the loader's preview, until the first render's effects use it.
+    let handed = use_mut_ref(Resume::default);
+    let view = {
+        let (ctx, handed) = (ctx.clone(), handed.clone());
+        use_reducer(move || {
+            // The loader's early answer when it came before the mount: no loading state.
+            let list = ctx.api.settled_packages();
+            let applicant = ctx.config.applicant.clone();
+            let (start, resume) = handover::start(&ctx.config.prefetch, list.as_ref(), applicant);
+            *handed.borrow_mut() = resume;
+            View {
+                load: match list {
+                    Some(list) => Load::Ready(Rc::new(list)),
+                    None => Load::Loading,
+                },
+                submit: Submit::Idle,
+                selected: start.selected,
+                add_ons: start.add_ons,
+                applicant: start.applicant,
+                edited: start.edited,
+                touched: start.touched,
+                attempted: false,
+                server_errors: Vec::new(),
+            }
+        })
+    };
     let d = view.dispatcher();
     let root = use_node_ref();
     let focus: Focus = use_mut_ref(|| None);
@@ -376,14 +388,22 @@ pub fn OrderView(props: &OrderProps) -> Html {
     };
 
     {
-        let (ctx, d) = (ctx.clone(), d.clone());
+        // After the first render: the list announced (or asked for), then the preview's
+        // focus and caret, then its submit.
+        let (ctx, d, root) = (ctx.clone(), d.clone(), root.clone());
         let ready = match &view.load {
             Load::Ready(list) => Some(list.clone()),
             _ => None,
         };
-        use_effect_with((), move |_| match ready {
-            Some(list) => loaded(&ctx, &list),
-            None => load_packages(ctx, d),
+        let resume = std::mem::take(&mut *handed.borrow_mut());
+        use_effect_with((), move |_| {
+            match ready {
+                Some(list) => loaded(&ctx, &list),
+                None => load_packages(ctx, d),
+            }
+            if let Some(root) = root.cast() {
+                handover::resume(&root, &resume);
+            }
         });
     }
     {
