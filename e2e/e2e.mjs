@@ -240,6 +240,87 @@ async function placeOrder(page, applicant) {
   return { id, order: created.detail.order };
 }
 
+/** The order build's wasm, as served (a content-hashed name). */
+const ORDER_WASM = /\/screening_widget_order_bg[.\w]*\.wasm(\?|$)/;
+
+/** The order widget's shadow root: how many of its own roots it holds, and the id of what has
+ *  the focus in it. */
+async function widgetDom(w) {
+  return w.evaluate((el) => ({
+    roots: el.shadowRoot ? el.shadowRoot.querySelectorAll('.sw-root').length : 0,
+    radios: el.shadowRoot ? el.shadowRoot.querySelectorAll('input[name="sw-package"]').length : 0,
+    focused: el.shadowRoot && el.shadowRoot.activeElement ? el.shadowRoot.activeElement.id : null,
+  }));
+}
+
+const orderLoaded = (page) => events(page, 'screening:loaded')
+  .then((list) => list.filter((e) => e.detail && e.detail.mode === 'order'));
+
+/** With the order build's wasm held back, the loader draws the form from the package list;
+ *  a package, an add-on, typed fields and the focus chosen there are all in the widget once
+ *  the wasm runs. */
+async function drawnBeforeWasm(context) {
+  const page = await context.newPage();
+  currentPage = page;
+  let release;
+  const held = new Promise((resolve) => { release = resolve; });
+  await page.route(ORDER_WASM, async (route) => { await held; await route.continue(); });
+  try {
+    await page.goto(`${SERVER}/`, { timeout: T.nav });
+    const w = await orderWidget(page);
+    const pkg = w.getByRole('radio', { name: /Standard Package/ });
+    await pkg.waitFor({ state: 'attached', timeout: T.ui });
+    check((await orderLoaded(page)).length === 0, 'the order widget mounted while its wasm was held back');
+    await pkg.check();
+    const addOn = w.getByRole('checkbox', { name: /Basic Drug Screening/ });
+    await addOn.check();
+    const total = await w.locator('output').first().textContent();
+    check(/79\.98/.test(total || ''), `the drawn form's total is "${total}", expected $79.98`);
+    const field = (label) => w.getByLabel(label, { exact: true });
+    await field('First name').fill('Drawn');
+    await field('City').fill('Oakland');
+    check((await widgetDom(w)).focused === 'sw-f-city', 'City does not have the focus in the drawn form');
+    check((await orderLoaded(page)).length === 0, 'the wasm ran before it was released');
+    release();
+    await waitEvent(page, 'screening:loaded', { pred: (d) => d && d.mode === 'order' });
+    const dom = await widgetDom(w);
+    check(dom.roots === 1 && dom.radios === 3, `after the wasm: ${JSON.stringify(dom)}, expected one widget with 3 packages`);
+    check(await pkg.isChecked(), 'the package chosen before the wasm is not checked in the widget');
+    check(await addOn.isChecked(), 'the add-on chosen before the wasm is not checked in the widget');
+    check(/79\.98/.test((await w.locator('output').first().textContent()) || ''), 'the total changed at the takeover');
+    check((await field('First name').inputValue()) === 'Drawn', 'the first name typed before the wasm was lost');
+    check((await field('City').inputValue()) === 'Oakland', 'the city typed before the wasm was lost');
+    check(dom.focused === 'sw-f-city', `the focus moved at the takeover (to ${dom.focused})`);
+  } finally {
+    release();
+    await page.close();
+  }
+}
+
+/** A wasm that does not load: the drawn form goes (nothing stays that cannot be sent) and the
+ *  page hears why. */
+async function drawnThenWasmFails(context) {
+  const page = await context.newPage();
+  currentPage = page;
+  let drawn;
+  const seen = new Promise((resolve) => { drawn = resolve; });
+  await page.route(ORDER_WASM, async (route) => { await seen; await route.abort('failed'); });
+  try {
+    await page.goto(`${SERVER}/`, { timeout: T.nav });
+    const w = await orderWidget(page);
+    await w.getByRole('radio', { name: /Standard Package/ }).waitFor({ state: 'attached', timeout: T.ui });
+    drawn();
+    const err = await waitEvent(page, 'screening:error', { pred: (d) => d && d.stage === 'config' });
+    check(err.detail.message, 'screening:error without a message');
+    const dom = await widgetDom(w);
+    check(dom.roots === 0 && dom.radios === 0, `the drawn form stayed after the wasm failed: ${JSON.stringify(dom)}`);
+    check((await orderLoaded(page)).length === 0, 'screening:loaded for a widget whose wasm failed');
+  } finally {
+    drawn();
+    await page.close();
+  }
+}
+
 async function fillIntake(frame, applicant) {
   await frame.getByLabel('Date of birth').fill('1990-04-12');
   await frame.getByLabel(/Social Security Number/).fill('6789');
@@ -629,6 +710,10 @@ async function main() {
   const started = Date.now();
   let ok = false;
   try {
+    await step('0. with its wasm held back, the order form is drawn from the package list; a package, an add-on, typed fields and the focus chosen there are kept by the widget', () =>
+      drawnBeforeWasm(context));
+    await step('0. a wasm that does not load takes the drawn order form away and reports screening:error', () =>
+      drawnThenWasmFails(context));
     await run(context, receiver, { tag: 'clear', lastName: 'Clearwater', expectedResult: 'Pass',
       expectedReportStatus: 'clear', disclosuresSigned: false, expiry: true, candidatePortal: true });
     await run(context, receiver, { tag: 'consider', lastName: 'Considerman', expectedResult: 'Consider',

@@ -290,11 +290,16 @@ this, reference, …) after a warm-up; a figure shown as `median (min–max, n=�
   The page reports the time in a console message; the harness does not poll the page while it
   loads (a poll would run Playwright's injected script on both pages' critical path).
   Cold = a new browser context per load; warm = the same context reloaded (HTTP cache hot; the
-  wasm is compiled again on every load: V8's code cache keeps only optimised code).
+  wasm is compiled again on every load: V8's code cache keeps only optimised code). The
+  widget's first package radio is usually the order form its loader draws from the package
+  list before the wasm runs (a form that works with the browser's own controls and that the
+  wasm takes over, choices and typing included, a frame later; see WIDGET.md), so the figure
+  is when the user can pick a package, not when the wasm has mounted.
 - **Widget download and wire.** `e2e/bench/sizes.mjs`: every wasm/JS/CSS file of the built
   widget (all modes; identical contents once), each compressed on its own, gzip -9 and brotli 11;
   the target applies to each group of modes built together (the custom-element loader + that
-  group's glue + its wasm: what a page using any of those modes downloads), the largest shown.
+  group's glue + its wasm, and order's preview module: what a page using any of those modes
+  downloads), the largest shown.
   On the wire: the encoded body sizes Chromium reports for `/static/widget/*` during a cold load,
   compared with the gzip -9 figure of the same files.
 - **PostgreSQL.** A throwaway cluster on loopback (`pkg-scripts/lib/postgres.sh`) with its

@@ -32,14 +32,16 @@ if (!files.length) { console.error(`no widget files in ${dir}`); process.exit(1)
 const sum = (k, fs = files) => fs.reduce((a, f) => a + f[k], 0);
 // What a page using one group of modes downloads: the custom-element loader, that group's
 // wasm-bindgen glue and its wasm (one wasm per group of modes; `screening_widget_bg.wasm`
-// alone when every mode is in one build).
+// alone when every mode is in one build), and the group's preview module where it has one
+// (the order form the loader draws before the wasm runs).
 const byName = new Map(files.map((f) => [f.name, f]));
 const groups = [];
 for (const f of files) {
   const m = /^screening_widget(?:_(\w+))?_bg\.wasm$/.exec(f.name);
   if (!m) continue;
   const glue = m[1] ? `screening_widget_${m[1]}.js` : 'screening_widget.js';
-  const parts = ['screening-widget-element.js', glue, f.name].map((n) => byName.get(n)).filter(Boolean);
+  const preview = m[1] ? `screening_widget_${m[1]}_preview.js` : '';
+  const parts = ['screening-widget-element.js', glue, preview, f.name].map((n) => byName.get(n)).filter(Boolean);
   groups.push({ group: m[1] || 'all', files: parts.map((p) => p.name), raw: sum('raw', parts), gzip: sum('gzip', parts), brotli: sum('brotli', parts) });
 }
 if (!groups.length) { console.error(`no widget wasm in ${dir}`); process.exit(1); }
