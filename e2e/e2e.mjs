@@ -321,6 +321,38 @@ async function drawnThenWasmFails(context) {
   }
 }
 
+/** A widget removed from the page while its wasm is on its way: the drawn form goes with it,
+ *  and the wasm, when it comes, mounts nothing. */
+async function drawnThenRemoved(context) {
+  const page = await context.newPage();
+  currentPage = page;
+  let release;
+  const held = new Promise((resolve) => { release = resolve; });
+  await page.route(ORDER_WASM, async (route) => { await held; await route.continue(); });
+  try {
+    await page.goto(`${SERVER}/`, { timeout: T.nav });
+    const w = await orderWidget(page);
+    await w.getByRole('radio', { name: /Standard Package/ }).waitFor({ state: 'attached', timeout: T.ui });
+    // Detached and kept, so its shadow root can still be read.
+    await page.evaluate(() => {
+      const el = document.querySelector('screening-widget[mode="order"]');
+      window.__removedWidget = el;
+      el.remove();
+    });
+    const left = await page.evaluate(() => window.__removedWidget.shadowRoot.childNodes.length);
+    check(left === 0, `the removed widget's shadow root still holds ${left} nodes`);
+    const wasm = page.waitForResponse(ORDER_WASM, { timeout: T.ui });
+    release();
+    await wasm;
+    await page.waitForTimeout(500); // time for a mount that must not happen
+    const after = await page.evaluate(() => window.__removedWidget.shadowRoot.childNodes.length);
+    check(after === 0 && (await orderLoaded(page)).length === 0, 'the wasm mounted into a removed widget');
+  } finally {
+    release();
+    await page.close();
+  }
+}
+
 async function fillIntake(frame, applicant) {
   await frame.getByLabel('Date of birth').fill('1990-04-12');
   await frame.getByLabel(/Social Security Number/).fill('6789');
@@ -714,6 +746,8 @@ async function main() {
       drawnBeforeWasm(context));
     await step('0. a wasm that does not load takes the drawn order form away and reports screening:error', () =>
       drawnThenWasmFails(context));
+    await step('0. a widget removed while its wasm is on its way takes its drawn form with it', () =>
+      drawnThenRemoved(context));
     await run(context, receiver, { tag: 'clear', lastName: 'Clearwater', expectedResult: 'Pass',
       expectedReportStatus: 'clear', disclosuresSigned: false, expiry: true, candidatePortal: true });
     await run(context, receiver, { tag: 'consider', lastName: 'Considerman', expectedResult: 'Consider',
