@@ -258,7 +258,8 @@ export class WidgetHandle {
     // the list (one layout, not a loading state and then the list); otherwise the answers
     // that came meanwhile get their turn (the package list goes out once the session is
     // there).
-    const answered = drawing || (early && early.packages ? early.packages.then(() => {}, () => {}) : null);
+    const answered = early && early.packages
+      ? (drawing || Promise.resolve()).then(() => early.packages).then(() => {}, () => {}) : null;
     const before = () => (answered ? Promise.race([answered, wait(EARLY_WAIT)]) : wait(0))
       .then(() => painted);
     const ready = loaded
@@ -267,9 +268,13 @@ export class WidgetHandle {
         mounting = true;
         if (handle.#gone) return;
         let cfg = handle.#token !== undefined ? { ...config, token: handle.#token } : config;
-        if (early && handle.#token === undefined) {
+        // The early answers are for the config's session; a token given since has its own
+        // (what was done in the drawn form is handed over all the same).
+        const preview = drawn ? drawn.state() : undefined;
+        if (early) {
           cfg = { ...cfg };
-          Object.defineProperty(cfg, '_prefetch', { value: { ...early, preview: drawn ? drawn.state() : undefined } });
+          const handed = handle.#token === undefined ? { ...early, preview } : { preview };
+          Object.defineProperty(cfg, '_prefetch', { value: handed });
         }
         try {
           handle.#inner = glue.mount(element, cfg);
