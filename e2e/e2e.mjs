@@ -256,20 +256,35 @@ async function widgetDom(w) {
 const orderLoaded = (page) => events(page, 'screening:loaded')
   .then((list) => list.filter((e) => e.detail && e.detail.mode === 'order'));
 
-/** With the order build's wasm held back, the loader draws the form from the package list;
- *  a package, an add-on, typed fields and the focus chosen there are all in the widget once
- *  the wasm runs. */
-async function drawnBeforeWasm(context) {
+/** The demo page with the order build's wasm held back until `release()` (then sent, or
+ *  refused with `abort`): `fn(page, w, release)` runs once the loader has drawn the order
+ *  form's packages in `w`, the order widget. */
+async function withWasmHeld(context, { abort = false } = {}, fn) {
   const page = await context.newPage();
   currentPage = page;
   let release;
   const held = new Promise((resolve) => { release = resolve; });
-  await page.route(ORDER_WASM, async (route) => { await held; await route.continue(); });
+  await page.route(ORDER_WASM, async (route) => {
+    await held;
+    await (abort ? route.abort('failed') : route.continue());
+  });
   try {
     await page.goto(`${SERVER}/`, { timeout: T.nav });
     const w = await orderWidget(page);
+    await w.getByRole('radio', { name: /Standard Package/ }).waitFor({ state: 'attached', timeout: T.ui });
+    return await fn(page, w, release);
+  } finally {
+    release();
+    await page.close();
+  }
+}
+
+/** With the order build's wasm held back, the loader draws the form from the package list;
+ *  a package, an add-on, typed fields and the focus chosen there are all in the widget once
+ *  the wasm runs. */
+function drawnBeforeWasm(context) {
+  return withWasmHeld(context, {}, async (page, w, release) => {
     const pkg = w.getByRole('radio', { name: /Standard Package/ });
-    await pkg.waitFor({ state: 'attached', timeout: T.ui });
     check((await orderLoaded(page)).length === 0, 'the order widget mounted while its wasm was held back');
     await pkg.check();
     const addOn = w.getByRole('checkbox', { name: /Basic Drug Screening/ });
@@ -291,48 +306,26 @@ async function drawnBeforeWasm(context) {
     check((await field('First name').inputValue()) === 'Drawn', 'the first name typed before the wasm was lost');
     check((await field('City').inputValue()) === 'Oakland', 'the city typed before the wasm was lost');
     check(dom.focused === 'sw-f-city', `the focus moved at the takeover (to ${dom.focused})`);
-  } finally {
-    release();
-    await page.close();
-  }
+  });
 }
 
 /** A wasm that does not load: the drawn form goes (nothing stays that cannot be sent) and the
  *  page hears why. */
-async function drawnThenWasmFails(context) {
-  const page = await context.newPage();
-  currentPage = page;
-  let drawn;
-  const seen = new Promise((resolve) => { drawn = resolve; });
-  await page.route(ORDER_WASM, async (route) => { await seen; await route.abort('failed'); });
-  try {
-    await page.goto(`${SERVER}/`, { timeout: T.nav });
-    const w = await orderWidget(page);
-    await w.getByRole('radio', { name: /Standard Package/ }).waitFor({ state: 'attached', timeout: T.ui });
-    drawn();
+function drawnThenWasmFails(context) {
+  return withWasmHeld(context, { abort: true }, async (page, w, release) => {
+    release();
     const err = await waitEvent(page, 'screening:error', { pred: (d) => d && d.stage === 'config' });
     check(err.detail.message, 'screening:error without a message');
     const dom = await widgetDom(w);
     check(dom.roots === 0 && dom.radios === 0, `the drawn form stayed after the wasm failed: ${JSON.stringify(dom)}`);
     check((await orderLoaded(page)).length === 0, 'screening:loaded for a widget whose wasm failed');
-  } finally {
-    drawn();
-    await page.close();
-  }
+  });
 }
 
 /** A widget removed from the page while its wasm is on its way: the drawn form goes with it,
  *  and the wasm, when it comes, mounts nothing. */
-async function drawnThenRemoved(context) {
-  const page = await context.newPage();
-  currentPage = page;
-  let release;
-  const held = new Promise((resolve) => { release = resolve; });
-  await page.route(ORDER_WASM, async (route) => { await held; await route.continue(); });
-  try {
-    await page.goto(`${SERVER}/`, { timeout: T.nav });
-    const w = await orderWidget(page);
-    await w.getByRole('radio', { name: /Standard Package/ }).waitFor({ state: 'attached', timeout: T.ui });
+function drawnThenRemoved(context) {
+  return withWasmHeld(context, {}, async (page, w, release) => {
     // Detached and kept, so its shadow root can still be read.
     await page.evaluate(() => {
       const el = document.querySelector('screening-widget[mode="order"]');
@@ -347,10 +340,7 @@ async function drawnThenRemoved(context) {
     await page.waitForTimeout(500); // time for a mount that must not happen
     const after = await page.evaluate(() => window.__removedWidget.shadowRoot.childNodes.length);
     check(after === 0 && (await orderLoaded(page)).length === 0, 'the wasm mounted into a removed widget');
-  } finally {
-    release();
-    await page.close();
-  }
+  });
 }
 
 async function fillIntake(frame, applicant) {

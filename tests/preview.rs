@@ -66,6 +66,24 @@ fn focus(host: &Element, sel: &str) {
         .unwrap();
 }
 
+/// The input matching `sel` in `host`'s widget.
+fn input(host: &Element, sel: &str) -> HtmlInputElement {
+    q(host, sel)
+        .unwrap_or_else(|| panic!("no {sel}"))
+        .unchecked_into()
+}
+
+/// The widget mounted on a fresh host with `cfg`, once its package list is shown.
+async fn mounted_with_list(cfg: JsValue) -> (Element, screening_widget::WidgetHandle) {
+    let host = common::host();
+    let handle = screening_widget::mount(&host, cfg).unwrap();
+    wait_for("the widget's list", || {
+        q(&host, "input[name=sw-package]").is_some()
+    })
+    .await;
+    (host, handle)
+}
+
 fn stub_packages(list: &str, times: usize) -> Stub {
     let stub = Stub::new();
     stub.route(
@@ -130,12 +148,7 @@ async fn the_preview_draws_what_the_first_render_draws() {
             preview(&drawing, &cfg, list).is_object(),
             "the preview draws {list}"
         );
-        let mounted = host();
-        let mut handle = screening_widget::mount(&mounted, cfg).unwrap();
-        wait_for("the widget's list", || {
-            q(&mounted, "input[name=sw-package]").is_some()
-        })
-        .await;
+        let (mounted, mut handle) = mounted_with_list(cfg).await;
         assert_eq!(drawn(&drawing), drawn(&mounted), "the markup for {list}");
         assert_eq!(inputs(&drawing), inputs(&mounted), "the inputs for {list}");
         handle.unmount();
@@ -155,12 +168,7 @@ async fn choosing_in_the_preview_shows_the_total_as_the_widget_would() {
     let drawing = drawn(&host);
     let shown = inputs(&host);
     // The widget with the same choices made in it, for comparison.
-    let other = common::host();
-    let mut handle = screening_widget::mount(&other, cfg).unwrap();
-    wait_for("the widget's list", || {
-        q(&other, "input[name=sw-package]").is_some()
-    })
-    .await;
+    let (other, mut handle) = mounted_with_list(cfg).await;
     click(&other, "label[for=sw-pkg-PKG002]");
     click(&other, "label[for=sw-addon-DRG01]");
     yew::scheduler::flush().await;
@@ -186,26 +194,14 @@ async fn what_the_user_did_in_the_preview_carries_into_the_widget() {
     focus(&host, "#sw-f-last_name");
     focus(&host, "#sw-f-city");
     user_types(&host, "#sw-f-city", "Springfield");
-    q(&host, "#sw-f-city")
-        .unwrap()
-        .unchecked_into::<HtmlInputElement>()
+    input(&host, "#sw-f-city")
         .set_selection_range(3, 6)
         .unwrap();
     let state = call(&drawing, "state");
 
     let mut handle = take_over(&host, &cfg, Some(state)).await;
-    let checked = |sel: &str| {
-        q(&host, sel)
-            .unwrap()
-            .unchecked_into::<HtmlInputElement>()
-            .checked()
-    };
-    let value = |sel: &str| {
-        q(&host, sel)
-            .unwrap()
-            .unchecked_into::<HtmlInputElement>()
-            .value()
-    };
+    let checked = |sel: &str| input(&host, sel).checked();
+    let value = |sel: &str| input(&host, sel).value();
     assert_eq!(qa(&host, ".sw-root").len(), 1, "one widget, the wasm's");
     assert!(checked("#sw-pkg-PKG002") && checked("#sw-addon-DRG01") && checked("#sw-addon-DRG02"));
     assert_eq!(text(&host, "output"), "$119.97");
@@ -326,12 +322,7 @@ async fn a_handover_that_does_not_fit_the_form_is_dropped() {
         .iter()
         .all(|e| !e.clone().unchecked_into::<HtmlInputElement>().checked()));
     assert_eq!(text(&host, "output"), "$29.99", "the known add-on only");
-    let value = |sel: &str| {
-        q(&host, sel)
-            .unwrap()
-            .unchecked_into::<HtmlInputElement>()
-            .value()
-    };
+    let value = |sel: &str| input(&host, sel).value();
     assert_eq!(
         (value("#sw-f-first_name"), value("#sw-f-last_name")),
         (String::new(), "Doe".into())
