@@ -343,6 +343,42 @@ function drawnThenRemoved(context) {
   });
 }
 
+/** The order build's wasm is requested once the loader has drawn the form from the package
+ *  list (at most 150 ms after the widget's session request), so its download does not
+ *  compete with the list's: with the list's answer held back 80 ms, the wasm's request comes
+ *  after that answer. */
+async function wasmAfterList(context) {
+  const page = await context.newPage();
+  currentPage = page;
+  await page.route(/\/widget\/packages(\?|$)/, async (route) => {
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    await route.continue();
+  });
+  try {
+    await page.goto(`${SERVER}/`, { timeout: T.nav });
+    await waitEvent(page, 'screening:loaded', { pred: (d) => d && d.mode === 'order' });
+    const t = await page.evaluate((wasm) => {
+      const all = performance.getEntriesByType('resource');
+      const path = (e) => new URL(e.name).pathname;
+      const one = (test) => all.filter((e) => test(path(e)));
+      return {
+        sessions: one((p) => p === '/demo/session').map((e) => e.startTime),
+        packages: one((p) => p === '/widget/packages').map((e) => e.responseEnd),
+        wasm: one((p) => new RegExp(wasm).test(p)).map((e) => e.startTime),
+      };
+    }, ORDER_WASM.source);
+    check(t.packages.length === 1 && t.wasm.length === 1 && t.sessions.length >= 1,
+      `expected one package list, one order wasm and a session request: ${JSON.stringify(t)}`);
+    // The earliest session request is at or before the order widget's own.
+    const bound = Math.min(t.packages[0], Math.min(...t.sessions) + 150);
+    check(t.wasm[0] >= bound - 2,
+      `the order wasm was requested at ${t.wasm[0].toFixed(1)} ms, before the package list's answer `
+      + `(${t.packages[0].toFixed(1)} ms; first session request ${Math.min(...t.sessions).toFixed(1)} ms)`);
+  } finally {
+    await page.close();
+  }
+}
+
 async function fillIntake(frame, applicant) {
   await frame.getByLabel('Date of birth').fill('1990-04-12');
   await frame.getByLabel(/Social Security Number/).fill('6789');
@@ -738,6 +774,8 @@ async function main() {
       drawnThenWasmFails(context));
     await step('0. a widget removed while its wasm is on its way takes its drawn form with it', () =>
       drawnThenRemoved(context));
+    await step('0. the order wasm is requested once the form is drawn from the package list, not alongside the list', () =>
+      wasmAfterList(context));
     await run(context, receiver, { tag: 'clear', lastName: 'Clearwater', expectedResult: 'Pass',
       expectedReportStatus: 'clear', disclosuresSigned: false, expiry: true, candidatePortal: true });
     await run(context, receiver, { tag: 'consider', lastName: 'Considerman', expectedResult: 'Consider',

@@ -64,14 +64,17 @@ function wasmOf(build) {
   return fetch(url);
 }
 
-// `after`: the glue is imported (and the wasm compiled) once it settles; the wasm's bytes
-// are requested at once all the same.
+// `after`: the wasm is requested and the glue imported once it settles (at once, without
+// it): the wasm's bytes then stream in while the glue is imported.
 function load(build, source, after) {
   if (!loading[build]) {
-    const wasm = source === undefined ? wasmOf(build) : undefined;
-    if (wasm) wasm.catch(() => {}); // awaited by the glue's init below
+    let wasm;
     loading[build] = Promise.resolve(after)
-      .then(() => BUILDS[build]())
+      .then(() => {
+        wasm = source === undefined ? wasmOf(build) : undefined;
+        if (wasm) wasm.catch(() => {}); // awaited by the glue's init below
+        return BUILDS[build]();
+      })
       .then(async (glue) => {
         glues[build] = glue;
         exportsOf[build] = await glue.default(wasm ? { module_or_path: wasm } : source);
@@ -250,8 +253,10 @@ export class WidgetHandle {
         });
       }).catch(() => {})
       : null;
-    // The build's JS and wasm compete with the early requests and the drawing for the main
-    // thread: they start once the form is drawn (or cannot be), at most LIST_FIRST ms on.
+    // The build's JS and wasm compete with the early requests and the drawing for the
+    // network and the main thread (reading, decoding and compiling 300 kB): they are
+    // requested once the form is drawn (or cannot be), at most LIST_FIRST ms on. The user
+    // has the drawn form meanwhile; the wasm takes over what was done in it.
     const loaded = load(build, undefined, drawing ? Promise.race([drawing, wait(LIST_FIRST)]) : undefined);
     // Before the mount: in order mode, the early package list's answer (or the form drawn
     // from it) when it comes within EARLY_WAIT ms of the wasm: the first render then shows
