@@ -1,5 +1,7 @@
 // <ScreeningWidget config={...} onEvent={(name, detail) => ...} onOrderCreated={...} />
-// Mounts the widget into a <div> once its wasm is loaded. The config is compared by value:
+// Mounts the widget into a <div> at once, as the custom element does: while its build
+// downloads, the loader sends the session and package list requests and, in order mode,
+// draws the form from the list (see screening_widget.js). The config is compared by value:
 // a new object with the same values (an inline `config={{...}}`) keeps the mounted widget
 // and what the user typed in it. A new `token` goes to the mounted widget
 // (`handle.setToken`); any other changed value goes to it too (`handle.update`), unless it
@@ -8,7 +10,7 @@
 // never remounts. Events reach the props through listeners on the <div>.
 // On a server it renders the empty <div> and nothing else.
 import { createElement, useEffect, useRef } from 'react';
-import init, { mount, WidgetHandle } from './screening_widget.js';
+import { mount, WidgetHandle } from './screening_widget.js';
 
 /** Event name → the prop that receives its `detail`. */
 export const EVENT_PROPS = {
@@ -96,30 +98,27 @@ export function ScreeningWidget(props) {
   }, []);
 
   // When the config's value changes: the mounted widget takes it in place (what the user
-  // typed stays), or, when it cannot (`update` → false), is mounted afresh. A config it
-  // refuses leaves it as it was and comes as `onError`.
+  // typed stays), or, when it cannot (`update` → false, as for one still waiting for its
+  // wasm), is mounted afresh. A config it refuses leaves it as it was and comes as `onError`.
   useEffect(() => {
-    const el = host.current;
-    let gone = false;
     const mounted = handle.current;
     if (mounted && typeof mounted.update == 'function') {
       try {
-        if (mounted.update(widgetConfig(current))) return undefined;
+        if (mounted.update(widgetConfig(current))) return;
       } catch (err) {
         configError(err);
-        return undefined;
+        return;
       }
     }
     if (mounted) { mounted.free(); handle.current = null; }
-    // Loads the wasm build of the config's mode (once; see screening_widget.js).
-    init({ mode: current && current.mode }).then(() => {
-      if (gone) return;
-      handle.current = mount(el, widgetConfig(current));
-    }).catch((err) => {
-      if (!gone) configError(err);
-    });
-    // A mount still waiting for the wasm is not wanted any more.
-    return () => { gone = true; };
+    // Mounts now, or, while the build of the config's mode loads (once; see
+    // screening_widget.js), when it comes; a config refused then, or a build that does not
+    // load, comes as `screening:error` on the <div> (so as `onError`).
+    try {
+      handle.current = mount(host.current, widgetConfig(current));
+    } catch (err) {
+      configError(err);
+    }
   }, [current]);
 
   // A new token for the mounted widget (one mounted later reads the latest token itself).

@@ -1,7 +1,8 @@
 // The built package app (Vite + React + the widget's npm package) in Debian's Chromium,
-// served by the companion server in demo mode. Checks: the picker renders; the widget's
-// events reach the React props (rendered into the app's DOM); a parent re-render with an
-// inline config object of the same value does not remount (typed text survives), nor does a
+// served by the companion server in demo mode. Checks: the picker renders, and is drawn
+// before the wasm arrives (held back); the widget's events reach the React props (rendered
+// into the app's DOM); a parent re-render with an inline config object of the same value
+// does not remount (typed text survives), nor does a
 // new token (it goes to the mounted widget, which sends it), nor a new theme (applied in
 // place, `handle.update`); a new backgroundCheckId does; an order placed through it reaches
 // the server; from an origin not in the tenant's widget_origins the widget reports the CORS
@@ -47,6 +48,33 @@ try {
   check(wasmNow.length === 1 && /\/assets\/screening_widget_order_bg-[^/]+\.wasm$/.test(wasmNow[0]),
     `the wasm was fetched from ${JSON.stringify(wasmNow.length ? wasmNow : wasm)}`);
   pass('the package picker renders (only the order build\'s wasm, from the bundle\'s assets)');
+
+  step = 'the React component draws the order form before its wasm';
+  {
+    // A second page of the app with the order build's wasm held back: the loader's early
+    // requests and drawn form serve the React component as they serve the custom element.
+    const held = await context.newPage();
+    let release;
+    const gate = new Promise((resolve) => { release = resolve; });
+    await held.route(/\.wasm(\?|$)/, async (route) => { await gate; await route.continue(); });
+    try {
+      await held.goto(`${SERVER_URL}/`, { timeout: T });
+      const w = held.locator('#widget');
+      const drawn = w.getByRole('radio', { name: /Standard Package/ });
+      await drawn.waitFor({ state: 'attached', timeout: T });
+      const heldLoaded = held.locator('#events li[data-name="screening:loaded"]');
+      check((await heldLoaded.count()) === 0, 'the widget mounted while its wasm was held back');
+      await drawn.check();
+      release();
+      await heldLoaded.first().waitFor({ timeout: T });
+      check(await drawn.isChecked(), 'the package chosen in the drawn form is not chosen in the mounted widget');
+      check((await heldLoaded.count()) === 1, `screening:loaded fired ${await heldLoaded.count()} times`);
+    } finally {
+      release();
+      await held.close();
+    }
+  }
+  pass('with its wasm held back, the React component shows the order form drawn from the package list; a package chosen there stays chosen');
 
   step = 'events reach the React props';
   await eventsNamed('screening:loaded').first().waitFor({ timeout: T });
