@@ -593,6 +593,7 @@ def ingest_pair(label, server_procs, url, db, ref_url=TRIVIAL, ref_name="trivial
             check(c1["accepted"] - c0["accepted"] >= r["requests"], f"ingest reference ({ref_name}) answered every request")
         r["idle_wait_s"] = waited
         runs[side].append(r)
+        log(f"ingest {label}, {'this' if side == 'B' else ref_name}: {r['rps']:,.0f}/s")
     res = {"this": stats([r["rps"] for r in runs["B"]]), "reference": stats([r["rps"] for r in runs["A"]]),
            "this_p99_ms": stats([r["p99_us"] / 1000 for r in runs["B"]]), "reference_p99_ms": stats([r["p99_us"] / 1000 for r in runs["A"]]),
            "cpu_us_per_webhook": stats([r["server_cpu_us_per_webhook"] for r in runs["B"]]),
@@ -691,6 +692,7 @@ def intake_pair(label, server_procs, url, db, delivery=None):
             check(inv == r["ok"], f"intake reference: {inv} invitations created for {r['ok']} pairs of calls")
         r["idle_wait_s"] = waited
         runs[side].append(r)
+        log(f"intake {label}, {'this' if side == 'B' else 'the direct calls'}: {r['rps']:,.1f}/s")
     res = {"this": stats([r["rps"] for r in runs["B"]]), "reference": stats([r["rps"] for r in runs["A"]]),
            "this_p99_ms": stats([r["p99_ms"] for r in runs["B"]]), "reference_p99_ms": stats([r["p99_ms"] for r in runs["A"]]),
            "ratios": stats([b["rps"] / a["rps"] for a, b in zip(runs["A"], runs["B"])]),
