@@ -214,6 +214,12 @@ pub async fn start(config: Config) -> anyhow::Result<AppHandle> {
         ctx.clone(),
         shutdown.clone(),
     )));
+    if !ctx.config.lifecycle.inbox_keep.is_zero() {
+        tasks.push(tokio::spawn(worker::inbox_retention::run(
+            ctx.clone(),
+            shutdown.clone(),
+        )));
+    }
     if !ctx.config.lifecycle.reconcile_interval.is_zero() {
         tasks.push(tokio::spawn(worker::reconciler::run(
             ctx.clone(),

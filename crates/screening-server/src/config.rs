@@ -195,6 +195,10 @@ pub struct ServeArgs {
     /// Longest wait between two attempts of an event. Default 1h.
     #[arg(long, env = "SCREENING_INBOX_BACKOFF_MAX")]
     pub inbox_backoff_max: Option<String>,
+    /// How long a processed Yardstik event is kept (to recognise Yardstik delivering it
+    /// again) before it is deleted; 0 keeps every event. Default 30d.
+    #[arg(long, env = "SCREENING_INBOX_KEEP")]
+    pub inbox_keep: Option<String>,
     /// How often the reconciliation job runs; 0 disables it. Default 1m.
     #[arg(long, env = "SCREENING_RECONCILE_INTERVAL")]
     pub reconcile_interval: Option<String>,
@@ -215,6 +219,8 @@ pub struct LifecycleConfig {
     pub inbox_workers: usize,
     pub inbox_retry_for: Duration,
     pub inbox_backoff_max: Duration,
+    /// How long a done event is kept; zero: forever.
+    pub inbox_keep: Duration,
     /// How long an event naming a resource no order knows is retried (its order may still
     /// be recording the invitation; reconciliation covers the rest).
     pub unmatched_retry_for: Duration,
@@ -231,6 +237,7 @@ impl Default for LifecycleConfig {
             inbox_workers: 32,
             inbox_retry_for: Duration::from_secs(48 * 3600),
             inbox_backoff_max: Duration::from_secs(3600),
+            inbox_keep: Duration::from_secs(30 * 86_400),
             unmatched_retry_for: Duration::from_secs(15 * 60),
             reconcile_interval: Duration::from_secs(60),
             reconcile_after: Duration::from_secs(15 * 60),
@@ -497,6 +504,7 @@ impl ServeArgs {
             inbox_workers,
             inbox_retry_for,
             inbox_backoff_max,
+            inbox_keep,
             reconcile_interval,
             reconcile_after,
             resume_interval,
@@ -634,6 +642,14 @@ pub fn resolve(store_args: &StoreArgs, args: ServeArgs) -> Result<Config, Config
             "SCREENING_INBOX_BACKOFF_MAX must be positive".into(),
         ));
     }
+    c.lifecycle.inbox_keep = dur("SCREENING_INBOX_KEEP", a.inbox_keep, l.inbox_keep)?;
+    if !c.lifecycle.inbox_keep.is_zero() && c.lifecycle.inbox_keep < Duration::from_secs(3600) {
+        return Err(ConfigError(
+            "SCREENING_INBOX_KEEP must be 0 (keep every event) or at least 1h: a shorter time \
+             forgets events Yardstik may still deliver again"
+                .into(),
+        ));
+    }
     c.lifecycle.reconcile_interval = dur(
         "SCREENING_RECONCILE_INTERVAL",
         a.reconcile_interval,
@@ -738,6 +754,28 @@ mod tests {
         s.database_url = Some("mysql://u:pw@h/db".into());
         let e = resolve(&s, ServeArgs::default()).unwrap_err().to_string();
         assert!(e.contains("DATABASE_URL") && !e.contains("pw"), "{e}");
+    }
+
+    #[test]
+    fn inbox_keep_is_zero_or_at_least_an_hour() {
+        let dir = tempfile::tempdir().unwrap();
+        let keep = |v: Option<&str>| {
+            resolve(
+                &store(dir.path()),
+                ServeArgs {
+                    inbox_keep: v.map(String::from),
+                    ..Default::default()
+                },
+            )
+            .map(|c| c.lifecycle.inbox_keep)
+        };
+        assert_eq!(keep(None).unwrap(), Duration::from_secs(30 * 86_400));
+        assert_eq!(keep(Some("0")).unwrap(), Duration::ZERO);
+        assert_eq!(keep(Some("1h")).unwrap(), Duration::from_secs(3600));
+        for bad in ["59m", "10s", "soon"] {
+            let e = keep(Some(bad)).unwrap_err().to_string();
+            assert!(e.contains("SCREENING_INBOX_KEEP"), "{bad}: {e}");
+        }
     }
 
     #[test]

@@ -62,6 +62,10 @@ const HELP: &[(&str, &str)] = &[
         "screening_deliveries_total",
         "Result webhook delivery attempts by outcome",
     ),
+    (
+        "screening_inbox_events_deleted_total",
+        "Processed Yardstik events deleted once older than SCREENING_INBOX_KEEP",
+    ),
 ];
 
 fn escape(v: &str) -> String {
@@ -72,6 +76,11 @@ fn escape(v: &str) -> String {
 
 impl Metrics {
     pub fn inc(&self, name: &'static str, labels: &[(&str, &str)]) {
+        self.add(name, labels, 1);
+    }
+
+    /// Add `n` to a counter.
+    pub fn add(&self, name: &'static str, labels: &[(&str, &str)], n: u64) {
         let l = labels
             .iter()
             .map(|(k, v)| format!("{k}=\"{}\"", escape(v)))
@@ -82,7 +91,7 @@ impl Metrics {
             .lock()
             .expect("metrics lock")
             .entry((name, l))
-            .or_insert(0) += 1;
+            .or_insert(0) += n;
     }
 
     pub fn yardstik(&self, op: &str, outcome: &str) {

@@ -332,6 +332,62 @@ impl Db {
         .rows_affected())
     }
 
+    /// Delete up to about `window` done events received before `received_before` (ms);
+    /// `None` once there are none left to look at. Pending and failed events are never
+    /// deleted. SQLite has no index on `received_at` (settling would pay for it on every
+    /// event): its rowids follow arrival order, so it reads the table in rowid windows
+    /// from `after` (the cursor returned by the previous call, 0 to start) and stops at the
+    /// first window received entirely after the cut (replayed failed events get a new
+    /// `received_at` and stay where they were: a window of old rows still holds some that
+    /// are older). PostgreSQL finds them through the BRIN index `inbox_received`.
+    pub async fn prune_done_events(
+        &self,
+        received_before: i64,
+        after: i64,
+        window: i64,
+    ) -> sqlx::Result<Option<(i64, u64)>> {
+        match self.backend {
+            Backend::Sqlite => {
+                let (last, oldest): (Option<i64>, Option<i64>) = sqlx::query_as(
+                    "SELECT MAX(rowid), MIN(received_at) FROM
+                       (SELECT rowid, received_at FROM inbox WHERE rowid > $1 ORDER BY rowid LIMIT $2)",
+                )
+                .bind(after)
+                .bind(window)
+                .fetch_one(&self.pool)
+                .await?;
+                let (Some(last), Some(oldest)) = (last, oldest) else {
+                    return Ok(None);
+                };
+                if oldest >= received_before {
+                    return Ok(None);
+                }
+                let deleted = sqlx::query(
+                    "DELETE FROM inbox WHERE rowid > $1 AND rowid <= $2 AND state = 'done' AND received_at < $3",
+                )
+                .bind(after)
+                .bind(last)
+                .bind(received_before)
+                .execute(&self.pool)
+                .await?
+                .rows_affected();
+                Ok(Some((last, deleted)))
+            }
+            Backend::Postgres => {
+                let deleted = sqlx::query(
+                    "DELETE FROM inbox WHERE ctid = ANY(ARRAY(
+                       SELECT ctid FROM inbox WHERE state = 'done' AND received_at < $1 LIMIT $2))",
+                )
+                .bind(received_before)
+                .bind(window)
+                .execute(&self.pool)
+                .await?
+                .rows_affected();
+                Ok((deleted > 0).then_some((0, deleted)))
+            }
+        }
+    }
+
     pub async fn event_state(
         &self,
         tenant_id: &str,

@@ -13,6 +13,7 @@ use screening_server::db::Db;
 use screening_server::metrics::Metrics;
 use screening_server::tenant::Tenant;
 use screening_server::worker::inbox_pace::MIN_REREAD;
+use screening_server::worker::inbox_retention;
 use screening_server::worker::ingest::{Ingest, IngestEvent};
 use serde_json::{json, Value};
 use sqlx::Executor;
@@ -792,5 +793,96 @@ async fn a_batch_tells_replays_of_earlier_batches_from_new_events() {
     let dir = tempfile::tempdir().unwrap();
     for (db, tenant) in sqlite_and_postgres(dir.path()).await {
         replays_across_batches(&db, tenant).await;
+    }
+}
+
+/// Done events received before the keep time are deleted, over several windows; pending
+/// and failed ones of any age stay, and so do recent done ones; an event replayed after it
+/// failed (its `received_at` renewed, its row where it was) does not stop the deletion
+/// behind it; a deleted event delivered again is stored as new.
+async fn old_done_events_deleted(db: &Db, tenant: &str) {
+    let ids: Vec<String> = std::iter::once("replayed".to_string())
+        .chain((0..2500).map(|i| format!("old-{i}")))
+        .chain(["old-pending", "old-failed", "recent-done", "recent-pending"].map(String::from))
+        .collect();
+    for chunk in ids.chunks(500) {
+        let events: Vec<NewEvent> = chunk
+            .iter()
+            .map(|id| NewEvent {
+                tenant_id: tenant,
+                event_id: id,
+                resource_type: "report",
+                resource_id: "r-keep",
+                event: "updated",
+            })
+            .collect();
+        db.insert_events(&events).await.unwrap();
+    }
+    let day = 86_400_000i64;
+    let now = screening_server::db::now_ms();
+    let set = |state: &'static str, at: i64, pattern: &'static str| {
+        sqlx::query("UPDATE inbox SET state = $1, received_at = $2 WHERE tenant_id = $3 AND event_id LIKE $4")
+            .bind(state)
+            .bind(at)
+            .bind(tenant)
+            .bind(pattern)
+    };
+    for (state, at, pattern) in [
+        ("done", now - 40 * day, "old-%"),
+        ("pending", now - 40 * day, "old-pending"),
+        ("failed", now - 40 * day, "old-failed"),
+        ("done", now - day, "recent-done"),
+        ("pending", now, "recent-pending"),
+        ("pending", now, "replayed"),
+    ] {
+        set(state, at, pattern).execute(&db.pool).await.unwrap();
+    }
+    let keep = Duration::from_secs(30 * 86_400);
+    let deleted = inbox_retention::prune(db, keep, &CancellationToken::new())
+        .await
+        .unwrap();
+    assert_eq!(deleted, 2500);
+    let mut left: Vec<String> =
+        sqlx::query_scalar("SELECT event_id FROM inbox WHERE tenant_id = $1")
+            .bind(tenant)
+            .fetch_all(&db.pool)
+            .await
+            .unwrap();
+    left.sort();
+    assert_eq!(
+        left,
+        [
+            "old-failed",
+            "old-pending",
+            "recent-done",
+            "recent-pending",
+            "replayed"
+        ]
+    );
+    // Nothing left to delete: a second run deletes nothing.
+    let again = inbox_retention::prune(db, keep, &CancellationToken::new())
+        .await
+        .unwrap();
+    assert_eq!(again, 0);
+    // Delivered again after its deletion: a new event (processing it again is harmless).
+    let e = NewEvent {
+        tenant_id: tenant,
+        event_id: "old-7",
+        resource_type: "report",
+        resource_id: "r-keep",
+        event: "updated",
+    };
+    assert_eq!(db.insert_events(&[e]).await.unwrap(), vec![true]);
+    assert_eq!(
+        db.event_state(tenant, "old-7").await.unwrap(),
+        Some(InboxState::Pending)
+    );
+}
+
+#[tokio::test]
+async fn done_events_past_the_keep_time_are_deleted() {
+    let dir = tempfile::tempdir().unwrap();
+    for (db, tenant) in sqlite_and_postgres(dir.path()).await {
+        old_done_events_deleted(&db, tenant).await;
     }
 }
