@@ -20,6 +20,10 @@ use tokio_util::sync::CancellationToken;
 
 use crate::app::ApiContext;
 use crate::db::{now_ms, Db};
+use crate::metrics::Metrics;
+
+/// The counter of events deleted.
+pub const DELETED: &str = "screening_inbox_events_deleted_total";
 
 /// Time between two runs.
 pub const INTERVAL: Duration = Duration::from_secs(3600);
@@ -39,11 +43,9 @@ pub async fn run(ctx: ApiContext, shutdown: CancellationToken) {
             _ = tokio::time::sleep(wait) => {}
         }
         wait = INTERVAL;
-        match prune(&ctx.db, keep, &shutdown).await {
+        match prune(&ctx.db, &ctx.metrics, keep, &shutdown).await {
             Ok(0) => {}
             Ok(n) => {
-                ctx.metrics
-                    .add("screening_inbox_events_deleted_total", &[], n);
                 tracing::info!(
                     deleted = n,
                     "processed yardstik events past SCREENING_INBOX_KEEP deleted"
@@ -57,10 +59,18 @@ pub async fn run(ctx: ApiContext, shutdown: CancellationToken) {
 }
 
 /// One run: deletes every done event received more than `keep` ago; returns how many.
-pub async fn prune(db: &Db, keep: Duration, shutdown: &CancellationToken) -> sqlx::Result<u64> {
+/// Each window's deletions are counted in `screening_inbox_events_deleted_total` as they
+/// commit, so a run cut short by an error still counts what it deleted.
+pub async fn prune(
+    db: &Db,
+    metrics: &Metrics,
+    keep: Duration,
+    shutdown: &CancellationToken,
+) -> sqlx::Result<u64> {
     let cut = now_ms() - keep.as_millis() as i64;
     let (mut after, mut total) = (0, 0);
     while let Some((next, deleted)) = db.prune_done_events(cut, after, WINDOW).await? {
+        metrics.add(DELETED, &[], deleted);
         (after, total) = (next, total + deleted);
         if shutdown.is_cancelled() {
             break;

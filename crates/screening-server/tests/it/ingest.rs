@@ -838,10 +838,12 @@ async fn old_done_events_deleted(db: &Db, tenant: &str) {
         set(state, at, pattern).execute(&db.pool).await.unwrap();
     }
     let keep = Duration::from_secs(30 * 86_400);
-    let deleted = inbox_retention::prune(db, keep, &CancellationToken::new())
+    let metrics = Metrics::default();
+    let deleted = inbox_retention::prune(db, &metrics, keep, &CancellationToken::new())
         .await
         .unwrap();
     assert_eq!(deleted, 2500);
+    assert_eq!(metrics.get(inbox_retention::DELETED, ""), 2500);
     let mut left: Vec<String> =
         sqlx::query_scalar("SELECT event_id FROM inbox WHERE tenant_id = $1")
             .bind(tenant)
@@ -860,10 +862,11 @@ async fn old_done_events_deleted(db: &Db, tenant: &str) {
         ]
     );
     // Nothing left to delete: a second run deletes nothing.
-    let again = inbox_retention::prune(db, keep, &CancellationToken::new())
+    let again = inbox_retention::prune(db, &metrics, keep, &CancellationToken::new())
         .await
         .unwrap();
     assert_eq!(again, 0);
+    assert_eq!(metrics.get(inbox_retention::DELETED, ""), 2500);
     // Delivered again after its deletion: a new event (processing it again is harmless).
     let e = NewEvent {
         tenant_id: tenant,
