@@ -801,21 +801,21 @@ async fn a_batch_tells_replays_of_earlier_batches_from_new_events() {
 /// failed (its `received_at` renewed, its row where it was) does not stop the deletion
 /// behind it; a deleted event delivered again is stored as new.
 async fn old_done_events_deleted(db: &Db, tenant: &str) {
+    fn event<'a>(tenant: &'a str, id: &'a str) -> NewEvent<'a> {
+        NewEvent {
+            tenant_id: tenant,
+            event_id: id,
+            resource_type: "report",
+            resource_id: "r-keep",
+            event: "updated",
+        }
+    }
     let ids: Vec<String> = std::iter::once("replayed".to_string())
         .chain((0..2500).map(|i| format!("old-{i}")))
         .chain(["old-pending", "old-failed", "recent-done", "recent-pending"].map(String::from))
         .collect();
     for chunk in ids.chunks(500) {
-        let events: Vec<NewEvent> = chunk
-            .iter()
-            .map(|id| NewEvent {
-                tenant_id: tenant,
-                event_id: id,
-                resource_type: "report",
-                resource_id: "r-keep",
-                event: "updated",
-            })
-            .collect();
+        let events: Vec<NewEvent> = chunk.iter().map(|id| event(tenant, id)).collect();
         db.insert_events(&events).await.unwrap();
     }
     let day = 86_400_000i64;
@@ -868,14 +868,10 @@ async fn old_done_events_deleted(db: &Db, tenant: &str) {
     assert_eq!(again, 0);
     assert_eq!(metrics.get(inbox_retention::DELETED, ""), 2500);
     // Delivered again after its deletion: a new event (processing it again is harmless).
-    let e = NewEvent {
-        tenant_id: tenant,
-        event_id: "old-7",
-        resource_type: "report",
-        resource_id: "r-keep",
-        event: "updated",
-    };
-    assert_eq!(db.insert_events(&[e]).await.unwrap(), vec![true]);
+    assert_eq!(
+        db.insert_events(&[event(tenant, "old-7")]).await.unwrap(),
+        vec![true]
+    );
     assert_eq!(
         db.event_state(tenant, "old-7").await.unwrap(),
         Some(InboxState::Pending)
