@@ -6,9 +6,14 @@
 // Three runs: a clear report; a consider report the hiring manager proceeds with (the ATS
 // then receives Pass); a consider report the hiring manager takes through an adverse action
 // (refused without violations and without the explanation a California candidate needs; then
-// pre-adverse with two violations; the sandbox's clock moved; final adverse: Fail).
+// pre-adverse with two violations; the sandbox's clock moved; final adverse: Fail). Then an
+// apply link Yardstik turned into a `javascript:` URL is refused and no script runs.
+// With E2E_REFERENCE_ONLY=1 the sandbox serves only what Yardstik's reference shows (no
+// adverse-action list, query predicates only on dates) and its apply pages are on a second
+// origin (SANDBOX_PROFILE_URL, standing for profile.yardstik.com): every step still passes.
 //
-// Env: SERVER_URL, SANDBOX_URL, RECEIVER_PORT, E2E_ARTIFACTS, E2E_TOKEN_TTL_SECS.
+// Env: SERVER_URL, SANDBOX_URL, SANDBOX_PROFILE_URL, E2E_REFERENCE_ONLY, RECEIVER_PORT,
+// E2E_ARTIFACTS, E2E_TOKEN_TTL_SECS.
 import fs from 'node:fs';
 import path from 'node:path';
 import { launch } from './lib/browser.mjs';
@@ -16,6 +21,8 @@ import { startReceiver } from './lib/receiver.mjs';
 
 const SERVER = need('SERVER_URL');
 const SANDBOX = need('SANDBOX_URL');
+const PROFILE = process.env.SANDBOX_PROFILE_URL || SANDBOX;
+const REFERENCE_ONLY = process.env.E2E_REFERENCE_ONLY === '1';
 const RECEIVER_PORT = Number(need('RECEIVER_PORT'));
 const ARTIFACTS = process.env.E2E_ARTIFACTS || path.resolve('target/e2e-artifacts');
 const TOKEN_TTL = Number(process.env.E2E_TOKEN_TTL_SECS || 15);
@@ -390,16 +397,18 @@ async function fillIntake(frame, applicant) {
   await frame.getByRole('button', { name: 'Submit' }).click();
 }
 
-/** Open invitations of the candidate, from the sandbox (what Yardstik emails the candidate). */
+/** Open invitations of the candidate, from the sandbox (what Yardstik emails the candidate).
+ *  Filtered here: the reference shows list predicates on dates only. */
 async function openInvitations(page, email) {
   const auth = { authorization: 'Account demo-yardstik-key', accept: 'application/json' };
-  const c = await page.request.get(`${SANDBOX}/candidates?query[email_eq]=${encodeURIComponent(email)}`, { headers: auth });
+  const c = await page.request.get(`${SANDBOX}/candidates?per_page=200`, { headers: auth });
   check(c.ok(), `sandbox GET /candidates → ${c.status()}`);
-  const cand = (await c.json()).data[0];
+  const cand = (await c.json()).data.find((x) => x.email === email);
   check(cand, `the sandbox has no candidate with email ${email}`);
-  const i = await page.request.get(`${SANDBOX}/invitations?per_page=200&query[candidate_id_eq]=${cand.id}`, { headers: auth });
+  const i = await page.request.get(`${SANDBOX}/invitations?per_page=200`, { headers: auth });
   check(i.ok(), `sandbox GET /invitations → ${i.status()}`);
-  return (await i.json()).data.filter((inv) => ['invite_sent', 'viewed', 'clicked'].includes(inv.status));
+  return (await i.json()).data.filter((inv) => inv.candidate && inv.candidate.id === cand.id
+    && ['invite_sent', 'viewed', 'clicked'].includes(inv.status));
 }
 
 /** The candidate completes every intake of the order in the widget's apply mode (the demo
@@ -419,6 +428,11 @@ async function candidateApplies(page, id, applicant) {
   for (let n = 1; n <= total; n += 1) {
     await host.getByText(`Form ${n} of ${total}`, { exact: true }).waitFor({ timeout: T.ui });
     await page.locator(frameSel).first().waitFor({ state: 'attached', timeout: T.ui });
+    // Each form on the origin of its own link: the profile origin when the apply pages are
+    // on one (reference-only), and messages accepted from there.
+    const src = (await page.locator(frameSel).first().getAttribute('src')) || '';
+    check(src.startsWith(`${PROFILE}/candidates/`), `form ${n} is framed from ${src}, expected the profile origin ${PROFILE}`);
+    if (REFERENCE_ONLY) check(PROFILE !== SANDBOX, 'reference-only mode without a second origin');
     await fillIntake(page.frameLocator(frameSel).first(), applicant);
     const ev = await waitEvent(page, 'screening:form-submitted', {
       after: before, pred: (d) => d && d.backgroundCheckId === id && d.step === n,
@@ -610,7 +624,7 @@ async function proceedInReview(page, receiver, id) {
     (e) => e.body && e.body.background_check_id === id && e.body.result === 'Pass', T.webhook, `Pass for ${id}`);
   checkWebhook(entry, id, 'Pass');
   const order = await atsOrder(id);
-  check(order.history.some((h) => /^Decision: proceed with the candidate, by /.test(h.detail || '')),
+  check(order.history.some((h) => /^Decision: proceed with the candidate, by reviewer demo-hiring-manager/.test(h.detail || '')),
     `the order's history has no proceed decision: ${JSON.stringify(order.history)}`);
 }
 
@@ -671,14 +685,17 @@ async function adverseSteps(page, id) {
   await yes.waitFor({ timeout: T.ui });
   await yes.click();
   await host.getByText('Pre-adverse notice sent', { exact: true }).first().waitFor({ timeout: T.ui });
-  await host.getByText(/Final notice scheduled for/).first().waitFor({ timeout: T.ui });
+  // The schedule comes from Yardstik's list of the report's actions, which the reference does
+  // not have: without it the panel shows the notice from the report's status alone.
+  if (!REFERENCE_ONLY) await host.getByText(/Final notice scheduled for/).first().waitFor({ timeout: T.ui });
   const ev = await waitEvent(page, 'screening:decision', { after: before, pred: (d) => d && d.backgroundCheckId === id });
-  check(ev.detail.decision === 'adverse_action' && ev.detail.reportStatus === 'pre_adverse' && ev.detail.scheduledFinalAt,
+  check(ev.detail.decision === 'adverse_action' && ev.detail.reportStatus === 'pre_adverse'
+    && (REFERENCE_ONLY || ev.detail.scheduledFinalAt),
     `decision event ${JSON.stringify(ev.detail)}`);
   await screenshot('adverse-decision-panel');
   const order = await atsOrder(id);
   check(order.result === 'Consider', `during the pre-adverse notice the order is ${order.result}, expected Consider`);
-  check(order.history.some((h) => /^Decision: adverse action started by .*\(2 violation\(s\), custom reason\); pre-adverse notice sent; the final notice is scheduled for /.test(h.detail || '')),
+  check(order.history.some((h) => /^Decision: adverse action started by reviewer demo-hiring-manager \(2 violation\(s\), custom reason\); pre-adverse notice sent; the final notice is scheduled for /.test(h.detail || '')),
     `the order's history has no adverse-action decision: ${JSON.stringify(order.history)}`);
   return order;
 }
@@ -760,6 +777,66 @@ async function run(context, receiver, { tag, lastName, expectedResult, expectedR
   await page.close();
 }
 
+/** An apply link Yardstik returns as a `javascript:` URL (a compromised or spoofed upstream,
+ *  played by the sandbox): the server refuses it (502) and the widget's apply mode shows the
+ *  refusal; no iframe, no link to it, no script run in the page. */
+async function refusedApplyLink(context) {
+  const page = await context.newPage();
+  currentPage = page;
+  const applicant = {
+    tag: 'refused', first_name: 'Jordan', last_name: 'Clearwater', email: `e2e-refused-${RUN_ID}@example.com`,
+    phone: '415-555-0134', address: '123 Market St', city: 'San Francisco', state: 'CA', zip: '94105',
+  };
+  await page.goto(`${SERVER}/`, { timeout: T.nav });
+  await firstPresent(page, ['screening-widget', '[data-screening-widget]']);
+  const { id } = await placeOrder(page, applicant);
+  const invitations = await openInvitations(page, applicant.email);
+  check(invitations.length === 2, `expected the order's two invitations, found ${invitations.length}`);
+  for (const inv of invitations) {
+    const r = await page.request.post(`${SANDBOX}/sandbox/invitations/${inv.id}/apply_url`, {
+      headers: { authorization: 'Account demo-yardstik-key' },
+      data: { url: 'javascript:window.top.__swPwned=1' },
+    });
+    check(r.ok(), `setting the apply link → ${r.status()}`);
+  }
+  // The server hears of it by Yardstik's webhook: wait until its apply link is refused.
+  const session = await page.request.post(`${SERVER}/demo/session`, {
+    data: { capabilities: ['candidate'], background_check_id: id },
+  });
+  check(session.ok(), `POST /demo/session → ${session.status()}`);
+  const { token } = await session.json();
+  let last = 0;
+  for (let i = 0; i < 200 && last !== 502; i += 1) {
+    const r = await page.request.get(`${SERVER}/widget/orders/${encodeURIComponent(id)}/apply`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    last = r.status();
+    if (last === 502) {
+      const body = await r.json();
+      check(/not an http\(s\) URL/.test(body.error_message) && !JSON.stringify(body).includes('javascript:'),
+        `the refusal ${JSON.stringify(body)}`);
+    } else {
+      await page.waitForTimeout(100);
+    }
+  }
+  check(last === 502, `the server still answers ${last} for the apply link`);
+  const before = Date.now();
+  const portal = page.locator('#orders li', { hasText: id }).getByRole('button', { name: /candidate portal/i });
+  await portal.first().click();
+  const host = page.locator('screening-widget[mode="apply"]').first();
+  await host.waitFor({ state: 'attached', timeout: T.ui });
+  await host.locator('.sw-panel.is-error').first().waitFor({ timeout: T.ui });
+  const err = await waitEvent(page, 'screening:error', { after: before, pred: (d) => d && d.stage === 'apply_link' });
+  check(err.detail.code === 'upstream_rejected', `screening:error ${JSON.stringify(err.detail)}`);
+  await page.waitForTimeout(500);
+  check(await host.locator('iframe').count() === 0, 'an iframe was rendered for the refused link');
+  check(await page.locator('a[href^="javascript"]').count() === 0, 'a javascript: link is on the page');
+  const pwned = await page.evaluate(() => window.__swPwned);
+  check(pwned === undefined, 'the javascript: link ran in the page');
+  await screenshot('refused-apply-link');
+  await page.close();
+}
+
 async function main() {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   const receiver = await startReceiver(RECEIVER_PORT);
@@ -782,6 +859,8 @@ async function main() {
       expectedReportStatus: 'consider', disclosuresSigned: true, expiry: false, decide: 'proceed', candidatePortal: true });
     await run(context, receiver, { tag: 'adverse', lastName: 'Considerman', expectedResult: 'Consider',
       expectedReportStatus: 'consider', disclosuresSigned: true, expiry: false, decide: 'adverse' });
+    await step('8. an apply link Yardstik returns as a javascript: URL is refused in Chromium, and no script runs', () =>
+      refusedApplyLink(context));
     ok = true;
   } catch (err) {
     console.error(`\ne2e: ${err instanceof StepError ? err.message : `unexpected error: ${err && err.stack || err}`}`);

@@ -5,59 +5,12 @@ import type { ScreeningWidgetElement } from './screening-widget-element.js';
 
 export type Mode = 'order' | 'report' | 'review' | 'disclosures' | 'apply';
 
-export type CheckStatus = 'pending' | 'invited' | 'form_completed' | 'processing'
-  | 'action_required' | 'complete' | 'canceled' | 'expired';
-export type CheckResult = 'Pass' | 'Consider' | 'Fail';
-
-export interface Applicant {
-  id?: string;
-  first_name?: string;
-  last_name?: string;
-  email?: string;
-  phone?: string;
-  address?: string;
-  address_2?: string;
-  city?: string;
-  /** Two-letter US state code. */
-  state?: string;
-  zip?: string;
-}
-
-export interface HiringManager {
-  id: string;
-  first_name?: string;
-  last_name?: string;
-  email?: string;
-}
-
-export interface FieldError {
-  /** Dotted path in the request, e.g. `applicant.zip`. */
-  field: string;
-  message: string;
-}
-
-export interface OrderItem {
-  package_id: string;
-  add_on: boolean;
-  status: CheckStatus;
-  result: CheckResult | null;
-  invitation_status?: string;
-  report_status?: string;
-  report_id?: string;
-}
-
-export interface OrderState {
-  background_check_id: string;
-  status: CheckStatus;
-  result: CheckResult | null;
-  result_link_url: string | null;
-  package_id: string;
-  add_on_package_ids: string[];
-  items: OrderItem[];
-  history: { at: string; status: CheckStatus; result?: CheckResult; detail?: string }[];
-  created_at: string;
-  updated_at: string;
-}
+// The wire shapes (what the companion server answers, and what the widget's config shares
+// with its order request) are generated from the Rust types: `screening-wire.d.ts`.
+import type { Applicant, CheckStatus, FieldError, HiringManager, OrderState } from './screening-wire.js';
+export type {
+  Applicant, CheckResult, CheckStatus, FieldError, HiringManager, OrderEvent, OrderItem, OrderState,
+} from './screening-wire.js';
 
 export interface ScreeningWidgetConfig {
   /** Base URL of the companion server; omit for the page's own origin. */
@@ -74,10 +27,11 @@ export interface ScreeningWidgetConfig {
   sessionBody?: Record<string, unknown>;
   /** Default `order`. */
   mode?: Mode;
-  /** Order mode: prefills the applicant form. */
-  applicant?: Applicant;
-  /** Order mode: sent with the order. */
-  hiringManager?: HiringManager;
+  /** Order mode: prefills the applicant form (any of its fields; `state` is a two-letter
+   *  US state code). */
+  applicant?: Partial<Applicant>;
+  /** Order mode: sent with the order (`id` required). */
+  hiringManager?: Pick<HiringManager, 'id'> & Partial<HiringManager>;
   /** Report, review and apply modes: the order (required in review and apply mode);
    *  order mode: the id to give the new order. */
   backgroundCheckId?: string;

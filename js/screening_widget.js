@@ -1,34 +1,23 @@
 // The widget's loader: `init`, `mount`, `initSync` and `WidgetHandle` over one wasm build per
 // group of modes, so a page downloads only the code of the modes it shows.
-// `pkg-scripts/build-widget` makes the builds (cargo features of the same names):
-//   screening_widget_order.js    order                  (package picker, order form)
-//   screening_widget_review.js   review                 (report beside the decision panel)
-//   screening_widget_frames.js   report, disclosures    (Yardstik's pages in an iframe)
-//   screening_widget_apply.js    apply                  (intake forms, the candidate's view)
-// each the wasm-bindgen glue of its `screening_widget_<build>_bg.wasm`. The builds are loaded
+// `pkg-scripts/build-widget` makes the builds (cargo features of the same names) that
+// `js/builds.json` lists with their modes: `screening_widget_<build>.js`, each the
+// wasm-bindgen glue of its `screening_widget_<build>_bg.wasm`. The builds are loaded
 // with `import()` of a literal path, so bundlers split each into its own chunk and emit its
 // wasm (the glue names it with `new URL('./…_bg.wasm', import.meta.url)`).
 // Nothing here touches the DOM when the module loads (server-side rendering imports it).
 
-const BUILDS = {
-  order: () => import('./screening_widget_order.js'),
-  review: () => import('./screening_widget_review.js'),
-  frames: () => import('./screening_widget_frames.js'),
-  apply: () => import('./screening_widget_apply.js'),
-};
-// Each build's wasm, by literal path too (bundlers emit it once): requested while the glue
-// is imported, instead of after it.
-const WASM = {
-  order: () => new URL('./screening_widget_order_bg.wasm', import.meta.url),
-  review: () => new URL('./screening_widget_review_bg.wasm', import.meta.url),
-  frames: () => new URL('./screening_widget_frames_bg.wasm', import.meta.url),
-  apply: () => new URL('./screening_widget_apply_bg.wasm', import.meta.url),
-};
-const BUILD_OF = { order: 'order', review: 'review', report: 'frames', disclosures: 'frames', apply: 'apply' };
+// The builds and the modes each has are written once, in `js/builds.json`;
+// `pkg-scripts/build-widget` writes them in here, replacing the next line, as
+//   BUILDS   build → `import()` of its glue, a literal path;
+//   WASM     build → its wasm's URL, by literal path too (bundlers emit it once): requested
+//            while the glue is imported, instead of after it;
+//   BUILD_OF mode → build.
+const BUILDS = {}, WASM = {}, BUILD_OF = {};
 // The order form drawn from the early package list while the order build's wasm is still
 // on its way (see that file): a literal path too, its own small chunk.
 const PREVIEW = () => import('./screening_widget_order_preview.js');
-const MODES = 'order, report, review, disclosures, apply';
+const MODES = Object.keys(BUILD_OF).join(', ');
 
 /** build → the promise of its glue module, initialised (a failed load is forgotten, so a
  *  later call tries again). */

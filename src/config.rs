@@ -1,56 +1,28 @@
-//! The `config` object given to `mount(element, config)`, read field by field from JS.
+//! The `config` object given to `mount(element, config)`, read field by field from JS and
+//! checked as a whole: what `mount` and `handle.update` refuse is refused here. The part the
+//! API client is made from is the client's own type, [`api::Options`] (so the client imports
+//! nothing of the config).
 
-use js_sys::{Function, Object, Reflect};
+use js_sys::{Function, Object};
 use screening_wire::{Applicant, HiringManager};
 use wasm_bindgen::{JsCast, JsValue};
+
+use crate::api;
+use crate::api::session::default_body;
+#[cfg(feature = "order")]
+use crate::applicant::{set_field, FIELDS};
+use crate::js::get;
+use crate::mode::{build_of, has_mode, Mode};
 
 /// Yardstik SDK defaults for the iframe size.
 pub const DEFAULT_WIDTH: &str = "800";
 pub const DEFAULT_HEIGHT: &str = "600";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
-    Order,
-    Report,
-    /// The report beside the hiring manager's decision panel (proceed / adverse action).
-    Review,
-    Disclosures,
-    Apply,
-}
-
-impl Mode {
-    pub fn parse(s: &str) -> Option<Mode> {
-        match s {
-            "order" => Some(Mode::Order),
-            "report" => Some(Mode::Report),
-            "review" => Some(Mode::Review),
-            "disclosures" => Some(Mode::Disclosures),
-            "apply" => Some(Mode::Apply),
-            _ => None,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Mode::Order => "order",
-            Mode::Report => "report",
-            Mode::Review => "review",
-            Mode::Disclosures => "disclosures",
-            Mode::Apply => "apply",
-        }
-    }
-}
-
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// Base URL of the companion server, no trailing slash; empty = same origin.
-    pub server_url: String,
-    pub token: Option<String>,
-    /// A URL on the host's backend answering `{ token, ... }` to a POST.
-    pub session_url: Option<String>,
-    pub session_headers: Vec<(String, String)>,
-    /// JSON text POSTed to `session_url` (default: the scope the mode needs).
-    pub session_body: Option<String>,
+    /// What the API client is made from: the server, the session, `fetch`, the request
+    /// timeout and the loader's early requests.
+    pub api: api::Options,
     pub mode: Mode,
     pub applicant: Applicant,
     pub hiring_manager: Option<HiringManager>,
@@ -63,23 +35,12 @@ pub struct Config {
     pub theme: Vec<(String, String)>,
     pub nonce: Option<String>,
     pub on_event: Option<Function>,
-    /// Optional `fetch` replacement (same signature as `window.fetch`).
-    pub fetch: Option<Function>,
-    /// Milliseconds before a request to the server or the session endpoint is aborted.
-    pub request_timeout_ms: u32,
     /// Milliseconds to wait for `yardstik:loaded` before offering the page in a new tab.
     pub load_timeout_ms: u32,
-    /// Internal, set by the loader (`_prefetch`, not enumerable): the session and package
-    /// list requests it started while this build downloaded (see `Api`); undefined if none.
-    pub prefetch: JsValue,
 }
 
 pub const DEFAULT_REQUEST_TIMEOUT_MS: u32 = 20_000;
 pub const DEFAULT_LOAD_TIMEOUT_MS: u32 = 20_000;
-
-fn get(obj: &JsValue, key: &str) -> JsValue {
-    Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
-}
 
 /// A non-empty string, or a number rendered as a string.
 fn get_str(obj: &JsValue, key: &str) -> Option<String> {
@@ -124,9 +85,9 @@ fn applicant_of(a: &JsValue) -> Applicant {
         id: get_str(a, "id").unwrap_or_default(),
         ..Applicant::default()
     };
-    for &(key, ..) in crate::components::order_form::FIELDS.iter() {
+    for &(key, ..) in FIELDS.iter() {
         if let Some(value) = get_str(a, key) {
-            crate::components::order_form::set_field(&mut out, key, value);
+            set_field(&mut out, key, value);
         }
     }
     out
@@ -134,6 +95,18 @@ fn applicant_of(a: &JsValue) -> Applicant {
 
 fn bad(msg: &str) -> String {
     format!("screening-widget: {msg}")
+}
+
+/// The refusal of a mode this build does not have. Out of line: inlined, the compiler
+/// writes it once per refused mode.
+#[inline(never)]
+fn not_in_this_build(mode: Mode) -> String {
+    bad(&format!(
+        "this build has no {} mode: load the widget through its package or its loader, \
+         which fetch the `{}` build for it",
+        mode.as_str(),
+        build_of(mode).name()
+    ))
 }
 
 impl Config {
@@ -144,13 +117,8 @@ impl Config {
         let mode_s = get_str(v, "mode").unwrap_or_else(|| "order".into());
         let mode = Mode::parse(&mode_s)
             .ok_or_else(|| bad("mode must be one of order, report, review, disclosures, apply"))?;
-        if !crate::components::has_mode(mode) {
-            return Err(bad(&format!(
-                "this build has no {} mode: load the widget through its package or its loader, \
-                 which fetch the `{}` build for it",
-                mode.as_str(),
-                crate::components::build_of(mode)
-            )));
+        if !has_mode(mode) {
+            return Err(not_in_this_build(mode));
         }
         // Only order mode reads the applicant.
         #[cfg(feature = "order")]
@@ -164,9 +132,9 @@ impl Config {
             let id = get_str(&h, "id").ok_or_else(|| {
                 bad("`hiringManager` needs an `id` (the ATS's id of the hiring manager)")
             })?;
-            let f = |k| get_str(&h, k).unwrap_or_default();
+            let f = |k| get_str(&h, k).filter(|v| !v.is_empty());
             Some(HiringManager {
-                id,
+                id: Some(id.into()),
                 first_name: f("first_name"),
                 last_name: f("last_name"),
                 email: f("email"),
@@ -207,14 +175,20 @@ impl Config {
             ))),
         };
         let c = Config {
-            server_url: get_str(v, "serverUrl")
-                .unwrap_or_default()
-                .trim_end_matches('/')
-                .to_string(),
-            token: get_str(v, "token"),
-            session_url: get_str(v, "sessionUrl"),
-            session_headers: get_pairs(v, "sessionHeaders"),
-            session_body,
+            api: api::Options {
+                server_url: get_str(v, "serverUrl")
+                    .unwrap_or_default()
+                    .trim_end_matches('/')
+                    .to_string(),
+                token: get_str(v, "token"),
+                session_url: get_str(v, "sessionUrl"),
+                session_headers: get_pairs(v, "sessionHeaders"),
+                // Below: the host's, or the one the mode needs.
+                session_body: String::new(),
+                fetch: get_fn(v, "fetch"),
+                request_timeout_ms: ms("requestTimeout", DEFAULT_REQUEST_TIMEOUT_MS)?,
+                prefetch: get(v, "_prefetch"),
+            },
             mode,
             applicant,
             hiring_manager,
@@ -226,12 +200,9 @@ impl Config {
             theme,
             nonce: get_str(v, "nonce"),
             on_event: get_fn(v, "onEvent"),
-            fetch: get_fn(v, "fetch"),
-            request_timeout_ms: ms("requestTimeout", DEFAULT_REQUEST_TIMEOUT_MS)?,
             load_timeout_ms: ms("loadTimeout", DEFAULT_LOAD_TIMEOUT_MS)?,
-            prefetch: get(v, "_prefetch"),
         };
-        if c.token.is_none() && c.session_url.is_none() {
+        if c.api.token.is_none() && c.api.session_url.is_none() {
             return Err(bad("give a session `token` or a `sessionUrl`"));
         }
         // What the order form cannot show next to a field: said here, plainly.
@@ -254,12 +225,11 @@ impl Config {
             }
         }
         let mut c = c;
-        if c.session_body.is_none() {
-            c.session_body = Some(
-                c.default_session_body()
-                    .map_err(|_| bad("the session request could not be written"))?,
-            );
-        }
+        c.api.session_body = match session_body {
+            Some(b) => b,
+            None => default_body(c.mode, c.background_check_id.clone())
+                .map_err(|_| bad("the session request could not be written"))?,
+        };
         match mode {
             Mode::Report if c.background_check_id.is_none() && c.report_id.is_none() => {
                 Err(bad("report mode needs `backgroundCheckId` or `reportId`"))
@@ -272,38 +242,5 @@ impl Config {
             }
             _ => Ok(c),
         }
-    }
-
-    /// What to POST to `session_url`: the host's override, or the scope the mode needs.
-    pub fn session_request_body(&self) -> String {
-        match &self.session_body {
-            Some(b) => b.clone(),
-            None => self.default_session_body().unwrap_or_default(),
-        }
-    }
-
-    fn default_session_body(&self) -> Result<String, crate::json::Error> {
-        use screening_wire::Capability;
-        let req = screening_wire::SessionRequest {
-            applicant_id: None,
-            // Order mode too: a chosen id is bound to the session by the host's backend
-            // (ids chosen in the browser are refused unless they start with `w-`).
-            background_check_id: match self.mode {
-                Mode::Report | Mode::Review | Mode::Apply | Mode::Order => {
-                    self.background_check_id.clone()
-                }
-                Mode::Disclosures => None,
-            },
-            ttl_seconds: None,
-            // What this mode needs, nothing more; the host's backend decides what it grants.
-            capabilities: vec![match self.mode {
-                Mode::Order => Capability::Order,
-                Mode::Report | Mode::Review => Capability::Review,
-                Mode::Apply => Capability::Candidate,
-                Mode::Disclosures => Capability::Disclosures,
-            }],
-            reviewer_id: None,
-        };
-        crate::json::to_string(&req)
     }
 }

@@ -5,9 +5,11 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use js_sys::{Function, Object, Reflect};
+use js_sys::Function;
 use wasm_bindgen::JsValue;
 use web_sys::{CustomEvent, CustomEventInit, Element};
+
+use crate::js::{obj, opt, s};
 
 pub const LOADED: &str = "screening:loaded";
 pub const ORDER_CREATED: &str = "screening:order-created";
@@ -22,25 +24,6 @@ pub const ERROR: &str = "screening:error";
 pub const SESSION_EXPIRED: &str = "screening:session-expired";
 /// Full screen was closed (Escape or the close button).
 pub const CLOSED: &str = "screening:closed";
-
-/// Build a plain object from key/value pairs (undefined values are skipped).
-pub fn obj(pairs: &[(&str, JsValue)]) -> JsValue {
-    let o = Object::new();
-    for (k, v) in pairs {
-        if !v.is_undefined() {
-            let _ = Reflect::set(&o, &JsValue::from_str(k), v);
-        }
-    }
-    o.into()
-}
-
-pub fn s(v: &str) -> JsValue {
-    JsValue::from_str(v)
-}
-
-pub fn opt(v: Option<&str>) -> JsValue {
-    v.map(JsValue::from_str).unwrap_or(JsValue::NULL)
-}
 
 #[derive(Clone)]
 pub struct Emitter {

@@ -7,11 +7,16 @@
 //! loader (`js/screening_widget.js`) fetches the one a widget's mode needs.
 
 pub mod api;
+#[cfg(feature = "order")]
+pub mod applicant;
 pub mod components;
 pub mod config;
+pub mod ctx;
 pub mod events;
+pub mod js;
 pub mod json;
 pub mod messages;
+pub mod mode;
 #[cfg(feature = "order")]
 pub mod money;
 pub mod mount;

@@ -1,5 +1,6 @@
 //! `postMessage` from Yardstik's iframes: JSON strings such as `{"name":"yardstik:loaded"}`,
-//! accepted only from exactly the Yardstik app origin and only from this widget's own
+//! accepted only from exactly the origin of the page framed (taken from its URL, which must
+//! be on one of the Yardstik origins: [`frame_origin`]) and only from this widget's own
 //! iframe (`event.source`), so two widgets on one page never act on each other's messages. The window listener lives in a
 //! [`Listeners`] registry owned by the mount, so `unmount()` removes it synchronously (and
 //! the effect cleanup removes it when the view changes).
@@ -20,6 +21,22 @@ pub const FORM_SUBMITTED: &str = "yardstik:form_submitted";
 pub fn origin_of(domain: &str) -> Option<String> {
     let origin = web_sys::Url::new(domain).ok()?.origin();
     (origin != "null").then_some(origin)
+}
+
+/// The origin of `url` if it is an http(s) URL, without credentials, whose origin is one
+/// of `allowed` (each an origin or a URL on it); `None` for a `javascript:`, `data:` or
+/// foreign link, which is then never framed.
+pub fn frame_origin(url: &str, allowed: &[String]) -> Option<String> {
+    let u = web_sys::Url::new(url).ok()?;
+    let web = matches!(u.protocol().as_str(), "http:" | "https:");
+    if !web || !u.username().is_empty() || !u.password().is_empty() {
+        return None;
+    }
+    let origin = u.origin();
+    allowed
+        .iter()
+        .any(|a| origin_of(a).as_deref() == Some(origin.as_str()))
+        .then_some(origin)
 }
 
 /// The `name` of a Yardstik message, if it came from exactly `origin` and from the window

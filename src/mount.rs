@@ -8,10 +8,12 @@ use web_sys::{Element, ShadowRoot, ShadowRootInit, ShadowRootMode};
 use yew::AppHandle;
 
 use crate::api::Api;
-use crate::components::{App, AppProps, Ctx};
-use crate::config::{Config, Mode};
+use crate::components::{App, AppProps};
+use crate::config::Config;
+use crate::ctx::Ctx;
 use crate::events::Emitter;
 use crate::messages::Listeners;
+use crate::mode::Mode;
 use crate::style;
 
 /// A mounted widget. `unmount()` (or dropping the handle from Rust) removes the widget's DOM
@@ -71,8 +73,9 @@ impl WidgetHandle {
         if needs_remount(&self.config, &config) {
             return Ok(false);
         }
-        if config.token.is_some() && config.token != self.config.token {
-            self.api.set_token(config.token.clone().unwrap_or_default());
+        if config.api.token.is_some() && config.api.token != self.config.api.token {
+            self.api
+                .set_token(config.api.token.clone().unwrap_or_default());
         }
         self.emitter.set_on_event(config.on_event.clone());
         style::clear_theme(&self.container);
@@ -114,15 +117,15 @@ fn mode_of(config: &JsValue) -> Option<Mode> {
 /// the previous one), or the stylesheet's `nonce`.
 fn needs_remount(old: &Config, new: &Config) -> bool {
     old.mode != new.mode
-        || old.server_url != new.server_url
-        || old.session_url != new.session_url
-        || old.session_headers != new.session_headers
-        || old.session_body != new.session_body
+        || old.api.server_url != new.api.server_url
+        || old.api.session_url != new.api.session_url
+        || old.api.session_headers != new.api.session_headers
+        || old.api.session_body != new.api.session_body
         || old.background_check_id != new.background_check_id
         || old.report_id != new.report_id
         || old.applicant.id != new.applicant.id
-        || old.fetch != new.fetch
-        || old.request_timeout_ms != new.request_timeout_ms
+        || old.api.fetch != new.api.fetch
+        || old.api.request_timeout_ms != new.api.request_timeout_ms
         || old.nonce != new.nonce
 }
 
@@ -164,7 +167,7 @@ pub fn mount(element: &Element, config: JsValue) -> Result<WidgetHandle, JsError
 
     let emitter = Emitter::new(element.clone(), config.on_event.clone());
     let listeners = Listeners::default();
-    let api = Rc::new(Api::new(&config, emitter.clone()));
+    let api = Rc::new(Api::new(&config.api, emitter.clone()));
     let ctx = Ctx {
         config: config.clone(),
         api: api.clone(),

@@ -603,3 +603,123 @@ fn an_invalid_config_throws_a_helpful_error() {
     assert!(message.contains("backgroundCheckId"), "{message}");
     assert!(screening_widget::mount(&host, config(&stub, &[("mode", "bogus".into())])).is_err());
 }
+
+/// The profile origin of the apply pages in these tests (Yardstik's `profile.yardstik.com`).
+const PROFILE: &str = "http://127.0.0.1:10";
+
+#[wasm_bindgen_test]
+async fn apply_mode_takes_each_forms_origin_from_its_own_link() {
+    let stub = Stub::new();
+    stub.route(
+        "GET",
+        "/widget/orders/bc-8/apply",
+        vec![Reply::Json(
+            200,
+            format!(
+                r#"{{"apply_url":"{PROFILE}/apply/inv-1","domain":"{PROFILE}","origins":["{DOMAIN}","{PROFILE}"],"background_check_id":"bc-8","steps":[
+                {{"package_id":"PKG002","add_on":false,"apply_url":"{PROFILE}/apply/inv-1","origin":"{PROFILE}"}},
+                {{"package_id":"DRG01","add_on":true,"apply_url":"{DOMAIN}/apply/inv-2","origin":"{DOMAIN}"}}]}}"#
+            ),
+        )],
+    );
+    let host = host();
+    let mut handle = screening_widget::mount(
+        &host,
+        config(
+            &stub,
+            &[
+                ("mode", "apply".into()),
+                ("backgroundCheckId", "bc-8".into()),
+            ],
+        ),
+    )
+    .unwrap();
+    wait_for("the iframe", || q(&host, "iframe").is_some()).await;
+    assert_eq!(src(&host), format!("{PROFILE}/apply/inv-1"));
+    let submitted = JsValue::from_str(r#"{"name":"yardstik:form_submitted"}"#);
+    // The first form is on the profile origin: the app origin's message is not its.
+    post_message(&host, DOMAIN, &submitted);
+    tick().await;
+    assert_eq!(src(&host), format!("{PROFILE}/apply/inv-1"));
+    post_message(&host, PROFILE, &submitted);
+    wait_for("the second intake", || src(&host).ends_with("/apply/inv-2")).await;
+    // The second is on the app origin: now the profile origin's message is not its.
+    post_message(&host, PROFILE, &submitted);
+    tick().await;
+    assert!(q(&host, ".sw-next").is_none());
+    post_message(&host, DOMAIN, &submitted);
+    wait_for("next steps", || q(&host, ".sw-next").is_some()).await;
+    handle.unmount();
+}
+
+#[wasm_bindgen_test]
+async fn apply_links_that_are_not_yardstik_pages_are_refused_and_never_rendered() {
+    let w = web_sys::window().unwrap();
+    for (n, link) in [
+        "javascript:window.top.__sw_pwned=1",
+        "data:text/html,<script>window.top.__sw_pwned=1</script>",
+        "https://evil.test/apply/inv-1",
+        "http://user@127.0.0.1:10/apply/inv-1",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let bcid: &'static str = Box::leak(format!("bc-r{n}").into_boxed_str());
+        let path: &'static str = Box::leak(format!("/widget/orders/{bcid}/apply").into_boxed_str());
+        let stub = Stub::new();
+        stub.route(
+            "GET",
+            path,
+            vec![Reply::Json(
+                200,
+                format!(
+                    r#"{{"apply_url":"{link}","domain":"{PROFILE}","origins":["{DOMAIN}","{PROFILE}"],"background_check_id":"{bcid}","steps":[
+                    {{"package_id":"PKG002","add_on":false,"apply_url":"{PROFILE}/apply/inv-0","origin":"{PROFILE}"}},
+                    {{"package_id":"DRG01","add_on":true,"apply_url":"{link}","origin":"{PROFILE}"}}]}}"#
+                ),
+            )],
+        );
+        let host = host();
+        let events = record_events(&host);
+        let mut handle = screening_widget::mount(
+            &host,
+            config(
+                &stub,
+                &[("mode", "apply".into()), ("backgroundCheckId", bcid.into())],
+            ),
+        )
+        .unwrap();
+        wait_for("the refusal", || q(&host, ".sw-panel.is-error").is_some()).await;
+        assert!(
+            q(&host, "iframe").is_none(),
+            "{link}: nothing is framed, not even the good step"
+        );
+        assert!(
+            q(&host, "a[href^='javascript'], a[href^='data']").is_none(),
+            "{link}: no link to it either"
+        );
+        assert!(
+            text(&host, ".sw-notice-message").contains("not a page on one of Yardstik's origins"),
+            "{link}: {}",
+            text(&host, ".sw-notice-message")
+        );
+        assert!(
+            events
+                .borrow()
+                .iter()
+                .any(|(t, d)| t == "screening:error" && d.contains("refused_link")),
+            "{link}: {:?}",
+            events.borrow()
+        );
+        for _ in 0..10 {
+            sleep_ms(20).await;
+        }
+        assert!(
+            Reflect::get(&w, &"__sw_pwned".into())
+                .unwrap()
+                .is_undefined(),
+            "{link}: no script ran"
+        );
+        handle.unmount();
+    }
+}

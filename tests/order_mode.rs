@@ -348,6 +348,60 @@ async fn retry_after_a_5xx_sends_the_edited_form_under_the_same_key() {
     handle.unmount();
 }
 
+const SPEND_LIMITED: &str = r#"{"error_message":"Too many requests from this session; nothing was done. Retry in 3 seconds.","code":"rate_limited"}"#;
+
+#[wasm_bindgen_test]
+async fn a_spending_limit_is_shown_as_retryable_and_retry_keeps_the_key() {
+    let stub = stub_with_packages();
+    stub.route(
+        "POST",
+        "/widget/orders",
+        vec![
+            Reply::Json(429, SPEND_LIMITED.into()),
+            Reply::Json(201, order_state("bc-429")),
+        ],
+    );
+    let (host, mut handle) = mounted(&stub, JOHN).await;
+    let events = record_events(&host);
+    click(&host, "#sw-pkg-PKG001");
+    yew::scheduler::flush().await;
+    click(&host, "button.sw-submit");
+    wait_for("the error panel", || {
+        q(&host, ".sw-panel.is-error").is_some()
+    })
+    .await;
+    assert_eq!(
+        text(&host, ".sw-notice-message"),
+        "Too many requests from this session; nothing was done. Retry in 3 seconds."
+    );
+    assert!(
+        q(&host, ".sw-panel.is-error button").is_some(),
+        "with a Retry button"
+    );
+    let failed = events
+        .borrow()
+        .iter()
+        .find(|(name, _)| name == "screening:order-failed")
+        .map(|(_, detail)| detail.clone())
+        .expect("screening:order-failed");
+    assert!(
+        failed.contains(r#""status":429"#)
+            && failed.contains(r#""code":"rate_limited""#)
+            && failed.contains(r#""retryable":true"#),
+        "{failed}"
+    );
+    click(&host, ".sw-panel.is-error button");
+    wait_for("the order", || q(&host, ".sw-created").is_some()).await;
+    let posts = stub.calls_to("POST", "/widget/orders");
+    assert_eq!(posts.len(), 2);
+    assert_eq!(
+        posts[0].header("Idempotency-Key"),
+        posts[1].header("Idempotency-Key"),
+        "the retry after a 429 is the same order: same key"
+    );
+    handle.unmount();
+}
+
 #[wasm_bindgen_test]
 async fn the_submit_button_after_a_5xx_reuses_the_key_too() {
     let stub = stub_with_packages();

@@ -7,6 +7,7 @@ Renders whatever the run measured (a failed run still shows its figures so far, 
 failed at the top).
 """
 import json
+import os
 import sys
 
 R = json.load(open(sys.argv[1]))
@@ -125,6 +126,13 @@ if c:
     row("Highest order rate with results within 5 s at p99, 100 ms added to every sandbox call (SQLite)",
         f"{c['best_rate']}/s{bound}", steps, "—", "≥ 50/s", verdict(c["best_rate"] >= 50))
 
+f = R.get("flood")
+if f and f.get("rss_after_kib"):
+    after, before = f["rss_after_kib"] / 1024, f["rss_before_kib"] / 1024
+    row("Server memory after the login floods (RSS, lowest over the 5 s after they end)",
+        f"{after:,.1f} MiB", f"before the floods {before:,.1f} MiB; peak during them {f['peak_rss_kib'] / 1024:,.1f} MiB",
+        x(after / before) if before else "n/a", "≤ 100 MiB", verdict(after <= 100))
+
 # ---- PostgreSQL and two instances ----------------------------------------------------------
 pg_rows = []
 for label, name in (("sqlite", "SQLite, one instance"), ("postgres", "PostgreSQL, one instance"), ("postgres-2", "PostgreSQL, two instances behind haproxy")):
@@ -204,6 +212,10 @@ noise = ("Phases where other processes used more than a fifth of a core or time 
          + "; ".join(f"{p['name']} (others {p['other_cpu_s']:.1f} CPU-s in {p['wall_s']:.1f} s, steal {p['steal_s']:.1f} s, load {p['load1']})" for p in noisy)
          + ". Figures from those phases are less trustworthy.") if noisy else "No phase saw other processes use more than a fifth of a core, nor stolen time."
 s = R.get("settings", {})
+abuse_path = os.path.join(os.path.dirname(os.path.abspath(sys.argv[1])), "abuse.md")
+abuse = (open(abuse_path).read().strip() + "\n\nFrom `cargo test --release -p screening-server --test abuse` (the real server "
+         "process; attackers on other loopback addresses than the valid callers; header-read and idle timeouts 3 s; "
+         "other settings at their defaults).") if os.path.exists(abuse_path) else "Not measured in this run."
 doc = f"""# Benchmarks
 
 {status}{quick}Written by `pkg-scripts/bench{' --quick' if Q else ''}` on {m.get('date')} at commit {commit}, in {R.get('elapsed_s', '?')} s.
@@ -225,6 +237,10 @@ this, reference, …) after a warm-up; a figure shown as `median (min–max, n=�
 ## More figures
 
 {md(("Figure", "Value"), extra)}
+
+## One client against the server
+
+{abuse}
 
 ## How each figure is taken
 
@@ -312,6 +328,8 @@ this, reference, …) after a warm-up; a figure shown as `median (min–max, n=�
   (half unknown accounts, half wrong secrets for the real one) from distinct loopback source
   addresses, while valid requests (`GET /ats/packages`, cached credentials) run open loop at
   {s.get('flood_rate')}/s; reference: the same valid requests without the flood. No bad login may succeed.
+  Memory after the floods: the server's lowest RSS over the 5 s after the last run, beside the
+  same before the first (each Argon2 check takes a 19 MiB buffer; they must be given back).
 - **Start-up.** Exec → `/healthz` 200 on a fresh database (migrations included), then the first
   ATS call (Argon2 password check) and the next (cached), {s.get('startups')}×.
 - Everything runs on 127.0.0.1 with release builds and `RUST_LOG=warn`; every process is

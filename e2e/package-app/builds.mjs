@@ -9,7 +9,8 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 const dir = dirname(createRequire(import.meta.url).resolve('screening-widget/package.json'));
-const BUILDS = { order: ['order'], review: ['review'], frames: ['report', 'disclosures'], apply: ['apply'] };
+// build → its modes, as the build script and the loader have them (the one table).
+const BUILDS = JSON.parse(await readFile(new URL('../../js/builds.json', import.meta.url), 'utf8'));
 const MODES = Object.values(BUILDS).flat();
 const config = (mode) => ({ mode, token: 't', backgroundCheckId: 'w-1', reportId: 'r-1' });
 const wasm = (build) => readFile(join(dir, `screening_widget_${build}_bg.wasm`));
@@ -50,7 +51,10 @@ await check('the loader mounts a mode with the build init loaded for it', async 
   // Loaded: mount is synchronous and the wasm reads the config (disclosures shares the build).
   assert(/element has no document/.test(thrown(() => m.mount({}, config('disclosures')))),
     'mount of disclosures after init({ mode: report }) did not reach the wasm');
-  assert(/mode must be one of/.test(thrown(() => m.mount({}, config('orders')))), 'an unknown mode was not refused');
+  const unknown = thrown(() => m.mount({}, config('orders')));
+  assert(/mode must be one of/.test(unknown), 'an unknown mode was not refused');
+  // The loader's table is js/builds.json's: its refusal names every mode of it.
+  assert(unknown.endsWith(`one of ${MODES.join(', ')}`), `the loader's modes are not js/builds.json's: ${unknown}`);
   assert(/config must be an object/.test(thrown(() => m.mount({}, 'mode=order'))), 'a string config was not refused');
   let refused = null;
   await m.default({ mode: 'nope' }).catch((err) => { refused = err.message; });

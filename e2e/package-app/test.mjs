@@ -41,6 +41,9 @@ try {
   const standard = widget.getByRole('radio', { name: /Standard Package/ });
   await standard.waitFor({ state: 'attached', timeout: T });
   check((await widget.getByRole('radio').count()) === 3, 'the picker does not list the 3 packages');
+  // The radios may be the form drawn from the package list before the wasm is requested:
+  // the build's wasm is known only once the widget has mounted.
+  await eventsNamed('screening:loaded').first().waitFor({ timeout: T });
   // The wasm came from the bundler's emitted asset (hashed name), not from /static/widget/,
   // and only the order build's: the other modes' builds are not downloaded.
   const wasmNow = await page.evaluate(() => performance.getEntriesByType('resource')

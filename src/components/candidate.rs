@@ -10,52 +10,23 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use js_sys::{Array, Reflect};
+use js_sys::Array;
 use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::{spawn_local, JsFuture};
+use wasm_bindgen_futures::spawn_local;
 use web_sys::{Element, HtmlElement};
 use yew::prelude::*;
 
 use super::candidate_report::report_view;
+use super::load::Load;
+use super::markup::{esc, raw};
 use super::status::{loading, notice, status_region};
-use super::Ctx;
-use crate::api::{Api, ApiError};
+use crate::ctx::Ctx;
+use crate::js::{list, sleep, text};
 
 /// Refresh interval while something may still change, and the longest wait after failures
 /// (the interval doubles after each failed refresh up to this).
 pub const POLL_MS: i32 = 12_000;
 pub const POLL_MAX_MS: i32 = 96_000;
-
-pub fn get(o: &JsValue, k: &str) -> JsValue {
-    Reflect::get(o, &k.into()).unwrap_or_default()
-}
-
-pub fn text(o: &JsValue, k: &str) -> Option<String> {
-    get(o, k).as_string().filter(|s| !s.is_empty())
-}
-
-pub fn list(o: &JsValue, k: &str) -> Array {
-    get(o, k).dyn_into().unwrap_or_default()
-}
-
-/// Append `s` to `out`, escaped for HTML text and attribute values.
-pub fn esc(out: &mut String, s: &str) {
-    for c in s.chars() {
-        match c {
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-}
-
-/// Raw markup built by [`esc`] (every server value escaped), as one node.
-pub fn raw(html: String) -> Html {
-    Html::from_html_unchecked(AttrValue::from(html))
-}
 
 fn stage(p: &JsValue) -> String {
     text(p, "stage").unwrap_or_default()
@@ -120,13 +91,6 @@ fn list_html(packages: &Array, submitted: bool, resume: bool) -> String {
     h
 }
 
-#[derive(Clone, PartialEq)]
-pub enum Load {
-    Loading,
-    Failed(ApiError),
-    Ready(JsValue),
-}
-
 /// Everything the view shows (one reducer: each `use_state` type costs wasm).
 #[derive(Clone, PartialEq)]
 pub struct View {
@@ -169,37 +133,11 @@ impl Reducible for View {
     }
 }
 
-impl Api {
-    /// Candidate: `GET /widget/orders/{id}` + `suffix` (`/progress` →
-    /// `screening_wire::CandidateStatus`, `/report` → `screening_wire::CandidateReport`), the
-    /// JSON object as is (read field by field here).
-    pub async fn candidate(
-        &self,
-        background_check_id: &str,
-        suffix: &str,
-    ) -> Result<JsValue, ApiError> {
-        let mut path = String::from("/widget/orders/");
-        path.push_str(&crate::api::encode(background_check_id));
-        path.push_str(suffix);
-        self.call_js("GET", &path, None, None).await
-    }
-}
-
 pub fn order_id(ctx: &Ctx) -> &str {
     ctx.config
         .background_check_id
         .as_deref()
         .unwrap_or_default()
-}
-
-/// Resolve after `ms` milliseconds (`window.setTimeout`).
-async fn sleep(ms: i32) {
-    let p = js_sys::Promise::new(&mut |resolve, _| {
-        if let Some(w) = web_sys::window() {
-            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
-        }
-    });
-    let _ = JsFuture::from(p).await;
 }
 
 /// Read the progress until every package is final, the view is gone, or the server refuses
@@ -369,7 +307,7 @@ pub fn CandidateView(props: &CandidateProps) -> Html {
         <section class="sw-cand" ref={root} aria-labelledby={if listing { "sw-cand-h" } else { "sw-report-h" }}>
             if listing {
                 if props.submitted {
-                    { super::apply_view::next_steps() }
+                    { next_steps() }
                 }
                 <h2 class="sw-h" id="sw-cand-h">{ "Your background check" }</h2>
             }
@@ -377,3 +315,22 @@ pub fn CandidateView(props: &CandidateProps) -> Html {
         </section>
     }
 }
+
+/// Shown after `yardstik:form_submitted`. Constant markup, so a raw string (no user data):
+/// far less wasm than the same tree through `html!`.
+pub fn next_steps() -> Html {
+    html! {
+        <>
+            { status_region("Your information was submitted.".into()) }
+            { Html::from_html_unchecked(AttrValue::Static(NEXT_STEPS)) }
+        </>
+    }
+}
+
+const NEXT_STEPS: &str = "<div class=\"sw-panel is-success sw-next\">\
+<p class=\"sw-h\">Thank you \u{2014} your information was submitted</p>\
+<p>What happens next:</p><ol>\
+<li>Yardstik runs the checks you consented to. Most finish within 1\u{2013}3 business days.</li>\
+<li>If anything is missing, Yardstik will email you. Watch your inbox (and spam folder).</li>\
+<li>When the report is ready, you and the employer are notified, and you can view your report.</li>\
+</ol></div>";

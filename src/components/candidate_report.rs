@@ -7,9 +7,10 @@
 use wasm_bindgen::JsValue;
 use yew::prelude::*;
 
-use super::candidate::{esc, get, list, raw, text, Load};
+use super::load::Load;
+use super::markup::{esc, raw};
 use super::status::{loading, notice};
-use crate::events::{obj, s};
+use crate::js::{get, list, obj, s, text};
 
 /// A date in the reader's locale ("March 20, 2021"). A bare date (`2021-03-20`) is a
 /// calendar day, not an instant: formatted in UTC so that no time zone moves it.

@@ -12,7 +12,8 @@ use screening_wire::{Applicant, PackageList};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Element, HtmlElement, HtmlInputElement};
 
-use super::order_form::{set_field, FIELDS};
+use crate::applicant::{set_field, FIELDS};
+use crate::js::get;
 
 /// The choices and fields the first render starts from (the order form's own state).
 #[derive(Default)]
@@ -31,10 +32,6 @@ pub struct Resume {
     /// The focused element's id, and its caret or selection when it has one.
     focus: Option<(String, Option<u32>, Option<u32>)>,
     submitted: bool,
-}
-
-fn get(obj: &JsValue, key: &str) -> JsValue {
-    js_sys::Reflect::get(obj, &key.into()).unwrap_or(JsValue::UNDEFINED)
 }
 
 /// Whether `list` (a JS array) holds the string `s`.

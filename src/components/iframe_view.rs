@@ -14,11 +14,13 @@ use yew::prelude::*;
 
 use super::apply_view::{apply_link, candidate_view, nothing_to_fill};
 use super::status::{loading, notice, status_region};
-use super::Ctx;
 use crate::api::ApiError;
-use crate::config::{Config, Mode};
-use crate::events::{self, obj, s};
-use crate::messages::{self, origin_of, use_yardstik_messages};
+use crate::config::Config;
+use crate::ctx::Ctx;
+use crate::events;
+use crate::js::{obj, s};
+use crate::messages::{self, use_yardstik_messages};
+use crate::mode::Mode;
 
 /// The iframe with Yardstik's SDK attributes and style; while loading it stays rendered
 /// (opacity 0, never `display:none`, which would stop its `loaded` message) under a spinner.
@@ -71,8 +73,11 @@ pub enum Action {
         url: String,
         origin: String,
     },
-    /// Apply mode: the next intake page, same origin.
-    Next(String),
+    /// Apply mode: the next intake page and its own origin.
+    Next {
+        url: String,
+        origin: String,
+    },
     Loaded,
     /// The load timeout of this URL passed without `yardstik:loaded`.
     Slow(String),
@@ -119,9 +124,9 @@ impl Reducible for FrameState {
                 loaded: false,
                 slow: true,
             },
-            (Action::Next(url), Phase::Ready { origin, .. }) => Phase::Ready {
+            (Action::Next { url, origin }, Phase::Ready { .. }) => Phase::Ready {
                 url,
-                origin: origin.clone(),
+                origin,
                 loaded: false,
                 slow: false,
             },
@@ -148,19 +153,20 @@ fn names(mode: Mode) -> (&'static str, &'static str) {
     }
 }
 
-/// The iframe URLs (one, except for an order's several intakes in apply mode) and the
-/// Yardstik origin for this mode, from the server.
-async fn source(ctx: &Ctx) -> Result<(Vec<String>, String), ApiError> {
+/// The iframe URLs (one, except for an order's several intakes in apply mode), each with
+/// the origin its messages must come from: the URL's own, which must be the Yardstik
+/// origin the server named (report, disclosures) or one of its origins (apply).
+async fn source(ctx: &Ctx) -> Result<Vec<(String, String)>, ApiError> {
     let c = &ctx.config;
-    let (urls, domain) = match c.mode {
+    let (url, domain) = match c.mode {
         Mode::Disclosures => {
             let t = ctx.api.disclosures_token().await?;
             (
-                vec![disclosures_iframe_url(&t.domain, &t.account_id, &t.token)],
+                disclosures_iframe_url(&t.domain, &t.account_id, &t.token),
                 t.domain,
             )
         }
-        Mode::Apply => apply_link(ctx).await?,
+        Mode::Apply => return apply_link(ctx).await,
         _ => {
             let req = ReportTokenRequest {
                 background_check_id: c.background_check_id.clone(),
@@ -168,19 +174,20 @@ async fn source(ctx: &Ctx) -> Result<(Vec<String>, String), ApiError> {
             };
             let t = ctx.api.report_token(&req).await?;
             (
-                vec![report_iframe_url(&t.domain, &t.report_id, &t.token)],
+                report_iframe_url(&t.domain, &t.report_id, &t.token),
                 t.domain,
             )
         }
     };
-    match origin_of(&domain) {
-        Some(origin) => Ok((urls, origin)),
-        None => Err(ApiError::Decode(format!("bad Yardstik domain {domain}"))),
+    match messages::frame_origin(&url, &[domain]) {
+        Some(origin) => Ok(vec![(url, origin)]),
+        None => Err(ApiError::RefusedLink(url)),
     }
 }
 
-/// The iframe URLs and the index of the one shown (apply mode walks them).
-type Steps = Rc<RefCell<(Vec<String>, usize)>>;
+/// The iframe URLs with their origins, and the index of the one shown (apply mode walks
+/// them).
+type Steps = Rc<RefCell<(Vec<(String, String)>, usize)>>;
 
 /// Fetch the URL and point the iframe at it. `refresh` marks a renewal after expiry.
 fn fetch(
@@ -199,8 +206,8 @@ fn fetch(
         *busy.borrow_mut() = false;
         let mode = s(ctx.config.mode.as_str());
         match result {
-            Ok((urls, origin)) => {
-                let url = urls[0].clone();
+            Ok(urls) => {
+                let (url, origin) = urls[0].clone();
                 {
                     let (old, i) = &mut *steps.borrow_mut();
                     if refresh && ctx.config.mode == Mode::Apply {
@@ -378,7 +385,12 @@ pub fn FrameView(props: &FrameViewProps) -> Html {
                         ("total", (total as u32).into()),
                     ]),
                 );
-                d.dispatch(next.map_or(Action::Submitted, Action::Next));
+                d.dispatch(
+                    next.map_or(Action::Submitted, |(url, origin)| Action::Next {
+                        url,
+                        origin,
+                    }),
+                );
             }
             _ => {}
         })

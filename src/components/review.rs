@@ -16,9 +16,10 @@ use yew::prelude::*;
 
 use super::iframe_view::FrameView;
 use super::status::{loading, notice, status_region};
-use super::Ctx;
 use crate::api::ApiError;
-use crate::events::{self, obj, s};
+use crate::ctx::Ctx;
+use crate::events;
+use crate::js::{obj, s};
 
 /// A decision the panel can send.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]

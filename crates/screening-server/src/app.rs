@@ -1,77 +1,53 @@
-//! The running server: shared context, startup and graceful shutdown.
+//! The wiring: connects the database, builds the domain's parts, binds, and starts the
+//! HTTP server and the jobs, each with the parts it needs; and stops them in order.
+//!
+//! Architecture invariant: nothing imports this module (it is the top of the server; the
+//! crate root re-exports [`start`] and [`AppHandle`] for the binary and the tests).
 
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
-use crate::catalog::PackageCache;
 use crate::config::Config;
-use crate::db::Db;
-use crate::http::auth::AuthCache;
-use crate::http::origins::Origins;
-use crate::http::webhooks::WebhookTenants;
-use crate::metrics::Metrics;
+use crate::http::auth_cache::AuthCache;
+use crate::http::serve::{fitted_max_connections, raise_descriptor_limit, Slots};
+use crate::http::spend::SpendLimiter;
+use crate::http::state::{AppState, Shared};
+use crate::jobs;
+use crate::orders::catalog::PackageCache;
+use crate::orders::delivery::Deliveries;
+use crate::orders::health::Health;
+use crate::orders::inbox::Inbox;
+use crate::orders::inbox_pace::InboxPace;
+use crate::orders::origins::Origins;
+use crate::orders::retention::Retention;
+use crate::orders::tenants::TenantDirectory;
+use crate::orders::webhooks::WebhookIntake;
 use crate::orders::{OrderSettings, Orders};
-use crate::retry::{Budget, RetryPolicy};
 use crate::tokens::Signer;
-use crate::worker;
-use crate::worker::inbox_pace::InboxPace;
-use crate::worker::ingest::Ingest;
-use crate::yardstik::Yardstik;
+use screening_metrics::Metrics;
+use screening_model::retry::{Budget, RetryPolicy};
+use screening_model::Clock;
+use screening_store::ingest::Ingest;
+use screening_store::Db;
+use yardstik_client::Yardstik;
 
-/// Everything a handler or worker needs; one pointer, so cloning it (axum clones the state
-/// for every request, once per layer) is one reference count, not one per part.
-#[derive(Clone)]
-pub struct ApiContext(Arc<Shared>);
-
-impl std::ops::Deref for ApiContext {
-    type Target = Shared;
-    fn deref(&self) -> &Shared {
-        &self.0
-    }
-}
-
-/// The parts of [`ApiContext`].
-pub struct Shared {
-    pub config: Arc<Config>,
+/// The parts of a running server that its tests and operators' tools look at.
+pub struct Parts {
     pub db: Db,
-    pub yardstik: Yardstik,
+    pub orders: Orders,
     pub signer: Signer,
     pub metrics: Metrics,
     pub packages: PackageCache,
-    /// The order domain (placement, sync, reconciliation), sharing db/yardstik/signer.
-    pub orders: Orders,
-    pub auth_cache: AuthCache,
-    /// Every tenant's widget origins, in memory (CORS costs no database work).
-    pub origins: Origins,
-    /// Candidates' reports, for a short while.
-    pub candidate_reports: crate::orders::candidate_report::CandidateReportCache,
-    /// Wakes the delivery worker when an outbox row was committed.
-    pub outbox_wake: Arc<Notify>,
-    /// Wakes the inbox worker when a Yardstik event was stored; paces its reads.
     pub inbox_pace: Arc<InboxPace>,
-    /// Stores verified Yardstik webhooks, many per transaction (group commit).
-    pub ingest: Ingest,
-    /// Tenants by Yardstik account id, for a moment (webhook signature keys).
-    pub webhook_tenants: WebhookTenants,
-    /// This server's external base URL (no trailing slash).
-    pub public_url: String,
-    /// Demo mode only: result webhooks received at `/demo/ats-webhooks`.
-    pub demo_received: Arc<Mutex<Vec<serde_json::Value>>>,
-}
-
-impl ApiContext {
-    pub fn now_secs(&self) -> i64 {
-        chrono::Utc::now().timestamp()
-    }
 }
 
 /// A started server.
 pub struct AppHandle {
     pub addr: SocketAddr,
-    pub ctx: ApiContext,
+    pub ctx: Parts,
     shutdown: CancellationToken,
     tasks: Vec<tokio::task::JoinHandle<()>>,
 }
@@ -106,8 +82,24 @@ impl AppHandle {
 /// Most Yardstik webhook events stored in one transaction.
 pub const INGEST_MAX_BATCH: usize = 256;
 
-/// Connect the database, bind, and start the HTTP server and the workers.
+/// Connect the database, bind, and start the HTTP server and the jobs.
 pub async fn start(config: Config) -> anyhow::Result<AppHandle> {
+    start_with_clock(config, Clock::system()).await
+}
+
+/// [`start`], with the domain reading the time from `clock` (a test's manual clock).
+pub async fn start_with_clock(config: Config, clock: Clock) -> anyhow::Result<AppHandle> {
+    let nofile = raise_descriptor_limit();
+    if let Some(n) = nofile {
+        let fitted = fitted_max_connections(config.connections.max_connections, Some(n));
+        if fitted < config.connections.max_connections {
+            tracing::warn!(
+                descriptors = n,
+                max_connections = fitted,
+                "the descriptor limit is low: connections capped to fit it"
+            );
+        }
+    }
     let db = Db::connect(&config.store).await?;
     let listener = tokio::net::TcpListener::bind(config.bind)
         .await
@@ -136,23 +128,22 @@ pub async fn start(config: Config) -> anyhow::Result<AppHandle> {
     );
     {
         let ingest = ingest.clone();
-        metrics.live_gauge(
-            "screening_ingest_queued",
-            "Verified Yardstik webhooks waiting for the next group commit",
-            move || ingest.queued() as i64,
-        );
+        metrics
+            .ingest_queued
+            .read_from(move || ingest.queued() as i64);
     }
     let outbox_wake = Arc::new(Notify::new());
+    let packages = PackageCache::default();
     let orders = Orders {
         db: db.clone(),
-        yardstik: yardstik.clone(),
+        yardstik,
         signer: signer.clone(),
         metrics: metrics.clone(),
+        packages: packages.clone(),
         outbox_wake: outbox_wake.clone(),
         settings: Arc::new(OrderSettings {
             order_wait: config.order_wait,
             yardstik_timeout: config.yardstik_timeout,
-            result_link_ttl: config.result_link_ttl,
             public_url: public_url.clone(),
             resume: RetryPolicy::exponential(
                 config.lifecycle.resume_interval,
@@ -160,82 +151,142 @@ pub async fn start(config: Config) -> anyhow::Result<AppHandle> {
                 Budget::Elapsed(config.lifecycle.resume_retry_for),
             )
             .with_jitter(0.2),
+            packages_ttl: config.packages_ttl,
+            frame_origins: vec![
+                config.yardstik_app_origin.clone(),
+                config.yardstik_profile_origin.clone(),
+            ],
+            subscription_check_interval: config.subscription_check_interval,
         }),
+        clock: clock.clone(),
     };
-    let ctx = ApiContext(Arc::new(Shared {
-        yardstik,
-        signer,
-        orders,
-        packages: PackageCache::default(),
-        auth_cache: AuthCache::default(),
-        origins: Origins::default(),
+    let tenants = TenantDirectory::new(db.clone(), &metrics);
+    let inbox_pace = Arc::new(InboxPace::default());
+    let origins = Origins::default();
+    let config = Arc::new(config);
+    let state = AppState::new(Shared {
+        config: config.clone(),
+        orders: orders.clone(),
+        tenants: tenants.clone(),
+        signer: signer.clone(),
+        metrics: metrics.clone(),
+        auth_cache: AuthCache::new(&metrics),
+        spend: SpendLimiter::new(config.spend, &metrics),
+        origins: origins.clone(),
         candidate_reports: Default::default(),
-        outbox_wake,
-        inbox_pace: Arc::default(),
-        ingest,
-        webhook_tenants: WebhookTenants::default(),
-        public_url,
+        intake: WebhookIntake {
+            tenants: tenants.clone(),
+            ingest,
+            pace: inbox_pace.clone(),
+            metrics: metrics.clone(),
+        },
+        health: Health::new(db.clone()),
+        public_url: public_url.clone(),
         demo_received: Arc::default(),
-        metrics,
-        db,
-        config: Arc::new(config),
-    }));
+    });
     let shutdown = CancellationToken::new();
     let mut tasks = Vec::new();
-    ctx.origins.load(&ctx.db).await?;
-    tasks.push(tokio::spawn(ctx.origins.clone().refresh(
-        ctx.db.clone(),
+    origins.load(&tenants).await?;
+    tasks.push(tokio::spawn(origins.clone().refresh(
+        tenants.clone(),
         std::time::Duration::from_secs(2),
         shutdown.clone(),
     )));
-    let router = crate::http::router(ctx.clone());
+    let router = crate::http::router(state);
     let token = shutdown.clone();
+    let limits = config.connections.clone();
+    let drain = config.request_timeout + std::time::Duration::from_secs(1);
+    let slots = Slots::new(
+        fitted_max_connections(limits.max_connections, nofile),
+        limits.max_per_client,
+        config.trusted_proxies.clone(),
+    );
+    {
+        let slots = slots.clone();
+        metrics
+            .connections_open
+            .read_from(move || slots.open() as i64);
+    }
+    let serve_metrics = metrics.clone();
     tasks.push(tokio::spawn(async move {
-        let serve = axum::serve(
-            listener,
-            router.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(async move { token.cancelled().await });
-        if let Err(e) = serve.await {
-            tracing::error!(error = %e, "http server stopped with an error");
-        }
+        crate::http::serve::serve(listener, router, limits, slots, serve_metrics, token, drain)
+            .await;
         ingest_stop.cancel();
     }));
     tasks.extend(ingest_tasks);
-    tasks.push(tokio::spawn(worker::delivery::run(
-        ctx.clone(),
+    let deliveries = Deliveries {
+        db: db.clone(),
+        tenants: tenants.clone(),
+        metrics: metrics.clone(),
+        config: config.delivery.clone(),
+        wake: outbox_wake,
+        clock,
+    };
+    tasks.push(tokio::spawn(jobs::delivery::run(
+        jobs::delivery::DeliveryJob { deliveries },
         shutdown.clone(),
     )));
-    tasks.push(tokio::spawn(worker::inbox::run(
-        ctx.clone(),
+    let inbox = Inbox {
+        orders: orders.clone(),
+        tenants: tenants.clone(),
+        pace: inbox_pace.clone(),
+        lifecycle: config.lifecycle.clone(),
+    };
+    tasks.push(tokio::spawn(jobs::inbox::run(
+        jobs::inbox::InboxJob {
+            inbox,
+            poll_interval: config.inbox_poll_interval,
+        },
         shutdown.clone(),
     )));
-    tasks.push(tokio::spawn(worker::resumer::run(
-        ctx.clone(),
+    tasks.push(tokio::spawn(jobs::resumer::run(
+        jobs::resumer::ResumeJob {
+            orders: orders.clone(),
+            interval: config.lifecycle.resume_interval,
+        },
         shutdown.clone(),
     )));
-    if !ctx.config.lifecycle.inbox_keep.is_zero() {
-        tasks.push(tokio::spawn(worker::inbox_retention::run(
-            ctx.clone(),
+    if !config.lifecycle.inbox_keep.is_zero() {
+        let retention = Retention {
+            db: db.clone(),
+            metrics: metrics.clone(),
+            keep: config.lifecycle.inbox_keep,
+        };
+        tasks.push(tokio::spawn(jobs::inbox_retention::run(
+            retention,
             shutdown.clone(),
         )));
     }
-    if !ctx.config.lifecycle.reconcile_interval.is_zero() {
-        tasks.push(tokio::spawn(worker::reconciler::run(
-            ctx.clone(),
+    if !config.lifecycle.reconcile_interval.is_zero() {
+        tasks.push(tokio::spawn(jobs::reconciler::run(
+            jobs::reconciler::ReconcileJob {
+                orders: orders.clone(),
+                interval: config.lifecycle.reconcile_interval,
+                after: config.lifecycle.reconcile_after,
+            },
             shutdown.clone(),
         )));
     }
-    if ctx.config.register_webhooks {
-        tasks.push(tokio::spawn(worker::subscriptions::run(
-            ctx.clone(),
+    if config.register_webhooks {
+        tasks.push(tokio::spawn(jobs::subscriptions::run(
+            jobs::subscriptions::SubscriptionJob {
+                orders: orders.clone(),
+                tenants: tenants.clone(),
+            },
             shutdown.clone(),
         )));
     }
-    tracing::info!(%addr, public_url = %ctx.public_url, "screening-server listening");
+    tracing::info!(%addr, public_url = %public_url, "screening-server listening");
     Ok(AppHandle {
         addr,
-        ctx,
+        ctx: Parts {
+            db,
+            orders,
+            signer,
+            metrics,
+            packages,
+            inbox_pace,
+        },
         shutdown,
         tasks,
     })

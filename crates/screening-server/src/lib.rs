@@ -2,21 +2,16 @@
 //! Yardstik. See README.md for configuration, routes and the status mapping.
 
 pub mod app;
-pub mod catalog;
+pub mod cache;
 pub mod cli;
 pub mod config;
-pub mod crypto;
-pub mod db;
+pub mod embedded;
 pub mod http;
-pub mod metrics;
+pub mod jobs;
 pub mod orders;
-pub mod retry;
 pub mod ssrf;
 pub mod telemetry;
-pub mod tenant;
 pub mod tokens;
-pub mod worker;
-pub mod yardstik;
 
-pub use app::{start, ApiContext, AppHandle};
+pub use app::{start, start_with_clock, AppHandle};
 pub use config::Config;

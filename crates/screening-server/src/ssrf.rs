@@ -12,7 +12,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
 use reqwest::Url;
 
-use crate::tenant::Settings;
+use screening_model::tenant::Settings;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SsrfError {
@@ -26,7 +26,14 @@ pub enum SsrfError {
         "webhook_url host {0} resolves to a private, loopback, link-local or metadata address"
     )]
     ForbiddenAddress(String),
+    #[error(
+        "webhook_url port {0} is not allowed: use the scheme's port (443 for https, 80 for http)"
+    )]
+    PortNotAllowed(u16),
 }
+
+/// The ports result webhooks may use on a host that is not loopback.
+const WEB_PORTS: [u16; 2] = [443, 80];
 
 /// Checked target: the URL, its host, and the addresses to connect to.
 #[derive(Debug, Clone)]
@@ -69,6 +76,7 @@ fn v6_forbidden(ip: Ipv6Addr) -> bool {
         || ip.is_multicast()
         || (s[0] & 0xfe00) == 0xfc00 // unique local (incl. fd00:ec2::254)
         || (s[0] & 0xffc0) == 0xfe80 // link-local
+        || (s[0] & 0xffc0) == 0xfec0 // site-local (deprecated, still routed inside some networks)
         || (s[0] == 0x2001 && s[1] == 0x0db8) // documentation
         || (s[0] == 0x0064 && s[1] == 0xff9b) // NAT64
 }
@@ -166,6 +174,13 @@ pub async fn check(url: &str, settings: &Settings) -> Result<Target, SsrfError> 
     {
         return Err(SsrfError::ForbiddenAddress(host));
     }
+    // Another port is another service on the host (an admin console, a database): only on
+    // loopback, for a tenant allowed it (a local demo).
+    if !WEB_PORTS.contains(&port)
+        && (!settings.allow_loopback || addrs.iter().any(|a| !a.ip().is_loopback()))
+    {
+        return Err(SsrfError::PortNotAllowed(port));
+    }
     Ok(Target { url, host, addrs })
 }
 
@@ -196,6 +211,8 @@ mod tests {
             "::",
             "fe80::1",
             "fc00::1",
+            "fec0::1",
+            "feff:ffff::1",
             "fd00:ec2::254",
             "::ffff:10.0.0.1",
             "::ffff:127.0.0.1",
@@ -251,7 +268,7 @@ mod tests {
             false,
         );
         assert_eq!(
-            check("http://127.0.0.1:9/x", &s).await.unwrap_err(),
+            check("http://127.0.0.1/x", &s).await.unwrap_err(),
             SsrfError::ForbiddenAddress("127.0.0.1".into())
         );
         assert_eq!(
@@ -265,7 +282,7 @@ mod tests {
             Err(SsrfError::ForbiddenAddress(_))
         ));
         assert!(matches!(
-            check("http://localhost:9/", &s).await,
+            check("http://localhost/", &s).await,
             Err(SsrfError::ForbiddenAddress(_))
         ));
         assert_eq!(
@@ -283,5 +300,29 @@ mod tests {
         let open = settings(&["127.0.0.1"], true);
         let t = check("http://127.0.0.1:9/hook", &open).await.unwrap();
         assert_eq!(t.addrs, vec!["127.0.0.1:9".parse().unwrap()]);
+        // Only the web ports on an allow-listed public host.
+        let public = settings(&["203.0.113.7", "93.184.215.14"], false);
+        assert_eq!(
+            check("https://93.184.215.14:8443/hook", &public)
+                .await
+                .unwrap_err(),
+            SsrfError::PortNotAllowed(8443)
+        );
+        assert_eq!(
+            check("http://93.184.215.14:6379/", &public)
+                .await
+                .unwrap_err(),
+            SsrfError::PortNotAllowed(6379)
+        );
+        assert!(check("https://93.184.215.14/hook", &public).await.is_ok());
+        assert!(check("http://93.184.215.14:80/hook", &public).await.is_ok());
+        let demo = settings(&["93.184.215.14"], true);
+        assert_eq!(
+            check("http://93.184.215.14:9000/", &demo)
+                .await
+                .unwrap_err(),
+            SsrfError::PortNotAllowed(9000),
+            "loopback allowed: another port only on loopback"
+        );
     }
 }

@@ -9,7 +9,7 @@ use base64::Engine;
 use screening_wire::Capability;
 use serde::{Deserialize, Serialize};
 
-use crate::crypto::{ct_eq, hmac_bytes, MasterKey};
+use screening_model::crypto::{ct_eq, hmac_bytes, MasterKey};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Purpose {
@@ -36,7 +36,8 @@ pub struct Claims {
     /// Scope: one background_check_id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub o: Option<String>,
-    /// Expiry, unix seconds.
+    /// Expiry, unix seconds. Result links carry none (0): they do not expire.
+    #[serde(default)]
     pub exp: i64,
     /// What the session may do (widget sessions; a result link opens as `review`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -48,6 +49,13 @@ pub struct Claims {
     /// The reviewer (the host's user id), recorded with decisions.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r: Option<String>,
+    /// Result links: the order's `result_link_epoch` when issued (revocation moves it on).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub v: i64,
+}
+
+fn is_zero(v: &i64) -> bool {
+    *v == 0
 }
 
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
@@ -103,7 +111,9 @@ impl Signer {
             .decode(body)
             .map_err(|_| TokenError::Invalid)?;
         let claims: Claims = serde_json::from_slice(&raw).map_err(|_| TokenError::Invalid)?;
-        if claims.exp <= now_secs {
+        // A result link lasts while its order exists (and is not revoked): its expiry, if
+        // an older link carries one, is not enforced. A session always expires.
+        if purpose == Purpose::WidgetSession && claims.exp <= now_secs {
             return Err(TokenError::Expired);
         }
         Ok(claims)
@@ -123,6 +133,7 @@ mod tests {
             c: vec![Capability::Review],
             g: "gen".into(),
             r: None,
+            v: 0,
         }
     }
 
@@ -146,6 +157,13 @@ mod tests {
         assert_eq!(
             other.verify(Purpose::WidgetSession, &tok, 99),
             Err(TokenError::Invalid)
+        );
+        // A result link does not expire.
+        let link = s.sign(Purpose::ResultLink, &claims(0));
+        assert_eq!(
+            s.verify(Purpose::ResultLink, &link, 10_000_000_000)
+                .unwrap(),
+            claims(0)
         );
         assert_eq!(
             s.verify(Purpose::WidgetSession, "garbage", 0),

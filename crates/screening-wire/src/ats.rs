@@ -1,10 +1,15 @@
 //! The ATS partner contract, from the ATS's guide for background-check partners.
 //!
-//! The partner guide's JSON samples use single quotes; the prose is followed: every id is a string,
-//! prices are decimal strings ("29.99"), `screenings` is optional on packages and absent on
-//! add-ons.
+//! The partner guide's JSON samples use single quotes; the prose is followed: prices are
+//! decimal strings ("29.99"), `screenings` is optional on packages and absent on add-ons.
+//! The guide quotes the ids of its order sample but writes the webhook's
+//! `background_check_id` unquoted, and marks nothing of `applicant`, `hiring_manager` or
+//! `job` as required: an id may be a JSON string or a whole number ([`AtsId`]), an optional
+//! field may be `null` or absent, and what the ATS sent about who ordered and for which job
+//! is kept as it was sent.
 
-use serde::{Deserialize, Serialize};
+use serde::de::{self, Deserializer, Visitor};
+use serde::{Deserialize, Serialize, Serializer};
 
 use crate::status::{CheckResult, CheckStatus};
 
@@ -39,48 +44,239 @@ pub struct AddOnPackage {
     pub description: String,
 }
 
-/// `POST /ats/orders` payload, exactly the partner guide's structure.
+/// An id as the ATS sent it: a JSON string, or a whole number (the partner guide writes
+/// both). `text` is its decimal string, under which the order is known; a number is written
+/// back as a number.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(type = "string | number"))]
+pub struct AtsId {
+    pub text: String,
+    /// The ATS sent a JSON number.
+    pub numeric: bool,
+}
+
+impl AtsId {
+    pub fn text(s: impl Into<String>) -> Self {
+        AtsId {
+            text: s.into(),
+            numeric: false,
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+}
+
+impl From<&str> for AtsId {
+    fn from(s: &str) -> Self {
+        AtsId::text(s)
+    }
+}
+
+impl From<String> for AtsId {
+    fn from(s: String) -> Self {
+        AtsId::text(s)
+    }
+}
+
+impl std::fmt::Display for AtsId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl Serialize for AtsId {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if self.numeric {
+            if let Ok(n) = self.text.parse::<u64>() {
+                return s.serialize_u64(n);
+            }
+            if let Ok(n) = self.text.parse::<i64>() {
+                return s.serialize_i64(n);
+            }
+        }
+        s.serialize_str(&self.text)
+    }
+}
+
+struct AtsIdVisitor;
+
+impl Visitor<'_> for AtsIdVisitor {
+    type Value = AtsId;
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a string or a whole number")
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<AtsId, E> {
+        Ok(AtsId::text(v))
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<AtsId, E> {
+        Ok(AtsId::text(v))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<AtsId, E> {
+        Ok(AtsId {
+            text: v.to_string(),
+            numeric: true,
+        })
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<AtsId, E> {
+        Ok(AtsId {
+            text: v.to_string(),
+            numeric: true,
+        })
+    }
+    /// A whole number written with a fraction or an exponent (`224466.0`, `2.2e5`) is the
+    /// whole number, as JSON Schema counts it; a fraction is refused.
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<AtsId, E> {
+        let text = if v.fract() != 0.0 || !v.is_finite() {
+            None
+        } else if (0.0..18_446_744_073_709_551_616.0).contains(&v) {
+            Some((v as u64).to_string())
+        } else if (-9_223_372_036_854_775_808.0..0.0).contains(&v) {
+            Some((v as i64).to_string())
+        } else {
+            None
+        };
+        text.map(|text| AtsId {
+            text,
+            numeric: true,
+        })
+        .ok_or_else(|| E::custom("an id must be a string or a whole number"))
+    }
+}
+
+impl<'de> Deserialize<'de> for AtsId {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(AtsIdVisitor)
+    }
+}
+
+/// `null` (or absent) as the type's default: an ATS may write "none" as `null`.
+pub fn null_as_default<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de> + Default,
+{
+    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
+}
+
+struct ObjectVisitor<T>(std::marker::PhantomData<T>);
+
+impl<'de, T: Deserialize<'de>> Visitor<'de> for ObjectVisitor<T> {
+    type Value = Option<T>;
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("an object or null")
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Option<T>, E> {
+        Ok(None)
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Option<T>, E> {
+        Ok(None)
+    }
+    fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<Option<T>, A::Error> {
+        T::deserialize(de::value::MapAccessDeserializer::new(map)).map(Some)
+    }
+}
+
+/// An object (or `null`): serde alone would also read a struct from an array of its
+/// fields in order, which no ATS means.
+pub fn optional_object<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    d.deserialize_any(ObjectVisitor(std::marker::PhantomData))
+}
+
+/// An object, `null` (or absent) read as the type's default.
+pub fn object_or_default<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de> + Default,
+{
+    Ok(optional_object(d)?.unwrap_or_default())
+}
+
+/// An object, and only an object.
+pub fn object<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    optional_object(d)?.ok_or_else(|| de::Error::custom("expected an object, not null"))
+}
+
+/// An id that may be a string or a whole number, kept as its decimal string.
+fn id_text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    Ok(Option::<AtsId>::deserialize(d)?
+        .map(|i| i.text)
+        .unwrap_or_default())
+}
+
+/// `POST /ats/orders` payload, the partner guide's structure. Only `account_id`,
+/// `background_check_id`, `package_id`, `webhook_url` and the applicant's names and email
+/// are needed to order ([`crate::validate::validate_order`]); everything else may be absent
+/// or `null`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrderRequest {
+    #[serde(default, deserialize_with = "null_as_default")]
     pub account_id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub hiring_manager_user_id: Option<String>,
-    pub background_check_id: String,
+    pub hiring_manager_user_id: Option<AtsId>,
+    pub background_check_id: AtsId,
+    #[serde(default, deserialize_with = "null_as_default")]
     pub package_id: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub add_on_package_ids: Vec<String>,
+    #[serde(default, deserialize_with = "null_as_default")]
     pub webhook_url: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "optional_object"
+    )]
     pub hiring_manager: Option<HiringManager>,
+    #[serde(default, deserialize_with = "object_or_default")]
     pub applicant: Applicant,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "optional_object"
+    )]
     pub job: Option<Job>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// Who ordered, as the ATS sent it (every field optional). Kept with the order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct HiringManager {
-    pub id: String,
-    #[serde(default)]
-    pub first_name: String,
-    #[serde(default)]
-    pub last_name: String,
-    #[serde(default)]
-    pub email: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<AtsId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
 }
 
-/// The applicant as the ATS sends it. Everything but the id, names and email is optional
-/// on the wire; [`crate::validate::validate_applicant`] decides what an order needs.
+/// The applicant as the ATS sends it. Everything may be absent or `null` on the wire;
+/// [`crate::validate::validate_order`] decides what an order needs (names and email: the
+/// Yardstik intake collects the rest).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct Applicant {
-    #[serde(default)]
+    /// The ATS's applicant id (a string or a whole number on the wire; kept as its decimal
+    /// string).
+    #[serde(default, deserialize_with = "id_text")]
     pub id: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub first_name: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub last_name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub email: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
@@ -94,9 +290,12 @@ pub struct Applicant {
     pub zip: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// The requisition the order is for, as the ATS sent it (`{}` is fine). Kept with the order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct Job {
-    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<AtsId>,
 }
 
 /// The body the ATS expects on every non-201 answer: at least `error_message`.
@@ -155,6 +354,7 @@ pub enum ErrorCode {
 
 /// One invalid field: `field` is the dotted path in the request (`applicant.zip`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct FieldError {
     pub field: String,
     pub message: String,
@@ -163,17 +363,20 @@ pub struct FieldError {
 /// The result webhook POSTed to the order's `webhook_url`: exactly the partner guide's four fields.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ResultWebhook {
-    pub background_check_id: String,
+    /// As the ATS sent it in the order: a number stays a number.
+    pub background_check_id: AtsId,
     pub status: CheckStatus,
     /// `null` until the check is complete.
     pub result: Option<CheckResult>,
-    /// A signed, expiring link that opens the report in-page; `null` until there is one.
+    /// A signed link that opens the order's read-only view (report, status, history); it
+    /// lasts while the order exists unless an operator revokes it. `null` until there is one.
     pub result_link_url: Option<String>,
 }
 
 /// The order's state: the 201 body of `POST /ats/orders` and the body of
 /// `GET /ats/orders/{id}` / `GET /widget/orders/{id}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct OrderState {
     pub background_check_id: String,
     pub status: CheckStatus,
@@ -189,12 +392,20 @@ pub struct OrderState {
     /// Every status change, oldest first.
     #[serde(default)]
     pub history: Vec<OrderEvent>,
+    /// What the ATS sent about who ordered and for which job, as it sent it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hiring_manager_user_id: Option<AtsId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hiring_manager: Option<HiringManager>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub job: Option<Job>,
     /// RFC 3339.
     pub created_at: String,
     pub updated_at: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct OrderItem {
     /// The ATS package or add-on id.
     pub package_id: String,
@@ -211,6 +422,7 @@ pub struct OrderItem {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct OrderEvent {
     /// RFC 3339.
     pub at: String,

@@ -15,6 +15,8 @@ pub mod ats;
 pub mod candidate;
 pub mod review;
 pub mod status;
+#[cfg(test)]
+mod typescript;
 pub mod validate;
 pub mod widget;
 

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 /// Where a background check is. Serialised in snake_case (`"complete"`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub enum CheckStatus {
     /// Accepted; the Yardstik invitation is being created.
     Pending,
@@ -24,10 +25,14 @@ pub enum CheckStatus {
     Complete,
     Canceled,
     Expired,
+    /// Final: the order was accepted (201) but could not be placed at Yardstik (Yardstik
+    /// refused it, or it stayed unreachable past the retries); the order's history says
+    /// why. Nothing was left open at Yardstik.
+    Failed,
 }
 
 impl CheckStatus {
-    pub const ALL: [CheckStatus; 8] = [
+    pub const ALL: [CheckStatus; 9] = [
         Self::Pending,
         Self::Invited,
         Self::FormCompleted,
@@ -36,6 +41,7 @@ impl CheckStatus {
         Self::Complete,
         Self::Canceled,
         Self::Expired,
+        Self::Failed,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -48,6 +54,7 @@ impl CheckStatus {
             Self::Complete => "complete",
             Self::Canceled => "canceled",
             Self::Expired => "expired",
+            Self::Failed => "failed",
         }
     }
 
@@ -59,7 +66,10 @@ impl CheckStatus {
     /// `complete` check may still change afterwards (Yardstik consider → proceed or
     /// final_adverse), and such a change is sent to the ATS again.
     pub fn is_final(self) -> bool {
-        matches!(self, Self::Complete | Self::Canceled | Self::Expired)
+        matches!(
+            self,
+            Self::Complete | Self::Canceled | Self::Expired | Self::Failed
+        )
     }
 
     /// A person-readable label for UIs.
@@ -73,12 +83,14 @@ impl CheckStatus {
             Self::Complete => "Complete",
             Self::Canceled => "Canceled",
             Self::Expired => "Expired",
+            Self::Failed => "Could not be placed",
         }
     }
 }
 
 /// The outcome of a complete check, capitalised as in the partner guide (`"Pass"`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub enum CheckResult {
     Pass,
     Consider,

@@ -3,7 +3,7 @@
 //! Every function returns all problems at once (not the first), each tied to the dotted
 //! path of the field, with a message a person can act on.
 
-use crate::ats::{Applicant, OrderRequest};
+use crate::ats::{Applicant, HiringManager, OrderRequest};
 use crate::widget::WidgetOrderRequest;
 use crate::FieldError;
 
@@ -74,17 +74,30 @@ pub fn is_us_phone(s: &str) -> bool {
     }
 }
 
-/// Normalise a valid US phone number to E.164 (`+18885551234`), as Yardstik stores it.
+/// A phone number in E.164 (`+18885551234`), as Yardstik stores it (its "primary SMS
+/// capable phone number"): a US number in any usual form, or an international one written
+/// with its `+` country code (`+44 20 7946 0958`: 8 to 15 digits). `None` when it cannot
+/// be told which country a number is in (`020 7946 0958`): it is then not sent, and
+/// Yardstik's intake asks the candidate.
 pub fn phone_e164(s: &str) -> Option<String> {
-    if !is_us_phone(s) {
-        return None;
-    }
     let digits: String = s.chars().filter(|c| c.is_ascii_digit()).collect();
-    Some(if digits.len() == 10 {
-        format!("+1{digits}")
-    } else {
-        format!("+{digits}")
-    })
+    if is_us_phone(s) {
+        return Some(if digits.len() == 10 {
+            format!("+1{digits}")
+        } else {
+            format!("+{digits}")
+        });
+    }
+    let t = s.trim();
+    let phone_chars = t
+        .chars()
+        .all(|c| c.is_ascii_digit() || " -().+".contains(c));
+    (t.starts_with('+')
+        && phone_chars
+        && t.matches('+').count() == 1
+        && (8..=15).contains(&digits.len())
+        && !digits.starts_with('0'))
+    .then(|| format!("+{digits}"))
 }
 
 pub fn is_us_state(s: &str) -> bool {
@@ -102,6 +115,22 @@ pub fn is_us_zip(s: &str) -> bool {
     }
 }
 
+/// A character a name or address line must not hold: control characters (NUL, CR, LF,
+/// tab…), the bidirectional overrides, embeddings, isolates and marks (which make text
+/// read differently from what it is), and invisible zero-width characters.
+pub fn is_hidden_char(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{061C}'
+                | '\u{200B}'..='\u{200F}'
+                | '\u{202A}'..='\u{202E}'
+                | '\u{2060}'..='\u{2064}'
+                | '\u{2066}'..='\u{2069}'
+                | '\u{FEFF}'
+        )
+}
+
 fn text(out: &mut Vec<FieldError>, field: &str, label: &str, value: &str, required: bool) {
     if blank(value) {
         if required {
@@ -113,6 +142,12 @@ fn text(out: &mut Vec<FieldError>, field: &str, label: &str, value: &str, requir
             field,
             &format!("{label} must be at most {MAX_TEXT_LEN} characters."),
         );
+    } else if value.chars().any(is_hidden_char) {
+        err(
+            out,
+            field,
+            &format!("{label} must not contain line breaks, control, direction-changing or invisible characters."),
+        );
     }
 }
 
@@ -120,9 +155,9 @@ fn opt(v: &Option<String>) -> &str {
     v.as_deref().unwrap_or("")
 }
 
-/// Validate an applicant for ordering. `prefix` is the path of the applicant object
-/// (`"applicant"`). Names, email, phone, street address, city, state and ZIP are required:
-/// Yardstik's address-based screenings cannot run without them.
+/// Validate an applicant entered in the widget's order form. `prefix` is the path of the
+/// applicant object (`"applicant"`). Names, email, a US phone, street address, city, state
+/// and ZIP are required. ATS orders use [`validate_ats_applicant`].
 pub fn validate_applicant(a: &Applicant, prefix: &str) -> Vec<FieldError> {
     let mut out = Vec::new();
     let f = |name: &str| format!("{prefix}.{name}");
@@ -188,6 +223,86 @@ pub fn validate_applicant(a: &Applicant, prefix: &str) -> Vec<FieldError> {
     out
 }
 
+/// Validate the applicant of an ATS order: only what Yardstik needs to invite the candidate
+/// (first name, last name, email: its reference's required candidate attributes for the
+/// invitation flow) is required; the intake form collects the rest. Phone, address, city,
+/// state and ZIP are sent to Yardstik when present, in any country's format, and only
+/// their length is bounded. `prefix` is the path of the applicant object.
+pub fn validate_ats_applicant(a: &Applicant, prefix: &str) -> Vec<FieldError> {
+    let mut out = Vec::new();
+    let f = |name: &str| format!("{prefix}.{name}");
+    if a.id.chars().count() > MAX_ID_LEN {
+        err(
+            &mut out,
+            &f("id"),
+            &format!("The applicant id must be at most {MAX_ID_LEN} characters."),
+        );
+    }
+    text(
+        &mut out,
+        &f("first_name"),
+        "First name",
+        &a.first_name,
+        true,
+    );
+    text(&mut out, &f("last_name"), "Last name", &a.last_name, true);
+    if blank(&a.email) {
+        err(&mut out, &f("email"), "Email is required.");
+    } else if !is_email(&a.email) {
+        err(
+            &mut out,
+            &f("email"),
+            "Enter an email address like name@example.com.",
+        );
+    }
+    for (key, label, value) in [
+        ("phone", "Phone", &a.phone),
+        ("address", "Street address", &a.address),
+        ("address_2", "Address line 2", &a.address_2),
+        ("city", "City", &a.city),
+        ("state", "State", &a.state),
+        ("zip", "Postal code", &a.zip),
+    ] {
+        text(&mut out, &f(key), label, opt(value), false);
+    }
+    out
+}
+
+fn optional_text(out: &mut Vec<FieldError>, field: &str, value: &Option<String>) {
+    if value
+        .as_deref()
+        .is_some_and(|v| v.chars().count() > MAX_TEXT_LEN)
+    {
+        err(
+            out,
+            field,
+            &format!("{field} must be at most {MAX_TEXT_LEN} characters."),
+        );
+    }
+}
+
+fn optional_id(out: &mut Vec<FieldError>, field: &str, value: Option<&str>) {
+    if let Some(v) = value {
+        if v.chars().count() > MAX_ID_LEN || v.chars().any(|c| c.is_control()) {
+            err(
+                out,
+                field,
+                &format!(
+                    "{field} must be at most {MAX_ID_LEN} characters without control characters."
+                ),
+            );
+        }
+    }
+}
+
+/// What the ATS sent about the hiring manager: every field optional, each bounded.
+fn validate_hiring_manager(out: &mut Vec<FieldError>, h: &HiringManager) {
+    optional_id(out, "hiring_manager.id", h.id.as_ref().map(|i| i.as_str()));
+    optional_text(out, "hiring_manager.first_name", &h.first_name);
+    optional_text(out, "hiring_manager.last_name", &h.last_name);
+    optional_text(out, "hiring_manager.email", &h.email);
+}
+
 fn id(out: &mut Vec<FieldError>, field: &str, label: &str, value: &str) {
     if blank(value) {
         err(out, field, &format!("{label} is required."));
@@ -235,9 +350,20 @@ pub fn validate_order(o: &OrderRequest) -> Vec<FieldError> {
         &mut out,
         "background_check_id",
         "background_check_id",
-        &o.background_check_id,
+        o.background_check_id.as_str(),
     );
     id(&mut out, "package_id", "package_id", &o.package_id);
+    optional_id(
+        &mut out,
+        "hiring_manager_user_id",
+        o.hiring_manager_user_id.as_ref().map(|i| i.as_str()),
+    );
+    if let Some(h) = &o.hiring_manager {
+        validate_hiring_manager(&mut out, h);
+    }
+    if let Some(j) = &o.job {
+        optional_id(&mut out, "job.id", j.id.as_ref().map(|i| i.as_str()));
+    }
     add_ons(&mut out, &o.add_on_package_ids);
     let url = o.webhook_url.trim();
     if url.is_empty() {
@@ -251,11 +377,13 @@ pub fn validate_order(o: &OrderRequest) -> Vec<FieldError> {
             "webhook_url must be an http(s) URL of at most 2048 characters.",
         );
     }
-    out.extend(validate_applicant(&o.applicant, "applicant"));
+    out.extend(validate_ats_applicant(&o.applicant, "applicant"));
     out
 }
 
-/// Shape checks on a widget order.
+/// Shape checks on a widget order. The widget's own form asks for the full US address (it
+/// is the employer's form, and a complete address spares the candidate steps), so its
+/// applicant rules are [`validate_applicant`]'s.
 pub fn validate_widget_order(o: &WidgetOrderRequest) -> Vec<FieldError> {
     let mut out = Vec::new();
     if let Some(b) = &o.background_check_id {
@@ -267,6 +395,9 @@ pub fn validate_widget_order(o: &WidgetOrderRequest) -> Vec<FieldError> {
         id(&mut out, "package_id", "package_id", &o.package_id);
     }
     add_ons(&mut out, &o.add_on_package_ids);
+    if let Some(h) = &o.hiring_manager {
+        validate_hiring_manager(&mut out, h);
+    }
     out.extend(validate_applicant(&o.applicant, "applicant"));
     out
 }
@@ -283,6 +414,7 @@ pub fn summary(errors: &[FieldError]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ats::AtsId;
 
     fn seed_applicant() -> Applicant {
         Applicant {
@@ -339,6 +471,32 @@ mod tests {
         );
         assert_eq!(errors[2].field, "applicant.state");
         assert!(errors[3].message.contains("5-digit ZIP"));
+    }
+
+    #[test]
+    fn names_refuse_hidden_and_control_characters() {
+        for bad in [
+            "Jo\u{0}hn",
+            "John\r\nBcc: x",
+            "John\n",
+            "\u{202E}nhoJ",
+            "Jo\u{2066}hn",
+            "Jo\u{200B}hn",
+            "Jo\u{FEFF}hn",
+            "Jo\u{200D}hn",
+        ] {
+            let mut a = seed_applicant();
+            a.first_name = bad.into();
+            let errors = validate_applicant(&a, "applicant");
+            assert_eq!(errors.len(), 1, "{bad:?}: {errors:?}");
+            assert_eq!(errors[0].field, "applicant.first_name");
+            assert!(errors[0].message.contains("invisible"), "{errors:?}");
+        }
+        for good in ["José", "O'Brien-Smith", "Zoë Ann", "李", "محمد"] {
+            let mut a = seed_applicant();
+            a.first_name = good.into();
+            assert!(validate_applicant(&a, "applicant").is_empty(), "{good}");
+        }
     }
 
     #[test]
@@ -404,7 +562,7 @@ mod tests {
         assert_eq!(validate_order(&o), vec![]);
         o.add_on_package_ids = vec!["DRG02".into(), "DRG02".into()];
         o.webhook_url = "ftp://x".into();
-        o.background_check_id = "x".repeat(MAX_ID_LEN + 1);
+        o.background_check_id = "x".repeat(MAX_ID_LEN + 1).into();
         let fields: Vec<String> = validate_order(&o).into_iter().map(|e| e.field).collect();
         assert_eq!(
             fields,
@@ -414,6 +572,95 @@ mod tests {
                 "webhook_url"
             ]
         );
+    }
+
+    fn parse(json: &str) -> OrderRequest {
+        serde_json::from_str(json).expect("the order parses")
+    }
+
+    const BASE: &str = r#""account_id": "ACCT123", "package_id": "PKG001", "webhook_url": "https://ats.example.com/hook""#;
+
+    #[test]
+    fn the_documents_variations_parse_and_validate() {
+        // null add-ons, numeric ids, no contact or address, hiring manager without id, job {}.
+        let o = parse(&format!(
+            r#"{{{BASE}, "background_check_id": 224466, "hiring_manager_user_id": 67890,
+                "add_on_package_ids": null,
+                "hiring_manager": {{"first_name": "Jill", "last_name": null}},
+                "applicant": {{"id": 12345, "first_name": "John", "last_name": "Doe", "email": "john@example.com", "phone": null}},
+                "job": {{}}}}"#
+        ));
+        assert_eq!(validate_order(&o), vec![]);
+        assert_eq!(o.background_check_id.as_str(), "224466");
+        assert!(o.background_check_id.numeric);
+        assert_eq!(o.applicant.id, "12345");
+        assert!(o.add_on_package_ids.is_empty());
+        assert_eq!(o.hiring_manager.as_ref().unwrap().id, None);
+        assert_eq!(o.job.as_ref().unwrap().id, None);
+        // A number is written back as a number, a string as a string.
+        assert_eq!(
+            serde_json::to_string(&o.background_check_id).unwrap(),
+            "224466"
+        );
+        assert_eq!(
+            serde_json::to_string(&AtsId::from("224466")).unwrap(),
+            "\"224466\""
+        );
+    }
+
+    #[test]
+    fn a_uk_applicant_is_valid_and_its_phone_becomes_e164() {
+        let o = parse(&format!(
+            r#"{{{BASE}, "background_check_id": "uk-1",
+                "applicant": {{"first_name": "Amelia", "last_name": "Hughes", "email": "amelia@example.co.uk",
+                  "phone": "+44 20 7946 0958", "address": "10 Downing Street", "city": "London",
+                  "state": "Greater London", "zip": "SW1A 2AA"}}}}"#
+        ));
+        assert_eq!(validate_order(&o), vec![]);
+        assert_eq!(
+            phone_e164(o.applicant.phone.as_deref().unwrap()).as_deref(),
+            Some("+442079460958")
+        );
+        assert_eq!(phone_e164("020 7946 0958"), None);
+    }
+
+    #[test]
+    fn an_ats_order_is_refused_only_for_what_cannot_be_ordered() {
+        let o = parse(&format!(
+            r#"{{{BASE}, "background_check_id": "x", "applicant": {{"first_name": " ", "email": "nope"}}}}"#
+        ));
+        let fields: Vec<String> = validate_order(&o).into_iter().map(|e| e.field).collect();
+        assert_eq!(
+            fields,
+            [
+                "applicant.first_name",
+                "applicant.last_name",
+                "applicant.email"
+            ]
+        );
+        // Objects are objects: not the array of their fields.
+        let arr = format!(
+            r#"{{{BASE}, "background_check_id": "a", "hiring_manager": [null, null], "applicant": {{}}}}"#
+        );
+        assert!(serde_json::from_str::<OrderRequest>(&arr).is_err());
+        let arr = format!(r#"{{{BASE}, "background_check_id": "a", "applicant": ["J", "D"]}}"#);
+        assert!(serde_json::from_str::<OrderRequest>(&arr).is_err());
+        // A fraction is not an id; a whole number however written is.
+        let bad = format!(r#"{{{BASE}, "background_check_id": 1.5, "applicant": {{}}}}"#);
+        let e = serde_json::from_str::<OrderRequest>(&bad).unwrap_err();
+        assert!(e.to_string().contains("whole number"), "{e}");
+        let whole = format!(r#"{{{BASE}, "background_check_id": 2.2e5, "applicant": {{}}}}"#);
+        let o = serde_json::from_str::<OrderRequest>(&whole).unwrap();
+        assert_eq!(o.background_check_id.as_str(), "220000");
+        assert!(o.background_check_id.numeric);
+        // Over-long optional fields are bounded, and named.
+        let long = "x".repeat(MAX_TEXT_LEN + 1);
+        let o = parse(&format!(
+            r#"{{{BASE}, "background_check_id": "x", "hiring_manager": {{"email": "{long}"}},
+                "applicant": {{"first_name": "a", "last_name": "b", "email": "a@b.co", "city": "{long}"}}}}"#
+        ));
+        let fields: Vec<String> = validate_order(&o).into_iter().map(|e| e.field).collect();
+        assert_eq!(fields, ["hiring_manager.email", "applicant.city"]);
     }
 
     #[test]

@@ -38,14 +38,19 @@ pub enum Capability {
     Candidate,
     /// The account disclosures token.
     Disclosures,
+    /// One order's read-only view (`background_check_id` required): its status and
+    /// history, and Yardstik report tokens for its reports. No decision, no other order.
+    /// The page behind `result_link_url` gets exactly this.
+    View,
 }
 
 impl Capability {
-    pub const ALL: [Capability; 4] = [
+    pub const ALL: [Capability; 5] = [
         Capability::Order,
         Capability::Review,
         Capability::Candidate,
         Capability::Disclosures,
+        Capability::View,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -54,6 +59,7 @@ impl Capability {
             Capability::Review => "review",
             Capability::Candidate => "candidate",
             Capability::Disclosures => "disclosures",
+            Capability::View => "view",
         }
     }
 }
@@ -77,7 +83,8 @@ pub struct SessionRequest {
     pub ttl_seconds: Option<u64>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub capabilities: Vec<Capability>,
-    /// Who uses a `review` session (the host's user id): recorded with every decision.
+    /// Who uses a `review` session (the host's user id): recorded with every decision, and
+    /// required for one (a review session without it can read but not decide).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reviewer_id: Option<String>,
 }
@@ -124,8 +131,13 @@ pub struct WidgetOrderRequest {
     pub package_id: String,
     #[serde(default)]
     pub add_on_package_ids: Vec<String>,
+    #[serde(deserialize_with = "crate::ats::object")]
     pub applicant: Applicant,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::ats::optional_object"
+    )]
     pub hiring_manager: Option<HiringManager>,
 }
 
@@ -164,8 +176,12 @@ pub struct DisclosuresToken {
 pub struct ApplyLink {
     /// The first open step's URL (kept for clients that know only one intake).
     pub apply_url: String,
-    /// The origin `yardstik:form_submitted` must come from.
+    /// The first open step's origin (kept for clients that know only one intake).
     pub domain: String,
+    /// The configured Yardstik origins a frame may be on (app, profile): a client frames a
+    /// step only when its URL's own origin is one of them.
+    #[serde(default)]
+    pub origins: Vec<String>,
     pub background_check_id: String,
     /// Every intake still open (not completed, canceled or expired), package first, then
     /// the add-ons in order. Absent from older servers (then only `apply_url`).
@@ -180,6 +196,10 @@ pub struct ApplyStep {
     pub package_id: String,
     pub add_on: bool,
     pub apply_url: String,
+    /// The origin of `apply_url` (`scheme://host[:port]`): where this step's
+    /// `yardstik:form_submitted` must come from.
+    #[serde(default)]
+    pub origin: String,
 }
 
 /// Build the report iframe URL exactly as Yardstik's SDK does.

@@ -62,11 +62,22 @@ fn seed_order_round_trips_and_validates() {
 }
 
 #[test]
-fn order_without_applicant_is_a_data_error() {
+fn order_without_applicant_is_refused_naming_the_fields_an_order_needs() {
     let mut v = seed_order();
     v.as_object_mut().unwrap().remove("applicant");
-    let e = serde_json::from_value::<OrderRequest>(v).unwrap_err();
-    assert!(e.to_string().contains("missing field `applicant`"), "{e}");
+    let order = serde_json::from_value::<OrderRequest>(v).unwrap();
+    let fields: Vec<String> = validate::validate_order(&order)
+        .into_iter()
+        .map(|e| e.field)
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            "applicant.first_name",
+            "applicant.last_name",
+            "applicant.email"
+        ]
+    );
 }
 
 #[test]
@@ -131,10 +142,11 @@ fn apply_link_round_trips_its_steps_and_reads_old_answers() {
     let v = json!({
         "apply_url": "https://app.example.com/apply/inv-1",
         "domain": "https://app.example.com",
+        "origins": ["https://app.example.com", "https://profile.example.com"],
         "background_check_id": "224466",
         "steps": [
-            {"package_id": "PKG001", "add_on": false, "apply_url": "https://app.example.com/apply/inv-1"},
-            {"package_id": "DRG02", "add_on": true, "apply_url": "https://app.example.com/apply/inv-2"}
+            {"package_id": "PKG001", "add_on": false, "apply_url": "https://app.example.com/apply/inv-1", "origin": "https://app.example.com"},
+            {"package_id": "DRG02", "add_on": true, "apply_url": "https://profile.example.com/apply/inv-2", "origin": "https://profile.example.com"}
         ]
     });
     let link: ApplyLink = serde_json::from_value(v.clone()).unwrap();
@@ -144,7 +156,8 @@ fn apply_link_round_trips_its_steps_and_reads_old_answers() {
         ApplyStep {
             package_id: "DRG02".into(),
             add_on: true,
-            apply_url: "https://app.example.com/apply/inv-2".into()
+            apply_url: "https://profile.example.com/apply/inv-2".into(),
+            origin: "https://profile.example.com".into(),
         }
     );
     assert_eq!(serde_json::to_value(&link).unwrap(), v);
@@ -154,4 +167,5 @@ fn apply_link_round_trips_its_steps_and_reads_old_answers() {
     )
     .unwrap();
     assert!(old.steps.is_empty());
+    assert!(old.origins.is_empty());
 }

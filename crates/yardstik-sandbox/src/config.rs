@@ -40,6 +40,10 @@ pub struct SandboxConfig {
     pub jwt_secret: Option<String>,
     /// How often expired invitations are swept (status `expired` + webhooks).
     pub expiry_sweep_interval: Duration,
+    /// Address of the second listener, the "profile" origin of the apply pages (as
+    /// Yardstik's `profile.yardstik.com`). `None`: a free loopback port when the fixture is
+    /// reference-only, else no second listener (the apply pages are on the app origin).
+    pub profile_bind: Option<SocketAddr>,
 }
 
 impl Default for SandboxConfig {
@@ -58,6 +62,7 @@ impl Default for SandboxConfig {
             body_limit: 256 * 1024,
             jwt_secret: None,
             expiry_sweep_interval: Duration::from_millis(1000),
+            profile_bind: None,
         }
     }
 }
@@ -103,6 +108,18 @@ pub struct Cli {
     /// HS256 secret for web tokens (random when unset).
     #[arg(long, env = "SANDBOX_JWT_SECRET")]
     pub jwt_secret: Option<String>,
+    /// Serve only what Yardstik's API reference shows (the fixture's `reference_only`).
+    #[arg(
+        long,
+        env = "SANDBOX_REFERENCE_ONLY",
+        action = clap::ArgAction::SetTrue,
+        value_parser = clap::builder::BoolishValueParser::new()
+    )]
+    pub reference_only: bool,
+    /// Address of the profile origin's listener (the apply pages); default: a free loopback
+    /// port in reference-only mode, none otherwise.
+    #[arg(long, env = "SANDBOX_PROFILE_BIND")]
+    pub profile_bind: Option<SocketAddr>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -117,10 +134,11 @@ pub enum ConfigError {
 
 impl Cli {
     pub fn into_config(self) -> Result<SandboxConfig, ConfigError> {
-        let fixture = match &self.fixture {
+        let mut fixture = match &self.fixture {
             Some(p) => Fixture::from_file(p)?,
             None => Fixture::default_fixture(),
         };
+        fixture.reference_only |= self.reference_only;
         let faults = match &self.faults {
             None => Vec::new(),
             Some(s) => {
@@ -158,6 +176,7 @@ impl Cli {
             faults,
             body_limit: self.body_limit,
             jwt_secret: self.jwt_secret,
+            profile_bind: self.profile_bind,
             ..SandboxConfig::default()
         })
     }
@@ -196,8 +215,27 @@ mod tests {
                 "SANDBOX_FAULTS",
                 "SANDBOX_BODY_LIMIT",
                 "SANDBOX_JWT_SECRET",
+                "SANDBOX_REFERENCE_ONLY",
+                "SANDBOX_PROFILE_BIND",
             ]
         );
+    }
+
+    #[test]
+    fn reference_only_is_a_flag_over_the_fixture() {
+        let c = parse(&["yardstik-sandbox"]).into_config().unwrap();
+        assert!(!c.fixture.reference_only);
+        assert_eq!(c.profile_bind, None);
+        let c = parse(&[
+            "yardstik-sandbox",
+            "--reference-only",
+            "--profile-bind",
+            "127.0.0.1:9091",
+        ])
+        .into_config()
+        .unwrap();
+        assert!(c.fixture.reference_only);
+        assert_eq!(c.profile_bind.unwrap().to_string(), "127.0.0.1:9091");
     }
 
     #[test]

@@ -8,7 +8,8 @@
 //! ```
 //! - `path`: exact path, or a prefix when it ends with `*` (`/reports/*`); `*` alone or absent = all.
 //! - `method`: optional, any when absent.
-//! - `kind`: `error` (500), `rate_limit` (429 + `Retry-After: retry_after_secs`, default 1),
+//! - `kind`: `error` (500), `reject` (422 in the reference's error shape: Yardstik refusing
+//!   the request), `rate_limit` (429 + `Retry-After: retry_after_secs`, default 1),
 //!   `latency` (sleep `latency_ms` then serve normally), `drop` (the connection is closed
 //!   without a response).
 //! - `rate`: probability 0..=1 (default 1). `times`: optional cap on how many requests the
@@ -23,6 +24,7 @@ use serde::{Deserialize, Serialize};
 #[serde(rename_all = "snake_case")]
 pub enum FaultKind {
     Error,
+    Reject,
     RateLimit,
     Latency,
     Drop,
@@ -76,6 +78,7 @@ mod tests {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Fault {
     Error,
+    Reject,
     RateLimit { retry_after_secs: u64 },
     Latency(Duration),
     Drop,
@@ -181,6 +184,7 @@ pub fn pick(rules: &mut [FaultRule], method: &str, path: &str) -> Vec<Fault> {
         r.hits += 1;
         out.push(match r.kind {
             FaultKind::Error => Fault::Error,
+            FaultKind::Reject => Fault::Reject,
             FaultKind::RateLimit => Fault::RateLimit {
                 retry_after_secs: r.retry_after_secs.unwrap_or(1),
             },

@@ -10,6 +10,13 @@ pub const DEFAULT_FIXTURE_JSON: &str = include_str!("../fixtures/default.json");
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Fixture {
     pub accounts: Vec<AccountFixture>,
+    /// Serve only what Yardstik's API reference shows: no adverse-action list, get or cancel
+    /// routes, no subscription list, `query[…]` predicates only on the fields the
+    /// reference filters by (`created_at`, `updated_at`), no sandbox-only invitation fields,
+    /// and the apply pages on a second origin (standing for `profile.yardstik.com`). A
+    /// client that works in this mode relies on nothing the sandbox inferred.
+    #[serde(default)]
+    pub reference_only: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

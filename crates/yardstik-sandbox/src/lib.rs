@@ -28,7 +28,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use tokio::sync::oneshot;
+use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 pub use config::SandboxConfig;
@@ -47,6 +47,10 @@ pub struct AppState {
     pub web_token_ttl: Duration,
     pub base_url: String,
     pub app_origin: String,
+    /// Origin of the apply pages: the second listener's, else the app origin.
+    pub profile_origin: String,
+    /// Only what the reference shows is served (the fixture's `reference_only`).
+    pub reference_only: bool,
 }
 
 pub type Shared = Arc<AppState>;
@@ -62,8 +66,9 @@ pub struct SandboxHandle {
     addr: SocketAddr,
     base_url: String,
     app_origin: String,
+    profile_origin: String,
     state: Shared,
-    shutdown_tx: Option<oneshot::Sender<()>>,
+    shutdown_tx: Option<watch::Sender<bool>>,
     task: Option<JoinHandle<()>>,
 }
 
@@ -76,6 +81,11 @@ impl SandboxHandle {
     pub fn app_origin(&self) -> &str {
         &self.app_origin
     }
+    /// Origin of the candidate's apply pages (`meta.apply`): the second listener's
+    /// (`http://127.0.0.1:<port>`) when there is one, else the app origin.
+    pub fn profile_origin(&self) -> &str {
+        &self.profile_origin
+    }
     pub fn local_addr(&self) -> SocketAddr {
         self.addr
     }
@@ -86,7 +96,7 @@ impl SandboxHandle {
     /// Stop accepting connections, finish in-flight requests, and wait for the server task.
     pub async fn shutdown(mut self) {
         if let Some(tx) = self.shutdown_tx.take() {
-            let _ = tx.send(());
+            let _ = tx.send(true);
         }
         if let Some(t) = self.task.take() {
             let _ = t.await;
@@ -97,7 +107,7 @@ impl SandboxHandle {
 impl Drop for SandboxHandle {
     fn drop(&mut self) {
         if let Some(tx) = self.shutdown_tx.take() {
-            let _ = tx.send(());
+            let _ = tx.send(true);
         }
     }
 }
@@ -112,10 +122,24 @@ pub async fn spawn(config: SandboxConfig) -> std::io::Result<SandboxHandle> {
         .clone()
         .map(|o| o.trim_end_matches('/').to_string())
         .unwrap_or_else(|| base_url.clone());
+    let reference_only = config.fixture.reference_only;
+    // The apply pages' own listener, standing for Yardstik's profile origin.
+    let profile = match config
+        .profile_bind
+        .or_else(|| reference_only.then(|| std::net::SocketAddr::from(([127, 0, 0, 1], 0))))
+    {
+        Some(bind) => Some(tokio::net::TcpListener::bind(bind).await?),
+        None => None,
+    };
+    let profile_origin = match &profile {
+        Some(l) => format!("http://{}", l.local_addr()?),
+        None => app_origin.clone(),
+    };
     let store = Arc::new(Mutex::new(Store::new(
         &config.fixture,
         base_url.clone(),
         app_origin.clone(),
+        profile_origin.clone(),
     )));
     let sender = webhook_sender::WebhookSender::new(
         store.clone(),
@@ -142,20 +166,32 @@ pub async fn spawn(config: SandboxConfig) -> std::io::Result<SandboxHandle> {
         web_token_ttl: config.web_token_ttl,
         base_url: base_url.clone(),
         app_origin: app_origin.clone(),
+        profile_origin: profile_origin.clone(),
+        reference_only,
     });
     let app = http::router(state.clone(), config.body_limit);
-    let (tx, rx) = oneshot::channel::<()>();
+    let (tx, rx) = watch::channel(false);
     let sweeper = progression::spawn_expiry_sweeper(state.clone(), config.expiry_sweep_interval);
-    let task = tokio::spawn(async move {
+    let serve = |listener: tokio::net::TcpListener,
+                 app: axum::Router,
+                 mut rx: watch::Receiver<bool>| async move {
         let serve = axum::serve(
             listener,
             app.into_make_service_with_connect_info::<SocketAddr>(),
         )
         .with_graceful_shutdown(async move {
-            let _ = rx.await;
+            let _ = rx.wait_for(|stop| *stop).await;
         });
         if let Err(e) = serve.await {
             tracing::error!("sandbox server error: {e}");
+        }
+    };
+    // The profile listener serves the same routes; only the apply links point at it.
+    let second = profile.map(|l| tokio::spawn(serve(l, app.clone(), rx.clone())));
+    let task = tokio::spawn(async move {
+        serve(listener, app, rx).await;
+        if let Some(t) = second {
+            let _ = t.await;
         }
         sweeper.abort();
     });
@@ -163,6 +199,7 @@ pub async fn spawn(config: SandboxConfig) -> std::io::Result<SandboxHandle> {
         addr,
         base_url,
         app_origin,
+        profile_origin,
         state,
         shutdown_tx: Some(tx),
         task: Some(task),

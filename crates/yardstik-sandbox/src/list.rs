@@ -8,6 +8,9 @@ use serde_json::{json, Value};
 
 pub const DEFAULT_PER_PAGE: usize = 50;
 pub const MAX_PER_PAGE: usize = 200;
+/// The fields the reference's own examples filter lists by (`query[created_at_lt]`,
+/// `query[updated_at_gteq]`, …); reference-only mode ignores predicates on any other.
+pub const REFERENCE_FILTER_FIELDS: [&str; 2] = ["created_at", "updated_at"];
 
 /// Predicate suffixes, longest-first so `_not_eq` wins over `_eq`, `_not_null` over `_null`.
 const PREDICATES: &[&str] = &[

@@ -25,6 +25,15 @@ async fn main() {
     };
     println!("yardstik-sandbox listening on {}", handle.base_url());
     println!("yardstik-sandbox app origin {}", handle.app_origin());
+    if handle.profile_origin() != handle.app_origin() {
+        println!(
+            "yardstik-sandbox profile origin {}",
+            handle.profile_origin()
+        );
+    }
+    if handle.state().reference_only {
+        println!("yardstik-sandbox serves only what the reference shows (reference-only mode)");
+    }
     shutdown_signal().await;
     handle.shutdown().await;
 }

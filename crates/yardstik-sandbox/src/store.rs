@@ -136,6 +136,9 @@ pub struct Invitation {
     pub confirmation_code: String,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// The apply link shown instead of the sandbox's own (control endpoint: what a
+    /// compromised or spoofed upstream would send).
+    pub apply_override: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -302,12 +305,21 @@ pub struct Store {
     pub deliveries: Vec<DeliveryRecord>,
     /// API base URL (for `resource_url`, `meta.entity`).
     pub base_url: String,
-    /// App origin (for `meta.apply`).
+    /// App origin (for `meta.entity` and the embed pages).
     pub app_origin: String,
+    /// Origin of the apply pages (`meta.apply`).
+    pub profile_origin: String,
+    /// Only what the reference shows (see [`crate::Fixture::reference_only`]).
+    pub reference_only: bool,
 }
 
 impl Store {
-    pub fn new(fixture: &Fixture, base_url: String, app_origin: String) -> Store {
+    pub fn new(
+        fixture: &Fixture,
+        base_url: String,
+        app_origin: String,
+        profile_origin: String,
+    ) -> Store {
         Store {
             accounts: fixture.accounts.clone(),
             candidates: vec![],
@@ -319,6 +331,8 @@ impl Store {
             deliveries: vec![],
             base_url,
             app_origin,
+            profile_origin,
+            reference_only: fixture.reference_only,
         }
     }
 
@@ -490,7 +504,7 @@ impl Store {
     pub fn apply_url(&self, candidate_id: &str, report_id: &str, package_id: &str) -> String {
         format!(
             "{}/candidates/{}/apply?report_id={}&account_package_id={}&auth_type=email",
-            self.app_origin, candidate_id, report_id, package_id
+            self.profile_origin, candidate_id, report_id, package_id
         )
     }
 
@@ -506,8 +520,10 @@ impl Store {
             .iter()
             .find(|r| r.id == i.report_id)
             .map(|r| r.status.clone());
-        let apply = self.apply_url(&i.candidate_id, &i.report_id, &i.account_package_id);
-        json!({
+        let apply = i.apply_override.clone().unwrap_or_else(|| {
+            self.apply_url(&i.candidate_id, &i.report_id, &i.account_package_id)
+        });
+        let mut v = json!({
             "id": i.id,
             "object": "invitation",
             "status": i.status,
@@ -539,7 +555,16 @@ impl Store {
                 "apply_url": apply,
             },
             "report": { "id": i.report_id, "status": report_status },
-        })
+        });
+        if self.reference_only {
+            // The reference's invitation names its candidate only inside `candidate` and its
+            // package only in the apply link.
+            if let Some(m) = v.as_object_mut() {
+                m.remove("candidate_id");
+                m.remove("account_package_id");
+            }
+        }
+        v
     }
 
     pub fn render_report(&self, r: &Report) -> Value {

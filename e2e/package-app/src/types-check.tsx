@@ -2,7 +2,8 @@
 // Each `@ts-expect-error` must meet an error, so a type that stopped catching a mistake
 // fails the check too.
 import init, { mount, define, type ScreeningWidgetConfig, type WidgetHandle,
-  type ScreeningEventName, type ScreeningEventDetail } from 'screening-widget';
+  type ScreeningEventName, type ScreeningEventDetail, type CheckStatus, type OrderState,
+  type Applicant } from 'screening-widget';
 import { ScreeningWidgetElement } from 'screening-widget/element';
 import { ScreeningWidget, type ScreeningWidgetProps } from 'screening-widget/react';
 
@@ -30,6 +31,17 @@ export async function mountIt(el: HTMLElement): Promise<WidgetHandle> {
   const inPlace: boolean = handle.update({ ...config, theme: { accent: '#123' } });
   void inPlace;
   return handle;
+}
+
+// The wire shapes, generated from the Rust types (screening-wire.d.ts).
+export function wire(order: OrderState, applicant: Applicant): CheckStatus[] {
+  const reports: (string | null | undefined)[] = order.items.map((i) => i.report_status);
+  // @ts-expect-error: not a status of the wire's vocabulary
+  const done: CheckStatus = 'done';
+  // @ts-expect-error: a server's applicant always has its email
+  const noEmail: Applicant = { id: 'a', first_name: 'A', last_name: 'B' };
+  void [reports, done, noEmail, applicant.email.toLowerCase()];
+  return [order.status, ...order.history.map((e) => e.status)];
 }
 
 export function events(el: HTMLElement) {

@@ -8,14 +8,13 @@ use screening_wire::{OrderRequest, OrderState, PackageList};
 
 use super::auth::{BasicTenant, JsonBody};
 use super::error::{Error, Result};
-use crate::app::ApiContext;
-use crate::catalog;
+use super::state::AppState;
 use crate::orders::cancel::cancel_order;
 use crate::orders::place::{place, PlaceRequest};
 use crate::orders::view::load_state;
-use crate::orders::OrderError;
+use crate::orders::{OrderError, Orders};
 
-pub fn router() -> Router<ApiContext> {
+pub fn router() -> Router<AppState> {
     Router::new()
         .route("/ats/packages", get(packages))
         .route("/ats/orders", post(create))
@@ -26,22 +25,14 @@ pub fn router() -> Router<ApiContext> {
 }
 
 async fn packages(
-    State(ctx): State<ApiContext>,
+    State(orders): State<Orders>,
     BasicTenant(tenant): BasicTenant,
 ) -> Result<Json<PackageList>> {
-    Ok(Json(
-        catalog::package_list(
-            &ctx.packages,
-            &ctx.yardstik,
-            ctx.config.packages_ttl,
-            &tenant,
-        )
-        .await?,
-    ))
+    Ok(Json(orders.package_list(&tenant).await?))
 }
 
 async fn create(
-    State(ctx): State<ApiContext>,
+    State(orders): State<Orders>,
     BasicTenant(tenant): BasicTenant,
     JsonBody(order): JsonBody<OrderRequest>,
 ) -> Result<(StatusCode, Json<OrderState>)> {
@@ -55,37 +46,28 @@ async fn create(
     if !errors.is_empty() {
         return Err(Error::Validation(errors));
     }
-    let hash = crate::crypto::sha256_hex(&serde_json::to_vec(&order).expect("serialise"));
-    let req = PlaceRequest {
-        source: "ats",
-        background_check_id: order.background_check_id.clone(),
-        package_id: order.package_id.clone(),
-        add_on_package_ids: order.add_on_package_ids.clone(),
-        webhook_url: order.webhook_url.trim().to_string(),
-        applicant: order.applicant.clone(),
-        request_hash: hash,
-    };
+    let req = PlaceRequest::from_ats(&order);
     Ok((
         StatusCode::CREATED,
-        Json(place(&ctx.orders, &tenant, req).await?),
+        Json(place(&orders, &tenant, req).await?),
     ))
 }
 
 async fn show(
-    State(ctx): State<ApiContext>,
+    State(orders): State<Orders>,
     BasicTenant(tenant): BasicTenant,
     Path(id): Path<String>,
 ) -> Result<Json<OrderState>> {
-    load_state(&ctx.orders, &tenant.id, &id)
+    load_state(&orders, &tenant.id, &id)
         .await?
         .map(Json)
         .ok_or_else(|| OrderError::NotFound(id).into())
 }
 
 async fn cancel(
-    State(ctx): State<ApiContext>,
+    State(orders): State<Orders>,
     BasicTenant(tenant): BasicTenant,
     Path(id): Path<String>,
 ) -> Result<Json<OrderState>> {
-    Ok(Json(cancel_order(&ctx.orders, &tenant, &id).await?))
+    Ok(Json(cancel_order(&orders, &tenant, &id).await?))
 }

@@ -1,10 +1,6 @@
 //! Extractors: ATS Basic auth, widget Bearer sessions, and JSON bodies with the ATS's
 //! error semantics (400 malformed, 422 wrong shape, 413 too large).
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
-
 use axum::extract::{FromRef, FromRequest, FromRequestParts, Request};
 use axum::http::header;
 use axum::http::request::Parts;
@@ -13,111 +9,18 @@ use base64::Engine;
 use serde::de::DeserializeOwned;
 
 use super::error::Error;
-use crate::app::ApiContext;
-use crate::crypto::verify_secret;
-use crate::tenant::Tenant;
+use super::state::AppState;
+use crate::orders::Orders;
 use crate::tokens::{Claims, Purpose, TokenError};
+use screening_model::crypto::verify_secret;
+use screening_model::tenant::Tenant;
 use screening_wire::Capability;
 
-/// Remembers recent successful argon2 verifications (keyed by an HMAC, under a random key
-/// of this process, of tenant, stored hash and presented secret — what is kept in memory
-/// cannot be attacked offline to recover a secret), so a burst of ATS calls does not pay
-/// argon2 each time, and runs concurrent verifications of the same credentials once
-/// (single flight). Rotating the secret changes the stored hash and so invalidates every
-/// entry.
-type Flight = Arc<tokio::sync::OnceCell<bool>>;
+use super::login_guard::{account_key, Refusal};
+use screening_model::tenant::MAX_ATS_ACCOUNT_ID_LEN;
 
-use super::login_guard::{LoginGuard, Refusal};
-
-#[derive(Clone)]
-pub struct AuthCache {
-    /// Keys the cache entries; never leaves the process.
-    mac_key: Arc<[u8; 32]>,
-    verified: Arc<Mutex<HashMap<[u8; 32], Instant>>>,
-    inflight: Arc<Mutex<HashMap<[u8; 32], Flight>>>,
-    /// Bounds on the cost of verifications (see `login_guard`).
-    pub guard: LoginGuard,
-}
-
-const AUTH_CACHE_TTL: Duration = Duration::from_secs(300);
-
-impl Default for AuthCache {
-    fn default() -> Self {
-        let mut mac_key = [0u8; 32];
-        rand::RngCore::fill_bytes(&mut rand::thread_rng(), &mut mac_key);
-        Self {
-            mac_key: Arc::new(mac_key),
-            verified: Arc::default(),
-            inflight: Arc::default(),
-            guard: LoginGuard::default(),
-        }
-    }
-}
-
-impl AuthCache {
-    fn key(&self, tenant: &Tenant, secret: &str) -> [u8; 32] {
-        // Lengths first: no two (id, hash, secret) triples give the same input.
-        let mut data =
-            Vec::with_capacity(24 + tenant.id.len() + tenant.secret_hash.len() + secret.len());
-        for part in [
-            tenant.id.as_bytes(),
-            tenant.secret_hash.as_bytes(),
-            secret.as_bytes(),
-        ] {
-            data.extend_from_slice(&(part.len() as u64).to_le_bytes());
-            data.extend_from_slice(part);
-        }
-        crate::crypto::hmac_bytes(&self.mac_key[..], &data)
-    }
-
-    fn hit(&self, key: &[u8; 32]) -> bool {
-        let map = self.verified.lock().expect("auth cache");
-        map.get(key).is_some_and(|t| t.elapsed() < AUTH_CACHE_TTL)
-    }
-
-    fn put(&self, key: [u8; 32]) {
-        let mut map = self.verified.lock().expect("auth cache");
-        if map.len() > 10_000 {
-            map.retain(|_, t| t.elapsed() < AUTH_CACHE_TTL);
-        }
-        map.insert(key, Instant::now());
-    }
-
-    /// Verified recently (no Argon2 work, no limits: valid callers stay fast in a flood).
-    fn recently_verified(&self, tenant: &Tenant, secret: &str) -> bool {
-        self.hit(&self.key(tenant, secret))
-    }
-
-    async fn verify(&self, tenant: &Tenant, secret: &str) -> Result<bool, Refusal> {
-        let key = self.key(tenant, secret);
-        if self.hit(&key) {
-            return Ok(true);
-        }
-        let cell = self
-            .inflight
-            .lock()
-            .expect("auth cache")
-            .entry(key)
-            .or_default()
-            .clone();
-        let (s, h) = (secret.to_string(), tenant.secret_hash.clone());
-        let guard = self.guard.clone();
-        let ok = cell
-            .get_or_try_init(|| async move {
-                let _slot = guard.slot().await?;
-                Ok(tokio::task::spawn_blocking(move || verify_secret(&s, &h))
-                    .await
-                    .unwrap_or(false))
-            })
-            .await
-            .copied();
-        if ok == Ok(true) {
-            self.put(key);
-        }
-        self.inflight.lock().expect("auth cache").remove(&key);
-        ok
-    }
-}
+/// Longest API secret read (generated ones are far shorter): Argon2 is not run on more.
+const MAX_SECRET_LEN: usize = 1024;
 
 const BAD_BASIC: &str =
     "Missing or wrong credentials: send HTTP Basic authentication with your account id and API secret.";
@@ -126,10 +29,12 @@ const BAD_BASIC: &str =
 /// known accounts take the same time.
 fn dummy_hash() -> &'static str {
     static H: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    H.get_or_init(|| crate::crypto::hash_secret(&crate::crypto::random_secret()))
+    H.get_or_init(
+        || screening_model::crypto::hash_secret(&screening_model::crypto::random_secret()),
+    )
 }
 
-pub async fn basic_tenant(ctx: &ApiContext, parts: &Parts) -> Result<Tenant, Error> {
+pub async fn basic_tenant(ctx: &AppState, parts: &Parts) -> Result<Tenant, Error> {
     let value = parts
         .headers
         .get(header::AUTHORIZATION)
@@ -148,30 +53,37 @@ pub async fn basic_tenant(ctx: &ApiContext, parts: &Parts) -> Result<Tenant, Err
     let Some((user, secret)) = decoded.as_deref().and_then(|s| s.split_once(':')) else {
         return Err(Error::Unauthorized(BAD_BASIC.into()));
     };
-    let address = parts
-        .extensions
-        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map(|c| c.0.ip());
+    let address = super::client::client_ip(parts, &ctx.config.trusted_proxies);
     let cache = &ctx.auth_cache;
-    let tenant = ctx.db.tenant_by_ats_account(user).await?;
+    // Longer than any account id or secret may be: refused unread (no lookup, no counter
+    // keyed by the caller's text).
+    if user.is_empty() || user.len() > MAX_ATS_ACCOUNT_ID_LEN || secret.len() > MAX_SECRET_LEN {
+        cache.guard.check(address, &[0; 32]).map_err(refusal)?;
+        cache.guard.failed(address, None);
+        return Err(Error::Unauthorized(BAD_BASIC.into()));
+    }
+    let account = account_key(user);
+    let tenant = ctx.tenants.by_ats_account(user).await?;
     if let Some(t) = &tenant {
-        if cache.recently_verified(t, secret) {
+        if cache.recently_verified(t, secret).await {
+            cache.guard.succeeded(address, &account);
             return Ok(tenant.expect("checked"));
         }
     }
-    cache.guard.check(address, user).map_err(refusal)?;
+    cache.guard.check(address, &account).map_err(refusal)?;
     let Some(tenant) = tenant else {
         let _slot = cache.guard.slot().await.map_err(refusal)?;
         let s = secret.to_string();
         let _ = tokio::task::spawn_blocking(move || verify_secret(&s, dummy_hash())).await;
-        cache.guard.failed(address, user);
+        cache.guard.failed(address, Some(&account));
         return Err(Error::Unauthorized(BAD_BASIC.into()));
     };
     if !cache.verify(&tenant, secret).await.map_err(refusal)? {
-        cache.guard.failed(address, user);
+        cache.guard.failed(address, Some(&account));
         tracing::warn!("ATS login with a wrong secret refused");
         return Err(Error::Unauthorized(BAD_BASIC.into()));
     }
+    cache.guard.succeeded(address, &account);
     Ok(tenant)
 }
 
@@ -187,12 +99,12 @@ pub struct BasicTenant(pub Tenant);
 
 impl<S> FromRequestParts<S> for BasicTenant
 where
-    ApiContext: FromRef<S>,
+    AppState: FromRef<S>,
     S: Send + Sync,
 {
     type Rejection = Error;
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Error> {
-        let ctx = ApiContext::from_ref(state);
+        let ctx = AppState::from_ref(state);
         basic_tenant(&ctx, parts).await.map(BasicTenant)
     }
 }
@@ -225,6 +137,18 @@ impl WidgetSession {
         )))
     }
 
+    /// 404 unless this session may see order `id` (no existence leak).
+    pub async fn see_order(&self, orders: &Orders, id: &str) -> Result<(), Error> {
+        let applicant = orders
+            .order_applicant(&self.tenant.id, id)
+            .await?
+            .ok_or_else(|| session_not_found(id))?;
+        if !self.may_see(id, applicant.as_deref()) {
+            return Err(session_not_found(id));
+        }
+        Ok(())
+    }
+
     /// May this session see the order `bcid` of applicant `applicant_id`?
     pub fn may_see(&self, bcid: &str, applicant_id: Option<&str>) -> bool {
         self.claims.o.as_deref().is_none_or(|o| o == bcid)
@@ -236,6 +160,11 @@ impl WidgetSession {
     }
 }
 
+/// The 404 of an order a session may not see, or that does not exist.
+pub fn session_not_found(id: &str) -> Error {
+    Error::NotFound(format!("No background check {id} for this session."))
+}
+
 pub fn bearer(parts: &Parts) -> Option<&str> {
     let v = parts.headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     v.strip_prefix("Bearer ")
@@ -245,12 +174,12 @@ pub fn bearer(parts: &Parts) -> Option<&str> {
 
 impl<S> FromRequestParts<S> for WidgetSession
 where
-    ApiContext: FromRef<S>,
+    AppState: FromRef<S>,
     S: Send + Sync,
 {
     type Rejection = Error;
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Error> {
-        let ctx = ApiContext::from_ref(state);
+        let ctx = AppState::from_ref(state);
         let token = bearer(parts).ok_or_else(|| {
             Error::Unauthorized(
                 "Missing session: send Authorization: Bearer <token from POST /widget/sessions>."
@@ -270,10 +199,10 @@ where
             }
         };
         let tenant =
-            ctx.db.tenant_by_id(&claims.t).await?.ok_or_else(|| {
+            ctx.tenants.by_id(&claims.t).await?.ok_or_else(|| {
                 Error::Unauthorized("The session's account no longer exists.".into())
             })?;
-        if !crate::crypto::ct_eq(claims.g.as_bytes(), tenant.generation().as_bytes()) {
+        if !screening_model::crypto::ct_eq(claims.g.as_bytes(), tenant.generation().as_bytes()) {
             return Err(Error::Unauthorized(
                 "The session is no longer valid: the account's credentials changed. Request a new session."
                     .into(),
@@ -341,17 +270,28 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
 }
 
 fn parse_any_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
-    serde_json::from_slice(bytes).map_err(|e| match e.classify() {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let parsed: Result<T, (serde_json::Error, String)> = serde_path_to_error::deserialize(&mut de)
+        .map_err(|e| {
+            let path = e.path().to_string();
+            (e.into_inner(), path)
+        })
+        .and_then(|v| de.end().map(|()| v).map_err(|e| (e, String::new())));
+    parsed.map_err(|(e, path)| match e.classify() {
         serde_json::error::Category::Data => {
-            // serde's message names the field ("missing field `applicant`"); it never
-            // contains values.
+            // serde's message names the field ("missing field `applicant`"), the path
+            // where it is nested (`applicant.id: …`).
             let msg = e.to_string();
             let msg = msg
                 .split(" at line ")
                 .next()
                 .unwrap_or(&msg)
                 .replace('`', "");
-            Error::Unprocessable(format!("Invalid request: {msg}."))
+            if path.is_empty() || path == "." {
+                Error::Unprocessable(format!("Invalid request: {msg}."))
+            } else {
+                Error::Unprocessable(format!("Invalid request: {path}: {msg}."))
+            }
         }
         _ => Error::BadRequest(format!(
             "Malformed JSON: {}.",

@@ -6,9 +6,9 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use screening_wire::{ErrorBody, ErrorCode, FieldError};
 
-use crate::orders::error::StoredFailure;
 use crate::orders::OrderError;
-use crate::yardstik::YardstikError;
+use screening_model::StoredFailure;
+use screening_model::YardstikError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -37,6 +37,9 @@ pub enum Error {
     /// 429 with `Retry-After` (seconds).
     #[error("rate limited")]
     RateLimited(u64),
+    /// 429 with `Retry-After` (seconds): a spending limit of the session or the tenant.
+    #[error("spending limit")]
+    SpendLimited(screening_metrics::LimitScope, u64),
     /// 503 with `Retry-After` (seconds): the server is saturated checking credentials.
     #[error("busy")]
     Busy(u64),
@@ -44,6 +47,9 @@ pub enum Error {
     Yardstik(#[from] YardstikError),
     #[error("{0}")]
     Unavailable(String),
+    /// 502: Yardstik answered something this server will not pass on.
+    #[error("{0}")]
+    BadGateway(String),
     #[error(transparent)]
     Sqlx(#[from] sqlx::Error),
     #[error(transparent)]
@@ -71,6 +77,7 @@ impl From<OrderError> for Error {
             OrderError::NotDecidable { id, why } => {
                 Error::Conflict(format!("Background check {id} cannot be decided now: {why}."))
             }
+            OrderError::RefusedLink(m) => Error::BadGateway(m),
             OrderError::StillPlacing => {
                 Error::Unavailable("This order is still being placed; retry in a moment.".into())
             }
@@ -87,12 +94,6 @@ impl From<OrderError> for Error {
             OrderError::Db(e) => Error::Sqlx(e),
             OrderError::Internal(e) => Error::Internal(e),
         }
-    }
-}
-
-impl From<crate::db::tenants::TenantError> for Error {
-    fn from(e: crate::db::tenants::TenantError) -> Self {
-        Error::Internal(anyhow::anyhow!(e.to_string()))
     }
 }
 
@@ -141,6 +142,18 @@ impl Error {
                 format!("Too many attempts; retry in {secs} seconds."),
                 ErrorCode::RateLimited,
             ),
+            SpendLimited(scope, secs) => (
+                StatusCode::TOO_MANY_REQUESTS,
+                match scope {
+                    screening_metrics::LimitScope::Session => format!(
+                        "Too many requests from this session; nothing was done. Retry in {secs} seconds."
+                    ),
+                    screening_metrics::LimitScope::Tenant => format!(
+                        "Too many requests for this account right now; nothing was done. Retry in {secs} seconds."
+                    ),
+                },
+                ErrorCode::RateLimited,
+            ),
             PayloadTooLarge => (
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "The request body is too large.".into(),
@@ -168,6 +181,7 @@ impl Error {
                 },
                 ErrorCode::UpstreamUnavailable,
             ),
+            BadGateway(m) => (StatusCode::BAD_GATEWAY, m.clone(), ErrorCode::UpstreamRejected),
             Yardstik(YardstikError::Decode(_)) => (
                 StatusCode::BAD_GATEWAY,
                 "Yardstik answered in an unexpected way; please retry later.".into(),
@@ -192,7 +206,7 @@ impl IntoResponse for Error {
         }
         let (status, body) = self.status_and_body();
         let mut res = (status, Json(body)).into_response();
-        if let Error::RateLimited(secs) | Error::Busy(secs) = self {
+        if let Error::RateLimited(secs) | Error::Busy(secs) | Error::SpendLimited(_, secs) = self {
             if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
                 res.headers_mut().insert(header::RETRY_AFTER, v);
             }

@@ -3,12 +3,16 @@
 
 pub mod ats;
 pub mod auth;
+pub mod auth_cache;
+pub mod client;
 pub mod demo;
 pub mod error;
 pub mod login_guard;
 pub mod ops;
-pub mod origins;
 pub mod review;
+pub mod serve;
+pub mod spend;
+pub mod state;
 pub mod static_files;
 pub mod webhooks;
 pub mod widget;
@@ -20,12 +24,13 @@ use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
+use screening_metrics::HttpLabels;
 use screening_wire::{ErrorBody, ErrorCode};
 use tower_http::timeout::TimeoutLayer;
 
-use crate::app::ApiContext;
+use state::AppState;
 
-pub fn router(ctx: ApiContext) -> Router {
+pub fn router(ctx: AppState) -> Router {
     let mut app = Router::new()
         .merge(ops::router())
         .merge(ats::router())
@@ -47,7 +52,7 @@ pub fn router(ctx: ApiContext) -> Router {
 
 /// Logs method, route template (never the raw path: it may carry a result-link token),
 /// status and latency; counts requests per route and status.
-async fn observe(State(ctx): State<ApiContext>, req: Request, next: Next) -> Response {
+async fn observe(State(ctx): State<AppState>, req: Request, next: Next) -> Response {
     let route = req
         .extensions()
         .get::<MatchedPath>()
@@ -57,10 +62,10 @@ async fn observe(State(ctx): State<ApiContext>, req: Request, next: Next) -> Res
     let start = Instant::now();
     let res = next.run(req).await;
     let status = res.status().as_u16();
-    ctx.metrics.inc(
-        "screening_http_requests_total",
-        &[("route", &route), ("status", &status.to_string())],
-    );
+    ctx.metrics.http_requests.inc(HttpLabels {
+        route: route.clone(),
+        status,
+    });
     tracing::info!(method = %method, route = %route, status, latency_ms = start.elapsed().as_millis() as u64, "request");
     res
 }

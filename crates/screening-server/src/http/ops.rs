@@ -14,11 +14,12 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
+use screening_metrics::Queues;
 use serde_json::json;
 
-use crate::app::ApiContext;
+use super::state::AppState;
 
-pub fn router() -> Router<ApiContext> {
+pub fn router() -> Router<AppState> {
     Router::new()
         .route("/healthz", get(|| async { Json(json!({"status": "ok"})) }))
         .route("/readyz", get(readyz))
@@ -27,7 +28,7 @@ pub fn router() -> Router<ApiContext> {
 }
 
 /// A caller that may read the ops routes: loopback, or the ops token.
-fn ops_caller(ctx: &ApiContext, parts: &Parts) -> bool {
+fn ops_caller(ctx: &AppState, parts: &Parts) -> bool {
     ops_allowed(
         parts
             .extensions
@@ -50,18 +51,18 @@ pub fn ops_allowed(peer: Option<IpAddr>, authorization: Option<&str>, token: Opt
     else {
         return false;
     };
-    crate::crypto::ct_eq(given.trim().as_bytes(), token.as_bytes())
+    screening_model::crypto::ct_eq(given.trim().as_bytes(), token.as_bytes())
 }
 
 fn hidden() -> Response {
     super::error::Error::NotFound("Not found.".into()).into_response()
 }
 
-async fn readyz(State(ctx): State<ApiContext>, parts: Parts) -> Response {
+async fn readyz(State(ctx): State<AppState>, parts: Parts) -> Response {
     if !ops_caller(&ctx, &parts) {
         return hidden();
     }
-    if ctx.db.ping().await {
+    if ctx.health.ready().await {
         (StatusCode::OK, Json(json!({"status": "ready"}))).into_response()
     } else {
         (
@@ -72,52 +73,20 @@ async fn readyz(State(ctx): State<ApiContext>, parts: Parts) -> Response {
     }
 }
 
-async fn metrics(State(ctx): State<ApiContext>, parts: Parts) -> Response {
+async fn metrics(State(ctx): State<AppState>, parts: Parts) -> Response {
     if !ops_caller(&ctx, &parts) {
         return hidden();
     }
-    let (pending, dead) = ctx.db.outbox_counts().await.unwrap_or((-1, -1));
-    let inbox = ctx
-        .db
-        .inbox_depth()
-        .await
-        .unwrap_or(crate::db::inbox::InboxDepth {
-            pending: -1,
-            failed: -1,
-            oldest_pending_secs: -1,
-        });
-    let body = ctx.metrics.render(&[
-        (
-            "screening_inbox_pending",
-            "Yardstik events waiting to be processed",
-            inbox.pending,
-        ),
-        (
-            "screening_inbox_failed",
-            "Yardstik events whose retry budget ran out",
-            inbox.failed,
-        ),
-        (
-            "screening_inbox_oldest_pending_seconds",
-            "Age of the oldest Yardstik event waiting to be processed",
-            inbox.oldest_pending_secs,
-        ),
-        (
-            "screening_outbox_pending",
-            "Result webhooks waiting for delivery",
-            pending,
-        ),
-        (
-            "screening_outbox_dead",
-            "Result webhooks dead-lettered",
-            dead,
-        ),
-    ]);
+    let q = ctx.health.queue_depths().await;
+    let body = ctx.metrics.render(Some(Queues {
+        inbox_pending: q.inbox_pending,
+        inbox_failed: q.inbox_failed,
+        inbox_oldest_pending_secs: q.inbox_oldest_pending_secs,
+        outbox_pending: q.outbox_pending,
+        outbox_dead: q.outbox_dead,
+    }));
     (
-        [(
-            header::CONTENT_TYPE,
-            "text/plain; version=0.0.4; charset=utf-8",
-        )],
+        [(header::CONTENT_TYPE, screening_metrics::CONTENT_TYPE)],
         body,
     )
         .into_response()

@@ -10,11 +10,12 @@ use screening_wire::{CandidateReport, CandidateStatus, Capability, Decision, Sta
 
 use super::auth::{JsonBody, WidgetSession};
 use super::error::Result;
-use super::widget::visible_order;
-use crate::app::ApiContext;
+use super::state::AppState;
 use crate::orders::decision::{self, Reviewer};
+use crate::orders::Orders;
 
-pub fn routes() -> Router<ApiContext> {
+/// The decision routes and the candidate's report (they spend Yardstik calls).
+pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/widget/orders/{background_check_id}/decision", get(show))
         .route(
@@ -33,34 +34,39 @@ pub fn routes() -> Router<ApiContext> {
             "/widget/orders/{background_check_id}/report",
             get(candidate_report),
         )
-        .route(
-            "/widget/orders/{background_check_id}/progress",
-            get(candidate_progress),
-        )
+}
+
+/// The candidate's progress: read from the database only (the widget polls it), so not
+/// among the spending routes.
+pub fn progress_routes() -> Router<AppState> {
+    Router::new().route(
+        "/widget/orders/{background_check_id}/progress",
+        get(candidate_progress),
+    )
 }
 
 /// The candidate's progress (a `candidate` session, its one order): per ordered package its
 /// name and stage, from the database (the widget polls it).
 async fn candidate_progress(
-    State(ctx): State<ApiContext>,
+    State(orders): State<Orders>,
     s: WidgetSession,
     Path(id): Path<String>,
 ) -> Result<Json<CandidateStatus>> {
     s.require(Capability::Candidate)?;
-    visible_order(&ctx, &s, &id).await?;
+    s.see_order(&orders, &id).await?;
     Ok(Json(
-        crate::orders::view::candidate_status(&ctx.orders, &s.tenant, &id).await?,
+        crate::orders::view::candidate_status(&orders, &s.tenant, &id).await?,
     ))
 }
 
 /// The candidate's own report (a `candidate` session, its one order).
 async fn candidate_report(
-    State(ctx): State<ApiContext>,
+    State(ctx): State<AppState>,
     s: WidgetSession,
     Path(id): Path<String>,
 ) -> Result<Json<CandidateReport>> {
     s.require(Capability::Candidate)?;
-    visible_order(&ctx, &s, &id).await?;
+    s.see_order(&ctx.orders, &id).await?;
     Ok(Json(
         crate::orders::candidate_report::candidate_report(
             &ctx.orders,
@@ -73,54 +79,61 @@ async fn candidate_report(
 }
 
 /// A review session that may see this order (404 otherwise, no existence leak).
-async fn reviewable(ctx: &ApiContext, s: &WidgetSession, id: &str) -> Result<()> {
+async fn reviewable(orders: &Orders, s: &WidgetSession, id: &str) -> Result<()> {
     s.require(Capability::Review)?;
-    visible_order(ctx, s, id).await.map(|_| ())
+    s.see_order(orders, id).await
 }
 
-fn reviewer(s: &WidgetSession) -> Reviewer<'_> {
-    Reviewer(s.claims.r.as_deref())
+/// Who decides: a decision needs a `review` session the host minted for a person (its
+/// `reviewer_id`), which is recorded with it; 403 otherwise.
+fn reviewer(s: &WidgetSession) -> Result<Reviewer<'_>> {
+    match s.claims.r.as_deref() {
+        Some(r) => Ok(Reviewer(Some(r))),
+        None => Err(super::error::Error::Forbidden(
+            "A decision needs a review session minted by the host for the person deciding: give reviewer_id in POST /widget/sessions.".into(),
+        )),
+    }
 }
 
 async fn show(
-    State(ctx): State<ApiContext>,
+    State(orders): State<Orders>,
     s: WidgetSession,
     Path(id): Path<String>,
 ) -> Result<Json<Decision>> {
-    reviewable(&ctx, &s, &id).await?;
-    Ok(Json(decision::decision(&ctx.orders, &s.tenant, &id).await?))
+    reviewable(&orders, &s, &id).await?;
+    Ok(Json(decision::decision(&orders, &s.tenant, &id).await?))
 }
 
 async fn proceed(
-    State(ctx): State<ApiContext>,
+    State(orders): State<Orders>,
     s: WidgetSession,
     Path(id): Path<String>,
 ) -> Result<Json<Decision>> {
-    reviewable(&ctx, &s, &id).await?;
+    reviewable(&orders, &s, &id).await?;
     Ok(Json(
-        decision::proceed(&ctx.orders, &s.tenant, &id, reviewer(&s)).await?,
+        decision::proceed(&orders, &s.tenant, &id, reviewer(&s)?).await?,
     ))
 }
 
 async fn start(
-    State(ctx): State<ApiContext>,
+    State(orders): State<Orders>,
     s: WidgetSession,
     Path(id): Path<String>,
     JsonBody(req): JsonBody<StartAdverseAction>,
 ) -> Result<Json<Decision>> {
-    reviewable(&ctx, &s, &id).await?;
+    reviewable(&orders, &s, &id).await?;
     Ok(Json(
-        decision::start_adverse_action(&ctx.orders, &s.tenant, &id, reviewer(&s), &req).await?,
+        decision::start_adverse_action(&orders, &s.tenant, &id, reviewer(&s)?, &req).await?,
     ))
 }
 
 async fn cancel(
-    State(ctx): State<ApiContext>,
+    State(orders): State<Orders>,
     s: WidgetSession,
     Path(id): Path<String>,
 ) -> Result<Json<Decision>> {
-    reviewable(&ctx, &s, &id).await?;
+    reviewable(&orders, &s, &id).await?;
     Ok(Json(
-        decision::cancel_adverse_action(&ctx.orders, &s.tenant, &id, reviewer(&s)).await?,
+        decision::cancel_adverse_action(&orders, &s.tenant, &id, reviewer(&s)?).await?,
     ))
 }

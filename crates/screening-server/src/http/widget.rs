@@ -11,26 +11,24 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use screening_wire::{
-    ApplyLink, ApplyStep, Capability, CheckStatus, DisclosuresToken, OrderState, PackageList,
-    ReportToken, ReportTokenRequest, SessionRequest, SessionResponse, WidgetOrderRequest,
+    ApplyLink, Capability, DisclosuresToken, OrderState, PackageList, ReportToken,
+    ReportTokenRequest, SessionRequest, SessionResponse, WidgetOrderRequest,
     IDEMPOTENCY_KEY_HEADER,
 };
 
-use super::auth::{BasicTenant, JsonBody, WidgetSession};
+use super::auth::{session_not_found, BasicTenant, JsonBody, WidgetSession};
 use super::error::{Error, Result};
-use crate::app::ApiContext;
-use crate::catalog;
-use crate::db::orders::YardstikRef;
-use crate::orders::place::{place, PlaceRequest};
+use super::state::AppState;
+use crate::orders::place::{place, PlaceRequest, WIDGET_ID_PREFIX};
 use crate::orders::view::load_state;
-use crate::tenant::Tenant;
+use crate::orders::widget::ReportPick;
 use crate::tokens::{Claims, Purpose};
+use screening_model::tenant::Tenant;
 
-pub fn router(ctx: ApiContext) -> Router<ApiContext> {
-    let bearer_routes = Router::new()
-        .route("/widget/packages", get(packages))
+pub fn router(ctx: AppState) -> Router<AppState> {
+    // What spends Yardstik calls or money: per-session and per-tenant limits (`spend`).
+    let spending = Router::new()
         .route("/widget/orders", post(create_order))
-        .route("/widget/orders/{background_check_id}", get(show_order))
         .route(
             "/widget/orders/{background_check_id}/apply",
             get(apply_link),
@@ -38,6 +36,12 @@ pub fn router(ctx: ApiContext) -> Router<ApiContext> {
         .route("/widget/tokens/report", post(report_token))
         .route("/widget/tokens/disclosures", post(disclosures_token))
         .merge(super::review::routes())
+        .route_layer(middleware::from_fn_with_state(ctx.clone(), spend_limit));
+    let bearer_routes = Router::new()
+        .route("/widget/packages", get(packages))
+        .route("/widget/orders/{background_check_id}", get(show_order))
+        .merge(super::review::progress_routes())
+        .merge(spending)
         .route_layer(middleware::from_fn_with_state(ctx, cors));
     Router::new()
         .route("/widget/sessions", post(create_session))
@@ -48,7 +52,7 @@ pub fn router(ctx: ApiContext) -> Router<ApiContext> {
 /// that make no sense: an empty or overlong id, a `candidate` session without its one
 /// order or combined with anything else.
 pub fn mint_session(
-    ctx: &ApiContext,
+    ctx: &AppState,
     tenant: &Tenant,
     req: &SessionRequest,
 ) -> Result<SessionResponse> {
@@ -86,6 +90,12 @@ pub fn mint_session(
             ));
         }
     }
+    if caps.contains(&Capability::View) && req.background_check_id.is_none() {
+        return Err(Error::field(
+            "background_check_id",
+            "A view session is for one order: give its background_check_id.",
+        ));
+    }
     let ttl = req
         .ttl_seconds
         .map(|s| std::time::Duration::from_secs(s.max(30)))
@@ -100,6 +110,7 @@ pub fn mint_session(
         c: caps,
         g: tenant.generation(),
         r: req.reviewer_id.clone(),
+        v: 0,
     };
     Ok(SessionResponse {
         token: ctx.signer.sign(Purpose::WidgetSession, &claims),
@@ -111,7 +122,7 @@ pub fn mint_session(
 }
 
 async fn create_session(
-    State(ctx): State<ApiContext>,
+    State(ctx): State<AppState>,
     BasicTenant(tenant): BasicTenant,
     JsonBody(req): JsonBody<SessionRequest>,
 ) -> Result<(StatusCode, Json<SessionResponse>)> {
@@ -121,10 +132,51 @@ async fn create_session(
     ))
 }
 
+/// The spending limits (`spend`) on the routes that spend Yardstik calls or money: a
+/// request whose session token does not verify passes through (the route answers 401).
+async fn spend_limit(State(ctx): State<AppState>, req: Request, next: Next) -> Response {
+    if req.method() == Method::OPTIONS {
+        return next.run(req).await;
+    }
+    let token = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(str::trim)
+        .map(str::to_string);
+    let Some(token) = token else {
+        return next.run(req).await;
+    };
+    let Ok(claims) = ctx
+        .signer
+        .verify(Purpose::WidgetSession, &token, ctx.now_secs())
+    else {
+        return next.run(req).await;
+    };
+    let tenant = ctx.tenants.by_id_for_events(&claims.t).await.ok().flatten();
+    let now_ms = ctx.orders.clock.now_ms();
+    match ctx.spend.check(
+        &token,
+        &claims.t,
+        tenant.as_ref().map(|t| &t.settings),
+        now_ms,
+    ) {
+        Ok(()) => next.run(req).await,
+        Err((scope, secs)) => {
+            ctx.metrics.rate_limited.inc(scope);
+            Error::SpendLimited(scope, secs).into_response()
+        }
+    }
+}
+
 /// CORS for bearer routes. Preflights are answered for any configured origin of any
 /// tenant (a preflight carries no credentials); real requests only for the session's
 /// tenant's origins. A disallowed Origin gets 403 and no CORS headers.
-async fn cors(State(ctx): State<ApiContext>, req: Request, next: Next) -> Response {
+async fn cors(State(ctx): State<AppState>, req: Request, next: Next) -> Response {
     let origin = req
         .headers()
         .get(header::ORIGIN)
@@ -185,7 +237,7 @@ fn allow(h: &mut HeaderMap, origin: &str) {
 
 /// The session's tenant allows `origin`. For an unreadable or expired token any tenant's
 /// origin is enough, so that the widget can read its 401 `session_expired` answer.
-fn session_tenant_allows(ctx: &ApiContext, authorization: Option<&str>, origin: &str) -> bool {
+fn session_tenant_allows(ctx: &AppState, authorization: Option<&str>, origin: &str) -> bool {
     let token = authorization
         .and_then(|v| {
             v.strip_prefix("Bearer ")
@@ -200,21 +252,13 @@ fn session_tenant_allows(ctx: &ApiContext, authorization: Option<&str>, origin: 
     ctx.origins.any_allows(origin)
 }
 
-async fn packages(State(ctx): State<ApiContext>, s: WidgetSession) -> Result<Json<PackageList>> {
+async fn packages(State(ctx): State<AppState>, s: WidgetSession) -> Result<Json<PackageList>> {
     s.require(Capability::Order)?;
-    Ok(Json(
-        catalog::package_list(
-            &ctx.packages,
-            &ctx.yardstik,
-            ctx.config.packages_ttl,
-            &s.tenant,
-        )
-        .await?,
-    ))
+    Ok(Json(ctx.orders.package_list(&s.tenant).await?))
 }
 
 async fn create_order(
-    State(ctx): State<ApiContext>,
+    State(ctx): State<AppState>,
     s: WidgetSession,
     headers: HeaderMap,
     JsonBody(mut order): JsonBody<WidgetOrderRequest>,
@@ -260,112 +304,62 @@ async fn create_order(
     if !errors.is_empty() {
         return Err(Error::Validation(errors));
     }
-    let bcid = match (&order.background_check_id, key) {
-        (Some(b), _) => b.clone(),
-        // Derived from the idempotency key, so a retried request finds the same order.
-        (None, Some(k)) => format!(
-            "{WIDGET_ID_PREFIX}{}",
-            &crate::crypto::sha256_hex(format!("{}\0{k}", s.tenant.id).as_bytes())[..24]
-        ),
-        (None, None) => format!("{WIDGET_ID_PREFIX}{}", uuid::Uuid::new_v4().simple()),
-    };
-    order.background_check_id = Some(bcid.clone());
-    let hash = crate::crypto::sha256_hex(
-        &[
-            b"widget\0".as_slice(),
-            &serde_json::to_vec(&order).expect("serialise"),
-        ]
-        .concat(),
-    );
-    let webhook_url = s
-        .tenant
-        .settings
-        .default_webhook_url
-        .clone()
-        .unwrap_or_default();
-    let req = PlaceRequest {
-        source: "widget",
-        background_check_id: bcid,
-        package_id: order.package_id,
-        add_on_package_ids: order.add_on_package_ids,
-        webhook_url,
-        applicant: order.applicant,
-        request_hash: hash,
-    };
-    Ok((
-        StatusCode::CREATED,
-        Json(place(&ctx.orders, &s.tenant, req).await?),
-    ))
-}
-
-/// Orders whose id is chosen in the browser (or assigned for it) start with this.
-pub const WIDGET_ID_PREFIX: &str = "w-";
-
-fn not_found(id: &str) -> Error {
-    Error::NotFound(format!("No background check {id} for this session."))
-}
-
-/// The order if this session may see it (404 otherwise: no existence leak).
-pub(super) async fn visible_order(
-    ctx: &ApiContext,
-    s: &WidgetSession,
-    id: &str,
-) -> Result<crate::db::orders::OrderRow> {
-    let o = ctx
-        .db
-        .order(&s.tenant.id, id)
-        .await?
-        .ok_or_else(|| not_found(id))?;
-    if !s.may_see(id, o.applicant_id.as_deref()) {
-        return Err(not_found(id));
-    }
-    Ok(o)
+    let req = PlaceRequest::from_widget(&s.tenant, order, key);
+    let mut state = place(&ctx.orders, &s.tenant, req).await?;
+    state.result_link_url = None;
+    Ok((StatusCode::CREATED, Json(state)))
 }
 
 async fn show_order(
-    State(ctx): State<ApiContext>,
+    State(ctx): State<AppState>,
     s: WidgetSession,
     Path(id): Path<String>,
 ) -> Result<Json<OrderState>> {
-    s.require_any(&[Capability::Order, Capability::Review, Capability::Candidate])?;
-    visible_order(&ctx, &s, &id).await?;
+    s.require_any(&[
+        Capability::Order,
+        Capability::Review,
+        Capability::Candidate,
+        Capability::View,
+    ])?;
+    s.see_order(&ctx.orders, &id).await?;
     let mut state = load_state(&ctx.orders, &s.tenant.id, &id)
         .await?
-        .ok_or_else(|| not_found(&id))?;
+        .ok_or_else(|| session_not_found(&id))?;
+    // The result link is the ATS's (it arrives with the result webhook and on
+    // `GET /ats/orders/{id}`); a widget session never obtains one.
+    state.result_link_url = None;
     if !s.has(Capability::Order) && !s.has(Capability::Review) {
-        // The candidate's own view: nothing that opens the employer's report.
-        state.result_link_url = None;
+        // Who ordered and for which job are the employer's: not for the candidate, nor
+        // for whoever holds a result link.
+        state.hiring_manager_user_id = None;
+        state.hiring_manager = None;
+        state.job = None;
+    }
+    if ![Capability::Order, Capability::Review, Capability::View]
+        .iter()
+        .any(|c| s.has(*c))
+    {
+        // The candidate's own view: nothing that opens the employer's report, and no
+        // history notes (they name the hiring manager and carry decision notes).
         for item in &mut state.items {
             item.report_id = None;
+        }
+        for event in &mut state.history {
+            event.detail = None;
         }
     }
     Ok(Json(state))
 }
 
 async fn apply_link(
-    State(ctx): State<ApiContext>,
+    State(ctx): State<AppState>,
     s: WidgetSession,
     Path(id): Path<String>,
 ) -> Result<Json<ApplyLink>> {
     s.require(Capability::Candidate)?;
-    visible_order(&ctx, &s, &id).await?;
-    // One intake per invitation (package first, then add-ons in order), only those still
-    // open. The DB state may lag a just-submitted form by a webhook; the widget walks its
-    // own list, so that is fine.
-    let steps: Vec<ApplyStep> = ctx
-        .db
-        .order_items(&s.tenant.id, &id)
-        .await?
-        .into_iter()
-        .filter(open_for_intake)
-        .filter_map(|i| {
-            Some(ApplyStep {
-                apply_url: i.apply_url?,
-                package_id: i.package_id,
-                add_on: i.add_on,
-            })
-        })
-        .collect();
+    s.see_order(&ctx.orders, &id).await?;
+    // One intake per invitation, only those still open.
+    let steps = ctx.orders.open_intake_steps(&s.tenant.id, &id).await?;
     let Some(first) = steps.first() else {
         return Err(Error::Conflict(
             "This order has no open Yardstik intake link (none yet: retry in a moment; or every form is submitted).".into(),
@@ -373,50 +367,34 @@ async fn apply_link(
     };
     Ok(Json(ApplyLink {
         apply_url: first.apply_url.clone(),
-        domain: ctx.config.yardstik_app_origin.clone(),
+        domain: first.origin.clone(),
+        origins: ctx.orders.frame_origins().to_vec(),
         background_check_id: id,
         steps,
     }))
 }
 
-/// The item's invitation still takes the candidate's intake: not completed, canceled or
-/// expired, and the item has not moved past `invited`.
-fn open_for_intake(i: &crate::db::orders::ItemRow) -> bool {
-    use crate::yardstik::status::InvitationStatus as I;
-    !matches!(
-        i.invitation_status,
-        Some(I::Completed | I::Canceled | I::Expired)
-    ) && matches!(i.state.status, CheckStatus::Pending | CheckStatus::Invited)
-}
-
 async fn report_token(
-    State(ctx): State<ApiContext>,
+    State(ctx): State<AppState>,
     s: WidgetSession,
     JsonBody(req): JsonBody<ReportTokenRequest>,
 ) -> Result<Json<ReportToken>> {
-    s.require(Capability::Review)?;
+    s.require_any(&[Capability::Review, Capability::View])?;
     let report_id = match (&req.background_check_id, &req.report_id) {
         (Some(b), _) => {
-            visible_order(&ctx, &s, b).await?;
-            let items = ctx.db.order_items(&s.tenant.id, b).await?;
-            let id = req
-                .report_id
-                .clone()
-                .or_else(|| items.iter().find_map(|i| i.report_id.clone()));
-            match id {
-                Some(r)
-                    if items
-                        .iter()
-                        .any(|i| i.report_id.as_deref() == Some(r.as_str())) =>
-                {
-                    r
-                }
-                Some(_) => {
+            s.see_order(&ctx.orders, b).await?;
+            match ctx
+                .orders
+                .pick_report(&s.tenant.id, b, req.report_id.as_deref())
+                .await?
+            {
+                ReportPick::Report(r) => r,
+                ReportPick::NotThisOrders => {
                     return Err(Error::NotFound(
                         "That report does not belong to this order.".into(),
                     ))
                 }
-                None => {
+                ReportPick::NoneYet => {
                     return Err(Error::Conflict(
                         "This order has no Yardstik report yet.".into(),
                     ))
@@ -424,12 +402,12 @@ async fn report_token(
             }
         }
         (None, Some(r)) => {
-            let item = ctx
-                .db
-                .item_by_yardstik(&s.tenant.id, YardstikRef::Report, r)
+            let bcid = ctx
+                .orders
+                .order_of_report(&s.tenant.id, r)
                 .await?
-                .ok_or_else(|| not_found(r))?;
-            visible_order(&ctx, &s, &item.background_check_id).await?;
+                .ok_or_else(|| session_not_found(r))?;
+            s.see_order(&ctx.orders, &bcid).await?;
             r.clone()
         }
         (None, None) => {
@@ -439,34 +417,22 @@ async fn report_token(
             ))
         }
     };
-    let tok = ctx
-        .yardstik
-        .web_token(
-            &s.tenant.credentials,
-            &s.tenant.settings.web_token_user_email,
-        )
-        .await?;
+    let token = ctx.orders.yardstik_web_token(&s.tenant).await?;
     Ok(Json(ReportToken {
-        token: tok.token,
+        token,
         domain: ctx.config.yardstik_app_origin.clone(),
         report_id,
     }))
 }
 
 async fn disclosures_token(
-    State(ctx): State<ApiContext>,
+    State(ctx): State<AppState>,
     s: WidgetSession,
 ) -> Result<Json<DisclosuresToken>> {
     s.require(Capability::Disclosures)?;
-    let tok = ctx
-        .yardstik
-        .web_token(
-            &s.tenant.credentials,
-            &s.tenant.settings.web_token_user_email,
-        )
-        .await?;
+    let token = ctx.orders.yardstik_web_token(&s.tenant).await?;
     Ok(Json(DisclosuresToken {
-        token: tok.token,
+        token,
         domain: ctx.config.yardstik_app_origin.clone(),
         account_id: s.tenant.credentials.yardstik_account_id.clone(),
     }))

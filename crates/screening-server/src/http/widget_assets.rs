@@ -1,7 +1,8 @@
-//! The widget's files (`SCREENING_WIDGET_DIR`, served at `/static/widget/`), content-hashed
+//! The widget's files served at `/static/widget/`: the ones a release binary carries
+//! (prepared when it was built: see `embedded`), or `SCREENING_WIDGET_DIR` read, content-hashed
 //! and precompressed once at start-up.
 //!
-//! The directory is read once. Every file gets a second, content-hashed name
+//! A directory is read once. Every file gets a second, content-hashed name
 //! (`screening_widget_bg.<hash>.wasm`); references between the files are rewritten in
 //! memory so the chain loader → glue → wasm uses the hashed names: the wasm is hashed
 //! first, the glue's reference to it is rewritten and then the glue is hashed, and so on
@@ -25,7 +26,6 @@
 //! the widget.
 
 use std::collections::HashMap;
-use std::io::Write;
 use std::path::Path;
 use std::sync::{Arc, RwLock};
 
@@ -34,13 +34,6 @@ use axum::body::Bytes;
 use axum::extract::{Path as UrlPath, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use sha2::{Digest, Sha256};
-
-/// Largest file and largest directory read (a widget build is well under a megabyte).
-const MAX_FILE: u64 = 16 * 1024 * 1024;
-const MAX_TOTAL: u64 = 64 * 1024 * 1024;
-/// Smaller files are not worth compressing.
-const MIN_COMPRESS: usize = 256;
 
 pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 /// The plain names: the browser may reuse its copy for a minute, then revalidates it.
@@ -108,6 +101,13 @@ impl WidgetAssets {
         assets
     }
 
+    /// The files a release binary carries, already compressed: nothing to do at start-up.
+    pub fn embedded(files: &'static [screening_assets::Embedded]) -> WidgetAssets {
+        WidgetAssets {
+            set: Arc::new(RwLock::new(Arc::new(AssetSet::from_embedded(files)))),
+        }
+    }
+
     pub fn current(&self) -> Arc<AssetSet> {
         self.set.read().expect("widget assets").clone()
     }
@@ -119,14 +119,14 @@ impl WidgetAssets {
         let mut done: HashMap<String, Option<Bytes>> = HashMap::new();
         let mut files = HashMap::with_capacity(old.files.len());
         for (name, a) in &old.files {
-            let worth = compressible(a.content_type) && a.identity.len() >= MIN_COMPRESS;
+            let worth = screening_assets::worth_compressing(a.content_type, a.identity.len());
             let packed = done
                 .entry(a.hash.clone())
                 .or_insert_with(|| {
                     worth
                         .then(|| match encoding {
-                            Encoding::Gzip => gzip_compress(&a.identity),
-                            _ => brotli_compress(&a.identity),
+                            Encoding::Gzip => Bytes::from(screening_assets::gzip(&a.identity)),
+                            _ => Bytes::from(screening_assets::brotli(&a.identity)),
                         })
                         .filter(|b| b.len() < a.identity.len())
                 })
@@ -155,174 +155,44 @@ impl WidgetAssets {
     }
 }
 
-fn content_type(name: &str) -> &'static str {
-    let ext = name.rsplit('.').next().unwrap_or("");
-    match ext {
-        "wasm" => "application/wasm",
-        "js" | "mjs" => "text/javascript; charset=utf-8",
-        "css" => "text/css; charset=utf-8",
-        "html" => "text/html; charset=utf-8",
-        "json" | "map" => "application/json",
-        "svg" => "image/svg+xml",
-        "png" => "image/png",
-        "ts" | "md" | "txt" => "text/plain; charset=utf-8",
-        _ => "application/octet-stream",
-    }
-}
-
-fn compressible(content_type: &str) -> bool {
-    content_type.starts_with("text/")
-        || content_type.starts_with("application/wasm")
-        || content_type.starts_with("application/json")
-        || content_type.starts_with("image/svg")
-}
-
-/// `screening_widget_bg.wasm` → `screening_widget_bg.<hash>.wasm`.
-fn hashed_name(name: &str, hash: &str) -> String {
-    let (dir, file) = match name.rsplit_once('/') {
-        Some((d, f)) => (format!("{d}/"), f),
-        None => (String::new(), name),
-    };
-    match file.split_once('.') {
-        Some((stem, ext)) => format!("{dir}{stem}.{hash}.{ext}"),
-        None => format!("{dir}{file}.{hash}"),
-    }
-}
-
-fn sha_hex(b: &[u8]) -> String {
-    hex::encode(Sha256::digest(b))[..16].to_string()
-}
-
-/// Every regular file under `dir` (relative names with `/`), bounded.
-fn read_dir(dir: &Path) -> std::io::Result<Vec<(String, Vec<u8>)>> {
-    let mut out = Vec::new();
-    let mut total = 0u64;
-    let mut stack = vec![(dir.to_path_buf(), String::new(), 0)];
-    while let Some((path, prefix, depth)) = stack.pop() {
-        for entry in std::fs::read_dir(&path)? {
-            let entry = entry?;
-            let name = entry.file_name().to_string_lossy().to_string();
-            if name.starts_with('.') {
-                continue;
-            }
-            let meta = entry.metadata()?;
-            let rel = format!("{prefix}{name}");
-            if meta.is_dir() && depth < 4 {
-                stack.push((entry.path(), format!("{rel}/"), depth + 1));
-            } else if meta.is_file() && meta.len() <= MAX_FILE && total + meta.len() <= MAX_TOTAL {
-                total += meta.len();
-                out.push((rel, std::fs::read(entry.path())?));
-            }
-        }
-    }
-    Ok(out)
-}
-
-/// The quoted forms under which a file in the same directory names another: an import
-/// (`"./x.js"`) or a `new URL('x.wasm', import.meta.url)`.
-fn reference_forms(name: &str) -> [String; 4] {
-    [
-        format!("\"./{name}\""),
-        format!("'./{name}'"),
-        format!("\"{name}\""),
-        format!("'{name}'"),
-    ]
-}
-
-fn references(text: &str, name: &str) -> bool {
-    reference_forms(name).iter().any(|f| text.contains(f))
-}
-
-fn rewrite(text: &str, name: &str, hashed: &str) -> String {
-    let mut t = text.to_string();
-    for (from, to) in reference_forms(name).iter().zip(reference_forms(hashed)) {
-        t = t.replace(from, &to);
-    }
-    t
-}
-
 fn build(dir: &Path) -> std::io::Result<AssetSet> {
-    let raw = read_dir(dir)?;
-    let top_level = |n: &str| !n.contains('/');
-    // Text files that name another top-level file are rewritten after that file is hashed.
-    let names: Vec<String> = raw
-        .iter()
-        .map(|(n, _)| n.clone())
-        .filter(|n| top_level(n))
-        .collect();
-    let mut pending: HashMap<String, Vec<u8>> = raw.into_iter().collect();
-    let mut finals: HashMap<String, (Vec<u8>, String)> = HashMap::new(); // name → (bytes, hashed name)
-    loop {
-        let mut progressed = false;
-        let keys: Vec<String> = pending.keys().cloned().collect();
-        for name in keys {
-            let bytes = &pending[&name];
-            let deps: Vec<&String> = match (top_level(&name), std::str::from_utf8(bytes)) {
-                (true, Ok(text)) if name.ends_with(".js") || name.ends_with(".mjs") => names
-                    .iter()
-                    .filter(|o| **o != name && references(text, o))
-                    .collect(),
-                _ => vec![],
-            };
-            if deps.iter().any(|d| pending.contains_key(*d)) {
-                continue; // a file it names is not hashed yet
-            }
-            let mut bytes = pending.remove(&name).expect("present");
-            if !deps.is_empty() {
-                let mut text = String::from_utf8(bytes).expect("checked utf-8");
-                for d in deps {
-                    text = rewrite(&text, d, &finals[d].1);
-                }
-                bytes = text.into_bytes();
-            }
-            let hashed = hashed_name(&name, &sha_hex(&bytes));
-            finals.insert(name, (bytes, hashed));
-            progressed = true;
-        }
-        if pending.is_empty() || !progressed {
-            break;
-        }
-    }
-    // Files in a reference cycle (none in a wasm-pack build) are served as they are.
-    for (name, bytes) in pending {
-        let hashed = hashed_name(&name, &sha_hex(&bytes));
-        finals.insert(name, (bytes, hashed));
-    }
     let mut set = AssetSet::default();
-    for (name, (bytes, hashed)) in finals {
-        let ct = content_type(&name);
-        let hash = sha_hex(&bytes);
-        let identity = Bytes::from(bytes);
+    for p in screening_assets::prepare(screening_assets::read_dir(dir)?) {
+        let identity = Bytes::from(p.bytes);
         let asset = |immutable| Asset {
-            content_type: ct,
+            content_type: p.content_type,
             immutable,
-            hash: hash.clone(),
+            hash: p.hash.clone(),
             identity: identity.clone(),
             gzip: None,
             brotli: None,
         };
-        set.files.insert(hashed.clone(), Arc::new(asset(true)));
-        set.files.insert(name.clone(), Arc::new(asset(false)));
-        set.hashed.insert(name, hashed);
+        set.files.insert(p.hashed.clone(), Arc::new(asset(true)));
+        set.files.insert(p.name.clone(), Arc::new(asset(false)));
+        set.hashed.insert(p.name, p.hashed);
     }
     Ok(set)
 }
 
-fn gzip_compress(b: &[u8]) -> Bytes {
-    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    enc.write_all(b).expect("in-memory gzip");
-    Bytes::from(enc.finish().expect("in-memory gzip"))
-}
-
-fn brotli_compress(b: &[u8]) -> Bytes {
-    let mut out = Vec::new();
-    let params = brotli::enc::BrotliEncoderParams {
-        quality: 11,
-        lgwin: 22,
-        ..Default::default()
-    };
-    brotli::BrotliCompress(&mut &b[..], &mut out, &params).expect("in-memory brotli");
-    Bytes::from(out)
+impl AssetSet {
+    fn from_embedded(files: &'static [screening_assets::Embedded]) -> AssetSet {
+        let mut set = AssetSet::default();
+        for f in files {
+            let asset = |immutable| Asset {
+                content_type: f.content_type,
+                immutable,
+                hash: f.hash.to_string(),
+                identity: Bytes::from_static(f.identity),
+                gzip: f.gzip.map(Bytes::from_static),
+                brotli: f.brotli.map(Bytes::from_static),
+            };
+            set.files
+                .insert(f.hashed.to_string(), Arc::new(asset(true)));
+            set.files.insert(f.name.to_string(), Arc::new(asset(false)));
+            set.hashed.insert(f.name.to_string(), f.hashed.to_string());
+        }
+        set
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -430,7 +300,7 @@ pub async fn serve(
         header::CACHE_CONTROL,
         HeaderValue::from_static(if asset.immutable { IMMUTABLE } else { SHORT }),
     );
-    if compressible(asset.content_type) && asset.identity.len() >= MIN_COMPRESS {
+    if screening_assets::worth_compressing(asset.content_type, asset.identity.len()) {
         h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
     }
     h.insert(
@@ -444,6 +314,36 @@ pub async fn serve(
 mod tests {
     use super::*;
 
+    static FILES: &[screening_assets::Embedded] = &[screening_assets::Embedded {
+        name: "screening_widget_bg.wasm",
+        hashed: "screening_widget_bg.0123456789abcdef.wasm",
+        content_type: "application/wasm",
+        hash: "0123456789abcdef",
+        identity: b"\0asm plain",
+        gzip: Some(b"gz"),
+        brotli: None,
+    }];
+
+    /// A release's files are served under both names, with the encodings it carries and
+    /// nothing compressed at start-up.
+    #[test]
+    fn embedded_files_are_served_as_prepared() {
+        let set = WidgetAssets::embedded(FILES).current();
+        let plain = set.get("screening_widget_bg.wasm").unwrap();
+        let hashed = set
+            .get("screening_widget_bg.0123456789abcdef.wasm")
+            .unwrap();
+        assert!(!plain.immutable && hashed.immutable);
+        assert_eq!(&plain.identity[..], b"\0asm plain");
+        assert_eq!(plain.gzip.as_deref(), Some(&b"gz"[..]));
+        assert_eq!(plain.brotli, None);
+        assert_eq!(
+            set.hashed_name("screening_widget_bg.wasm"),
+            Some("screening_widget_bg.0123456789abcdef.wasm")
+        );
+        assert!(set.get("other.js").is_none());
+    }
+
     #[test]
     fn negotiation() {
         assert_eq!(negotiate("gzip, deflate, br"), Encoding::Brotli);
@@ -453,16 +353,5 @@ mod tests {
         assert_eq!(negotiate("identity"), Encoding::Identity);
         assert_eq!(negotiate("*"), Encoding::Brotli);
         assert_eq!(negotiate("gzip;q=0, br;q=0"), Encoding::Identity);
-    }
-
-    #[test]
-    fn hashed_names() {
-        assert_eq!(hashed_name("a_bg.wasm", "ff"), "a_bg.ff.wasm");
-        assert_eq!(hashed_name("x.d.ts", "ff"), "x.ff.d.ts");
-        assert_eq!(
-            hashed_name("snippets/s/inline0.js", "ff"),
-            "snippets/s/inline0.ff.js"
-        );
-        assert_eq!(hashed_name("LICENSE", "ff"), "LICENSE.ff");
     }
 }

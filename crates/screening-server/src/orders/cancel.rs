@@ -2,12 +2,14 @@
 
 use screening_wire::OrderState;
 
-use super::claim::Claim;
 use super::sync::{apply, ItemUpdate, Writer};
 use super::view::load_state;
 use super::{OrderError, Orders};
-use crate::tenant::Tenant;
-use crate::yardstik::status::InvitationStatus;
+use screening_model::claim::Claim;
+use screening_model::tenant::Tenant;
+use screening_model::yardstik_status::InvitationStatus;
+use screening_model::OrderKey;
+use screening_store::orders as stored;
 
 /// Cancel the order; answers the canceled order.
 pub async fn cancel_order(
@@ -15,12 +17,18 @@ pub async fn cancel_order(
     tenant: &Tenant,
     bcid: &str,
 ) -> Result<OrderState, OrderError> {
-    let order = orders
-        .db
-        .order(&tenant.id, bcid)
+    let key = OrderKey::new(&tenant.id, bcid);
+    let order = stored::order(&orders.db.pool, &key)
         .await?
         .ok_or_else(|| OrderError::NotFound(bcid.to_string()))?;
     if order.claim != Claim::Created {
+        if order.state.status.is_final() {
+            // Given up (`failed`): nothing is open at Yardstik.
+            return Err(OrderError::AlreadyFinal(
+                bcid.to_string(),
+                order.state.status,
+            ));
+        }
         return Err(OrderError::NotPlacedYet(bcid.to_string()));
     }
     if order.state.status.is_final() {
@@ -29,7 +37,7 @@ pub async fn cancel_order(
             order.state.status,
         ));
     }
-    for item in orders.db.order_items(&tenant.id, bcid).await? {
+    for item in stored::items(&orders.db.pool, &key).await? {
         let Some(inv_id) = item.invitation_id.as_deref() else {
             continue;
         };

@@ -5,40 +5,31 @@
 //! Yardstik ids. Kept in memory for a short while (a reload does not call Yardstik again),
 //! never stored.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use super::{OrderError, Orders};
-use crate::tenant::Tenant;
-use crate::yardstik::status::ReportStatus;
-use crate::yardstik::types::{nonempty, Report};
+use crate::cache::Cache;
+use screening_model::tenant::Tenant;
+use screening_model::yardstik_status::ReportStatus;
 use screening_wire::{
     CandidatePackage, CandidateRecord, CandidateReport, CandidateScreening, CandidateViolation,
     Contact,
 };
+use yardstik_client::types::{nonempty, Report};
 
 /// How long a candidate's report is served from memory.
 pub const CACHE_TTL: Duration = Duration::from_secs(30);
 
-/// (tenant, order) → when it was read, and the report.
-type Entries = HashMap<(String, String), (Instant, CandidateReport)>;
+/// Candidates' reports remembered at most.
+const MAX_REPORTS: u64 = 10_000;
 
-#[derive(Clone, Default)]
-pub struct CandidateReportCache(Arc<Mutex<Entries>>);
+/// (tenant, order) → the report, for [`CACHE_TTL`].
+#[derive(Clone)]
+pub struct CandidateReportCache(Cache<(String, String), CandidateReport>);
 
-impl CandidateReportCache {
-    fn get(&self, key: &(String, String)) -> Option<CandidateReport> {
-        let map = self.0.lock().expect("report cache");
-        map.get(key)
-            .filter(|(at, _)| at.elapsed() < CACHE_TTL)
-            .map(|(_, r)| r.clone())
-    }
-
-    fn put(&self, key: (String, String), r: CandidateReport) {
-        let mut map = self.0.lock().expect("report cache");
-        map.retain(|_, (at, _)| at.elapsed() < CACHE_TTL);
-        map.insert(key, (Instant::now(), r));
+impl Default for CandidateReportCache {
+    fn default() -> Self {
+        CandidateReportCache(Cache::new(MAX_REPORTS, Some(CACHE_TTL)))
     }
 }
 
@@ -106,9 +97,19 @@ pub async fn candidate_report(
     bcid: &str,
 ) -> Result<CandidateReport, OrderError> {
     let key = (tenant.id.clone(), bcid.to_string());
-    if let Some(r) = cache.get(&key) {
-        return Ok(r);
-    }
+    // Reloads within the cache's time, and concurrent ones, read Yardstik once.
+    cache
+        .0
+        .try_get_with(key, read_report(orders, tenant, bcid))
+        .await
+        .map_err(OrderError::shared)
+}
+
+async fn read_report(
+    orders: &Orders,
+    tenant: &Tenant,
+    bcid: &str,
+) -> Result<CandidateReport, OrderError> {
     let items = orders.db.order_items(&tenant.id, bcid).await?;
     if items.is_empty() {
         return Err(OrderError::NotFound(bcid.to_string()));
@@ -123,7 +124,7 @@ pub async fn candidate_report(
         packages.push(package(&item.package_id, item.add_on, report.as_ref()));
     }
     let account = orders.yardstik.account_contact(creds).await?;
-    let report = CandidateReport {
+    Ok(CandidateReport {
         background_check_id: bcid.to_string(),
         packages,
         contact: Contact {
@@ -131,9 +132,7 @@ pub async fn candidate_report(
             email: account.support_email_address,
             phone: account.support_phone,
         },
-    };
-    cache.put(key, report.clone());
-    Ok(report)
+    })
 }
 
 #[cfg(test)]

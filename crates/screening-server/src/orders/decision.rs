@@ -11,6 +11,14 @@
 //! requires it, and an explanation for a candidate in Georgia or California. Every decision
 //! is written to the order's history with the reviewer who made it, then the report is read
 //! back and applied, so the ATS hears the result (proceed → `Pass`; final adverse → `Fail`).
+//!
+//! Yardstik's reference shows proceeding, creating an adverse action and the report's own
+//! `adverse_action_id`; listing and canceling actions are not in it. Where listing is not
+//! served (404/405), no action is known from Yardstik: what is shown comes from the report
+//! alone (its status and `adverse_action_id`: pending while `pre_adverse`, completed once
+//! `final_adverse`), and canceling is not offered, since only an action Yardstik listed is
+//! known well enough to cancel. A Yardstik that lists actions but does not serve the cancel
+//! route gets a clear refusal.
 
 use screening_wire::{
     AdverseAction, Decision, FieldError, ReviewScreening, StartAdverseAction, Violation,
@@ -18,11 +26,13 @@ use screening_wire::{
 
 use super::reconcile::reconcile_order;
 use super::{OrderError, Orders};
-use crate::db::orders::{ItemRow, OrderKey};
-use crate::tenant::Tenant;
-use crate::yardstik::adverse::{AdverseActionRes, NewAdverseAction};
-use crate::yardstik::status::ReportStatus;
-use crate::yardstik::types::{nonempty, Report, ReportViolation};
+use screening_model::tenant::Tenant;
+use screening_model::yardstik_status::ReportStatus;
+use screening_model::OrderKey;
+use screening_model::YardstikError;
+use screening_store::orders::{self as stored, ItemRow};
+use yardstik_client::adverse::{AdverseActionRes, NewAdverseAction};
+use yardstik_client::types::{nonempty, Report, ReportViolation};
 
 /// States whose law asks the employer to explain an adverse decision to the candidate.
 const EXPLANATION_STATES: [(&str, &str); 2] = [("CA", "California"), ("GA", "Georgia")];
@@ -46,6 +56,9 @@ struct Part {
     position: usize,
     report: Report,
     current: Option<AdverseActionRes>,
+    /// `current` came from Yardstik's list of the report's actions (not from the report
+    /// alone): only then can it be canceled.
+    listed: bool,
 }
 
 impl Part {
@@ -59,6 +72,10 @@ impl Part {
         self.current
             .as_ref()
             .filter(|a| a.status.as_deref() == Some("pending"))
+    }
+    /// The pending action, if it is known well enough to cancel.
+    fn cancelable(&self) -> Option<&AdverseActionRes> {
+        self.pending().filter(|_| self.listed)
     }
 }
 
@@ -85,7 +102,8 @@ impl Context {
 }
 
 async fn load(orders: &Orders, tenant: &Tenant, bcid: &str) -> Result<Context, OrderError> {
-    let items: Vec<ItemRow> = orders.db.order_items(&tenant.id, bcid).await?;
+    let items: Vec<ItemRow> =
+        stored::items(&orders.db.pool, &OrderKey::new(&tenant.id, bcid)).await?;
     if items.is_empty() {
         return Err(OrderError::NotFound(bcid.to_string()));
     }
@@ -96,15 +114,22 @@ async fn load(orders: &Orders, tenant: &Tenant, bcid: &str) -> Result<Context, O
             continue;
         };
         let report = orders.yardstik.report(creds, report_id).await?;
-        let actions = orders.yardstik.adverse_actions(creds, report_id).await?;
-        let current = actions
-            .into_iter()
-            .filter(|a| a.status.as_deref() != Some("canceled"))
-            .max_by(|a, b| a.created_at.cmp(&b.created_at));
+        let (current, listed) = match orders.yardstik.adverse_actions(creds, report_id).await {
+            Ok(actions) => (
+                actions
+                    .into_iter()
+                    .filter(|a| a.status.as_deref() != Some("canceled"))
+                    .max_by(|a, b| a.created_at.cmp(&b.created_at)),
+                true,
+            ),
+            Err(e) if not_served(&e) => (from_report(&report), false),
+            Err(e) => return Err(e.into()),
+        };
         parts.push(Part {
             position,
             report,
             current,
+            listed,
         });
     }
     if parts.is_empty() {
@@ -114,6 +139,37 @@ async fn load(orders: &Orders, tenant: &Tenant, bcid: &str) -> Result<Context, O
         });
     }
     Ok(Context { parts })
+}
+
+/// Yardstik does not serve the route (it is not in the reference).
+fn not_served(e: &YardstikError) -> bool {
+    matches!(
+        e,
+        YardstikError::Rejected {
+            status: 404 | 405,
+            ..
+        }
+    )
+}
+
+/// The report's current adverse action as the report alone tells it: its
+/// `adverse_action_id`, pending while `pre_adverse`, completed once `final_adverse`; none in
+/// any other status (a canceled action leaves the report in consider).
+fn from_report(report: &Report) -> Option<AdverseActionRes> {
+    let status = match report.status.as_deref().map(ReportStatus::parse) {
+        Some(ReportStatus::PreAdverse) => "pending",
+        Some(ReportStatus::FinalAdverse) => "completed",
+        _ => return None,
+    };
+    Some(AdverseActionRes {
+        id: nonempty(&report.adverse_action_id)?,
+        status: Some(status.into()),
+        violations: Vec::new(),
+        custom_reason: None,
+        explanation: None,
+        created_at: None,
+        scheduled_final_at: None,
+    })
 }
 
 fn violation_id(p: usize, s: usize, r: usize, v: usize) -> String {
@@ -212,7 +268,7 @@ fn view(bcid: &str, ctx: &Context) -> Decision {
         can_cancel_adverse_action: ctx
             .parts
             .iter()
-            .any(|p| p.status() == Some(ReportStatus::PreAdverse) && p.pending().is_some()),
+            .any(|p| p.status() == Some(ReportStatus::PreAdverse) && p.cancelable().is_some()),
         violations_required: mandatory(ctx),
         explanation_required: explanation_required(state.as_deref()),
         candidate_state: state,
@@ -247,11 +303,8 @@ async fn after(
     bcid: &str,
     history: &str,
 ) -> Result<Decision, OrderError> {
-    orders.db.note_in_history(&tenant.id, bcid, history).await?;
-    let key = OrderKey {
-        tenant_id: tenant.id.clone(),
-        background_check_id: bcid.to_string(),
-    };
+    let key = OrderKey::new(&tenant.id, bcid);
+    orders.db.note_in_history(&key, history).await?;
     reconcile_order(orders, &key).await?;
     decision(orders, tenant, bcid).await
 }
@@ -457,8 +510,14 @@ pub async fn cancel_adverse_action(
     let pending: Vec<(&Part, &AdverseActionRes)> = ctx
         .parts
         .iter()
-        .filter_map(|p| p.pending().map(|a| (p, a)))
+        .filter_map(|p| p.cancelable().map(|a| (p, a)))
         .collect();
+    if pending.is_empty() && ctx.parts.iter().any(|p| p.pending().is_some()) {
+        return Err(OrderError::NotDecidable {
+            id: bcid.to_string(),
+            why: "Yardstik does not list this report's adverse actions, so the pending one is not known well enough to cancel here; cancel it in Yardstik's dashboard".into(),
+        });
+    }
     if pending.is_empty() {
         return Err(OrderError::NotDecidable {
             id: bcid.to_string(),
@@ -466,10 +525,24 @@ pub async fn cancel_adverse_action(
         });
     }
     for (part, action) in &pending {
-        orders
+        match orders
             .yardstik
             .cancel_adverse_action(&tenant.credentials, &part.report.id, &action.id)
-            .await?;
+            .await
+        {
+            Ok(()) => {}
+            Err(e) if not_served(&e) => {
+                return Err(OrderError::NotDecidable {
+                    id: bcid.to_string(),
+                    why: format!(
+                        "Yardstik does not cancel adverse action {} through its API ({}); cancel it in Yardstik's dashboard",
+                        action.id,
+                        e.summary()
+                    ),
+                })
+            }
+            Err(e) => return Err(e.into()),
+        }
     }
     tracing::info!(
         background_check_id = bcid,
@@ -487,6 +560,47 @@ pub async fn cancel_adverse_action(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn report(status: &str, aa: Option<&str>) -> Report {
+        Report {
+            id: "r1".into(),
+            status: Some(status.into()),
+            adverse_action_id: aa.map(str::to_string),
+            ..Report::default()
+        }
+    }
+
+    #[test]
+    fn the_report_alone_tells_the_current_action() {
+        let a = from_report(&report("pre_adverse", Some("aa1"))).unwrap();
+        assert_eq!(
+            (a.id.as_str(), a.status.as_deref()),
+            ("aa1", Some("pending"))
+        );
+        let a = from_report(&report("final_adverse", Some("aa1"))).unwrap();
+        assert_eq!(a.status.as_deref(), Some("completed"));
+        assert!(from_report(&report("consider", Some("aa1"))).is_none());
+        assert!(from_report(&report("proceed", Some("aa1"))).is_none());
+        assert!(
+            from_report(&report("pre_adverse", None)).is_none(),
+            "no id: no action known"
+        );
+        assert!(from_report(&report("pre_adverse", Some(""))).is_none());
+    }
+
+    #[test]
+    fn only_404_and_405_mean_not_served() {
+        let rejected = |status| YardstikError::Rejected {
+            status,
+            title: String::new(),
+            detail: String::new(),
+        };
+        assert!(not_served(&rejected(404)));
+        assert!(not_served(&rejected(405)));
+        assert!(!not_served(&rejected(422)));
+        assert!(!not_served(&rejected(401)));
+        assert!(!not_served(&YardstikError::Unavailable("down".into())));
+    }
 
     #[test]
     fn explanations_for_georgia_and_california() {

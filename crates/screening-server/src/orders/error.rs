@@ -2,9 +2,8 @@
 //! to a status and an error body; nothing here knows about HTTP.
 
 use screening_wire::{CheckStatus, FieldError};
-use serde::{Deserialize, Serialize};
 
-use crate::yardstik::YardstikError;
+use screening_model::{StoredFailure, YardstikError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum OrderError {
@@ -24,6 +23,10 @@ pub enum OrderError {
     /// The order's report cannot be decided (or the decision undone) in its present state.
     #[error("background check {id} cannot be decided: {why}")]
     NotDecidable { id: String, why: String },
+    /// Yardstik gave a link the widget must not frame (not http(s), or not on a configured
+    /// Yardstik origin).
+    #[error("{0}")]
+    RefusedLink(String),
     /// Another request is placing this order and did not finish in time.
     #[error("the order is still being placed")]
     StillPlacing,
@@ -51,48 +54,35 @@ impl OrderError {
     }
 }
 
-impl From<crate::db::tenants::TenantError> for OrderError {
-    fn from(e: crate::db::tenants::TenantError) -> Self {
+impl From<screening_store::tenants::TenantError> for OrderError {
+    fn from(e: screening_store::tenants::TenantError) -> Self {
         OrderError::Internal(e.into())
     }
 }
 
-/// A placement failure as stored on the order, so a submission that waited on the failed
-/// attempt gets the same answer. Serialised as JSON in `orders.error_body`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum StoredFailure {
-    Yardstik {
-        error: YardstikError,
-    },
-    /// The placement was interrupted (crash, lease expired) before Yardstik was reached.
-    Interrupted,
-    Internal,
-}
-
-impl StoredFailure {
-    pub fn of(e: &OrderError) -> Self {
-        match e {
+impl OrderError {
+    /// What is stored on the order about this failure.
+    pub fn stored(&self) -> StoredFailure {
+        match self {
             OrderError::Yardstik(y) => StoredFailure::Yardstik { error: y.clone() },
             OrderError::EarlierAttemptFailed(f) => f.clone(),
             _ => StoredFailure::Internal,
         }
     }
+}
 
-    /// Worth another attempt without anyone changing anything (the resumer retries these).
-    pub fn is_transient(&self) -> bool {
-        match self {
-            StoredFailure::Yardstik { error } => error.is_transient(),
-            StoredFailure::Interrupted | StoredFailure::Internal => true,
+impl OrderError {
+    /// A failure that several callers waited on (a cache's single flight): the last
+    /// holder gets it whole; the others a copy of what a caller can act on (not found, a
+    /// Yardstik answer), or an internal error with its text.
+    pub fn shared(e: std::sync::Arc<OrderError>) -> OrderError {
+        match std::sync::Arc::try_unwrap(e) {
+            Ok(e) => e,
+            Err(e) => match &*e {
+                OrderError::NotFound(id) => OrderError::NotFound(id.clone()),
+                OrderError::Yardstik(y) => OrderError::Yardstik(y.clone()),
+                other => OrderError::Internal(anyhow::anyhow!("{other}")),
+            },
         }
-    }
-
-    pub fn to_json(&self) -> String {
-        serde_json::to_string(self).expect("serialise")
-    }
-
-    /// Rows written before failures were typed hold an error body; they read as internal.
-    pub fn from_json(s: &str) -> Self {
-        serde_json::from_str(s).unwrap_or(StoredFailure::Internal)
     }
 }

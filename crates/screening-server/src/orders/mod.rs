@@ -7,27 +7,42 @@
 
 pub mod cancel;
 pub mod candidate_report;
-pub mod claim;
+pub mod catalog;
+pub mod context;
 pub mod decision;
+pub mod delivery;
 pub mod error;
+pub mod frames;
+pub mod health;
+pub mod inbox;
+pub mod inbox_pace;
+pub mod origins;
+pub mod package_cache;
 pub mod place;
 pub mod reconcile;
-pub mod status;
+pub mod retention;
+pub mod subscriptions;
 pub mod sync;
+pub mod tenants;
 pub mod view;
+pub mod webhooks;
+pub mod widget;
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::Notify;
 
+use package_cache::PackageCache;
+
 pub use error::OrderError;
 
-use crate::db::Db;
-use crate::metrics::Metrics;
-use crate::retry::RetryPolicy;
 use crate::tokens::Signer;
-use crate::yardstik::Yardstik;
+use screening_metrics::Metrics;
+use screening_model::retry::RetryPolicy;
+use screening_model::Clock;
+use screening_store::Db;
+use yardstik_client::Yardstik;
 
 /// Settings of the order lifecycle.
 #[derive(Debug, Clone)]
@@ -36,12 +51,16 @@ pub struct OrderSettings {
     pub order_wait: Duration,
     /// One Yardstik call's timeout (placement leases are sized from it).
     pub yardstik_timeout: Duration,
-    /// How long a result link stays valid.
-    pub result_link_ttl: Duration,
     /// This server's external base URL (no trailing slash), for result links.
     pub public_url: String,
     /// The resumer's retries of a placement that failed transiently.
     pub resume: RetryPolicy,
+    /// How long the live Yardstik package list is cached.
+    pub packages_ttl: Duration,
+    /// The Yardstik origins frames may come from (app, profile), `scheme://host[:port]`.
+    pub frame_origins: Vec<String>,
+    /// How often registered webhook subscriptions are checked again; zero: never.
+    pub subscription_check_interval: Duration,
 }
 
 /// What the order domain works with.
@@ -51,13 +70,17 @@ pub struct Orders {
     pub yardstik: Yardstik,
     pub signer: Signer,
     pub metrics: Metrics,
+    /// Yardstik's package lists, per tenant, for `settings.packages_ttl`.
+    pub packages: PackageCache,
     /// Wakes the delivery worker when an outbox row was committed.
     pub outbox_wake: Arc<Notify>,
     pub settings: Arc<OrderSettings>,
+    /// The time, for session and result-link expiries.
+    pub clock: Clock,
 }
 
 impl Orders {
     pub fn now_secs(&self) -> i64 {
-        chrono::Utc::now().timestamp()
+        self.clock.now_secs()
     }
 }

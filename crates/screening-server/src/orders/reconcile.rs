@@ -3,10 +3,16 @@
 //! order that has not heard from Yardstik for a while, so a missed or dropped webhook, or
 //! an outage of any length, only delays a result.
 
+use std::time::Duration;
+
 use super::sync::{apply, ItemUpdate, Writer};
 use super::{OrderError, Orders};
-use crate::db::orders::{ItemRow, OrderKey, YardstikRef};
-use crate::tenant::Tenant;
+use screening_metrics::ReconcileOutcome;
+use screening_model::tenant::Tenant;
+use screening_model::{OrderKey, YardstikRef};
+use screening_store::now_ms;
+use screening_store::orders::{self as stored, ItemRow};
+use tokio_util::sync::CancellationToken;
 
 /// What refreshing one resource found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,7 +75,7 @@ pub async fn reconcile_order(orders: &Orders, key: &OrderKey) -> Result<bool, Or
     };
     let bcid = &key.background_check_id;
     let mut changed = false;
-    for item in orders.db.order_items(&tenant.id, bcid).await? {
+    for item in stored::items(&orders.db.pool, key).await? {
         changed |= reconcile_item(orders, &tenant, bcid, &item).await?;
     }
     Ok(changed)
@@ -111,4 +117,53 @@ async fn reconcile_item(
         .is_some();
     }
     Ok(changed)
+}
+
+/// Orders re-read per batch.
+const BATCH: i64 = 50;
+
+/// One round of the reconciliation job: every placed order that may still change and has
+/// not been synced with Yardstik for `after` is re-read and updated, a batch at a time.
+/// Orders are claimed by bumping their sync time in one UPDATE (`SKIP LOCKED` on
+/// PostgreSQL), so instances share the work without reading the same order twice a round.
+pub async fn reconcile_due(orders: &Orders, after: Duration, shutdown: &CancellationToken) {
+    loop {
+        let cutoff = now_ms() - after.as_millis() as i64;
+        let keys = match orders.db.claim_for_reconcile(cutoff, BATCH).await {
+            Ok(k) => k,
+            Err(e) => {
+                tracing::error!(error = %e, "cannot claim orders to reconcile");
+                break;
+            }
+        };
+        let full = keys.len() as i64 == BATCH;
+        for key in keys {
+            if shutdown.is_cancelled() {
+                return;
+            }
+            match reconcile_order(orders, &key).await {
+                Ok(changed) => {
+                    let outcome = if changed {
+                        ReconcileOutcome::Changed
+                    } else {
+                        ReconcileOutcome::Unchanged
+                    };
+                    orders.metrics.reconciled_orders.inc(outcome);
+                    if changed {
+                        tracing::info!(background_check_id = %key.background_check_id, "reconciliation found a change");
+                    }
+                }
+                Err(e) => {
+                    orders
+                        .metrics
+                        .reconciled_orders
+                        .inc(ReconcileOutcome::Failed);
+                    tracing::warn!(background_check_id = %key.background_check_id, error = %e.summary(), "reconciliation failed; tried again once SCREENING_RECONCILE_AFTER has passed");
+                }
+            }
+        }
+        if !full {
+            break;
+        }
+    }
 }

@@ -6,16 +6,16 @@
 //! newer one, another instance) leaves those fields alone. A report status embedded in an
 //! invitation is only used until the report itself has been read.
 
-use super::claim::ClaimToken;
-use super::status::{combine, next_item, should_notify, CheckState, ItemState};
 use super::view::{link_for, webhook};
 use super::{OrderError, Orders};
-use crate::db::orders::{insert_event, items_in, order_in, update_item, update_order_state};
-use crate::db::outbox;
-use crate::orders::claim::Claim;
-use crate::tenant::Tenant;
-use crate::yardstik::status::{InvitationStatus, ReportStatus};
-use crate::yardstik::types::{Invitation, Report};
+use screening_model::claim::ClaimToken;
+use screening_model::lifecycle::{combine, next_item, should_notify, CheckState, ItemState};
+use screening_model::tenant::Tenant;
+use screening_model::yardstik_status::{InvitationStatus, ReportStatus};
+use screening_model::OrderKey;
+use screening_store::orders as stored;
+use screening_store::outbox;
+use yardstik_client::types::{Invitation, Report};
 
 /// New facts about one item; `None` fields keep their stored value.
 #[derive(Debug, Default, Clone)]
@@ -100,16 +100,17 @@ pub async fn apply(
     writer: Writer<'_>,
 ) -> Result<Option<CheckState>, OrderError> {
     let db = &orders.db;
+    let key = OrderKey::new(&tenant.id, bcid);
     let mut tx = db.pool.begin().await?;
-    let Some(order) = order_in(&mut tx, &tenant.id, bcid, db.for_update()).await? else {
+    let Some(order) = stored::order_for_update(&mut *tx, db.backend, &key).await? else {
         return Ok(None);
     };
     if let Writer::Placement(token) = writer {
-        if order.claim != Claim::Creating || order.claim_token.as_deref() != Some(&token.0) {
+        if !order.held_by(token) {
             return Err(OrderError::StillPlacing);
         }
     }
-    let mut items = items_in(&mut tx, &tenant.id, bcid).await?;
+    let mut items = stored::items(&mut *tx, &key).await?;
     let Some(item) = items.iter_mut().find(|i| i.package_id == package_id) else {
         return Ok(None);
     };
@@ -143,7 +144,7 @@ pub async fn apply(
         item.report_status.as_ref(),
     );
     item.state = next_state;
-    update_item(&mut tx, item).await?;
+    stored::update_item(&mut *tx, item).await?;
     // A note is history only when the status behind it is new (not on every re-fetch).
     let statuses_changed =
         seen_before != (item.invitation_status.clone(), item.report_status.clone());
@@ -182,35 +183,35 @@ pub async fn apply(
             add_on: i.add_on,
         })
         .collect();
-    let next = combine(&item_states);
     let prev = order.state;
+    // An order given up (`failed`, the ATS was told) keeps that state: a late word about
+    // an invitation it canceled only updates the item.
+    let next = if prev.status == screening_wire::CheckStatus::Failed {
+        prev
+    } else {
+        combine(&item_states)
+    };
     let synced = matches!(writer, Writer::Yardstik);
-    let now = crate::db::now_ms();
+    let now = screening_store::now_ms();
     for n in &notes {
-        insert_event(&mut tx, &tenant.id, bcid, now, prev, Some(n)).await?;
+        stored::insert_event(&mut *tx, &key, now, prev, Some(n)).await?;
     }
     if next == prev {
         if synced {
-            update_order_state(&mut tx, &tenant.id, bcid, prev, true).await?;
+            stored::update_order_state(&mut *tx, &key, prev, true).await?;
         }
         tx.commit().await?;
         return Ok(None);
     }
-    update_order_state(&mut tx, &tenant.id, bcid, next, synced).await?;
-    insert_event(&mut tx, &tenant.id, bcid, now, next, Some(&detail)).await?;
+    stored::update_order_state(&mut *tx, &key, next, synced).await?;
+    stored::insert_event(&mut *tx, &key, now, next, Some(&detail)).await?;
     let notify = should_notify(prev, next, tenant.settings.progress_updates)
         && !order.webhook_url.is_empty();
     if notify {
-        let link = link_for(
-            orders,
-            &tenant.id,
-            &tenant.generation(),
-            bcid,
-            next.status,
-            &items,
-        );
-        let body = serde_json::to_string(&webhook(bcid, next, link)).expect("serialise");
-        outbox::enqueue(&mut tx, &tenant.id, bcid, &order.webhook_url, &body, now).await?;
+        let link = link_for(orders, &order, next.status, &items);
+        let id = super::context::OrderContext::from_json(order.ats_context.as_deref()).ats_id(bcid);
+        let body = serde_json::to_string(&webhook(id, next, link)).expect("serialise");
+        outbox::enqueue(&mut tx, &key, &order.webhook_url, &body, now).await?;
     }
     tx.commit().await?;
     if notify {

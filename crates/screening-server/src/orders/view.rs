@@ -6,23 +6,28 @@ use screening_wire::{
     OrderState, ResultWebhook,
 };
 
-use super::status::CheckState;
+use super::context::OrderContext;
 use super::Orders;
-use crate::db::ms_to_rfc3339;
-use crate::db::orders::{events_in, items_in, order_in, EventRow, ItemRow, OrderRow};
-use crate::db::tenants::tenant_generation_in;
 use crate::tokens::{Claims, Purpose};
+use screening_model::lifecycle::CheckState;
+use screening_model::OrderKey;
+use screening_store::ms_to_rfc3339;
+use screening_store::orders::{self as stored, EventRow, ItemRow, OrderRow};
 
-/// `{public_url}/r/{token}`: a signed, expiring link to the in-page report.
-pub fn result_link(orders: &Orders, tenant_id: &str, generation: &str, bcid: &str) -> String {
+/// `{public_url}/r/{token}`: a signed link to the order's read-only view. It does not
+/// expire: it opens while the order exists and `epoch` is the order's current
+/// `result_link_epoch` (an operator's `orders revoke-link` moves it on). The same order and
+/// epoch always give the same link.
+pub fn result_link(orders: &Orders, tenant_id: &str, bcid: &str, epoch: i64) -> String {
     let claims = Claims {
         t: tenant_id.to_string(),
         a: None,
         o: Some(bcid.to_string()),
-        exp: orders.now_secs() + orders.settings.result_link_ttl.as_secs() as i64,
-        c: vec![screening_wire::Capability::Review],
-        g: generation.to_string(),
+        exp: 0,
+        c: vec![],
+        g: String::new(),
         r: None,
+        v: epoch,
     };
     format!(
         "{}/r/{}",
@@ -34,35 +39,32 @@ pub fn result_link(orders: &Orders, tenant_id: &str, generation: &str, bcid: &st
 /// A link exists once the order is complete and its package has a report.
 pub fn link_for(
     orders: &Orders,
-    tenant_id: &str,
-    generation: &str,
-    bcid: &str,
+    o: &OrderRow,
     status: CheckStatus,
     items: &[ItemRow],
 ) -> Option<String> {
-    (status == CheckStatus::Complete && items.iter().any(|i| i.report_id.is_some()))
-        .then(|| result_link(orders, tenant_id, generation, bcid))
+    (status == CheckStatus::Complete && items.iter().any(|i| i.report_id.is_some())).then(|| {
+        result_link(
+            orders,
+            &o.tenant_id,
+            &o.background_check_id,
+            o.result_link_epoch,
+        )
+    })
 }
 
 pub fn order_state(
     orders: &Orders,
-    generation: &str,
     o: &OrderRow,
     items: &[ItemRow],
     events: &[EventRow],
 ) -> OrderState {
+    let ctx = OrderContext::from_json(o.ats_context.as_deref());
     OrderState {
         background_check_id: o.background_check_id.clone(),
         status: o.state.status,
         result: o.state.result,
-        result_link_url: link_for(
-            orders,
-            &o.tenant_id,
-            generation,
-            &o.background_check_id,
-            o.state.status,
-            items,
-        ),
+        result_link_url: link_for(orders, o, o.state.status, items),
         package_id: o.package_id.clone(),
         add_on_package_ids: o.add_on_package_ids.clone(),
         items: items
@@ -86,6 +88,9 @@ pub fn order_state(
                 detail: e.detail.clone(),
             })
             .collect(),
+        hiring_manager_user_id: ctx.hiring_manager_user_id,
+        hiring_manager: ctx.hiring_manager,
+        job: ctx.job,
         created_at: ms_to_rfc3339(o.created_at),
         updated_at: ms_to_rfc3339(o.updated_at),
     }
@@ -97,34 +102,21 @@ pub async fn load_state(
     tenant_id: &str,
     bcid: &str,
 ) -> Result<Option<OrderState>, sqlx::Error> {
-    let db = &orders.db;
-    let mut tx = db.pool.begin().await?;
-    if db.backend == crate::db::Backend::Postgres {
-        sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-            .execute(&mut *tx)
-            .await?;
-    }
-    let Some(o) = order_in(&mut tx, tenant_id, bcid, "").await? else {
+    let key = OrderKey::new(tenant_id, bcid);
+    let mut tx = orders.db.begin_snapshot().await?;
+    let Some(o) = stored::order(&mut *tx, &key).await? else {
         return Ok(None);
     };
-    let items = items_in(&mut tx, tenant_id, bcid).await?;
-    let events = events_in(&mut tx, tenant_id, bcid).await?;
-    // Only a complete order has a result link, which needs the tenant's generation.
-    let generation = if o.state.status == CheckStatus::Complete {
-        tenant_generation_in(&mut tx, tenant_id)
-            .await?
-            .unwrap_or_default()
-    } else {
-        String::new()
-    };
+    let items = stored::items(&mut *tx, &key).await?;
+    let events = stored::events(&mut *tx, &key).await?;
     tx.commit().await?;
-    Ok(Some(order_state(orders, &generation, &o, &items, &events)))
+    Ok(Some(order_state(orders, &o, &items, &events)))
 }
 
 /// Where one ordered package stands for the candidate. The item's ATS state decides; an
 /// item that needs action says which action from its report status.
 pub fn candidate_stage(item: &ItemRow) -> CandidateStage {
-    use crate::yardstik::status::ReportStatus as R;
+    use screening_model::yardstik_status::ReportStatus as R;
     use CandidateStage as S;
     match item.state.status {
         CheckStatus::Pending => S::Preparing,
@@ -139,7 +131,7 @@ pub fn candidate_stage(item: &ItemRow) -> CandidateStage {
         },
         CheckStatus::Complete => S::Done,
         CheckStatus::Expired => S::Expired,
-        CheckStatus::Canceled => S::Canceled,
+        CheckStatus::Canceled | CheckStatus::Failed => S::Canceled,
     }
 }
 
@@ -147,10 +139,10 @@ pub fn candidate_stage(item: &ItemRow) -> CandidateStage {
 /// else (read from the database only, so it may be polled).
 pub async fn candidate_status(
     orders: &Orders,
-    tenant: &crate::tenant::Tenant,
+    tenant: &screening_model::tenant::Tenant,
     bcid: &str,
 ) -> Result<CandidateStatus, super::OrderError> {
-    let items = orders.db.order_items(&tenant.id, bcid).await?;
+    let items = stored::items(&orders.db.pool, &OrderKey::new(&tenant.id, bcid)).await?;
     if items.is_empty() {
         return Err(super::OrderError::NotFound(bcid.to_string()));
     }
@@ -170,9 +162,14 @@ pub async fn candidate_status(
     })
 }
 
-pub fn webhook(bcid: &str, state: CheckState, link: Option<String>) -> ResultWebhook {
+/// The result webhook; `bcid` as the ATS sent it (a number stays a number).
+pub fn webhook(
+    bcid: screening_wire::AtsId,
+    state: CheckState,
+    link: Option<String>,
+) -> ResultWebhook {
     ResultWebhook {
-        background_check_id: bcid.to_string(),
+        background_check_id: bcid,
         status: state.status,
         result: state.result,
         result_link_url: link,
@@ -182,7 +179,7 @@ pub fn webhook(bcid: &str, state: CheckState, link: Option<String>) -> ResultWeb
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::yardstik::status::ReportStatus;
+    use screening_model::yardstik_status::ReportStatus;
 
     fn item(status: CheckStatus, report: Option<&str>) -> ItemRow {
         ItemRow {

@@ -8,7 +8,7 @@ use crate::support::*;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tenant_commands() {
     let dir = tempfile::tempdir().unwrap();
-    let master = screening_server::crypto::MasterKey::generate();
+    let master = screening_model::crypto::MasterKey::generate();
     let store = store(dir.path(), &master);
     let fixture =
         std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo-tenant.json");
@@ -78,13 +78,13 @@ async fn tenant_commands() {
     r.unwrap();
     let secret = out.trim().rsplit(' ').next().unwrap().to_string();
     assert!(secret.len() >= 40, "{out}");
-    let db = screening_server::db::Db::connect(&store).await.unwrap();
+    let db = screening_store::Db::connect(&store).await.unwrap();
     let t = db.tenant_by_ats_account("demo-ats").await.unwrap().unwrap();
-    assert!(screening_server::crypto::verify_secret(
+    assert!(screening_model::crypto::verify_secret(
         &secret,
         &t.secret_hash
     ));
-    assert!(!screening_server::crypto::verify_secret(
+    assert!(!screening_model::crypto::verify_secret(
         "demo-ats-secret",
         &t.secret_hash
     ));

@@ -1,6 +1,7 @@
 //! Outbox delivery: retries, dead letters, redelivery, SSRF at delivery time, restarts.
 
-use screening_server::db::outbox::OutboxState;
+use screening_model::StoredEnum;
+use screening_store::outbox::OutboxState;
 use serde_json::json;
 
 use crate::support::*;
@@ -285,7 +286,7 @@ async fn graceful_shutdown_finishes_in_flight_deliveries() {
         1,
         "the in-flight POST completed before shutdown returned"
     );
-    let db = screening_server::db::Db::connect(&store).await.unwrap();
+    let db = screening_store::Db::connect(&store).await.unwrap();
     let rows = db.deliveries_for_order(&tid, "inflight-1").await.unwrap();
     assert_eq!(
         rows[0].state,

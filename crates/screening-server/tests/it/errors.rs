@@ -1,5 +1,7 @@
 //! Every ATS error path: status + a person-readable `error_message`.
 
+use std::time::Duration;
+
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use reqwest::Method;
@@ -71,7 +73,8 @@ async fn auth_shape_and_catalog_errors() {
     let mut o = refused("err-422-fields");
     refused_ids.push("err-422-fields".into());
     o["applicant"]["email"] = json!("john@");
-    o["applicant"]["zip"] = json!("1234");
+    o["applicant"]["zip"] = json!("1234"); // any country's postal code is fine
+    o["applicant"]["last_name"] = json!(null);
     let (s, v) = env.order(&o).await;
     assert_eq!(s, 422);
     assert_eq!(v["code"], "validation");
@@ -81,8 +84,8 @@ async fn auth_shape_and_catalog_errors() {
         .iter()
         .map(|e| e["field"].as_str().unwrap())
         .collect();
-    assert_eq!(fields, ["applicant.email", "applicant.zip"]);
-    assert!(msg(&v).contains("applicant.zip"));
+    assert_eq!(fields, ["applicant.last_name", "applicant.email"]);
+    assert!(msg(&v).contains("applicant.email"));
 
     // 422 unknown package / add-on (and an add-on ordered as the package).
     for (pkg, addons, field) in [
@@ -143,7 +146,7 @@ async fn auth_shape_and_catalog_errors() {
     assert_eq!(refused_ids.len(), 8);
     for id in &refused_ids {
         assert!(
-            env.db().order(&tenant.id, id).await.unwrap().is_none(),
+            order_row(env.db(), &tenant.id, id).await.unwrap().is_none(),
             "refused order {id} was stored"
         );
         let (s, v) = env
@@ -161,8 +164,12 @@ async fn auth_shape_and_catalog_errors() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn yardstik_outage_is_503_then_retry_succeeds_without_duplicates() {
-    let env = Env::start(Opts::default()).await;
+async fn a_yardstik_outage_is_201_pending_and_the_server_finishes_without_duplicates() {
+    let env = Env::start(Opts {
+        tweak: |c| c.lifecycle.resume_interval = Duration::from_millis(200),
+        ..Opts::default()
+    })
+    .await;
     // Every POST /invitations fails with 500 (three attempts are not made: not idempotent).
     let (s, _) = env
         .yardstik_post(
@@ -178,20 +185,72 @@ async fn yardstik_outage_is_503_then_retry_succeeds_without_duplicates() {
         "Doe",
     );
     let (s, v) = env.order(&order).await;
-    assert_eq!(s, 503, "{v}");
-    assert_eq!(v["code"], "upstream_unavailable");
-    assert!(msg(&v).contains("retry"));
-    // The candidate was created and is kept for the retry.
+    assert_eq!(s, 201, "recorded, so accepted: {v}");
+    assert_eq!(v["status"], "pending");
+    // The candidate was created and is kept; a retry by the ATS changes nothing.
     assert_eq!(list(&env.yardstik_get("/candidates").await).len(), 1);
+    let (s, v) = env.order(&order).await;
+    assert_eq!((s, v["status"].as_str()), (201, Some("pending")), "{v}");
     env.http
         .delete(format!("{}/sandbox/faults", env.sandbox.base_url()))
         .send()
         .await
         .unwrap();
-    let (s, v) = env.order(&order).await;
-    assert_eq!(s, 201, "{v}");
+    // Yardstik is back: the server places the order by itself, once.
+    env.wait_order("outage-1", "placed by the resumer", |v| {
+        v["status"] == "invited"
+    })
+    .await;
     assert_eq!(list(&env.yardstik_get("/candidates").await).len(), 1);
     assert_eq!(list(&env.yardstik_get("/invitations").await).len(), 1);
+}
+
+/// A non-201 means nothing was and nothing will be created: every refusal before the order
+/// is recorded leaves no candidate, invitation, order row or webhook behind, however long
+/// the server then runs with Yardstik healthy.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_non_201_leaves_nothing_behind_whatever_yardstik_does_afterwards() {
+    let env = Env::start(Opts {
+        tweak: |c| c.lifecycle.resume_interval = Duration::from_millis(100),
+        ..Opts::default()
+    })
+    .await;
+    let base = || simple_order("none-1", &env.receiver.url(), "none@example.com", "Doe");
+    let mut refused = vec![];
+    let mut o = base();
+    o["applicant"]["email"] = json!("not-an-email");
+    refused.push((o, 422));
+    let mut o = base();
+    o["package_id"] = json!("PKG404");
+    refused.push((o, 422));
+    let mut o = base();
+    o["webhook_url"] = json!("https://evil.example.net/hook");
+    refused.push((o, 422));
+    let mut o = base();
+    o["account_id"] = json!("someone-else");
+    refused.push((o, 403));
+    let mut o = base();
+    o["background_check_id"] = json!(1.5);
+    refused.push((o, 422));
+    for (o, want) in &refused {
+        let (s, v) = env.order(o).await;
+        assert_eq!(s, *want, "{o}: {v}");
+        assert!(v["error_message"].is_string(), "{v}");
+    }
+    // Yardstik healthy, the resumer and the reconciler running: still nothing.
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    assert_eq!(list(&env.yardstik_get("/candidates").await).len(), 0);
+    assert_eq!(list(&env.yardstik_get("/invitations").await).len(), 0);
+    let orders: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM orders")
+        .fetch_one(&env.db().pool)
+        .await
+        .unwrap();
+    let outbox: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox")
+        .fetch_one(&env.db().pool)
+        .await
+        .unwrap();
+    assert_eq!((orders, outbox), (0, 0));
+    assert!(env.receiver.bodies().is_empty());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -245,9 +304,11 @@ async fn package_list_is_live_and_survives_an_outage() {
     );
 }
 
-/// A stub Yardstik that answers the reference's 422 body, to check the detail is passed through.
+/// A stub Yardstik that answers the reference's 422 body: the order was recorded, so the
+/// ATS gets 201 — with the order `failed` — and a result webhook saying `failed`, its id
+/// written back as the ATS sent it (a number). The history says why.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn yardstik_422_detail_is_passed_through_as_502() {
+async fn a_yardstik_refusal_after_the_order_is_recorded_is_a_failed_result_webhook() {
     let stub = Router::new()
         .route("/candidates", post(|| async {
             (axum::http::StatusCode::UNPROCESSABLE_ENTITY, Json(json!({
@@ -264,23 +325,41 @@ async fn yardstik_422_detail_is_passed_through_as_502() {
     let mut cfg = config(&env.data_dir(), &env.master, &env.sandbox, &Opts::default());
     cfg.yardstik_api_base = stub_url;
     let other = screening_server::start(cfg).await.unwrap();
+    let mut order = simple_order("0", &env.receiver.url(), "y422@example.com", "Doe");
+    order["background_check_id"] = json!(4422);
     let res = env
         .http
         .post(format!("{}/ats/orders", other.base_url()))
         .basic_auth(ATS_USER, Some(ATS_SECRET))
-        .json(&simple_order(
-            "y422",
-            &env.receiver.url(),
-            "y422@example.com",
-            "Doe",
-        ))
+        .json(&order)
         .send()
         .await
         .unwrap();
-    assert_eq!(res.status(), 502);
+    assert_eq!(res.status(), 201);
     let v: Value = res.json().await.unwrap();
-    assert_eq!(v["code"], "upstream_rejected");
-    assert_eq!(msg(&v), "Yardstik rejected the request: Resource not updated: There was a problem updating this resource.");
+    assert_eq!(v["status"], "failed", "{v}");
+    let hook = env
+        .receiver
+        .wait_for("the failed webhook", |b| !b.is_empty())
+        .await;
+    assert_eq!(
+        hook[0],
+        json!({"background_check_id": 4422, "status": "failed", "result": null, "result_link_url": null})
+    );
+    let res = env
+        .http
+        .get(format!("{}/ats/orders/4422", other.base_url()))
+        .basic_auth(ATS_USER, Some(ATS_SECRET))
+        .send()
+        .await
+        .unwrap();
+    let v: Value = res.json().await.unwrap();
+    let last = v["history"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["status"], "failed");
+    assert_eq!(
+        last["detail"],
+        "The order could not be placed at Yardstik: Yardstik answered 422"
+    );
     other.shutdown().await;
 }
 
@@ -330,8 +409,8 @@ async fn resumed_order_adopts_an_invitation_whose_answer_was_lost() {
     )
     .await;
     let order = simple_order("lost-1", &env.receiver.url(), "lost@example.com", "Doe");
-    let (s, _) = env.order(&order).await;
-    assert_eq!(s, 503);
+    let (s, v) = env.order(&order).await;
+    assert_eq!((s, v["status"].as_str()), (201, Some("pending")), "{v}");
     // As if Yardstik had created the invitation but its answer never reached us.
     let cand = list(&env.yardstik_get("/candidates").await)[0]["id"]
         .as_str()

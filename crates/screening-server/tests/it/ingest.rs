@@ -6,15 +6,15 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use screening_server::crypto::{hmac_hex, MasterKey};
-use screening_server::db::inbox::{InboxState, NewEvent};
-use screening_server::db::orders::ItemRow;
-use screening_server::db::Db;
-use screening_server::metrics::Metrics;
-use screening_server::tenant::Tenant;
-use screening_server::worker::inbox_pace::MIN_REREAD;
-use screening_server::worker::inbox_retention;
-use screening_server::worker::ingest::{Ingest, IngestEvent};
+use screening_metrics::Metrics;
+use screening_model::crypto::{hmac_hex, MasterKey};
+use screening_model::tenant::Tenant;
+use screening_server::orders::inbox_pace::MIN_REREAD;
+use screening_server::orders::retention as inbox_retention;
+use screening_store::inbox::{InboxState, NewEvent};
+use screening_store::ingest::{Ingest, IngestEvent};
+use screening_store::orders::ItemRow;
+use screening_store::Db;
 use serde_json::{json, Value};
 use sqlx::Executor;
 use tokio_util::sync::CancellationToken;
@@ -112,7 +112,7 @@ async fn concurrent_webhooks_each_answered_after_their_commit() {
             .unwrap()
             .is_some());
     }
-    let (batches, events) = env.server().ctx.metrics.batches();
+    let (batches, events) = env.server().ctx.metrics.ingest_batch_size.batches();
     assert_eq!(
         events,
         (n + n / 10) as u64,
@@ -179,18 +179,18 @@ async fn submit_together(h: &Held, ids: &[&str]) -> Vec<Result<bool, String>> {
     let conn = h.db.pool.acquire().await.unwrap();
     // Read before the warm-up is spawned: on a multi-threaded runtime the writer may take it
     // at once.
-    let before = h.metrics.batches().0;
+    let before = h.metrics.ingest_batch_size.batches().0;
     let first = {
         let ingest = h.ingest.clone();
         tokio::spawn(async move { ingest.submit(event("warm-up")).await })
     };
     for _ in 0..2000 {
-        if h.metrics.batches().0 > before {
+        if h.metrics.ingest_batch_size.batches().0 > before {
             break; // the writer took the warm-up and waits for the connection
         }
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
-    assert_eq!(h.metrics.batches().0, before + 1);
+    assert_eq!(h.metrics.ingest_batch_size.batches().0, before + 1);
     let mut tasks = Vec::new();
     for id in ids {
         let (ingest, id) = (h.ingest.clone(), id.to_string());
@@ -239,7 +239,7 @@ async fn one_batch_stores_many_and_a_duplicate_within_it_once() {
         (Ok(true), Ok(true), Ok(true), [Ok(false), Ok(true)]),
         "one b is a replay of the other, in the same batch: {answers:?}"
     );
-    let (batches, events) = h.metrics.batches();
+    let (batches, events) = h.metrics.ingest_batch_size.batches();
     assert_eq!(
         (batches, events),
         (2, 6),
@@ -257,7 +257,7 @@ async fn one_batch_stores_many_and_a_duplicate_within_it_once() {
 async fn events_handed_in_together_share_one_commit() {
     let h = held_writer().await;
     h.ingest.submit(event("warm-up")).await.unwrap();
-    let before = h.metrics.batches();
+    let before = h.metrics.ingest_batch_size.batches();
     let ingest = h.ingest.clone();
     // Spawned by a task on the worker thread: all twenty are queued there before the first
     // of them runs and wakes the writer.
@@ -282,7 +282,7 @@ async fn events_handed_in_together_share_one_commit() {
     .await
     .unwrap();
     assert_eq!(answers, vec![Ok(true); 20]);
-    let after = h.metrics.batches();
+    let after = h.metrics.ingest_batch_size.batches();
     assert_eq!(
         (after.0 - before.0, after.1 - before.1),
         (1, 20),
@@ -384,7 +384,7 @@ async fn settling_after_a_fetch(db: &Db, tenant: &str) {
         event: "updated",
     };
     db.insert_events(&[e("claimed")]).await.unwrap();
-    let far = screening_server::db::now_ms() + 60_000;
+    let far = screening_store::now_ms() + 60_000;
     let claimed = db.claim_events("w", far, 10).await.unwrap();
     assert_eq!(claimed.len(), 1);
     db.insert_events(&[e("before"), e("same-ms")])
@@ -392,7 +392,7 @@ async fn settling_after_a_fetch(db: &Db, tenant: &str) {
         .unwrap();
     // The fetch started at `fetched`: the claimed event and "same-ms" were stored in that
     // millisecond, "before" one earlier.
-    let fetched = screening_server::db::now_ms() + 1_000;
+    let fetched = screening_store::now_ms() + 1_000;
     for (id, at) in [
         ("claimed", fetched),
         ("before", fetched - 1),
@@ -470,7 +470,7 @@ async fn a_reports_progress_is_claimed_before_a_backlog_of_creation_notices() {
     }])
     .await
     .unwrap();
-    let far = screening_server::db::now_ms() + 60_000;
+    let far = screening_store::now_ms() + 60_000;
     let first = db.claim_events("w", far, 1).await.unwrap();
     assert_eq!(
         first[0].event_id, "report-done",
@@ -589,7 +589,7 @@ async fn postgres_group_commit_duplicates_and_priority() {
     db.insert_events(&[e("r1", "report", "completed")])
         .await
         .unwrap();
-    let far = screening_server::db::now_ms() + 60_000;
+    let far = screening_store::now_ms() + 60_000;
     let order: Vec<String> = [
         db.claim_events("pg-w", far, 1).await.unwrap(),
         db.claim_events("pg-w", far, 1).await.unwrap(),
@@ -609,7 +609,7 @@ fn reads(env: &Env, op: &str) -> u64 {
     env.server()
         .ctx
         .metrics
-        .render(&[])
+        .render(None)
         .lines()
         .filter(|l| l.starts_with(&prefix))
         .filter_map(|l| l.rsplit(' ').next()?.parse::<u64>().ok())
@@ -819,7 +819,7 @@ async fn old_done_events_deleted(db: &Db, tenant: &str) {
         db.insert_events(&events).await.unwrap();
     }
     let day = 86_400_000i64;
-    let now = screening_server::db::now_ms();
+    let now = screening_store::now_ms();
     let set = |state: &'static str, at: i64, pattern: &'static str| {
         sqlx::query("UPDATE inbox SET state = $1, received_at = $2 WHERE tenant_id = $3 AND event_id LIKE $4")
             .bind(state)
@@ -843,7 +843,7 @@ async fn old_done_events_deleted(db: &Db, tenant: &str) {
         .await
         .unwrap();
     assert_eq!(deleted, 2500);
-    assert_eq!(metrics.get(inbox_retention::DELETED, ""), 2500);
+    assert_eq!(metrics.inbox_events_deleted.get(), 2500);
     let mut left: Vec<String> =
         sqlx::query_scalar("SELECT event_id FROM inbox WHERE tenant_id = $1")
             .bind(tenant)
@@ -866,7 +866,7 @@ async fn old_done_events_deleted(db: &Db, tenant: &str) {
         .await
         .unwrap();
     assert_eq!(again, 0);
-    assert_eq!(metrics.get(inbox_retention::DELETED, ""), 2500);
+    assert_eq!(metrics.inbox_events_deleted.get(), 2500);
     // Delivered again after its deletion: a new event (processing it again is harmless).
     assert_eq!(
         db.insert_events(&[event(tenant, "old-7")]).await.unwrap(),

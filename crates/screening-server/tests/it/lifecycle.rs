@@ -6,12 +6,12 @@
 use std::time::Duration;
 
 use reqwest::Method;
+use screening_model::claim::Claim;
+use screening_model::yardstik_status::ReportStatus;
 use screening_server::config::EventsCmd;
-use screening_server::db::inbox::InboxState;
-use screening_server::db::outbox::OutboxState;
-use screening_server::orders::claim::Claim;
 use screening_server::orders::sync::{apply, ItemUpdate, Writer};
-use screening_server::yardstik::status::ReportStatus;
+use screening_store::inbox::InboxState;
+use screening_store::outbox::OutboxState;
 use serde_json::{json, Value};
 
 use crate::support::*;
@@ -181,7 +181,8 @@ async fn reconciliation_recovers_a_result_whose_webhooks_never_came() {
         env.server()
             .ctx
             .metrics
-            .get("screening_reconciled_orders_total", "outcome=\"changed\"")
+            .reconciled_orders
+            .get(screening_metrics::ReconcileOutcome::Changed)
             >= 1
     );
 }
@@ -284,7 +285,7 @@ async fn the_inbox_retries_past_the_old_budget_and_failed_events_can_be_replayed
         .is_empty());
 }
 
-fn support_store(env: &Env) -> screening_server::config::StoreConfig {
+fn support_store(env: &Env) -> screening_store::StoreConfig {
     store(&env.data_dir(), &env.master)
 }
 
@@ -329,7 +330,7 @@ async fn placement_finishes_when_the_request_is_cut_off() {
     eventually("the placement to finish on its own", || {
         let (db, tid) = (db.clone(), tid.clone());
         async move {
-            db.order(&tid, "cut-1")
+            order_row(&db, &tid, "cut-1")
                 .await
                 .unwrap()
                 .is_some_and(|o| o.claim == Claim::Created)
@@ -342,9 +343,7 @@ async fn placement_finishes_when_the_request_is_cut_off() {
     let (s, v) = env.order(&order).await;
     assert_eq!(s, 201, "{v}");
     assert_eq!(v["status"], "invited");
-    let cand = env
-        .db()
-        .order(&t.id, "cut-1")
+    let cand = order_row(env.db(), &t.id, "cut-1")
         .await
         .unwrap()
         .unwrap()
@@ -370,8 +369,9 @@ async fn the_resumer_finishes_a_placement_the_ats_never_retries() {
     .await;
     let order = simple_order("resume-1", &env.receiver.url(), "resume@example.com", "Doe");
     let (s, v) = env.order(&order).await;
-    assert_eq!(s, 503, "{v}");
-    // The ATS gives up; the server does not.
+    // Recorded, so accepted: the order is the server's to finish, with no retry by the ATS.
+    assert_eq!(s, 201, "{v}");
+    assert_eq!(v["status"], "pending", "{v}");
     let v = env
         .wait_order("resume-1", "the resumed placement", |v| {
             v["status"] == "invited"
@@ -379,7 +379,10 @@ async fn the_resumer_finishes_a_placement_the_ats_never_retries() {
         .await;
     assert!(v["items"][0]["report_id"].is_string(), "{v}");
     let t = tenant(&env).await;
-    let o = env.db().order(&t.id, "resume-1").await.unwrap().unwrap();
+    let o = order_row(env.db(), &t.id, "resume-1")
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(o.claim, Claim::Created);
     let invs = env
         .yardstik_get(&format!(
@@ -392,7 +395,8 @@ async fn the_resumer_finishes_a_placement_the_ats_never_retries() {
         env.server()
             .ctx
             .metrics
-            .get("screening_placements_resumed_total", "outcome=\"placed\"")
+            .placements_resumed
+            .get(screening_metrics::ResumeOutcome::Placed)
             >= 1
     );
 }
@@ -400,16 +404,18 @@ async fn the_resumer_finishes_a_placement_the_ats_never_retries() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_corrected_order_replaces_a_failed_one_that_created_nothing() {
     let env = Env::start(Opts::default()).await;
+    // Yardstik refuses the candidate: nothing is created there, the order ends `failed`.
     fault(
         &env,
-        json!({"method": "POST", "path": "/candidates", "kind": "error", "rate": 1.0, "times": 3}),
+        json!({"method": "POST", "path": "/candidates", "kind": "reject", "rate": 1.0, "times": 1}),
     )
     .await;
     let mut order = simple_order("fix-1", &env.receiver.url(), "fix@example.com", "Doe");
     let (s, v) = env.order(&order).await;
-    assert_eq!(s, 503, "{v}");
+    assert_eq!(s, 201, "{v}");
+    assert_eq!(v["status"], "failed", "{v}");
     assert_eq!(list(&env.yardstik_get("/candidates").await).len(), 0);
-    // The stored failure (replayed to waiting duplicates) is sealed at rest.
+    // The failure is stored sealed at rest, and the applicant's details are dropped.
     let raw: Option<String> =
         sqlx::query_scalar("SELECT error_body FROM orders WHERE background_check_id = 'fix-1'")
             .fetch_one(&env.db().pool)
@@ -418,16 +424,37 @@ async fn a_corrected_order_replaces_a_failed_one_that_created_nothing() {
     let raw = raw.expect("a failure is stored");
     assert!(raw.starts_with("v2:") && !raw.contains("Yardstik"), "{raw}");
     let t = tenant(&env).await;
-    let row = env.db().order(&t.id, "fix-1").await.unwrap().unwrap();
+    let row = order_row(env.db(), &t.id, "fix-1").await.unwrap().unwrap();
     assert!(matches!(
         env.db().placement_failure(&row),
-        Some(screening_server::orders::error::StoredFailure::Yardstik { .. })
+        Some(screening_model::StoredFailure::Yardstik { .. })
     ));
+    assert!(row.applicant_sealed.is_none());
+    // A failed order cannot be canceled: nothing is open.
+    let (s, v) = env.ats(Method::DELETE, "/ats/orders/fix-1", None).await;
+    assert_eq!(s, 409, "{v}");
+    // The same order again: its state, not a second attempt.
+    let (s, v) = env.order(&order).await;
+    assert_eq!((s, v["status"].as_str()), (201, Some("failed")), "{v}");
+    // The ATS was told `failed`.
+    env.receiver
+        .wait_for("the failed webhook", |b| {
+            b.iter().any(|h| h["status"] == "failed")
+        })
+        .await;
     // The ATS corrects the applicant's ZIP and sends the same id again.
     order["applicant"]["zip"] = json!("62704");
     let (s, v) = env.order(&order).await;
     assert_eq!(s, 201, "the corrected order takes the id: {v}");
     assert_eq!(v["status"], "invited");
+    // Its deliveries go on with the sequence of the ones already sent under the id.
+    let row = order_row(env.db(), &t.id, "fix-1").await.unwrap().unwrap();
+    let seq: i64 =
+        sqlx::query_scalar("SELECT delivery_seq FROM orders WHERE background_check_id = 'fix-1'")
+            .fetch_one(&env.db().pool)
+            .await
+            .unwrap();
+    assert!(row.claim == Claim::Created && seq >= 1, "{seq}");
     // Once something exists at Yardstik, a different payload is a conflict again.
     order["applicant"]["zip"] = json!("62705");
     let (s, v) = env.order(&order).await;
@@ -440,12 +467,12 @@ async fn a_taken_over_claim_fences_out_its_old_holder() {
     let env = Env::start(Opts::default()).await;
     let t = tenant(&env).await;
     let db = env.db();
-    let items = vec![screening_server::db::orders::NewItem {
+    let items = vec![screening_model::NewItem {
         package_id: "PKG001".into(),
         yardstik_package_id: "11111111-aaaa-4aaa-8aaa-000000000001".into(),
         add_on: false,
     }];
-    let new = screening_server::db::orders::NewOrder {
+    let new = screening_store::orders::NewOrder {
         tenant_id: &t.id,
         background_check_id: "fence-1",
         request_hash: "h",
@@ -454,6 +481,8 @@ async fn a_taken_over_claim_fences_out_its_old_holder() {
         add_on_package_ids: &[],
         webhook_url: "",
         applicant_id: None,
+        ats_context: None,
+        applicant: b"{}",
         items,
         lease_until: 0, // already expired: anyone may take it over
     };
@@ -462,27 +491,19 @@ async fn a_taken_over_claim_fences_out_its_old_holder() {
         db.claim_order(&new).await.unwrap().is_none(),
         "claimed once"
     );
+    let key = screening_model::OrderKey::new(&t.id, "fence-1");
     let new_holder = db
-        .reclaim_order(&t.id, "fence-1", i64::MAX)
+        .reclaim_order(&key, i64::MAX)
         .await
         .unwrap()
         .expect("taken over");
     assert!(
-        db.reclaim_order(&t.id, "fence-1", i64::MAX)
-            .await
-            .unwrap()
-            .is_none(),
+        db.reclaim_order(&key, i64::MAX).await.unwrap().is_none(),
         "a live lease cannot be taken"
     );
-    assert!(!db
-        .set_candidate(&t.id, "fence-1", &old, "c-old")
-        .await
-        .unwrap());
-    assert!(!db.finish_order(&t.id, "fence-1", &old, "{}").await.unwrap());
-    assert!(db
-        .set_candidate(&t.id, "fence-1", &new_holder, "c-new")
-        .await
-        .unwrap());
+    assert!(!db.set_candidate(&key, &old, "c-old").await.unwrap());
+    assert!(!db.finish_order(&key, &old, "{}").await.unwrap());
+    assert!(db.set_candidate(&key, &new_holder, "c-new").await.unwrap());
     let upd = ItemUpdate {
         invitation_id: Some("inv-old".into()),
         ..Default::default()
@@ -501,7 +522,7 @@ async fn a_taken_over_claim_fences_out_its_old_holder() {
         matches!(err, screening_server::orders::OrderError::StillPlacing),
         "{err:?}"
     );
-    let row = db.order(&t.id, "fence-1").await.unwrap().unwrap();
+    let row = order_row(db, &t.id, "fence-1").await.unwrap().unwrap();
     assert_eq!(row.candidate_id.as_deref(), Some("c-new"));
     assert_eq!(row.claim, Claim::Creating);
     assert!(db.order_items(&t.id, "fence-1").await.unwrap()[0]
@@ -633,4 +654,113 @@ async fn a_result_survives_archive_and_dispute_and_a_missing_add_on_is_not_a_cle
         .find(|w| w["background_check_id"] == "addon-1")
         .unwrap();
     assert_eq!(hook["result"], "Consider");
+}
+
+/// A 201 `pending` whose placement Yardstik refuses later: the resumer's attempt is refused,
+/// the order ends `failed`, and the ATS receives a result webhook saying so, with the
+/// reason in the order's history.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_placement_refused_after_the_201_ends_failed_with_a_result_webhook() {
+    let env = Env::start(Opts {
+        tweak: |c| c.lifecycle.resume_interval = Duration::from_millis(200),
+        ..Opts::default()
+    })
+    .await;
+    fault(
+        &env,
+        json!([
+            {"method": "POST", "path": "/invitations", "kind": "error", "rate": 1.0, "times": 1},
+            {"method": "POST", "path": "/invitations", "kind": "reject", "rate": 1.0}
+        ]),
+    )
+    .await;
+    let order = simple_order("later-1", &env.receiver.url(), "later@example.com", "Doe");
+    let (s, v) = env.order(&order).await;
+    assert_eq!((s, v["status"].as_str()), (201, Some("pending")), "{v}");
+    let hooks = env
+        .receiver
+        .wait_for("the failed webhook", |b| {
+            b.iter().any(|h| h["background_check_id"] == "later-1")
+        })
+        .await;
+    assert_eq!(
+        hooks[0],
+        json!({"background_check_id": "later-1", "status": "failed", "result": null, "result_link_url": null})
+    );
+    let v = env
+        .wait_order("later-1", "failed", |v| v["status"] == "failed")
+        .await;
+    let last = v["history"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(
+        last["detail"],
+        "The order could not be placed at Yardstik: Yardstik answered 422"
+    );
+    let t = tenant(&env).await;
+    let row = order_row(env.db(), &t.id, "later-1")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(row.claim, Claim::Failed);
+    assert!(
+        row.applicant_sealed.is_none(),
+        "the applicant's details are dropped"
+    );
+    // Nothing more happens to it: no invitation, no second webhook.
+    clear_faults(&env).await;
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert_eq!(list(&env.yardstik_get("/invitations").await).len(), 0);
+    assert_eq!(env.receiver.bodies().len(), 1);
+}
+
+/// A crash between recording the order and creating the candidate loses nothing: the
+/// applicant's details were kept (sealed) with the claim, and the resumer places it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_order_recorded_before_a_crash_is_placed_from_its_kept_details() {
+    let env = Env::start(Opts {
+        tweak: |c| c.lifecycle.resume_interval = Duration::from_millis(200),
+        ..Opts::default()
+    })
+    .await;
+    let t = tenant(&env).await;
+    let applicant = json!({"id": "a-9", "first_name": "Ada", "last_name": "Crash", "email": "crash@example.com"});
+    let items = vec![screening_model::NewItem {
+        package_id: "PKG001".into(),
+        yardstik_package_id: "11111111-aaaa-4aaa-8aaa-000000000001".into(),
+        add_on: false,
+    }];
+    let url = env.receiver.url();
+    let applicant = applicant.to_string();
+    let new = screening_store::orders::NewOrder {
+        tenant_id: &t.id,
+        background_check_id: "crash-1",
+        request_hash: "h",
+        source: "ats",
+        package_id: "PKG001",
+        add_on_package_ids: &[],
+        webhook_url: &url,
+        applicant_id: Some("a-9"),
+        ats_context: None,
+        applicant: applicant.as_bytes(),
+        items,
+        lease_until: 0, // the holder died at once
+    };
+    env.db().claim_order(&new).await.unwrap().expect("claimed");
+    let raw: Option<String> = sqlx::query_scalar(
+        "SELECT applicant_sealed FROM orders WHERE background_check_id = 'crash-1'",
+    )
+    .fetch_one(&env.db().pool)
+    .await
+    .unwrap();
+    assert!(
+        !raw.unwrap().contains("crash@example.com"),
+        "sealed at rest"
+    );
+    env.wait_order("crash-1", "placed by the resumer", |v| {
+        v["status"] == "invited"
+    })
+    .await;
+    let cands = list(&env.yardstik_get("/candidates").await);
+    assert_eq!(cands.len(), 1);
+    assert_eq!(cands[0]["email"], "crash@example.com");
+    assert_eq!(cands[0]["external_id"], "a-9");
 }

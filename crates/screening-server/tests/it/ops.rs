@@ -99,6 +99,33 @@ async fn operational_endpoints_and_static_files() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_page_is_served_in_demo_mode_only() {
+    let sandbox = yardstik_sandbox::spawn(yardstik_sandbox::SandboxConfig::default())
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let www = dir.path().join("www");
+    std::fs::create_dir_all(&www).unwrap();
+    std::fs::write(www.join("index.html"), "<!doctype html><title>demo</title>").unwrap();
+    let master = screening_model::crypto::MasterKey::generate();
+    let mut cfg = config(dir.path(), &master, &sandbox, &Opts::default());
+    cfg.www_dir = www;
+    cfg.register_webhooks = false;
+    assert!(!cfg.demo);
+    let server = screening_server::start(cfg).await.unwrap();
+    let http = reqwest::Client::new();
+    for path in ["/", "/index.html"] {
+        let res = http
+            .get(format!("{}{path}", server.base_url()))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 404, "{path} outside demo mode");
+    }
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn static_dirs_demo_session_and_wasm_content_type() {
     let sandbox = yardstik_sandbox::spawn(yardstik_sandbox::SandboxConfig::default())
         .await
@@ -111,7 +138,7 @@ async fn static_dirs_demo_session_and_wasm_content_type() {
     std::fs::write(www.join("index.html"), "<!doctype html><title>demo</title>").unwrap();
     std::fs::write(pkg.join("screening_widget_bg.wasm"), b"\0asm\x01\0\0\0").unwrap();
     std::fs::write(pkg.join("screening-widget-element.js"), "export {};").unwrap();
-    let master = screening_server::crypto::MasterKey::generate();
+    let master = screening_model::crypto::MasterKey::generate();
     let mut cfg = config(dir.path(), &master, &sandbox, &Opts::default());
     cfg.www_dir = www;
     cfg.widget_dir = pkg;
@@ -180,6 +207,28 @@ async fn static_dirs_demo_session_and_wasm_content_type() {
         .await
         .unwrap();
     assert_eq!(pk.status(), 200);
+    // A demo review session decides as the demo's hiring manager (decisions need a reviewer).
+    let res = http
+        .post(format!("{base}/demo/session"))
+        .json(&serde_json::json!({"capabilities": ["review"], "background_check_id": "x"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let review = res.json::<Value>().await.unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let claims = server
+        .ctx
+        .signer
+        .verify(
+            screening_server::tokens::Purpose::WidgetSession,
+            &review,
+            chrono::Utc::now().timestamp(),
+        )
+        .unwrap();
+    assert_eq!(claims.r.as_deref(), Some("demo-hiring-manager"));
     // The demo's fixed credentials work for the ATS API.
     let pk = http
         .get(format!("{base}/ats/packages"))
@@ -220,8 +269,34 @@ async fn webhook_registration_survives_yardstik_being_down() {
         .await
         .unwrap()
         .unwrap();
-    let created = screening_server::worker::subscriptions::register(&env.server().ctx, &tenant)
-        .await
-        .unwrap();
+    let created =
+        screening_server::orders::subscriptions::register(&env.server().ctx.orders, &tenant)
+            .await
+            .unwrap();
     assert_eq!(created, 0);
+}
+
+/// A database that does not answer makes `/readyz` say 503 within two seconds, not
+/// the pool's 30-second wait (which the request timeout would turn into a 408): here the
+/// SQLite pool's one connection is held by a transaction the test keeps open. The request
+/// timeout is 10 s here, so a readiness check that waited for the pool would answer 408.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn readyz_answers_503_when_the_database_does_not_answer() {
+    let env = Env::start(Opts {
+        tweak: |c| c.request_timeout = std::time::Duration::from_secs(10),
+        ..Opts::default()
+    })
+    .await;
+    let get = || env.http.get(env.url("/readyz")).send();
+    assert_eq!(get().await.unwrap().status(), 200);
+    let tx = env.db().pool.begin().await.unwrap();
+    let started = std::time::Instant::now();
+    let r = get().await.unwrap();
+    let took = started.elapsed();
+    assert_eq!(r.status(), 503, "after {took:?}");
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["status"], "database unreachable");
+    eprintln!("/readyz with the database held: 503 after {took:?}");
+    drop(tx);
+    assert_eq!(get().await.unwrap().status(), 200, "ready again");
 }

@@ -101,7 +101,7 @@ async fn postgres_end_to_end_concurrency_and_two_instances() {
                 .unwrap();
             delivered += rows
                 .iter()
-                .filter(|r| r.state == screening_server::db::outbox::OutboxState::Delivered)
+                .filter(|r| r.state == screening_store::outbox::OutboxState::Delivered)
                 .count();
         }
         if delivered >= N {
@@ -128,7 +128,8 @@ async fn postgres_end_to_end_concurrency_and_two_instances() {
     let by = |h: &screening_server::AppHandle| {
         h.ctx
             .metrics
-            .get("screening_deliveries_total", "outcome=\"delivered\"")
+            .deliveries
+            .get(screening_metrics::DeliveryOutcome::Delivered)
     };
     let (first_n, second_n) = (by(env.server()), by(&second));
     assert!(
@@ -147,4 +148,105 @@ async fn postgres_end_to_end_concurrency_and_two_instances() {
         "each order delivered once: {got_after:?}"
     );
     second.shutdown().await;
+}
+
+/// The master key is held against the database's check value on PostgreSQL too: a second
+/// instance started with another key stops before it writes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_refuses_another_master_key() {
+    let Some(url) = fresh_database().await else {
+        eprintln!("SCREENING_TEST_POSTGRES_URL not set: PostgreSQL test skipped");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let store = |key: &screening_model::crypto::MasterKey| screening_store::StoreConfig {
+        data_dir: dir.path().to_path_buf(),
+        database_url: url.clone(),
+        master_key: key.clone(),
+    };
+    let key = screening_model::crypto::MasterKey::generate();
+    let db = screening_store::Db::connect(&store(&key)).await.unwrap();
+    db.pool.close().await;
+    let other = screening_model::crypto::MasterKey::generate();
+    let e = match screening_store::Db::connect(&store(&other)).await {
+        Ok(_) => panic!("another key opened the database"),
+        Err(e) => e,
+    };
+    assert!(
+        matches!(
+            e.downcast_ref::<screening_store::KeyCheckError>(),
+            Some(screening_store::KeyCheckError::Mismatch { .. })
+        ),
+        "{e:#}"
+    );
+    let db = screening_store::Db::connect(&store(&key)).await.unwrap();
+    let v: String = sqlx::query_scalar("SELECT check_value FROM key_check WHERE id = 1")
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+    assert_eq!(v, key.check_value());
+}
+
+/// A TCP relay to PostgreSQL that can be stopped: its listener closes and every relayed
+/// connection is dropped, which is what the server sees when PostgreSQL stops.
+struct Relay {
+    addr: std::net::SocketAddr,
+    stop: tokio_util::sync::CancellationToken,
+}
+
+impl Relay {
+    async fn start(target: std::net::SocketAddr) -> Relay {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let stop = tokio_util::sync::CancellationToken::new();
+        let token = stop.clone();
+        tokio::spawn(async move {
+            loop {
+                let (mut inbound, _) = tokio::select! {
+                    _ = token.cancelled() => return,
+                    a = listener.accept() => match a { Ok(a) => a, Err(_) => return },
+                };
+                let token = token.clone();
+                tokio::spawn(async move {
+                    let Ok(mut outbound) = tokio::net::TcpStream::connect(target).await else {
+                        return;
+                    };
+                    tokio::select! {
+                        _ = token.cancelled() => {}
+                        _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound) => {}
+                    }
+                });
+            }
+        });
+        Relay { addr, stop }
+    }
+}
+
+/// With PostgreSQL stopped, `/readyz` answers 503 within two seconds (the request
+/// timeout is 10 s here: waiting for the pool would answer 408).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_stopped_readyz_answers_503() {
+    let Some(url) = fresh_database().await else {
+        eprintln!("SCREENING_TEST_POSTGRES_URL not set: PostgreSQL test skipped");
+        return;
+    };
+    let (prefix, rest) = url.split_once('@').unwrap();
+    let (host_port, db) = rest.split_once('/').unwrap();
+    let target: std::net::SocketAddr = host_port.parse().unwrap();
+    let relay = Relay::start(target).await;
+    let relayed = format!("{prefix}@{}/{db}", relay.addr);
+    let env = Env::start(Opts {
+        database_url: Some(relayed),
+        tweak: |c| c.request_timeout = Duration::from_secs(10),
+        ..Opts::default()
+    })
+    .await;
+    let get = || env.http.get(env.url("/readyz")).send();
+    assert_eq!(get().await.unwrap().status(), 200);
+    relay.stop.cancel();
+    let started = std::time::Instant::now();
+    let r = get().await.unwrap();
+    let took = started.elapsed();
+    assert_eq!(r.status(), 503, "after {took:?}");
+    eprintln!("/readyz with PostgreSQL stopped: 503 after {took:?}");
 }

@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use reqwest::Method;
 use screening_server::config::DeliveriesCmd;
-use screening_server::db::outbox::OutboxState;
 use screening_server::tokens::{Claims, Purpose};
+use screening_store::outbox::OutboxState;
 use serde_json::{json, Value};
 
 use crate::support::*;
@@ -128,59 +128,202 @@ async fn readyz_is_503_when_the_database_is_gone() {
     assert_eq!(res.status().as_u16(), 200);
 }
 
+/// The session the result page hands its widget (`token="…"` in the page).
+fn page_session(body: &str) -> String {
+    let at = body
+        .find(" token=\"")
+        .expect("the page mounts a widget with a token")
+        + 8;
+    body[at..].split('"').next().unwrap().to_string()
+}
+
+async fn open_link(env: &Env, link: &str) -> (u16, String) {
+    let res = env.http.get(link).send().await.unwrap();
+    let status = res.status().as_u16();
+    (status, res.text().await.unwrap())
+}
+
+/// A result link lasts while its order exists: 31 days later by the server's clock and
+/// after the tenant's secret was rotated it still opens the read-only view (status,
+/// history, report), whose session can make no decision; only an operator's
+/// `tenant revoke-links` ends it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn result_links_expired_and_of_the_wrong_kind() {
-    let env = Env::start(Opts::default()).await;
+async fn a_result_link_lasts_shows_only_and_is_revoked_only_by_the_operator() {
+    let clock = screening_model::Clock::manual(screening_store::now_ms());
+    let env = Env::start(Opts {
+        clock: clock.clone(),
+        ..Opts::default()
+    })
+    .await;
     let done = complete(&env, "link-1").await;
     let link = done["result_link_url"].as_str().unwrap().to_string();
-    let res = env.http.get(&link).send().await.unwrap();
-    assert_eq!(res.status().as_u16(), 200, "the real link opens");
-    assert!(res
-        .text()
-        .await
-        .unwrap()
-        .contains("background-check-id=\"link-1\""));
+    let (s, body) = open_link(&env, &link).await;
+    assert_eq!(s, 200, "the link opens: {body}");
+    assert!(
+        body.contains("mode=\"report\"") && body.contains("background-check-id=\"link-1\""),
+        "{body}"
+    );
+    assert!(
+        body.contains("<p id=\"order-status\">Status: <strong>Complete (Pass)</strong></p>"),
+        "{body}"
+    );
+    assert!(
+        body.contains("Order received") && body.contains("<ol id=\"order-history\">"),
+        "{body}"
+    );
 
-    // The same claims, signed the same way: valid when in the future, 410 once expired.
+    // The page's session reads this order and its report, and decides nothing.
+    let view = page_session(&body);
+    let (s, v) = call(&env, Method::GET, "/widget/orders/link-1", &view, None).await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["status"], "complete");
+    assert!(
+        v["result_link_url"].is_null(),
+        "no link through the widget: {v}"
+    );
+    assert!(
+        v.get("hiring_manager").is_none() && v.get("job").is_none(),
+        "the employer's context stays the employer's: {v}"
+    );
+    let (s, v) = call(
+        &env,
+        Method::POST,
+        "/widget/tokens/report",
+        &view,
+        Some(json!({"background_check_id": "link-1"})),
+    )
+    .await;
+    assert_eq!(s, 200, "{v}");
+    for (method, path, body) in [
+        (Method::GET, "/widget/orders/link-1/decision", None),
+        (Method::POST, "/widget/orders/link-1/decision/proceed", None),
+        (
+            Method::POST,
+            "/widget/orders/link-1/decision/adverse-action",
+            Some(json!({"custom_reason": "x"})),
+        ),
+        (
+            Method::POST,
+            "/widget/orders/link-1/decision/adverse-action/cancel",
+            None,
+        ),
+        (Method::GET, "/widget/packages", None),
+    ] {
+        let (s, v) = call(&env, method.clone(), path, &view, body).await;
+        assert_eq!(s, 403, "{method} {path}: {v}");
+    }
+    // It cannot mint anything either: a session is minted with Basic credentials only.
+    let other = place(&env, "link-2").await;
+    assert_eq!(other["status"], "invited");
+    let (s, _) = call(&env, Method::GET, "/widget/orders/link-2", &view, None).await;
+    assert_eq!(s, 404, "another order is not this session's");
+
+    // 31 days later, by the server's clock: the link still opens.
+    clock.advance(std::time::Duration::from_secs(31 * 24 * 3600));
+    let (s, body) = open_link(&env, &link).await;
+    assert_eq!(s, 200, "31 days later: {body}");
+
+    // The tenant's secret rotated: stored links keep working.
+    let store = store(&env.data_dir(), &env.master);
+    let mut out = Vec::new();
+    screening_server::cli::tenant(
+        &store,
+        screening_server::config::TenantCmd::RotateSecret {
+            ats_account_id: ATS_USER.into(),
+        },
+        &mut out,
+    )
+    .await
+    .unwrap();
+    let (s, body) = open_link(&env, &link).await;
+    assert_eq!(s, 200, "after rotate-secret: {body}");
+
+    // Revocation is the operator's: the link answers 410, the order's next link is new.
+    let mut out = Vec::new();
+    screening_server::cli::tenant(
+        &store,
+        screening_server::config::TenantCmd::RevokeLinks {
+            ats_account_id: ATS_USER.into(),
+            background_check_ids: vec!["link-1".into()],
+            all: false,
+        },
+        &mut out,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        String::from_utf8(out).unwrap(),
+        "result links of link-1 revoked\n"
+    );
+    let (s, body) = open_link(&env, &link).await;
+    assert_eq!(s, 410, "{body}");
+    assert!(
+        body.contains("<h1>Link revoked</h1>") && !body.contains("screening-widget"),
+        "{body}"
+    );
     let t = tenant(&env).await;
-    let now = chrono::Utc::now().timestamp();
+    let row = order_row(env.db(), &t.id, "link-1").await.unwrap().unwrap();
+    assert_eq!(row.result_link_epoch, 1);
+    let fresh =
+        screening_server::orders::view::load_state(&env.server().ctx.orders, &t.id, "link-1")
+            .await
+            .unwrap()
+            .unwrap()
+            .result_link_url
+            .unwrap();
+    assert_ne!(fresh, link);
+    assert_eq!(open_link(&env, &fresh).await.0, 200, "the new link opens");
+    // Unknown order ids are an error, and the order's links are revoked once per call.
+    let mut out = Vec::new();
+    let e = screening_server::cli::tenant(
+        &store,
+        screening_server::config::TenantCmd::RevokeLinks {
+            ats_account_id: ATS_USER.into(),
+            background_check_ids: vec!["nope".into()],
+            all: false,
+        },
+        &mut out,
+    )
+    .await
+    .unwrap_err();
+    assert!(e.to_string().contains("no order nope"), "{e}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn result_links_of_the_wrong_kind_or_order_do_not_open() {
+    let env = Env::start(Opts::default()).await;
+    complete(&env, "link-1").await;
+    let t = tenant(&env).await;
     let signer = &env.server().ctx.signer;
-    let claims = |exp: i64| Claims {
+    let claims = |o: &str, exp: i64| Claims {
         t: t.id.clone(),
         a: None,
-        o: Some("link-1".into()),
+        o: Some(o.into()),
         exp,
-        c: vec![screening_wire::Capability::Review],
-        g: t.generation(),
+        c: vec![],
+        g: String::new(),
         r: None,
+        v: 0,
     };
-    let fresh = signer.sign(Purpose::ResultLink, &claims(now + 3600));
+    // A link issued with an expiry (as links once were) is not held to it.
+    let old = signer.sign(Purpose::ResultLink, &claims("link-1", 1));
+    let (s, body) = open_link(&env, &env.url(&format!("/r/{old}"))).await;
+    assert_eq!(s, 200, "{body}");
+    // A link to an order that does not exist (or no longer does) opens nothing.
+    let gone = signer.sign(Purpose::ResultLink, &claims("never-placed", 0));
     let res = env
         .http
-        .get(env.url(&format!("/r/{fresh}")))
+        .get(env.url(&format!("/r/{gone}")))
         .send()
         .await
         .unwrap();
-    assert_eq!(
-        res.status().as_u16(),
-        200,
-        "control: a hand-made link opens"
-    );
-    let expired = signer.sign(Purpose::ResultLink, &claims(now - 60));
-    let res = env
-        .http
-        .get(env.url(&format!("/r/{expired}")))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status().as_u16(), 410);
+    assert_eq!(res.status().as_u16(), 404);
     assert_eq!(res.headers()["cache-control"], "no-store");
     let body = res.text().await.unwrap();
     assert!(
-        body.contains("<h1>Link expired</h1>") && body.contains("has expired"),
+        body.contains("<h1>Not found</h1>") && !body.contains("screening-widget"),
         "{body}"
     );
-    assert!(!body.contains("screening-widget"), "{body}");
 
     // A widget session for the very same order is not a result link.
     let session = session(

@@ -11,11 +11,12 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use axum::Router;
+use screening_model::crypto::MasterKey;
+use screening_model::tenant::{Secret, TenantSpec};
 use screening_server::config::{Config, StoreConfig};
-use screening_server::crypto::MasterKey;
-use screening_server::db::Db;
-use screening_server::tenant::{Secret, TenantSpec};
 use screening_server::AppHandle;
+use screening_store::orders::OrderRow;
+use screening_store::Db;
 use serde_json::{json, Value};
 use yardstik_sandbox::{SandboxConfig, SandboxHandle};
 
@@ -121,6 +122,12 @@ pub fn store(dir: &std::path::Path, master: &MasterKey) -> StoreConfig {
     }
 }
 
+/// The stored row of an order, read on the pool.
+pub async fn order_row(db: &Db, tenant_id: &str, bcid: &str) -> sqlx::Result<Option<OrderRow>> {
+    let key = screening_model::OrderKey::new(tenant_id, bcid);
+    screening_store::orders::order(&db.pool, &key).await
+}
+
 pub fn tenant_spec() -> TenantSpec {
     let mut spec: TenantSpec =
         serde_json::from_str(include_str!("../../fixtures/demo-tenant.json")).unwrap();
@@ -138,6 +145,20 @@ pub fn tenant_spec() -> TenantSpec {
     spec
 }
 
+/// `SCREENING_TEST_SANDBOX=reference-only` runs every test against a sandbox that serves only
+/// what Yardstik's reference shows (see the sandbox's README), so nothing passes by relying on
+/// what the sandbox inferred.
+pub fn reference_only() -> bool {
+    std::env::var("SCREENING_TEST_SANDBOX").is_ok_and(|v| v == "reference-only")
+}
+
+/// The sandbox a test asked for, in reference-only mode when the run is.
+pub fn sandbox_config(opts: &Opts) -> SandboxConfig {
+    let mut c = opts.sandbox.clone();
+    c.fixture.reference_only |= reference_only();
+    c
+}
+
 pub struct Opts {
     pub progress_updates: bool,
     pub delivery_workers: usize,
@@ -148,6 +169,8 @@ pub struct Opts {
     pub database_url: Option<String>,
     /// Last changes to the server's configuration.
     pub tweak: fn(&mut Config),
+    /// The time the server's domain reads (the system's unless a test moves it).
+    pub clock: screening_model::Clock,
 }
 
 impl Default for Opts {
@@ -167,6 +190,7 @@ impl Default for Opts {
             allow_loopback: true,
             database_url: None,
             tweak: |_| {},
+            clock: screening_model::Clock::system(),
         }
     }
 }
@@ -185,6 +209,7 @@ pub fn config(
     c.bind = "127.0.0.1:0".parse().unwrap();
     c.yardstik_api_base = sandbox.base_url().to_string();
     c.yardstik_app_origin = sandbox.app_origin().to_string();
+    c.yardstik_profile_origin = sandbox.profile_origin().to_string();
     c.yardstik_timeout = Duration::from_secs(5);
     c.www_dir = dir.join("www-missing");
     c.widget_dir = dir.join("pkg-missing");
@@ -230,7 +255,9 @@ pub fn captured_logs() -> String {
 impl Env {
     pub async fn start(opts: Opts) -> Env {
         init_logs();
-        let sandbox = yardstik_sandbox::spawn(opts.sandbox.clone()).await.unwrap();
+        let sandbox = yardstik_sandbox::spawn(sandbox_config(&opts))
+            .await
+            .unwrap();
         let dir = tempfile::tempdir().unwrap();
         let master = MasterKey::generate();
         let mut st = store(dir.path(), &master);
@@ -245,7 +272,9 @@ impl Env {
         db.pool.close().await;
         let cfg = config(dir.path(), &master, &sandbox, &opts);
         let registers = cfg.register_webhooks;
-        let server = screening_server::start(cfg).await.unwrap();
+        let server = screening_server::start_with_clock(cfg, opts.clock.clone())
+            .await
+            .unwrap();
         let env = Env {
             sandbox,
             server: Some(server),
@@ -280,13 +309,8 @@ impl Env {
     pub async fn wait_registered(&self) {
         let url = format!("{}/webhooks/yardstik", self.server().base_url());
         for _ in 0..1200 {
-            let hooks = self
-                .yardstik_get(&format!("/accounts/{ACCOUNT_A}/webhooks?per_page=200"))
-                .await;
-            let n = list(&hooks)
-                .iter()
-                .filter(|w| w["url"] == url.as_str())
-                .count();
+            // Read from the sandbox's store: its list route is not served in reference-only mode.
+            let n = self.subscriptions(&url);
             if n >= 5 {
                 return;
             }
@@ -295,14 +319,27 @@ impl Env {
         panic!("server never registered its Yardstik webhooks");
     }
 
+    /// How many of account A's webhook subscriptions at the sandbox point at `url`.
+    pub fn subscriptions(&self, url: &str) -> usize {
+        let state = self.sandbox.state().store();
+        state
+            .webhooks
+            .iter()
+            .filter(|w| w.account_id == ACCOUNT_A && w.url == url)
+            .count()
+    }
+
     pub async fn restart(&mut self, opts: &Opts) {
         if let Some(s) = self.server.take() {
             s.shutdown().await;
         }
         self.server = Some(
-            screening_server::start(config(self.dir.path(), &self.master, &self.sandbox, opts))
-                .await
-                .unwrap(),
+            screening_server::start_with_clock(
+                config(self.dir.path(), &self.master, &self.sandbox, opts),
+                opts.clock.clone(),
+            )
+            .await
+            .unwrap(),
         );
         self.wait_registered().await;
     }
@@ -475,7 +512,7 @@ pub async fn call(
 }
 
 /// The test tenant.
-pub async fn tenant(env: &Env) -> screening_server::tenant::Tenant {
+pub async fn tenant(env: &Env) -> screening_model::tenant::Tenant {
     env.db()
         .tenant_by_ats_account(ATS_USER)
         .await

@@ -1,7 +1,7 @@
 //! `POST /webhooks/yardstik`: forged, replayed and unknown-account events.
 
-use screening_server::crypto::hmac_hex;
-use screening_server::db::inbox::InboxState;
+use screening_model::crypto::hmac_hex;
+use screening_store::inbox::InboxState;
 use serde_json::{json, Value};
 
 use crate::support::*;
@@ -152,8 +152,8 @@ async fn tenants_are_isolated() {
     spec.ats_account_id = "OTHER".into();
     spec.name = "Other Tenant Inc".into();
     spec.yardstik_account_id = "8e4a6b5f-2d3c-4f9a-8b7e-1c2d3e4f5a60".into();
-    spec.yardstik_api_key = screening_server::tenant::Secret("demo-yardstik-key-2".into());
-    spec.webhook_signature = screening_server::tenant::Secret("demo-webhook-signature-2".into());
+    spec.yardstik_api_key = screening_model::tenant::Secret("demo-yardstik-key-2".into());
+    spec.webhook_signature = screening_model::tenant::Secret("demo-webhook-signature-2".into());
     spec.settings.web_token_user_email = "other-user@example.com".into();
     env.db()
         .upsert_tenant(&spec, "other-secret-1", false)
@@ -192,4 +192,54 @@ async fn tenants_are_isolated() {
     )
     .await;
     assert_eq!(s, 401);
+}
+
+/// A webhook's account id longer than any tenant's is unknown without a query, while a
+/// short unknown one is looked up (the database here is closed: a query fails); known
+/// and unknown ids are remembered alike.
+#[tokio::test]
+async fn over_long_account_ids_are_unknown_without_a_lookup() {
+    use screening_server::orders::tenants::TenantDirectory;
+    let dir = tempfile::tempdir().unwrap();
+    let db = screening_store::Db::connect(&store(
+        dir.path(),
+        &screening_model::crypto::MasterKey::generate(),
+    ))
+    .await
+    .unwrap();
+    let mut spec = tenant_spec();
+    spec.settings.allow_loopback = true;
+    db.upsert_tenant(&spec, ATS_SECRET, false).await.unwrap();
+    let metrics = screening_metrics::Metrics::default();
+    let tenants = TenantDirectory::new(db.clone(), &metrics);
+    let known = tenants.by_yardstik_account(ACCOUNT_A).await.unwrap();
+    assert!(known.is_some());
+    assert!(tenants
+        .by_yardstik_account("made-up-account")
+        .await
+        .unwrap()
+        .is_none());
+    db.pool.close().await;
+    // Both remembered: answered without the (now closed) database.
+    assert!(tenants
+        .by_yardstik_account(ACCOUNT_A)
+        .await
+        .unwrap()
+        .is_some());
+    assert!(tenants
+        .by_yardstik_account("made-up-account")
+        .await
+        .unwrap()
+        .is_none());
+    // An id no tenant may have is not looked up at all; a new short one is.
+    let long = "a".repeat(129);
+    assert!(tenants.by_yardstik_account(&long).await.unwrap().is_none());
+    assert!(tenants.by_yardstik_account("").await.unwrap().is_none());
+    assert!(
+        tenants
+            .by_yardstik_account("another-made-up")
+            .await
+            .is_err(),
+        "a short unknown id is looked up (and the closed database fails)"
+    );
 }

@@ -88,6 +88,7 @@ async fn widget_flow_scopes_cors_and_tokens() {
             c: vec![Capability::Order],
             g: tenant.generation(),
             r: None,
+            v: 0,
         },
     );
     let (s, v, h) = call(
@@ -114,6 +115,7 @@ async fn widget_flow_scopes_cors_and_tokens() {
             c: vec![Capability::Order],
             g: tenant.generation(),
             r: None,
+            v: 0,
         },
     );
     let (s, _, _) = call(
@@ -293,10 +295,17 @@ async fn widget_flow_scopes_cors_and_tokens() {
         v["apply_url"]
             .as_str()
             .unwrap()
-            .starts_with(env.sandbox.app_origin()),
+            .starts_with(env.sandbox.profile_origin()),
         "{v}"
     );
-    assert_eq!(v["domain"], env.sandbox.app_origin());
+    // The frame's origin is the link's own (the profile origin when Yardstik's apply pages
+    // are on one), and both configured Yardstik origins are named.
+    assert_eq!(v["domain"], env.sandbox.profile_origin());
+    assert_eq!(v["steps"][0]["origin"], env.sandbox.profile_origin());
+    assert_eq!(
+        v["origins"],
+        json!([env.sandbox.app_origin(), env.sandbox.profile_origin()])
+    );
     let other = session(
         &env,
         json!({"background_check_id": "someone-else", "capabilities": ["candidate"]}),
@@ -419,8 +428,32 @@ async fn apply_link_lists_every_open_intake_in_order() {
         .map(|s| s["apply_url"].as_str().unwrap())
         .collect();
     assert_ne!(urls[0], urls[1], "one intake per invitation");
+    // The OpenAPI document describes every field of the answer.
+    let api: Value = serde_json::from_str(include_str!("../../openapi.json")).unwrap();
+    let schemas = &api["components"]["schemas"];
+    for (shape, value) in [("ApplyLink", &v), ("ApplyStep", &steps[0])] {
+        for key in value.as_object().unwrap().keys() {
+            assert!(
+                schemas[shape]["properties"].get(key).is_some(),
+                "openapi {shape} lacks {key}"
+            );
+        }
+    }
     assert!(
-        urls.iter().all(|u| u.starts_with(env.sandbox.app_origin())),
+        api["paths"]["/widget/orders/{background_check_id}/apply"]["get"]["responses"]
+            .get("502")
+            .is_some(),
+        "the refusal of a link is documented"
+    );
+    assert!(
+        urls.iter()
+            .all(|u| u.starts_with(env.sandbox.profile_origin())),
+        "{v}"
+    );
+    assert!(
+        steps
+            .iter()
+            .all(|s| s["origin"] == env.sandbox.profile_origin()),
         "{v}"
     );
     assert_eq!(
@@ -456,4 +489,141 @@ async fn apply_link_lists_every_open_intake_in_order() {
     assert_eq!(steps[0]["package_id"], "DRG01");
     assert_eq!(steps[0]["apply_url"], urls[1]);
     assert_eq!(v["apply_url"], urls[1]);
+}
+
+/// Sessions expire by the server's clock: the same token works until its lifetime has
+/// passed on that clock and is refused as expired after, with no waiting.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_session_expires_when_the_clock_passes_its_lifetime() {
+    let clock = screening_model::Clock::manual(screening_store::now_ms());
+    let env = Env::start(Opts {
+        clock: clock.clone(),
+        ..Opts::default()
+    })
+    .await;
+    let token = session(&env, json!({"capabilities": ["order"], "ttl_seconds": 60})).await;
+    let (s, v, _) = call(
+        &env,
+        reqwest::Method::GET,
+        "/widget/packages",
+        &token,
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(s, 200, "{v}");
+    clock.advance(std::time::Duration::from_secs(59));
+    let (s, _, _) = call(
+        &env,
+        reqwest::Method::GET,
+        "/widget/packages",
+        &token,
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(s, 200, "still within its minute");
+    clock.advance(std::time::Duration::from_secs(2));
+    let (s, v, _) = call(
+        &env,
+        reqwest::Method::GET,
+        "/widget/packages",
+        &token,
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (401, Some("session_expired")),
+        "{v}"
+    );
+}
+
+use reqwest::Method;
+use screening_server::orders::reconcile::reconcile_order;
+
+/// An apply link from Yardstik that is not an http(s) page on a configured Yardstik origin
+/// (a `javascript:`, `data:` or foreign URL from a compromised or spoofed upstream) is
+/// refused with a clear error and never handed to the widget.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn apply_links_off_the_yardstik_origins_are_refused() {
+    let env = Env::start(Opts::default()).await;
+    let token = session(&env, json!({"capabilities": ["order"]})).await;
+    let (s, o, _) = call(
+        &env,
+        Method::POST,
+        "/widget/orders",
+        &token,
+        Some(widget_order()),
+        &[("Idempotency-Key", "k-refused")],
+    )
+    .await;
+    assert_eq!(s, 201, "{o}");
+    let bcid = o["background_check_id"].as_str().unwrap().to_string();
+    let t = tenant(&env).await;
+    let item = &env.db().order_items(&t.id, &bcid).await.unwrap()[0];
+    let inv = item.invitation_id.clone().unwrap();
+    let scoped = session(
+        &env,
+        json!({"background_check_id": bcid, "capabilities": ["candidate"]}),
+    )
+    .await;
+    let path = format!("/widget/orders/{bcid}/apply");
+    for (link, why) in [
+        (
+            "javascript:parent.document.title='pwned'",
+            "not an http(s) URL",
+        ),
+        (
+            "data:text/html,<script>parent.x=1</script>",
+            "not an http(s) URL",
+        ),
+        (
+            "https://evil.example/candidates/x/apply",
+            "https://evil.example is not one of the configured Yardstik origins",
+        ),
+    ] {
+        let (s, r) = env
+            .yardstik_post(
+                &format!("/sandbox/invitations/{inv}/apply_url"),
+                json!({ "url": link }),
+            )
+            .await;
+        assert_eq!(s, 200, "{r}");
+        // Yardstik's view of the invitation (as a webhook would bring it) is applied.
+        reconcile_order(
+            &env.server().ctx.orders,
+            &screening_model::OrderKey::new(&t.id, &bcid),
+        )
+        .await
+        .unwrap();
+        let (s, v, _) = call(&env, Method::GET, &path, &scoped, None, &[]).await;
+        assert_eq!(s, 502, "{link}: {v}");
+        assert_eq!(v["code"], "upstream_rejected", "{v}");
+        let msg = v["error_message"].as_str().unwrap();
+        assert!(msg.contains(why), "{link}: {msg}");
+        assert!(
+            !v.to_string().contains(link),
+            "the link is never passed on: {v}"
+        );
+    }
+    // Yardstik's own link again: shown.
+    env.yardstik_post(
+        &format!("/sandbox/invitations/{inv}/apply_url"),
+        json!({ "url": null }),
+    )
+    .await;
+    reconcile_order(
+        &env.server().ctx.orders,
+        &screening_model::OrderKey::new(&t.id, &bcid),
+    )
+    .await
+    .unwrap();
+    let (s, v, _) = call(&env, Method::GET, &path, &scoped, None, &[]).await;
+    assert_eq!(s, 200, "{v}");
+    assert!(v["apply_url"]
+        .as_str()
+        .unwrap()
+        .starts_with(env.sandbox.profile_origin()));
 }

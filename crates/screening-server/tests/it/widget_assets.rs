@@ -104,7 +104,7 @@ async fn hashed_precompressed_and_revalidated() {
     std::fs::write(pkg.join("screening_widget.js"), glue()).unwrap();
     std::fs::write(pkg.join("screening_widget_bg.wasm"), wasm()).unwrap();
     std::fs::write(pkg.join("tiny.txt"), "hi").unwrap();
-    let master = screening_server::crypto::MasterKey::generate();
+    let master = screening_model::crypto::MasterKey::generate();
     let mut cfg = config(dir.path(), &master, &sandbox, &Opts::default());
     cfg.widget_dir = pkg;
     cfg.register_webhooks = false;

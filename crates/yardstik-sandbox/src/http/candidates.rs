@@ -6,7 +6,6 @@ use axum::http::StatusCode;
 use serde_json::{Map, Value};
 
 use super::{json_response, ok, opt_str, ApiError, ApiResult, Auth, FieldErrors, Ids, JsonBody};
-use crate::list::ListParams;
 use crate::store::{new_id, now, Address, Candidate, Event};
 use crate::Shared;
 
@@ -260,5 +259,5 @@ pub async fn list(State(s): State<Shared>, auth: Auth, RawQuery(q): RawQuery) ->
         .filter(|c| c.account_id == auth.account_id)
         .map(|c| st.render_candidate(c))
         .collect();
-    ok(ListParams::parse(q.as_deref()).apply(items))
+    ok(super::list_params(&s, q.as_deref()).apply(items))
 }

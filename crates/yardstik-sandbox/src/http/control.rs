@@ -286,5 +286,53 @@ pub async fn webhook_queue(State(s): State<Shared>) -> ApiResult {
 }
 
 pub async fn health(State(s): State<Shared>) -> ApiResult {
-    ok(json!({ "status": "ok", "base_url": s.base_url, "app_origin": s.app_origin }))
+    ok(json!({
+        "status": "ok",
+        "base_url": s.base_url,
+        "app_origin": s.app_origin,
+        "profile_origin": s.profile_origin,
+        "reference_only": s.reference_only,
+    }))
+}
+
+/// `POST /sandbox/invitations/{id}/apply_url {"url": "…"}` — the invitation's `meta.apply`
+/// (and `meta.apply_url`) become `url`, whatever it is (a `javascript:` or foreign link, as
+/// a compromised or spoofed upstream would send); `{"url": null}` restores the sandbox's own.
+/// Sends `invitation.updated`. Answers the invitation.
+pub async fn set_apply_url(
+    State(s): State<Shared>,
+    auth: Auth,
+    ids: Ids,
+    JsonBody(body): JsonBody,
+) -> ApiResult {
+    let id = ids.first();
+    let url = match body.get("url") {
+        Some(Value::String(u)) => Some(u.clone()),
+        Some(Value::Null) => None,
+        _ => {
+            return Err(ApiError::unprocessable(
+                "Invitation not updated",
+                "url must be a string or null".to_string(),
+            )
+            .with_meta(json!({"errors": {"url": ["must be a string or null"]}})))
+        }
+    };
+    let mut st = s.store();
+    let inv = st
+        .invitations
+        .iter_mut()
+        .find(|i| i.id == id && i.account_id == auth.account_id)
+        .ok_or_else(|| ApiError::not_found("invitation", id))?;
+    inv.apply_override = url;
+    inv.updated_at = chrono::Utc::now();
+    let inv = inv.clone();
+    let v = st.render_invitation(&inv);
+    drop(st);
+    s.sender.emit(vec![crate::store::Event::new(
+        &auth.account_id,
+        "invitation",
+        "updated",
+        &inv.id,
+    )]);
+    ok(v)
 }

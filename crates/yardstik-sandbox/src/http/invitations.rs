@@ -7,7 +7,6 @@ use chrono::{DateTime, Duration, Utc};
 use serde_json::{Map, Value};
 
 use super::{json_response, ok, opt_str, ApiError, ApiResult, Auth, FieldErrors, Ids, JsonBody};
-use crate::list::ListParams;
 use crate::store::{confirmation_code, new_id, now, Event, Invitation};
 use crate::Shared;
 
@@ -93,6 +92,7 @@ pub async fn create(State(s): State<Shared>, auth: Auth, JsonBody(body): JsonBod
         confirmation_code: confirmation_code(),
         created_at: t,
         updated_at: t,
+        apply_override: None,
     };
     st.invitations.push(inv.clone());
     let v = st.render_invitation(&inv);
@@ -122,7 +122,7 @@ pub async fn list(State(s): State<Shared>, auth: Auth, RawQuery(q): RawQuery) ->
         .filter(|i| i.account_id == auth.account_id)
         .map(|i| st.render_invitation(i))
         .collect();
-    ok(ListParams::parse(q.as_deref()).apply(items))
+    ok(super::list_params(&s, q.as_deref()).apply(items))
 }
 
 /// Cancel: only while the invitation is open (invite_sent / viewed / clicked). Its report,

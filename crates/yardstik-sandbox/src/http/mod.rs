@@ -29,14 +29,27 @@ pub use error::{ApiError, FieldErrors};
 pub type ApiResult<T = Response> = Result<T, ApiError>;
 
 pub fn router(state: Shared, body_limit: usize) -> Router {
-    Router::new()
+    // Each route answers only the methods the reference gives it (or, where the reference
+    // names the operation but not its method, the one method chosen here); any other is 405.
+    // Reference-only mode leaves out the routes the sandbox inferred.
+    let inferred = !state.reference_only;
+    let webhooks = post(webhooks::create);
+    let webhooks = if inferred {
+        webhooks.get(webhooks::list)
+    } else {
+        webhooks
+    };
+    let adverse_actions = post(adverse::create);
+    let adverse_actions = if inferred {
+        adverse_actions.get(adverse::list)
+    } else {
+        adverse_actions
+    };
+    let mut r = Router::new()
         .route("/accounts", get(accounts::list))
         .route("/accounts/{id}", get(accounts::get))
         .route("/accounts/{id}/account_packages", get(accounts::packages))
-        .route(
-            "/accounts/{id}/webhooks",
-            get(webhooks::list).post(webhooks::create),
-        )
+        .route("/accounts/{id}/webhooks", webhooks)
         .route(
             "/accounts/{id}/webhooks/{webhook_id}",
             get(webhooks::get).delete(webhooks::delete),
@@ -48,9 +61,7 @@ pub fn router(state: Shared, body_limit: usize) -> Router {
         )
         .route(
             "/candidates/{id}",
-            get(candidates::get)
-                .patch(candidates::update)
-                .put(candidates::update),
+            get(candidates::get).patch(candidates::update),
         )
         .route(
             "/invitations",
@@ -60,34 +71,24 @@ pub fn router(state: Shared, body_limit: usize) -> Router {
             "/invitations/{id}",
             get(invitations::get).delete(invitations::delete),
         )
-        .route(
-            "/invitations/{id}/cancel",
-            post(invitations::cancel)
-                .put(invitations::cancel)
-                .patch(invitations::cancel),
-        )
-        .route(
-            "/invitations/{id}/refresh",
-            post(invitations::refresh)
-                .put(invitations::refresh)
-                .patch(invitations::refresh),
-        )
+        .route("/invitations/{id}/cancel", post(invitations::cancel))
+        .route("/invitations/{id}/refresh", post(invitations::refresh))
         .route("/reports", get(reports::list).post(reports::create))
         .route("/reports/{id}", get(reports::get))
         .route(
             "/candidates/{id}/approve_by_report",
             axum::routing::patch(adverse::approve_by_report),
         )
-        .route(
-            "/reports/{id}/adverse_actions",
-            get(adverse::list).post(adverse::create),
-        )
-        .route("/reports/{id}/adverse_actions/{aa_id}", get(adverse::get))
-        .route(
-            "/reports/{id}/adverse_actions/{aa_id}/cancel",
-            post(adverse::cancel),
-        )
-        .route("/web_tokens", post(web_tokens::create))
+        .route("/reports/{id}/adverse_actions", adverse_actions);
+    if inferred {
+        r = r
+            .route("/reports/{id}/adverse_actions/{aa_id}", get(adverse::get))
+            .route(
+                "/reports/{id}/adverse_actions/{aa_id}/cancel",
+                post(adverse::cancel),
+            );
+    }
+    r.route("/web_tokens", post(web_tokens::create))
         // control surface (not part of Yardstik)
         .route(
             "/sandbox/invitations/{id}/complete",
@@ -100,6 +101,10 @@ pub fn router(state: Shared, body_limit: usize) -> Router {
         .route(
             "/sandbox/invitations/{id}/status",
             post(control::set_invitation_status),
+        )
+        .route(
+            "/sandbox/invitations/{id}/apply_url",
+            post(control::set_apply_url),
         )
         .route(
             "/sandbox/reports/{id}/complete",
@@ -194,6 +199,14 @@ async fn faults_mw(State(state): State<Shared>, req: Request, next: Next) -> Res
                 )
                 .into_response()
             }
+            Fault::Reject => {
+                return ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "Resource not created",
+                    "Injected refusal (sandbox)",
+                )
+                .into_response()
+            }
             Fault::RateLimit { retry_after_secs } => {
                 let mut r = ApiError::new(
                     StatusCode::TOO_MANY_REQUESTS,
@@ -226,7 +239,9 @@ fn dropped_connection() -> Response {
     r
 }
 
-/// The calling account, from `Authorization: Account <key>`.
+/// The calling account, from `Authorization: Account <key>` (the account's keys) or
+/// `Authorization: User <key>` (the scheme the reference shows for generated API keys; the
+/// same keys here).
 #[derive(Debug, Clone)]
 pub struct Auth {
     pub account_id: String,
@@ -262,7 +277,8 @@ impl FromRequestParts<Shared> for Auth {
         let mut it = header.trim().splitn(2, ' ');
         let scheme = it.next().unwrap_or("");
         let key = it.next().unwrap_or("").trim();
-        if !scheme.eq_ignore_ascii_case("Account") || key.is_empty() {
+        let known = scheme.eq_ignore_ascii_case("Account") || scheme.eq_ignore_ascii_case("User");
+        if !known || key.is_empty() {
             return Err(ApiError::unauthorized());
         }
         let st = state.store();
@@ -360,6 +376,17 @@ impl<S: Send + Sync> FromRequestParts<S> for Ids {
             Err(e) => Err(ApiError::bad_request(e.body_text())),
         }
     }
+}
+
+/// The list parameters of a request (reference-only mode keeps only the predicates the
+/// reference shows, on `created_at` and `updated_at`; the others are ignored).
+pub fn list_params(state: &Shared, raw: Option<&str>) -> crate::list::ListParams {
+    let mut p = crate::list::ListParams::parse(raw);
+    if state.reference_only {
+        p.filters
+            .retain(|f| crate::list::REFERENCE_FILTER_FIELDS.contains(&f.field.as_str()));
+    }
+    p
 }
 
 /// Decoded query string pairs.

@@ -5,7 +5,6 @@ use axum::http::StatusCode;
 use serde_json::Value;
 
 use super::{json_response, ok, opt_str, ApiError, ApiResult, Auth, FieldErrors, Ids, JsonBody};
-use crate::list::ListParams;
 use crate::store::Event;
 use crate::Shared;
 
@@ -74,5 +73,5 @@ pub async fn list(State(s): State<Shared>, auth: Auth, RawQuery(q): RawQuery) ->
         .filter(|r| r.account_id == auth.account_id)
         .map(|r| st.render_report(r))
         .collect();
-    ok(ListParams::parse(q.as_deref()).apply(items))
+    ok(super::list_params(&s, q.as_deref()).apply(items))
 }

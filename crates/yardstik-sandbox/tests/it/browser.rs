@@ -49,12 +49,16 @@ struct Host {
     want: usize,
 }
 
+/// Loaded from `<head>`, before any frame exists: a frame that loads fast must not post its first
+/// message before the parent listens.
 const HOST_JS: &str = r#"
 window.addEventListener("message", function (e) {
   fetch("/log", { method: "POST", body: e.origin + " " + (typeof e.data) + " " + e.data });
 });
-var f = document.getElementById("autosubmit");
-if (f) { f.submit(); }
+document.addEventListener("DOMContentLoaded", function () {
+  var f = document.getElementById("autosubmit");
+  if (f) { f.submit(); }
+});
 "#;
 
 /// Serve the parent page on its own origin; `/hold.png` keeps the page loading until `want`
@@ -160,8 +164,8 @@ async fn report_embed_posts_loaded_then_token_expiration() {
         .unwrap()
         .to_string();
     let page = format!(
-        "<!doctype html><html><body><iframe src=\"{}/embed/report/{rid}?jwt={t}\"></iframe>\
-         <script src=\"/host.js\"></script><img src=\"/hold.png\"></body></html>",
+        "<!doctype html><html><head><script src=\"/host.js\"></script></head><body>\
+         <iframe src=\"{}/embed/report/{rid}?jwt={t}\"></iframe><img src=\"/hold.png\"></body></html>",
         sb.handle.app_origin()
     );
     let (url, log) = host(page, 2).await;
@@ -189,13 +193,13 @@ async fn apply_page_posts_form_submitted() {
         .await;
     let apply = i["meta"]["apply"].as_str().unwrap();
     let page = format!(
-        "<!doctype html><html><body><iframe name=\"f\"></iframe>\
+        "<!doctype html><html><head><script src=\"/host.js\"></script></head><body><iframe name=\"f\"></iframe>\
          <form id=\"autosubmit\" target=\"f\" method=\"post\" action=\"{apply}\">\
          <input name=\"first_name\" value=\"Jane\"><input name=\"last_name\" value=\"Doe\">\
          <input name=\"date_of_birth\" value=\"1991-02-03\"><input name=\"ssn\" value=\"6789\">\
          <input name=\"line1\" value=\"1 Main St\"><input name=\"city\" value=\"Austin\">\
          <input name=\"state\" value=\"TX\"><input name=\"zip_code\" value=\"78701\"><input name=\"consent\" value=\"yes\">\
-         </form><script src=\"/host.js\"></script><img src=\"/hold.png\"></body></html>"
+         </form><img src=\"/hold.png\"></body></html>"
     );
     let (url, log) = host(page, 1).await;
     run_chromium(&bin, &url).await;

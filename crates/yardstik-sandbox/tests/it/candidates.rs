@@ -132,7 +132,7 @@ async fn get_update_list_candidates() {
 
     let r = sb
         .call(
-            "PUT",
+            "PATCH",
             &format!("/candidates/{id}"),
             Some(KEY_A),
             Some(json!({"email": "bad"})),

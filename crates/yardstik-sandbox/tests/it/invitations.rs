@@ -149,7 +149,7 @@ async fn cancel_refresh_delete() {
     // cancel twice → 422
     let r = sb
         .call(
-            "PUT",
+            "POST",
             &format!("/invitations/{id}/cancel"),
             Some(KEY_A),
             None,

@@ -14,6 +14,7 @@ mod invitations;
 mod isolation;
 mod list;
 mod progression;
+mod reference;
 mod reports;
 mod smoke;
 mod webhooks;
