@@ -1,5 +1,7 @@
 //! Widget API: sessions, bearer auth, CORS, orders with Idempotency-Key, tokens, apply link.
 
+use reqwest::Method;
+use screening_server::orders::reconcile::reconcile_order;
 use screening_server::tokens::{Claims, Purpose};
 use screening_wire::Capability;
 use serde_json::{json, Value};
@@ -502,46 +504,20 @@ async fn a_session_expires_when_the_clock_passes_its_lifetime() {
     })
     .await;
     let token = session(&env, json!({"capabilities": ["order"], "ttl_seconds": 60})).await;
-    let (s, v, _) = call(
-        &env,
-        reqwest::Method::GET,
-        "/widget/packages",
-        &token,
-        None,
-        &[],
-    )
-    .await;
+    let packages = || call(&env, Method::GET, "/widget/packages", &token, None, &[]);
+    let (s, v, _) = packages().await;
     assert_eq!(s, 200, "{v}");
     clock.advance(std::time::Duration::from_secs(59));
-    let (s, _, _) = call(
-        &env,
-        reqwest::Method::GET,
-        "/widget/packages",
-        &token,
-        None,
-        &[],
-    )
-    .await;
+    let (s, _, _) = packages().await;
     assert_eq!(s, 200, "still within its minute");
     clock.advance(std::time::Duration::from_secs(2));
-    let (s, v, _) = call(
-        &env,
-        reqwest::Method::GET,
-        "/widget/packages",
-        &token,
-        None,
-        &[],
-    )
-    .await;
+    let (s, v, _) = packages().await;
     assert_eq!(
         (s, v["code"].as_str()),
         (401, Some("session_expired")),
         "{v}"
     );
 }
-
-use reqwest::Method;
-use screening_server::orders::reconcile::reconcile_order;
 
 /// An apply link from Yardstik that is not an http(s) page on a configured Yardstik origin
 /// (a `javascript:`, `data:` or foreign URL from a compromised or spoofed upstream) is
