@@ -5,30 +5,8 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use screening_store::backup::BackupError;
-use serde_json::json;
 
 use crate::support::*;
-
-/// Place an order and make its report clear at Yardstik (its result is then in the outbox).
-async fn complete(env: &Env, bcid: &str) {
-    let (s, v) = env
-        .order(&simple_order(
-            bcid,
-            &env.receiver.url(),
-            &format!("{bcid}@example.com"),
-            "Doe",
-        ))
-        .await;
-    assert_eq!(s, 201, "{v}");
-    let report = v["items"][0]["report_id"].as_str().unwrap().to_string();
-    let (s, v) = env
-        .yardstik_post(
-            &format!("/sandbox/reports/{report}/status"),
-            json!({"status": "clear", "force": true}),
-        )
-        .await;
-    assert_eq!(s, 200, "{v}");
-}
 
 /// The background check ids whose result is still to be delivered, in a database file.
 async fn pending_in(file: &std::path::Path) -> BTreeSet<String> {
@@ -60,7 +38,7 @@ async fn a_backup_taken_while_orders_flow_restores_and_delivers_every_pending_re
         let env = env.clone();
         tokio::spawn(async move {
             for i in 0..16 {
-                complete(&env, &format!("bk-{i}")).await;
+                place_cleared(&env, &format!("bk-{i}"), &env.receiver.url()).await;
             }
         })
     };

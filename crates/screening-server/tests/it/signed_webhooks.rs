@@ -97,26 +97,6 @@ fn verifies(python: &PathBuf, secret: &str, headers: &HeaderMap, body: &[u8]) ->
     o.status.success()
 }
 
-async fn complete(env: &Env, bcid: &str, url: &str) {
-    let (s, v) = env
-        .order(&simple_order(
-            bcid,
-            url,
-            &format!("{bcid}@example.com"),
-            "Doe",
-        ))
-        .await;
-    assert_eq!(s, 201, "{v}");
-    let report = v["items"][0]["report_id"].as_str().unwrap().to_string();
-    let (s, v) = env
-        .yardstik_post(
-            &format!("/sandbox/reports/{report}/status"),
-            json!({"status": "clear", "force": true}),
-        )
-        .await;
-    assert_eq!(s, 200, "{v}");
-}
-
 fn signatures(h: &HeaderMap) -> Vec<String> {
     h.get("webhook-signature")
         .map(|v| v.to_str().unwrap().split(' ').map(String::from).collect())
@@ -133,13 +113,13 @@ async fn result_webhooks_signed_rotated_and_verified_independently() {
     let rx = RawReceiver::start().await;
 
     // Not enabled: no signature, as before.
-    complete(&env, "sig-0", &rx.url).await;
+    place_cleared(&env, "sig-0", &rx.url).await;
     let (h, _) = rx.next(0).await;
     assert!(h.contains_key("webhook-id") && h.contains_key("webhook-timestamp"));
     assert!(!h.contains_key("webhook-signature"), "{h:?}");
 
     let a = env.db().add_signing_secret(ATS_USER, 0).await.unwrap();
-    complete(&env, "sig-1", &rx.url).await;
+    place_cleared(&env, "sig-1", &rx.url).await;
     let (h, body) = rx.next(1).await;
     assert_eq!(signatures(&h).len(), 1, "{h:?}");
     assert!(
@@ -165,7 +145,7 @@ async fn result_webhooks_signed_rotated_and_verified_independently() {
         .add_signing_secret(ATS_USER, 3_600_000)
         .await
         .unwrap();
-    complete(&env, "sig-2", &rx.url).await;
+    place_cleared(&env, "sig-2", &rx.url).await;
     let (h, body) = rx.next(2).await;
     assert_eq!(signatures(&h).len(), 2, "{h:?}");
     assert!(
@@ -179,7 +159,7 @@ async fn result_webhooks_signed_rotated_and_verified_independently() {
 
     // Rotation without an overlap: only the newest signs.
     let c = env.db().add_signing_secret(ATS_USER, 0).await.unwrap();
-    complete(&env, "sig-3", &rx.url).await;
+    place_cleared(&env, "sig-3", &rx.url).await;
     let (h, body) = rx.next(3).await;
     assert_eq!(signatures(&h).len(), 1, "{h:?}");
     assert!(verifies(&python, c.expose(), &h, &body));
@@ -190,7 +170,7 @@ async fn result_webhooks_signed_rotated_and_verified_independently() {
 
     // Disabled: no signature again.
     assert!(env.db().remove_signing_secrets(ATS_USER).await.unwrap());
-    complete(&env, "sig-4", &rx.url).await;
+    place_cleared(&env, "sig-4", &rx.url).await;
     let (h, _) = rx.next(4).await;
     assert!(!h.contains_key("webhook-signature"), "{h:?}");
 

@@ -455,6 +455,28 @@ pub fn simple_order(bcid: &str, webhook_url: &str, email: &str, last_name: &str)
 }
 
 /// `POST /widget/sessions` with the tenant's Basic credentials: (status, body).
+/// Place an order whose result goes to `webhook_url` and make its report clear at Yardstik
+/// (its result is then in the outbox).
+pub async fn place_cleared(env: &Env, bcid: &str, webhook_url: &str) {
+    let (s, v) = env
+        .order(&simple_order(
+            bcid,
+            webhook_url,
+            &format!("{bcid}@example.com"),
+            "Doe",
+        ))
+        .await;
+    assert_eq!(s, 201, "{v}");
+    let report = v["items"][0]["report_id"].as_str().unwrap().to_string();
+    let (s, v) = env
+        .yardstik_post(
+            &format!("/sandbox/reports/{report}/status"),
+            serde_json::json!({"status": "clear", "force": true}),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+}
+
 pub async fn mint_session(env: &Env, body: Value) -> (u16, Value) {
     let res = env
         .http
